@@ -1,0 +1,124 @@
+package dev.tollgate.schema;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A resolved RoutePolicy, stored at {@link RedisKeys#routePolicy}: providers with their sealed
+ * credentials, and routes from requested model names to ordered targets with prices.
+ *
+ * @param policy {@code <ns>/<name>}
+ * @param generation the RoutePolicy's metadata.generation
+ * @param version changes whenever anything in the plan changes (spec or a referenced Secret); recorded
+ *     in usage records as the price/policy version
+ * @param providers by name
+ * @param routes in the order they are matched; the first whose {@code match} fits the model wins
+ * @param retry attempts and backoff across targets
+ * @param timeouts per attempt and in total
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record RoutePlan(
+    String policy,
+    long generation,
+    String version,
+    Map<String, Provider> providers,
+    List<Route> routes,
+    Retry retry,
+    Timeouts timeouts) {
+
+  public RoutePlan {
+    providers = providers == null ? Map.of() : Map.copyOf(providers);
+    routes = routes == null ? List.of() : List.copyOf(routes);
+    retry = retry == null ? Retry.DEFAULT : retry;
+    timeouts = timeouts == null ? Timeouts.DEFAULT : timeouts;
+  }
+
+  /** The first route whose pattern matches {@code model}, or null. */
+  public Route routeFor(String model) {
+    for (Route r : routes) {
+      if (ModelPattern.matches(r.match(), model)) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * An upstream provider.
+   *
+   * @param type openai, openai-compatible, azure-openai, anthropic or gemini
+   * @param baseUrl e.g. https://api.openai.com/v1
+   * @param apiVersion Azure's api-version, or Anthropic's anthropic-version; null = adapter default
+   * @param sealedCredential the API key sealed with {@link CredentialSealer}; null when none is needed
+   * @param headers extra non-secret headers sent upstream
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Provider(
+      String type, String baseUrl, String apiVersion, String sealedCredential, Map<String, String> headers) {
+    public Provider {
+      headers = headers == null ? Map.of() : Map.copyOf(headers);
+    }
+  }
+
+  /**
+   * @param match exact model name or pattern ({@link ModelPattern}) clients ask for
+   * @param targets tried in ascending {@code priority}; equal priorities are balanced by weight
+   * @param fallbackOn triggers that move to the next target: connect-error, timeout, 429, 5xx,
+   *     context-length
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Route(String match, List<Target> targets, List<String> fallbackOn) {
+    public Route {
+      targets = targets == null ? List.of() : List.copyOf(targets);
+      fallbackOn = fallbackOn == null ? List.of() : List.copyOf(fallbackOn);
+    }
+  }
+
+  /**
+   * @param provider key into {@link RoutePlan#providers}
+   * @param model upstream model name
+   * @param priority lower is tried first (0 = primary)
+   * @param weight relative share among targets of equal priority
+   * @param inputMicrosPerMillion price of one million input tokens, micro-units
+   * @param outputMicrosPerMillion price of one million output tokens, micro-units
+   * @param contextWindow tokens the model accepts (0 = unknown); used by context-length fallback
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Target(
+      String provider,
+      String model,
+      int priority,
+      int weight,
+      long inputMicrosPerMillion,
+      long outputMicrosPerMillion,
+      long contextWindow) {
+
+    /** Provider cost of a call, rounded up per side. */
+    public long costMicros(long inputTokens, long outputTokens) {
+      return Math.addExact(
+          Money.costMicros(inputTokens, inputMicrosPerMillion),
+          Money.costMicros(outputTokens, outputMicrosPerMillion));
+    }
+  }
+
+  /**
+   * @param maxAttempts attempts across all targets, first included
+   * @param backoffMs base backoff between attempts on the same target (doubled each time)
+   * @param maxBackoffMs cap on one backoff, also on an honoured Retry-After
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Retry(int maxAttempts, long backoffMs, long maxBackoffMs) {
+    public static final Retry DEFAULT = new Retry(3, 200, 5_000);
+  }
+
+  /** Milliseconds; 0 = the gateway's default. */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Timeouts(long connectMs, long firstByteMs, long totalMs) {
+    public static final Timeouts DEFAULT = new Timeouts(5_000, 60_000, 600_000);
+  }
+}
