@@ -1,0 +1,116 @@
+package dev.tollgate.gateway.provider;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Incremental Server-Sent Events parser (WHATWG rules that providers use: {@code event:}, {@code
+ * data:} lines, blank line ends an event, {@code :} comments ignored, CRLF or LF). Feed it network
+ * chunks in any split; it returns the events completed so far. Not thread-safe: one per stream.
+ */
+public final class SseParser {
+
+  private final StringBuilder pending = new StringBuilder();
+  private byte[] carry = new byte[0];
+  private String event;
+  private StringBuilder data;
+  private boolean skipLf;
+
+  /** Parses one network chunk; returns complete events (possibly none). */
+  public List<SseEvent> feed(byte[] chunk) {
+    byte[] all = carry.length == 0 ? chunk : concat(carry, chunk);
+    int safe = utf8Boundary(all);
+    carry = java.util.Arrays.copyOfRange(all, safe, all.length);
+    pending.append(new String(all, 0, safe, StandardCharsets.UTF_8));
+    List<SseEvent> out = new ArrayList<>();
+    int start = 0;
+    for (int i = 0; i < pending.length(); i++) {
+      char c = pending.charAt(i);
+      if (c == '\n' && skipLf && i == start) {
+        // second half of a CRLF split across chunks
+        skipLf = false;
+        start = i + 1;
+        continue;
+      }
+      skipLf = false;
+      if (c == '\n' || c == '\r') {
+        line(pending.substring(start, i), out);
+        if (c == '\r') {
+          if (i + 1 < pending.length()) {
+            if (pending.charAt(i + 1) == '\n') {
+              i++;
+            }
+          } else {
+            skipLf = true;
+          }
+        }
+        start = i + 1;
+      }
+    }
+    pending.delete(0, start);
+    return out;
+  }
+
+  /** The event still open when the stream ended without a final blank line, or null. */
+  public SseEvent flush() {
+    if (pending.length() > 0) {
+      List<SseEvent> out = new ArrayList<>();
+      line(pending.toString(), out);
+      pending.setLength(0);
+    }
+    SseEvent e = data == null ? null : new SseEvent(event, data.toString());
+    event = null;
+    data = null;
+    return e;
+  }
+
+  private void line(String line, List<SseEvent> out) {
+    if (line.isEmpty()) {
+      if (data != null) {
+        out.add(new SseEvent(event, data.toString()));
+      }
+      event = null;
+      data = null;
+      return;
+    }
+    if (line.charAt(0) == ':') {
+      return;
+    }
+    int colon = line.indexOf(':');
+    String field = colon < 0 ? line : line.substring(0, colon);
+    String value = colon < 0 ? "" : line.substring(colon + 1);
+    if (value.startsWith(" ")) {
+      value = value.substring(1);
+    }
+    if ("event".equals(field)) {
+      event = value;
+    } else if ("data".equals(field)) {
+      if (data == null) {
+        data = new StringBuilder(value);
+      } else {
+        data.append('\n').append(value);
+      }
+    }
+  }
+
+  private static int utf8Boundary(byte[] b) {
+    int n = b.length;
+    for (int back = 1; back <= Math.min(3, n); back++) {
+      int x = b[n - back] & 0xFF;
+      if ((x & 0xC0) == 0x80) {
+        continue;
+      }
+      int need = x >= 0xF0 ? 4 : x >= 0xE0 ? 3 : x >= 0xC0 ? 2 : 1;
+      return need > back ? n - back : n;
+    }
+    return n;
+  }
+
+  private static byte[] concat(byte[] a, byte[] b) {
+    byte[] r = new byte[a.length + b.length];
+    System.arraycopy(a, 0, r, 0, a.length);
+    System.arraycopy(b, 0, r, a.length, b.length);
+    return r;
+  }
+}
