@@ -1,0 +1,172 @@
+package dev.tollgate.launcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+
+/**
+ * The local stack's demo provider: a small OpenAI-compatible server on loopback that answers every
+ * chat completion with a fixed, clearly labelled demo text (JSON or SSE, with usage), so the first
+ * request works without any provider account. Never used when a real provider key is given.
+ */
+public final class DemoProvider implements AutoCloseable {
+
+  static final String ANSWER =
+      "Hello from Tollgate's DEMO provider. This answer is canned: no real model was called. "
+          + "Set OPENAI_API_KEY (or ANTHROPIC_API_KEY, GEMINI_API_KEY) to route to a real provider.";
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final HttpServer server;
+
+  private DemoProvider(HttpServer server) {
+    this.server = server;
+  }
+
+  /** Starts on {@code port} (0 = any free port) on 127.0.0.1. */
+  public static DemoProvider start(int port) throws IOException {
+    HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 0);
+    server.setExecutor(Executors.newFixedThreadPool(4, r -> {
+      Thread t = new Thread(r, "demo-provider");
+      t.setDaemon(true);
+      return t;
+    }));
+    DemoProvider demo = new DemoProvider(server);
+    server.createContext("/v1/chat/completions", demo::chat);
+    server.createContext("/v1/embeddings", demo::embeddings);
+    server.createContext("/v1/models", ex -> demo.send(ex, 200, "{\"object\":\"list\",\"data\":[]}"));
+    server.start();
+    return demo;
+  }
+
+  /** Base URL to put into a RoutePolicy provider: {@code http://127.0.0.1:<port>/v1}. */
+  public String baseUrl() {
+    return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
+  }
+
+  private void chat(HttpExchange ex) throws IOException {
+    JsonNode req;
+    try {
+      req = JSON.readTree(ex.getRequestBody());
+    } catch (IOException e) {
+      send(ex, 400, "{\"error\":{\"message\":\"invalid JSON\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}");
+      return;
+    }
+    String model = req.path("model").asText("demo");
+    long promptTokens = Math.max(1, approxTokens(req.path("messages").toString()));
+    List<String> words = words(ANSWER);
+    long completionTokens = words.size();
+    String id = "chatcmpl-demo-" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+    long created = System.currentTimeMillis() / 1000;
+    ObjectNode usage = JSON.createObjectNode()
+        .put("prompt_tokens", promptTokens)
+        .put("completion_tokens", completionTokens)
+        .put("total_tokens", promptTokens + completionTokens);
+    if (!req.path("stream").asBoolean(false)) {
+      ObjectNode body = JSON.createObjectNode().put("id", id).put("object", "chat.completion")
+          .put("created", created).put("model", model);
+      ObjectNode choice = body.putArray("choices").addObject().put("index", 0);
+      choice.putObject("message").put("role", "assistant").put("content", ANSWER);
+      choice.put("finish_reason", "stop");
+      body.set("usage", usage);
+      send(ex, 200, JSON.writeValueAsString(body));
+      return;
+    }
+    ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+    ex.getResponseHeaders().set("Cache-Control", "no-cache");
+    ex.sendResponseHeaders(200, 0);
+    boolean includeUsage = req.path("stream_options").path("include_usage").asBoolean(false);
+    try (OutputStream out = ex.getResponseBody()) {
+      for (int i = 0; i < words.size(); i++) {
+        ObjectNode chunk = chunk(id, created, model);
+        ObjectNode delta = ((ObjectNode) chunk.withArray("choices").get(0)).putObject("delta");
+        if (i == 0) {
+          delta.put("role", "assistant");
+        }
+        delta.put("content", words.get(i));
+        event(out, JSON.writeValueAsString(chunk));
+      }
+      ObjectNode last = chunk(id, created, model);
+      ((ObjectNode) last.withArray("choices").get(0)).put("finish_reason", "stop").putObject("delta");
+      event(out, JSON.writeValueAsString(last));
+      if (includeUsage) {
+        ObjectNode u = JSON.createObjectNode().put("id", id).put("object", "chat.completion.chunk")
+            .put("created", created).put("model", model);
+        u.putArray("choices");
+        u.set("usage", usage);
+        event(out, JSON.writeValueAsString(u));
+      }
+      event(out, "[DONE]");
+    }
+  }
+
+  private void embeddings(HttpExchange ex) throws IOException {
+    JsonNode req = JSON.readTree(ex.getRequestBody());
+    JsonNode input = req.path("input");
+    int n = input.isArray() ? input.size() : 1;
+    ObjectNode body = JSON.createObjectNode().put("object", "list").put("model", req.path("model").asText("demo"));
+    ArrayNode data = body.putArray("data");
+    for (int i = 0; i < n; i++) {
+      ArrayNode vec = data.addObject().put("object", "embedding").put("index", i).putArray("embedding");
+      for (int d = 0; d < 8; d++) {
+        vec.add((i + 1) * 0.125 * (d + 1) / 8);
+      }
+    }
+    long tokens = approxTokens(input.toString());
+    body.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
+    send(ex, 200, JSON.writeValueAsString(body));
+  }
+
+  private static ObjectNode chunk(String id, long created, String model) {
+    ObjectNode chunk = JSON.createObjectNode().put("id", id).put("object", "chat.completion.chunk")
+        .put("created", created).put("model", model);
+    chunk.putArray("choices").addObject().put("index", 0);
+    return chunk;
+  }
+
+  private static void event(OutputStream out, String data) throws IOException {
+    out.write(("data: " + data + "\n\n").getBytes(StandardCharsets.UTF_8));
+    out.flush();
+  }
+
+  private void send(HttpExchange ex, int status, String body) throws IOException {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    ex.getResponseHeaders().set("Content-Type", "application/json");
+    ex.sendResponseHeaders(status, bytes.length);
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(bytes);
+    }
+  }
+
+  /** Rough count (about four characters per token); the demo only needs plausible figures. */
+  private static long approxTokens(String text) {
+    return (text.length() + 3) / 4;
+  }
+
+  private static List<String> words(String text) {
+    List<String> out = new ArrayList<>();
+    int start = 0;
+    for (int i = 1; i <= text.length(); i++) {
+      if (i == text.length() || text.charAt(i) == ' ') {
+        out.add(text.substring(start, i));
+        start = i;
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    server.stop(0);
+  }
+}
