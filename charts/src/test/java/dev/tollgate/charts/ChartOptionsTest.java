@@ -74,6 +74,16 @@ class ChartOptionsTest {
   }
 
   @Test
+  void rejectsSettingsThatWouldMisbehaveAtRunTime() {
+    assertThat(Chart.templateError("broken-hpa-without-cpu-request.yaml"))
+        .contains("gateway.autoscaling.enabled needs gateway.resources.requests.cpu");
+    assertThat(Chart.templateError("broken-hpa-bounds.yaml"))
+        .contains("gateway.autoscaling.minReplicas (5) must not exceed gateway.autoscaling.maxReplicas (3)");
+    assertThat(Chart.templateError("broken-operator-replicas-without-election.yaml"))
+        .contains("operator.replicas > 1 needs operator.leaderElection.enabled=true");
+  }
+
+  @Test
   void refusesClustersOlderThanTheSupportedMinimum() {
     try {
       Chart.templateForKube("1.24.0");
