@@ -157,6 +157,17 @@ public abstract class FakeProvider implements AutoCloseable {
     }
   }
 
+  /**
+   * Runs an HTTP exchange on an event loop and waits for its result. Building the chain there
+   * matters: a response handler attached from a test thread can miss data the event loop already
+   * delivered.
+   */
+  public static <T> T onEventLoop(Vertx vertx, java.util.function.Supplier<Future<T>> exchange) {
+    io.vertx.core.Promise<T> result = io.vertx.core.Promise.promise();
+    vertx.runOnContext(v -> exchange.get().onComplete(result));
+    return await(result.future());
+  }
+
   static <T> T await(Future<T> future) {
     try {
       return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

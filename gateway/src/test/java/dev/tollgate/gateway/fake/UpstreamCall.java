@@ -41,12 +41,13 @@ public final class UpstreamCall {
     try {
       RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(request.url());
       request.headers().forEach(options::putHeader);
-      Future<Answer> answer =
-          client
-              .request(options)
-              .compose(req -> req.send(Buffer.buffer(request.body())))
-              .compose(resp -> read(resp, request.stream()));
-      return FakeProvider.await(answer);
+      return FakeProvider.onEventLoop(
+          vertx,
+          () ->
+              client
+                  .request(options)
+                  .compose(req -> req.send(Buffer.buffer(request.body())))
+                  .compose(resp -> read(resp, request.stream())));
     } finally {
       client.close();
     }
