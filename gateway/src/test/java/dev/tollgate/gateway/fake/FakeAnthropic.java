@@ -18,6 +18,12 @@ public final class FakeAnthropic extends FakeProvider {
 
   private final String apiKey;
 
+  /** A fake accepting {@code apiKey}, on its own Vert.x instance. */
+  public FakeAnthropic(String apiKey) {
+    this.apiKey = apiKey;
+  }
+
+  /** A fake accepting {@code apiKey}, on a shared Vert.x instance. */
   public FakeAnthropic(Vertx vertx, String apiKey) {
     super(vertx);
     this.apiKey = apiKey;

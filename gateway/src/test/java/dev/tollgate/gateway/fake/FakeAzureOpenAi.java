@@ -22,6 +22,12 @@ public final class FakeAzureOpenAi extends FakeProvider {
 
   private final String apiKey;
 
+  /** A fake accepting {@code apiKey}, on its own Vert.x instance. */
+  public FakeAzureOpenAi(String apiKey) {
+    this.apiKey = apiKey;
+  }
+
+  /** A fake accepting {@code apiKey}, on a shared Vert.x instance. */
   public FakeAzureOpenAi(Vertx vertx, String apiKey) {
     super(vertx);
     this.apiKey = apiKey;
@@ -44,9 +50,9 @@ public final class FakeAzureOpenAi extends FakeProvider {
   @Override
   protected Reply defaultReply(RecordedRequest r) {
     JsonObject body = r.json();
-    if (Boolean.TRUE.equals(body.getBoolean("stream"))) {
-      boolean usage = body.getJsonObject("stream_options", new JsonObject()).getBoolean("include_usage", false);
-      return Reply.sse(textEvents(List.of("Hello from ", "fake Azure"), DEFAULT_PROMPT_TOKENS, DEFAULT_COMPLETION_TOKENS, usage));
+    if (FakeOpenAiCompatible.wantsStream(body)) {
+      return Reply.sse(textEvents(List.of("Hello from ", "fake Azure"), DEFAULT_PROMPT_TOKENS, DEFAULT_COMPLETION_TOKENS,
+          FakeOpenAiCompatible.wantsUsage(body)));
     }
     return Reply.json(200, completion(DEFAULT_TEXT, DEFAULT_PROMPT_TOKENS, DEFAULT_COMPLETION_TOKENS));
   }

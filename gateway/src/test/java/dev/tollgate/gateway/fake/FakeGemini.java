@@ -24,6 +24,12 @@ public final class FakeGemini extends FakeProvider {
 
   private final String apiKey;
 
+  /** A fake accepting {@code apiKey}, on its own Vert.x instance. */
+  public FakeGemini(String apiKey) {
+    this.apiKey = apiKey;
+  }
+
+  /** A fake accepting {@code apiKey}, on a shared Vert.x instance. */
   public FakeGemini(Vertx vertx, String apiKey) {
     super(vertx);
     this.apiKey = apiKey;

@@ -18,6 +18,12 @@ public class FakeOpenAiCompatible extends FakeProvider {
 
   private final String apiKey;
 
+  /** A fake accepting {@code apiKey}, on its own Vert.x instance. */
+  public FakeOpenAiCompatible(String apiKey) {
+    this.apiKey = apiKey;
+  }
+
+  /** A fake accepting {@code apiKey}, on a shared Vert.x instance. */
   public FakeOpenAiCompatible(Vertx vertx, String apiKey) {
     super(vertx);
     this.apiKey = apiKey;
@@ -43,11 +49,20 @@ public class FakeOpenAiCompatible extends FakeProvider {
   @Override
   protected Reply defaultReply(RecordedRequest r) {
     JsonObject body = r.json();
-    if (Boolean.TRUE.equals(body.getBoolean("stream"))) {
-      boolean usage = body.getJsonObject("stream_options", new JsonObject()).getBoolean("include_usage", false);
-      return Reply.sse(textEvents(List.of("Hello from ", "fake OpenAI"), DEFAULT_PROMPT_TOKENS, DEFAULT_COMPLETION_TOKENS, usage));
+    if (wantsStream(body)) {
+      return Reply.sse(textEvents(List.of("Hello from ", "fake OpenAI"), DEFAULT_PROMPT_TOKENS, DEFAULT_COMPLETION_TOKENS, wantsUsage(body)));
     }
     return Reply.json(200, completion(DEFAULT_TEXT, DEFAULT_PROMPT_TOKENS, DEFAULT_COMPLETION_TOKENS));
+  }
+
+  /** Whether an OpenAI-shaped request body asks for a stream. */
+  public static boolean wantsStream(JsonObject body) {
+    return Boolean.TRUE.equals(body.getBoolean("stream"));
+  }
+
+  /** Whether an OpenAI-shaped request body asks for usage at the end of its stream. */
+  public static boolean wantsUsage(JsonObject body) {
+    return body.getJsonObject("stream_options", new JsonObject()).getBoolean("include_usage", false);
   }
 
   /** A {@code chat.completion} with one text choice. */

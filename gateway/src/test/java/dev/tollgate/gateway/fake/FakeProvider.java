@@ -14,23 +14,41 @@ import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real HTTP server on a free loopback port that speaks one provider's wire format, for tests.
  * Each request is recorded, checked like the provider would (path, credential), then answered by
  * the next {@link #enqueue queued} {@link Reply}, else by the {@link #always} reply, else by the
  * provider's default answer (a short text, streamed if the request asked for a stream).
+ *
+ * <p>As a JUnit extension ({@code @RegisterExtension static final FakeAnthropic FAKE = new
+ * FakeAnthropic("key");}) it forgets requests and scripts before each test and closes after all.
  */
-public abstract class FakeProvider implements AutoCloseable {
+public abstract class FakeProvider implements AutoCloseable, BeforeEachCallback, AfterAllCallback {
 
   private final Vertx vertx;
+  private final boolean ownsVertx;
   private final HttpServer server;
   private final Deque<Reply> queue = new ConcurrentLinkedDeque<>();
   private final List<RecordedRequest> received = new CopyOnWriteArrayList<>();
   private volatile Reply always;
 
+  /** A fake on its own Vert.x instance (closed with the fake). */
+  protected FakeProvider() {
+    this(Vertx.vertx(), true);
+  }
+
+  /** A fake on a shared Vert.x instance. */
   protected FakeProvider(Vertx vertx) {
+    this(vertx, false);
+  }
+
+  private FakeProvider(Vertx vertx, boolean ownsVertx) {
     this.vertx = vertx;
+    this.ownsVertx = ownsVertx;
     this.server =
         await(vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1"));
   }
@@ -38,6 +56,11 @@ public abstract class FakeProvider implements AutoCloseable {
   /** {@code http://127.0.0.1:<port>}: what a RoutePlan provider's baseUrl points at. */
   public String baseUrl() {
     return "http://127.0.0.1:" + server.actualPort();
+  }
+
+  /** The Vert.x instance the fake runs on, for clients in the same test. */
+  public Vertx vertx() {
+    return vertx;
   }
 
   public int port() {
@@ -76,6 +99,19 @@ public abstract class FakeProvider implements AutoCloseable {
   @Override
   public void close() {
     await(server.close());
+    if (ownsVertx) {
+      await(vertx.close());
+    }
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) {
+    reset();
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) {
+    close();
   }
 
   /** The provider's error answer when the request is not one it would accept, else null. */

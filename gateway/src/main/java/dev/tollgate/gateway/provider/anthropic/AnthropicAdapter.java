@@ -10,7 +10,6 @@ import dev.tollgate.gateway.provider.Usage;
 import dev.tollgate.gateway.provider.azure.OpenAiWire;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -54,16 +53,10 @@ public final class AnthropicAdapter implements ProviderAdapter {
     if (stream) {
       body.put("stream", true);
     }
-    String base = endpoint.baseUrl();
-    while (base.endsWith("/")) {
-      base = base.substring(0, base.length() - 1);
-    }
+    String base = OpenAiWire.stripSlash(endpoint.baseUrl());
     String url = base.endsWith("/v1") ? base + "/messages" : base + "/v1/messages";
-    Map<String, String> headers = new LinkedHashMap<>(endpoint.headers());
-    headers.put("content-type", "application/json");
-    headers.put("accept", stream ? "text/event-stream" : "application/json");
+    Map<String, String> headers = OpenAiWire.jsonHeaders(endpoint, stream, "x-api-key");
     headers.put("anthropic-version", endpoint.apiVersion() == null ? DEFAULT_VERSION : endpoint.apiVersion());
-    headers.put("x-api-key", endpoint.credential());
     return new UpstreamRequest(url, headers, body.encode(), stream);
   }
 
@@ -78,34 +71,18 @@ public final class AnthropicAdapter implements ProviderAdapter {
         case "text" -> text.append(block.getString("text", ""));
         case "tool_use" ->
             toolCalls.add(
-                new JsonObject()
-                    .put("id", block.getString("id"))
-                    .put("type", "function")
-                    .put(
-                        "function",
-                        new JsonObject()
-                            .put("name", block.getString("name"))
-                            .put("arguments", block.getJsonObject("input", new JsonObject()).encode())));
+                OpenAiWire.toolCall(
+                    block.getString("id"), block.getString("name"), block.getJsonObject("input", new JsonObject())));
         default -> {
           // thinking / redacted_thinking and server-tool blocks have no OpenAI counterpart
         }
       }
     }
-    JsonObject message = new JsonObject().put("role", "assistant");
-    if (text.length() == 0 && !toolCalls.isEmpty()) {
-      message.putNull("content");
-    } else {
-      message.put("content", text.toString());
-    }
-    if (!toolCalls.isEmpty()) {
-      message.put("tool_calls", toolCalls);
-    }
+    JsonObject message = OpenAiWire.assistantMessage(text.toString(), toolCalls);
     JsonObject rawUsage = upstreamBody.getJsonObject("usage", new JsonObject());
     Usage usage = usageOf(rawUsage, true);
     JsonObject openAi =
         OpenAiWire.completion(
-            OpenAiWire.newCompletionId(),
-            OpenAiWire.nowEpochSeconds(),
             requestedModel,
             message,
             finishReason(upstreamBody.getString("stop_reason")),
@@ -120,8 +97,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
 
   @Override
   public UpstreamError classifyError(int status, String body, String retryAfterHeader) {
-    JsonObject parsed = OpenAiWire.parseObjectOrNull(body);
-    JsonObject error = parsed == null ? null : parsed.getJsonObject("error");
+    JsonObject error = OpenAiWire.errorObject(body);
     String message = error == null ? null : error.getString("message");
     return classify(status, message, OpenAiWire.retryAfterMs(retryAfterHeader));
   }

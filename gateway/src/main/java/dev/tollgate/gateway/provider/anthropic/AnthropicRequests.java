@@ -70,19 +70,8 @@ final class AnthropicRequests {
     }
   }
 
-  /** Anthropic wants alternating turns: a turn with the same role as the last one joins it. */
   private static void append(JsonArray messages, String role, JsonArray blocks) {
-    if (blocks.isEmpty()) {
-      return;
-    }
-    if (!messages.isEmpty()) {
-      JsonObject last = messages.getJsonObject(messages.size() - 1);
-      if (role.equals(last.getString("role"))) {
-        last.getJsonArray("content").addAll(blocks);
-        return;
-      }
-    }
-    messages.add(new JsonObject().put("role", role).put("content", blocks));
+    OpenAiWire.appendTurn(messages, role, "content", blocks);
   }
 
   private static JsonArray userBlocks(Object content) {
@@ -106,7 +95,7 @@ final class AnthropicRequests {
             blocks.add(textBlock(text));
           }
         }
-        case "image_url" -> blocks.add(image(part.getValue("image_url")));
+        case "image_url" -> blocks.add(image(part));
         default ->
             throw new IllegalArgumentException(
                 "content part type '" + type + "' is not supported by provider type anthropic");
@@ -115,26 +104,13 @@ final class AnthropicRequests {
     return blocks;
   }
 
-  private static JsonObject image(Object imageUrl) {
-    String url = imageUrl instanceof JsonObject o ? o.getString("url") : null;
-    if (url == null) {
-      throw new IllegalArgumentException("image_url parts need an image_url.url");
-    }
-    JsonObject source;
-    if (url.startsWith("data:")) {
-      int comma = url.indexOf(',');
-      String meta = comma < 0 ? "" : url.substring(5, comma);
-      if (!meta.endsWith(";base64")) {
-        throw new IllegalArgumentException("image data URLs must be base64-encoded");
-      }
-      source =
-          new JsonObject()
-              .put("type", "base64")
-              .put("media_type", meta.substring(0, meta.length() - ";base64".length()))
-              .put("data", url.substring(comma + 1));
-    } else {
-      source = new JsonObject().put("type", "url").put("url", url);
-    }
+  private static JsonObject image(JsonObject part) {
+    String url = OpenAiWire.imageUrl(part);
+    OpenAiWire.DataUrl data = OpenAiWire.dataUrl(url);
+    JsonObject source =
+        data == null
+            ? new JsonObject().put("type", "url").put("url", url)
+            : new JsonObject().put("type", "base64").put("media_type", data.mimeType()).put("data", data.base64());
     return new JsonObject().put("type", "image").put("source", source);
   }
 

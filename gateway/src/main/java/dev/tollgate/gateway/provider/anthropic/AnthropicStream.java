@@ -1,12 +1,9 @@
 package dev.tollgate.gateway.provider.anthropic;
 
 import dev.tollgate.gateway.provider.SseEvent;
-import dev.tollgate.gateway.provider.StreamTranslator;
-import dev.tollgate.gateway.provider.UpstreamError;
 import dev.tollgate.gateway.provider.Usage;
-import dev.tollgate.gateway.provider.azure.OpenAiChunks;
 import dev.tollgate.gateway.provider.azure.OpenAiWire;
-import io.vertx.core.json.DecodeException;
+import dev.tollgate.gateway.provider.azure.TranslatedStream;
 import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.List;
@@ -18,27 +15,22 @@ import java.util.Map;
  * from {@code message_start} and the provider's early output figure, marked not reported, so a cut
  * stream is counted from {@link #outputText()}.
  */
-final class AnthropicStream implements StreamTranslator {
+final class AnthropicStream extends TranslatedStream {
 
-  private final OpenAiChunks chunks;
   /** Anthropic content-block index → OpenAI tool_calls index. */
   private final Map<Integer, Integer> toolIndexes = new HashMap<>();
   private JsonObject rawUsage = new JsonObject();
   private boolean usageFinal;
   private String stopReason;
-  private boolean finished;
-  private UpstreamError error;
 
   AnthropicStream(String model) {
-    this.chunks = new OpenAiChunks(model);
+    super(model);
   }
 
   @Override
   public List<String> onEvent(SseEvent event) {
-    JsonObject data;
-    try {
-      data = new JsonObject(event.data());
-    } catch (DecodeException e) {
+    JsonObject data = OpenAiWire.parseObjectOrNull(event.data());
+    if (data == null) {
       return List.of();
     }
     String type = data.getString("type", event.event() == null ? "" : event.event());
@@ -114,18 +106,4 @@ final class AnthropicStream implements StreamTranslator {
     return AnthropicAdapter.usageOf(rawUsage, usageFinal);
   }
 
-  @Override
-  public String outputText() {
-    return chunks.outputText();
-  }
-
-  @Override
-  public boolean finished() {
-    return finished;
-  }
-
-  @Override
-  public UpstreamError error() {
-    return error;
-  }
 }

@@ -8,15 +8,12 @@ import dev.tollgate.gateway.provider.StreamTranslator;
 import dev.tollgate.gateway.provider.UpstreamError;
 import dev.tollgate.gateway.provider.UpstreamRequest;
 import dev.tollgate.gateway.provider.Usage;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,7 +43,7 @@ public final class AzureOpenAiAdapter implements ProviderAdapter {
   public UpstreamRequest chatRequest(
       ProviderEndpoint endpoint, String upstreamModel, JsonObject openAiBody, boolean stream) {
     String version = endpoint.apiVersion() == null ? DEFAULT_API_VERSION : endpoint.apiVersion();
-    String base = stripSlash(endpoint.baseUrl());
+    String base = OpenAiWire.stripSlash(endpoint.baseUrl());
     if (base.endsWith("/openai")) {
       base = base.substring(0, base.length() - "/openai".length());
     }
@@ -71,11 +68,7 @@ public final class AzureOpenAiAdapter implements ProviderAdapter {
       body.remove("stream");
       body.remove("stream_options");
     }
-    Map<String, String> headers = new LinkedHashMap<>(endpoint.headers());
-    headers.put("content-type", "application/json");
-    headers.put("accept", stream ? "text/event-stream" : "application/json");
-    headers.put("api-key", endpoint.credential());
-    return new UpstreamRequest(url, headers, body.encode(), stream);
+    return new UpstreamRequest(url, OpenAiWire.jsonHeaders(endpoint, stream, "api-key"), body.encode(), stream);
   }
 
   @Override
@@ -98,7 +91,7 @@ public final class AzureOpenAiAdapter implements ProviderAdapter {
 
   @Override
   public UpstreamError classifyError(int status, String body, String retryAfterHeader) {
-    JsonObject error = errorObject(body);
+    JsonObject error = OpenAiWire.errorObject(body);
     Object codeValue = error == null ? null : error.getValue("code");
     String code = codeValue == null ? null : codeValue.toString();
     String message = error == null ? null : error.getString("message");
@@ -123,15 +116,6 @@ public final class AzureOpenAiAdapter implements ProviderAdapter {
     return new UpstreamError(status, kind, message, retryAfter);
   }
 
-  private static JsonObject errorObject(String body) {
-    JsonObject parsed = OpenAiWire.parseObjectOrNull(body);
-    if (parsed == null) {
-      return null;
-    }
-    Object error = parsed.getValue("error");
-    return error instanceof JsonObject e ? e : null;
-  }
-
   static Usage usageOf(JsonObject usage) {
     return new Usage(
         usage.getLong("prompt_tokens", 0L), usage.getLong("completion_tokens", 0L), true);
@@ -142,23 +126,13 @@ public final class AzureOpenAiAdapter implements ProviderAdapter {
     choice.remove("content_filter_offsets");
   }
 
-  private static String stripSlash(String url) {
-    String u = url;
-    while (u.endsWith("/")) {
-      u = u.substring(0, u.length() - 1);
-    }
-    return u;
-  }
-
   /** OpenAI-shaped chunks, minus Azure's filter-only chunks and annotations. */
-  private static final class AzureStream implements StreamTranslator {
+  private static final class AzureStream extends TranslatedStream {
     private final String model;
-    private final StringBuilder output = new StringBuilder();
     private Usage usage = Usage.NONE;
-    private boolean finished;
-    private UpstreamError error;
 
     AzureStream(String model) {
+      super(model);
       this.model = model;
     }
 
@@ -169,10 +143,8 @@ public final class AzureOpenAiAdapter implements ProviderAdapter {
         finished = true;
         return List.of();
       }
-      JsonObject chunk;
-      try {
-        chunk = new JsonObject(data);
-      } catch (DecodeException e) {
+      JsonObject chunk = OpenAiWire.parseObjectOrNull(data);
+      if (chunk == null) {
         return List.of();
       }
       JsonObject err = chunk.getJsonObject("error");
@@ -209,15 +181,12 @@ public final class AzureOpenAiAdapter implements ProviderAdapter {
     }
 
     private void collectOutput(JsonObject delta) {
-      String content = delta.getString("content");
-      if (content != null) {
-        output.append(content);
-      }
+      chunks.countOutput(delta.getString("content"));
       JsonArray calls = delta.getJsonArray("tool_calls");
       if (calls != null) {
         for (int i = 0; i < calls.size(); i++) {
           JsonObject fn = calls.getJsonObject(i).getJsonObject("function", new JsonObject());
-          output.append(fn.getString("name", "")).append(fn.getString("arguments", ""));
+          chunks.countOutput(fn.getString("name", "") + fn.getString("arguments", ""));
         }
       }
     }
@@ -225,21 +194,6 @@ public final class AzureOpenAiAdapter implements ProviderAdapter {
     @Override
     public Usage usage() {
       return usage;
-    }
-
-    @Override
-    public String outputText() {
-      return output.toString();
-    }
-
-    @Override
-    public boolean finished() {
-      return finished;
-    }
-
-    @Override
-    public UpstreamError error() {
-      return error;
     }
   }
 }

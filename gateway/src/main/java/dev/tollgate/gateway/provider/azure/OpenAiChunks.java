@@ -85,6 +85,13 @@ public final class OpenAiChunks {
     return out;
   }
 
+  /** Counts text a stream passed through unchanged (OpenAI-shaped upstreams). */
+  public void countOutput(String text) {
+    if (text != null) {
+      output.append(text);
+    }
+  }
+
   /** Output text streamed so far: content, tool names and tool arguments. */
   public String outputText() {
     return output.toString();

@@ -1,5 +1,6 @@
 package dev.tollgate.gateway.provider.azure;
 
+import dev.tollgate.gateway.provider.ProviderEndpoint;
 import dev.tollgate.gateway.provider.UpstreamError;
 import dev.tollgate.gateway.provider.Usage;
 import io.vertx.core.json.DecodeException;
@@ -10,6 +11,8 @@ import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -49,13 +52,12 @@ public final class OpenAiWire {
     return new String(c);
   }
 
-  /** A {@code chat.completion} with one choice. */
-  public static JsonObject completion(
-      String id, long created, String model, JsonObject message, String finishReason, JsonObject usage) {
+  /** A {@code chat.completion} with one choice, a fresh id and the current time. */
+  public static JsonObject completion(String model, JsonObject message, String finishReason, JsonObject usage) {
     return new JsonObject()
-        .put("id", id)
+        .put("id", newCompletionId())
         .put("object", "chat.completion")
-        .put("created", created)
+        .put("created", nowEpochSeconds())
         .put("model", model)
         .put(
             "choices",
@@ -82,6 +84,95 @@ public final class OpenAiWire {
         .put("total_tokens", u.totalTokens())
         .put("prompt_tokens_details", new JsonObject().put("cached_tokens", cachedTokens))
         .put("completion_tokens_details", new JsonObject().put("reasoning_tokens", reasoningTokens));
+  }
+
+  /** An assistant message: {@code content} null when only tool calls came back, as OpenAI does. */
+  public static JsonObject assistantMessage(String text, JsonArray toolCalls) {
+    JsonObject message = new JsonObject().put("role", "assistant");
+    if (text.isEmpty() && !toolCalls.isEmpty()) {
+      message.putNull("content");
+    } else {
+      message.put("content", text);
+    }
+    if (!toolCalls.isEmpty()) {
+      message.put("tool_calls", toolCalls);
+    }
+    return message;
+  }
+
+  /** One entry of an assistant message's {@code tool_calls}. */
+  public static JsonObject toolCall(String id, String name, JsonObject arguments) {
+    return new JsonObject()
+        .put("id", id)
+        .put("type", "function")
+        .put("function", new JsonObject().put("name", name).put("arguments", arguments.encode()));
+  }
+
+  /**
+   * Request headers for a JSON POST: the provider's extra headers, then content negotiation and
+   * the credential (which the extra headers cannot override).
+   */
+  public static Map<String, String> jsonHeaders(
+      ProviderEndpoint endpoint, boolean stream, String credentialHeader) {
+    Map<String, String> headers = new LinkedHashMap<>(endpoint.headers());
+    headers.put("content-type", "application/json");
+    headers.put("accept", stream ? "text/event-stream" : "application/json");
+    headers.put(credentialHeader, endpoint.credential());
+    return headers;
+  }
+
+  /** A base URL without trailing slashes. */
+  public static String stripSlash(String url) {
+    String u = url;
+    while (u.endsWith("/")) {
+      u = u.substring(0, u.length() - 1);
+    }
+    return u;
+  }
+
+  /** A base64 {@code data:} URL's parts. */
+  public record DataUrl(String mimeType, String base64) {}
+
+  /** Parses an image {@code data:<mime>;base64,<data>} URL; null when the URL is not a data URL. */
+  public static DataUrl dataUrl(String url) {
+    if (!url.startsWith("data:")) {
+      return null;
+    }
+    int comma = url.indexOf(',');
+    String meta = comma < 0 ? "" : url.substring(5, comma);
+    if (!meta.endsWith(";base64")) {
+      throw new IllegalArgumentException("image data URLs must be base64-encoded");
+    }
+    return new DataUrl(meta.substring(0, meta.length() - ";base64".length()), url.substring(comma + 1));
+  }
+
+  /** The {@code image_url.url} of an image part. */
+  public static String imageUrl(JsonObject part) {
+    Object imageUrl = part.getValue("image_url");
+    String url = imageUrl instanceof JsonObject o ? o.getString("url") : null;
+    if (url == null) {
+      throw new IllegalArgumentException("image_url parts need an image_url.url");
+    }
+    return url;
+  }
+
+  /**
+   * Appends a turn to a provider's turn list ({@code messages} or {@code contents}); a turn with
+   * the same role as the last one joins it, since both Anthropic and Gemini want alternating turns
+   * and all results of one step's tool calls in a single turn.
+   */
+  public static void appendTurn(JsonArray turns, String role, String partsKey, JsonArray parts) {
+    if (parts.isEmpty()) {
+      return;
+    }
+    if (!turns.isEmpty()) {
+      JsonObject last = turns.getJsonObject(turns.size() - 1);
+      if (role.equals(last.getString("role"))) {
+        last.getJsonArray(partsKey).addAll(parts);
+        return;
+      }
+    }
+    turns.add(new JsonObject().put("role", role).put(partsKey, parts));
   }
 
   /** The text of a message {@code content}: a string, or the text parts of a parts array joined. */
@@ -165,6 +256,12 @@ public final class OpenAiWire {
     } catch (DecodeException e) {
       return null;
     }
+  }
+
+  /** The {@code error} object of an error body ({@code {"error":{...}}}), or null. */
+  public static JsonObject errorObject(String body) {
+    JsonObject parsed = parseObjectOrNull(body);
+    return parsed != null && parsed.getValue("error") instanceof JsonObject e ? e : null;
   }
 
   /**

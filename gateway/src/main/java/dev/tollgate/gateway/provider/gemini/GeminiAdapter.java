@@ -12,9 +12,8 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.Locale;
-import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -33,10 +32,7 @@ public final class GeminiAdapter implements ProviderAdapter {
   public UpstreamRequest chatRequest(
       ProviderEndpoint endpoint, String upstreamModel, JsonObject openAiBody, boolean stream) {
     JsonObject body = GeminiRequests.generateContentBody(openAiBody);
-    String base = endpoint.baseUrl();
-    while (base.endsWith("/")) {
-      base = base.substring(0, base.length() - 1);
-    }
+    String base = OpenAiWire.stripSlash(endpoint.baseUrl());
     if (!base.endsWith("/v1beta") && !base.endsWith("/v1")) {
       base = base + "/v1beta";
     }
@@ -46,11 +42,7 @@ public final class GeminiAdapter implements ProviderAdapter {
             + "/models/"
             + URLEncoder.encode(model, StandardCharsets.UTF_8)
             + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
-    Map<String, String> headers = new LinkedHashMap<>(endpoint.headers());
-    headers.put("content-type", "application/json");
-    headers.put("accept", stream ? "text/event-stream" : "application/json");
-    headers.put("x-goog-api-key", endpoint.credential());
-    return new UpstreamRequest(url, headers, body.encode(), stream);
+    return new UpstreamRequest(url, OpenAiWire.jsonHeaders(endpoint, stream, "x-goog-api-key"), body.encode(), stream);
   }
 
   @Override
@@ -58,45 +50,28 @@ public final class GeminiAdapter implements ProviderAdapter {
     StringBuilder text = new StringBuilder();
     JsonArray toolCalls = new JsonArray();
     JsonObject candidate = firstCandidate(upstreamBody);
-    JsonArray parts =
-        candidate == null
-            ? new JsonArray()
-            : candidate.getJsonObject("content", new JsonObject()).getJsonArray("parts", new JsonArray());
+    JsonArray parts = partsOf(candidate);
     for (int i = 0; i < parts.size(); i++) {
       JsonObject part = parts.getJsonObject(i);
       JsonObject call = part.getJsonObject("functionCall");
       if (call != null) {
         toolCalls.add(
-            new JsonObject()
-                .put("id", GeminiToolIds.toOpenAi(call.getString("id"), part.getString("thoughtSignature")))
-                .put("type", "function")
-                .put(
-                    "function",
-                    new JsonObject()
-                        .put("name", call.getString("name"))
-                        .put("arguments", call.getJsonObject("args", new JsonObject()).encode())));
-      } else if (part.getString("text") != null && !Boolean.TRUE.equals(part.getBoolean("thought"))) {
+            OpenAiWire.toolCall(
+                GeminiToolIds.toOpenAi(call.getString("id"), part.getString("thoughtSignature")),
+                call.getString("name"),
+                call.getJsonObject("args", new JsonObject())));
+      } else if (isAnswerText(part)) {
         text.append(part.getString("text"));
       }
     }
-    JsonObject message = new JsonObject().put("role", "assistant");
-    if (text.length() == 0 && !toolCalls.isEmpty()) {
-      message.putNull("content");
-    } else {
-      message.put("content", text.toString());
-    }
-    if (!toolCalls.isEmpty()) {
-      message.put("tool_calls", toolCalls);
-    }
+    JsonObject message = OpenAiWire.assistantMessage(text.toString(), toolCalls);
     JsonObject metadata = upstreamBody.getJsonObject("usageMetadata", new JsonObject());
     Usage usage = usageOf(metadata, true);
     JsonObject openAi =
         OpenAiWire.completion(
-            OpenAiWire.newCompletionId(),
-            OpenAiWire.nowEpochSeconds(),
             requestedModel,
             message,
-            java.util.Objects.requireNonNullElse(
+            Objects.requireNonNullElse(
                 finishReason(upstreamBody, candidate, !toolCalls.isEmpty()), "stop"),
             usageJson(usage, metadata));
     return new ChatResult(openAi, usage);
@@ -109,8 +84,7 @@ public final class GeminiAdapter implements ProviderAdapter {
 
   @Override
   public UpstreamError classifyError(int status, String body, String retryAfterHeader) {
-    JsonObject parsed = OpenAiWire.parseObjectOrNull(body);
-    JsonObject error = parsed == null ? null : parsed.getJsonObject("error");
+    JsonObject error = OpenAiWire.errorObject(body);
     return classify(status, error, OpenAiWire.retryAfterMs(retryAfterHeader));
   }
 
@@ -149,6 +123,18 @@ public final class GeminiAdapter implements ProviderAdapter {
       }
     }
     return null;
+  }
+
+  /** The parts of a candidate's content (none for a missing candidate). */
+  static JsonArray partsOf(JsonObject candidate) {
+    return candidate == null
+        ? new JsonArray()
+        : candidate.getJsonObject("content", new JsonObject()).getJsonArray("parts", new JsonArray());
+  }
+
+  /** A text part that belongs to the answer (thought summaries do not). */
+  static boolean isAnswerText(JsonObject part) {
+    return part.getString("text") != null && !Boolean.TRUE.equals(part.getBoolean("thought"));
   }
 
   static JsonObject firstCandidate(JsonObject response) {

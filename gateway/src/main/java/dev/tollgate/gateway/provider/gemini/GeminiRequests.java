@@ -67,22 +67,8 @@ final class GeminiRequests {
     }
   }
 
-  /**
-   * Consecutive turns of one role become one content: Gemini wants all responses to one step's
-   * function calls in a single turn.
-   */
   private static void append(JsonArray contents, String role, JsonArray parts) {
-    if (parts.isEmpty()) {
-      return;
-    }
-    if (!contents.isEmpty()) {
-      JsonObject last = contents.getJsonObject(contents.size() - 1);
-      if (role.equals(last.getString("role"))) {
-        last.getJsonArray("parts").addAll(parts);
-        return;
-      }
-    }
-    contents.add(new JsonObject().put("role", role).put("parts", parts));
+    OpenAiWire.appendTurn(contents, role, "parts", parts);
   }
 
   private static JsonArray userParts(Object content) {
@@ -106,7 +92,7 @@ final class GeminiRequests {
             parts.add(new JsonObject().put("text", text));
           }
         }
-        case "image_url" -> parts.add(inlineImage(part.getValue("image_url")));
+        case "image_url" -> parts.add(inlineImage(part));
         default ->
             throw new IllegalArgumentException(
                 "content part type '" + type + "' is not supported by provider type gemini");
@@ -115,23 +101,14 @@ final class GeminiRequests {
     return parts;
   }
 
-  private static JsonObject inlineImage(Object imageUrl) {
-    String url = imageUrl instanceof JsonObject o ? o.getString("url") : null;
-    if (url == null || !url.startsWith("data:")) {
+  private static JsonObject inlineImage(JsonObject part) {
+    OpenAiWire.DataUrl data = OpenAiWire.dataUrl(OpenAiWire.imageUrl(part));
+    if (data == null) {
       // The gateway does no I/O for a translation, and Gemini's fileData takes only uploaded files.
       throw new IllegalArgumentException("provider type gemini accepts images only as base64 data: URLs");
     }
-    int comma = url.indexOf(',');
-    String meta = comma < 0 ? "" : url.substring(5, comma);
-    if (!meta.endsWith(";base64")) {
-      throw new IllegalArgumentException("image data URLs must be base64-encoded");
-    }
     return new JsonObject()
-        .put(
-            "inlineData",
-            new JsonObject()
-                .put("mimeType", meta.substring(0, meta.length() - ";base64".length()))
-                .put("data", url.substring(comma + 1)));
+        .put("inlineData", new JsonObject().put("mimeType", data.mimeType()).put("data", data.base64()));
   }
 
   private static JsonArray modelParts(JsonObject m, Map<String, String> toolNames) {

@@ -1,11 +1,9 @@
 package dev.tollgate.gateway.provider.gemini;
 
 import dev.tollgate.gateway.provider.SseEvent;
-import dev.tollgate.gateway.provider.StreamTranslator;
-import dev.tollgate.gateway.provider.UpstreamError;
 import dev.tollgate.gateway.provider.Usage;
-import dev.tollgate.gateway.provider.azure.OpenAiChunks;
-import io.vertx.core.json.DecodeException;
+import dev.tollgate.gateway.provider.azure.OpenAiWire;
+import dev.tollgate.gateway.provider.azure.TranslatedStream;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -17,24 +15,19 @@ import java.util.List;
  * finishReason}, so that chunk ends the translation and its usage is the provider's final figure.
  * Gemini sends a function call whole, so each becomes one tool-call delta with all its arguments.
  */
-final class GeminiStream implements StreamTranslator {
+final class GeminiStream extends TranslatedStream {
 
-  private final OpenAiChunks chunks;
   private JsonObject metadata;
   private int toolCalls;
-  private boolean finished;
-  private UpstreamError error;
 
   GeminiStream(String model) {
-    this.chunks = new OpenAiChunks(model);
+    super(model);
   }
 
   @Override
   public List<String> onEvent(SseEvent event) {
-    JsonObject data;
-    try {
-      data = new JsonObject(event.data());
-    } catch (DecodeException e) {
+    JsonObject data = OpenAiWire.parseObjectOrNull(event.data());
+    if (data == null) {
       return List.of();
     }
     JsonObject err = data.getJsonObject("error");
@@ -51,10 +44,7 @@ final class GeminiStream implements StreamTranslator {
       metadata = usage;
     }
     JsonObject candidate = GeminiAdapter.firstCandidate(data);
-    JsonArray parts =
-        candidate == null
-            ? new JsonArray()
-            : candidate.getJsonObject("content", new JsonObject()).getJsonArray("parts", new JsonArray());
+    JsonArray parts = GeminiAdapter.partsOf(candidate);
     for (int i = 0; i < parts.size(); i++) {
       JsonObject part = parts.getJsonObject(i);
       JsonObject call = part.getJsonObject("functionCall");
@@ -63,7 +53,7 @@ final class GeminiStream implements StreamTranslator {
         out.addAll(
             chunks.toolCallStart(
                 toolCalls++, id, call.getString("name"), call.getJsonObject("args", new JsonObject()).encode()));
-      } else if (part.getString("text") != null && !Boolean.TRUE.equals(part.getBoolean("thought"))) {
+      } else if (GeminiAdapter.isAnswerText(part)) {
         out.addAll(chunks.content(part.getString("text")));
       }
     }
@@ -83,20 +73,5 @@ final class GeminiStream implements StreamTranslator {
   @Override
   public Usage usage() {
     return GeminiAdapter.usageOf(metadataOrEmpty(), finished && metadata != null);
-  }
-
-  @Override
-  public String outputText() {
-    return chunks.outputText();
-  }
-
-  @Override
-  public boolean finished() {
-    return finished;
-  }
-
-  @Override
-  public UpstreamError error() {
-    return error;
   }
 }

@@ -21,40 +21,21 @@ import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class AnthropicAdapterTest {
 
   private static final String KEY = "sk-ant-test-key";
-  private static Vertx vertx;
-  private static FakeAnthropic fake;
+  @RegisterExtension static final FakeAnthropic FAKE = new FakeAnthropic(KEY);
+  private static final Vertx vertx = FAKE.vertx();
 
   private final AnthropicAdapter adapter = new AnthropicAdapter();
 
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    fake = new FakeAnthropic(vertx, KEY);
-  }
-
-  @AfterAll
-  static void stop() {
-    fake.close();
-    vertx.close();
-  }
-
-  @BeforeEach
-  void resetFake() {
-    fake.reset();
-  }
-
   private static ProviderEndpoint endpoint(String apiVersion, String key) {
-    return new ProviderEndpoint("claude", "anthropic", fake.baseUrl(), apiVersion, key, Map.of("anthropic-beta", "x-test"));
+    return new ProviderEndpoint("claude", "anthropic", FAKE.baseUrl(), apiVersion, key, Map.of("anthropic-beta", "x-test"));
   }
 
   private static JsonObject chat(String text) {
@@ -101,7 +82,7 @@ class AnthropicAdapterTest {
     UpstreamCall.Answer answer = call(body, false);
 
     assertThat(answer.status()).isEqualTo(200);
-    RecordedRequest sent = fake.lastRequest();
+    RecordedRequest sent = FAKE.lastRequest();
     assertThat(sent.path()).isEqualTo("/v1/messages");
     assertThat(sent.header("x-api-key")).isEqualTo(KEY);
     assertThat(sent.header("anthropic-version")).isEqualTo("2023-06-01");
@@ -145,20 +126,20 @@ class AnthropicAdapterTest {
     AnthropicAdapter small = new AnthropicAdapter(256);
     UpstreamRequest withDefault = small.chatRequest(endpoint("2023-01-01", KEY), "claude-haiku-4-5", chat("hi"), false);
     UpstreamCall.send(vertx, withDefault);
-    assertThat(fake.lastRequest().header("anthropic-version")).isEqualTo("2023-01-01");
-    assertThat(fake.lastRequest().json().getInteger("max_tokens")).isEqualTo(256);
+    assertThat(FAKE.lastRequest().header("anthropic-version")).isEqualTo("2023-01-01");
+    assertThat(FAKE.lastRequest().json().getInteger("max_tokens")).isEqualTo(256);
 
     UpstreamCall.send(vertx, small.chatRequest(endpoint(null, KEY), "claude-haiku-4-5", chat("hi").put("max_completion_tokens", 100), true));
-    assertThat(fake.lastRequest().json().getInteger("max_tokens")).isEqualTo(100);
-    assertThat(fake.lastRequest().json().getBoolean("stream")).isTrue();
-    assertThat(fake.lastRequest().header("accept")).isEqualTo("text/event-stream");
+    assertThat(FAKE.lastRequest().json().getInteger("max_tokens")).isEqualTo(100);
+    assertThat(FAKE.lastRequest().json().getBoolean("stream")).isTrue();
+    assertThat(FAKE.lastRequest().header("accept")).isEqualTo("text/event-stream");
   }
 
   @Test
   void translatesATextAnswerWithUsageIncludingCacheTokens() {
     JsonObject message = FakeAnthropic.message("Paris is warmer.", 30, 7, "end_turn");
     message.getJsonObject("usage").put("cache_creation_input_tokens", 100).put("cache_read_input_tokens", 2000);
-    fake.enqueue(Reply.json(200, message));
+    FAKE.enqueue(Reply.json(200, message));
     long before = Instant.now().getEpochSecond();
 
     UpstreamCall.Answer answer = call(chat("Which is warmer?"), false);
@@ -182,7 +163,7 @@ class AnthropicAdapterTest {
 
   @Test
   void translatesToolUseIntoToolCalls() {
-    fake.enqueue(Reply.json(200, FakeAnthropic.toolUseMessage("Let me check.", "toolu_01A09q90qw90lq917835lq9",
+    FAKE.enqueue(Reply.json(200, FakeAnthropic.toolUseMessage("Let me check.", "toolu_01A09q90qw90lq917835lq9",
         "get_weather", new JsonObject().put("city", "Paris").put("unit", "celsius"), 420, 60)));
 
     ChatResult result = adapter.chatResponse(new JsonObject(call(chat("Weather?"), false).body()), "smart");
@@ -203,14 +184,14 @@ class AnthropicAdapterTest {
   @ParameterizedTest
   @CsvSource({"end_turn,stop", "stop_sequence,stop", "max_tokens,length", "tool_use,tool_calls", "refusal,content_filter"})
   void mapsStopReasons(String stopReason, String finishReason) {
-    fake.enqueue(Reply.json(200, FakeAnthropic.message("x", 1, 1, stopReason)));
+    FAKE.enqueue(Reply.json(200, FakeAnthropic.message("x", 1, 1, stopReason)));
     ChatResult result = adapter.chatResponse(new JsonObject(call(chat("hi"), false).body()), "smart");
     assertThat(result.openAiBody().getJsonArray("choices").getJsonObject(0).getString("finish_reason")).isEqualTo(finishReason);
   }
 
   @Test
   void streamsTextAsOpenAiChunksEndingWithAUsageChunk() {
-    fake.enqueue(Reply.sse(FakeAnthropic.textEvents(List.of("Hello", ", ", "world", "!"), 25, 15, "end_turn")).eventDelayMs(2));
+    FAKE.enqueue(Reply.sse(FakeAnthropic.textEvents(List.of("Hello", ", ", "world", "!"), 25, 15, "end_turn")).eventDelayMs(2));
 
     UpstreamCall.Answer answer = call(chat("Say hello"), true);
     StreamTranslator translator = adapter.streamTranslator("smart");
@@ -235,7 +216,7 @@ class AnthropicAdapterTest {
 
   @Test
   void streamsParallelToolUseAsIndexedToolCallDeltas() {
-    fake.enqueue(Reply.sse(Sse.resource("providers/anthropic/stream-tool-use.sse")));
+    FAKE.enqueue(Reply.sse(Sse.resource("providers/anthropic/stream-tool-use.sse")));
 
     StreamTranslator translator = adapter.streamTranslator("smart");
     OpenAiStream stream = OpenAiStream.translate(translator, call(chat("Weather and time in SF?"), true).events());
@@ -258,7 +239,7 @@ class AnthropicAdapterTest {
   @Test
   void anErrorEventMidStreamIsReportedAndDoesNotFinishTheStream() {
     List<String> events = FakeAnthropic.textEvents(List.of("Hel", "lo"), 25, 15, "end_turn").subList(0, 4);
-    fake.enqueue(Reply.sse(append(events, FakeAnthropic.errorEvent("overloaded_error", "Overloaded"))));
+    FAKE.enqueue(Reply.sse(append(events, FakeAnthropic.errorEvent("overloaded_error", "Overloaded"))));
 
     StreamTranslator translator = adapter.streamTranslator("smart");
     OpenAiStream stream = OpenAiStream.translate(translator, call(chat("hi"), true).events());
@@ -272,7 +253,7 @@ class AnthropicAdapterTest {
 
   @Test
   void aCutStreamIsUnfinishedAndLeavesTheOutputCountToTheGateway() {
-    fake.enqueue(Reply.sse(FakeAnthropic.textEvents(List.of("Hello ", "there", "!"), 25, 15, "end_turn")).cutAfter(5));
+    FAKE.enqueue(Reply.sse(FakeAnthropic.textEvents(List.of("Hello ", "there", "!"), 25, 15, "end_turn")).cutAfter(5));
 
     UpstreamCall.Answer answer = call(chat("hi"), true);
     StreamTranslator translator = adapter.streamTranslator("smart");
@@ -294,7 +275,7 @@ class AnthropicAdapterTest {
   })
   void mapsRecordedErrors(int status, String fixture, String retryAfter, UpstreamError.Kind kind, long retryAfterMs) {
     Reply reply = Reply.json(status, Sse.Resources.json(fixture));
-    fake.enqueue(retryAfter == null ? reply : reply.retryAfter(retryAfter));
+    FAKE.enqueue(retryAfter == null ? reply : reply.retryAfter(retryAfter));
 
     UpstreamCall.Answer answer = call(chat("hi"), false);
     UpstreamError error = adapter.classifyError(answer.status(), answer.body(), answer.retryAfter());
@@ -315,7 +296,7 @@ class AnthropicAdapterTest {
     "500, api_error, 'Internal server error', SERVER_ERROR",
   })
   void mapsErrorTypes(int status, String type, String message, UpstreamError.Kind kind) {
-    fake.enqueue(Reply.json(status, FakeAnthropic.error(type, message)));
+    FAKE.enqueue(Reply.json(status, FakeAnthropic.error(type, message)));
     UpstreamCall.Answer answer = call(chat("hi"), true);
     assertThat(adapter.classifyError(answer.status(), answer.body(), answer.retryAfter()))
         .isEqualTo(new UpstreamError(status, kind, message, -1));
@@ -333,7 +314,7 @@ class AnthropicAdapterTest {
 
   @Test
   void aNonJsonErrorBodyStillClassifiesWithoutEchoingIt() {
-    fake.enqueue(Reply.text(502, "text/html", "<html>Bad gateway</html>"));
+    FAKE.enqueue(Reply.text(502, "text/html", "<html>Bad gateway</html>"));
     UpstreamCall.Answer answer = call(chat("hi"), false);
     assertThat(adapter.classifyError(answer.status(), answer.body(), answer.retryAfter()))
         .isEqualTo(new UpstreamError(502, UpstreamError.Kind.SERVER_ERROR, "upstream answered HTTP 502", -1));

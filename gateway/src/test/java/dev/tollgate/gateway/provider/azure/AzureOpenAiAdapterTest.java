@@ -18,37 +18,18 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class AzureOpenAiAdapterTest {
 
   private static final String KEY = "azure-test-key";
-  private static Vertx vertx;
-  private static FakeAzureOpenAi fake;
+  @RegisterExtension static final FakeAzureOpenAi FAKE = new FakeAzureOpenAi(KEY);
+  private static final Vertx vertx = FAKE.vertx();
 
   private final AzureOpenAiAdapter adapter = new AzureOpenAiAdapter();
-
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    fake = new FakeAzureOpenAi(vertx, KEY);
-  }
-
-  @AfterAll
-  static void stop() {
-    fake.close();
-    vertx.close();
-  }
-
-  @BeforeEach
-  void resetFake() {
-    fake.reset();
-  }
 
   private static ProviderEndpoint endpoint(String baseUrl, String apiVersion, String key) {
     return new ProviderEndpoint("azure-eu", "azure-openai", baseUrl, apiVersion, key, Map.of());
@@ -61,7 +42,7 @@ class AzureOpenAiAdapterTest {
   }
 
   private UpstreamCall.Answer call(JsonObject body, boolean stream) {
-    return UpstreamCall.send(vertx, adapter.chatRequest(endpoint(fake.baseUrl(), null, KEY), "gpt4o-prod", body, stream));
+    return UpstreamCall.send(vertx, adapter.chatRequest(endpoint(FAKE.baseUrl(), null, KEY), "gpt4o-prod", body, stream));
   }
 
   @Test
@@ -72,7 +53,7 @@ class AzureOpenAiAdapterTest {
     UpstreamCall.Answer answer = call(body, false);
     ChatResult result = adapter.chatResponse(new JsonObject(answer.body()), "gpt-4o");
 
-    RecordedRequest sent = fake.lastRequest();
+    RecordedRequest sent = FAKE.lastRequest();
     assertThat(sent.path()).isEqualTo("/openai/deployments/gpt4o-prod/chat/completions");
     assertThat(sent.query("api-version")).isEqualTo(AzureOpenAiAdapter.DEFAULT_API_VERSION);
     assertThat(sent.header("api-key")).isEqualTo(KEY);
@@ -94,16 +75,16 @@ class AzureOpenAiAdapterTest {
 
   @Test
   void usesTheConfiguredApiVersionAndAcceptsABaseUrlEndingInOpenai() {
-    UpstreamCall.send(vertx, adapter.chatRequest(endpoint(fake.baseUrl() + "/openai/", "2025-04-01-preview", KEY), "my deployment", chat("hi"), false));
-    assertThat(fake.lastRequest().uri()).isEqualTo("/openai/deployments/my+deployment/chat/completions?api-version=2025-04-01-preview");
+    UpstreamCall.send(vertx, adapter.chatRequest(endpoint(FAKE.baseUrl() + "/openai/", "2025-04-01-preview", KEY), "my deployment", chat("hi"), false));
+    assertThat(FAKE.lastRequest().uri()).isEqualTo("/openai/deployments/my+deployment/chat/completions?api-version=2025-04-01-preview");
   }
 
   @Test
   void theV1ApiPutsTheDeploymentInTheBody() {
-    UpstreamCall.Answer answer = UpstreamCall.send(vertx, adapter.chatRequest(endpoint(fake.baseUrl(), "v1", KEY), "gpt4o-prod", chat("hi"), false));
+    UpstreamCall.Answer answer = UpstreamCall.send(vertx, adapter.chatRequest(endpoint(FAKE.baseUrl(), "v1", KEY), "gpt4o-prod", chat("hi"), false));
     assertThat(answer.status()).isEqualTo(200);
-    assertThat(fake.lastRequest().uri()).isEqualTo("/openai/v1/chat/completions");
-    assertThat(fake.lastRequest().json().getString("model")).isEqualTo("gpt4o-prod");
+    assertThat(FAKE.lastRequest().uri()).isEqualTo("/openai/v1/chat/completions");
+    assertThat(FAKE.lastRequest().json().getString("model")).isEqualTo("gpt4o-prod");
   }
 
   @Test
@@ -114,7 +95,7 @@ class AzureOpenAiAdapterTest {
     StreamTranslator translator = adapter.streamTranslator("gpt-4o");
     OpenAiStream stream = OpenAiStream.translate(translator, answer.events());
 
-    JsonObject sent = fake.lastRequest().json();
+    JsonObject sent = FAKE.lastRequest().json();
     assertThat(sent.getBoolean("stream")).isTrue();
     assertThat(sent.getJsonObject("stream_options"))
         .isEqualTo(new JsonObject().put("include_obfuscation", false).put("include_usage", true));
@@ -135,7 +116,7 @@ class AzureOpenAiAdapterTest {
 
   @Test
   void streamsToolCallDeltas() {
-    fake.enqueue(Reply.sse(Sse.resource("providers/azure/stream-tool-call.sse")));
+    FAKE.enqueue(Reply.sse(Sse.resource("providers/azure/stream-tool-call.sse")));
 
     StreamTranslator translator = adapter.streamTranslator("gpt-4o");
     OpenAiStream stream = OpenAiStream.translate(translator, call(chat("Weather in Paris?"), true).events());
@@ -148,7 +129,7 @@ class AzureOpenAiAdapterTest {
 
   @Test
   void aCutStreamIsUnfinishedAndLeavesTheOutputCountToTheGateway() {
-    fake.enqueue(Reply.sse(FakeAzureOpenAi.textEvents(List.of("Hello ", "there", "!"), 20, 3, true)).cutAfter(3));
+    FAKE.enqueue(Reply.sse(FakeAzureOpenAi.textEvents(List.of("Hello ", "there", "!"), 20, 3, true)).cutAfter(3));
 
     UpstreamCall.Answer answer = call(chat("hi"), true);
     StreamTranslator translator = adapter.streamTranslator("gpt-4o");
@@ -170,7 +151,7 @@ class AzureOpenAiAdapterTest {
   })
   void mapsRecordedErrors(int status, String fixture, String retryAfter, UpstreamError.Kind kind, long retryAfterMs) {
     Reply reply = Reply.json(status, Sse.Resources.json(fixture));
-    fake.enqueue(retryAfter == null ? reply : reply.retryAfter(retryAfter));
+    FAKE.enqueue(retryAfter == null ? reply : reply.retryAfter(retryAfter));
 
     UpstreamCall.Answer answer = call(chat("hi"), false);
     UpstreamError error = adapter.classifyError(answer.status(), answer.body(), answer.retryAfter());
@@ -183,18 +164,18 @@ class AzureOpenAiAdapterTest {
 
   @Test
   void aContentFilterErrorSaysSo() {
-    fake.enqueue(Reply.json(400, Sse.Resources.json("providers/azure/error-content-filter.json")));
+    FAKE.enqueue(Reply.json(400, Sse.Resources.json("providers/azure/error-content-filter.json")));
     UpstreamCall.Answer answer = call(chat("hi"), false);
     assertThat(adapter.classifyError(answer.status(), answer.body(), null).message()).startsWith("content_filter: ");
   }
 
   @Test
   void aWrongKeyOrDeploymentIsTheTargetsFault() {
-    UpstreamCall.Answer badKey = UpstreamCall.send(vertx, adapter.chatRequest(endpoint(fake.baseUrl(), null, "wrong"), "d", chat("hi"), false));
+    UpstreamCall.Answer badKey = UpstreamCall.send(vertx, adapter.chatRequest(endpoint(FAKE.baseUrl(), null, "wrong"), "d", chat("hi"), false));
     assertThat(adapter.classifyError(badKey.status(), badKey.body(), null).kind()).isEqualTo(UpstreamError.Kind.SERVER_ERROR);
     assertThat(badKey.status()).isEqualTo(401);
 
-    fake.enqueue(Reply.json(404, FakeAzureOpenAi.error("DeploymentNotFound",
+    FAKE.enqueue(Reply.json(404, FakeAzureOpenAi.error("DeploymentNotFound",
         "The API deployment for this resource does not exist.")));
     UpstreamCall.Answer noDeployment = call(chat("hi"), false);
     assertThat(adapter.classifyError(noDeployment.status(), noDeployment.body(), null))
@@ -203,7 +184,7 @@ class AzureOpenAiAdapterTest {
 
   @Test
   void serverErrorsAreServerErrorsWhateverTheBody() {
-    fake.enqueue(Reply.text(503, "text/html", "<html>Service Unavailable</html>").retryAfter("Wed, 21 Oct 2015 07:28:00 GMT"));
+    FAKE.enqueue(Reply.text(503, "text/html", "<html>Service Unavailable</html>").retryAfter("Wed, 21 Oct 2015 07:28:00 GMT"));
     UpstreamCall.Answer answer = call(chat("hi"), false);
     assertThat(adapter.classifyError(answer.status(), answer.body(), answer.retryAfter()))
         .isEqualTo(new UpstreamError(503, UpstreamError.Kind.SERVER_ERROR, "upstream answered HTTP 503", 0));

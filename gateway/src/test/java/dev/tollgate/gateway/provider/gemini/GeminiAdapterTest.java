@@ -20,40 +20,21 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class GeminiAdapterTest {
 
   private static final String KEY = "AIza-test-key";
-  private static Vertx vertx;
-  private static FakeGemini fake;
+  @RegisterExtension static final FakeGemini FAKE = new FakeGemini(KEY);
+  private static final Vertx vertx = FAKE.vertx();
 
   private final GeminiAdapter adapter = new GeminiAdapter();
 
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    fake = new FakeGemini(vertx, KEY);
-  }
-
-  @AfterAll
-  static void stop() {
-    fake.close();
-    vertx.close();
-  }
-
-  @BeforeEach
-  void resetFake() {
-    fake.reset();
-  }
-
   private static ProviderEndpoint endpoint(String key) {
-    return new ProviderEndpoint("google", "gemini", fake.baseUrl() + "/", null, key, Map.of());
+    return new ProviderEndpoint("google", "gemini", FAKE.baseUrl() + "/", null, key, Map.of());
   }
 
   private static JsonObject chat(String text) {
@@ -96,7 +77,7 @@ class GeminiAdapterTest {
 
     assertThat(call(body, false).status()).isEqualTo(200);
 
-    RecordedRequest sent = fake.lastRequest();
+    RecordedRequest sent = FAKE.lastRequest();
     assertThat(sent.path()).isEqualTo("/v1beta/models/gemini-2.5-flash:generateContent");
     assertThat(sent.header("x-goog-api-key")).isEqualTo(KEY);
     assertThat(sent.uri()).doesNotContain(KEY);
@@ -146,7 +127,7 @@ class GeminiAdapterTest {
 
     call(body, false);
 
-    JsonArray parts = fake.lastRequest().json().getJsonArray("contents").getJsonObject(1).getJsonArray("parts");
+    JsonArray parts = FAKE.lastRequest().json().getJsonArray("contents").getJsonObject(1).getJsonArray("parts");
     assertThat(parts.getJsonObject(0).getString("thoughtSignature")).isEqualTo("c2tpcF90aG91Z2h0X3NpZ25hdHVyZV92YWxpZGF0b3I=");
     assertThat(parts.getJsonObject(1).containsKey("thoughtSignature")).isFalse();
   }
@@ -155,14 +136,14 @@ class GeminiAdapterTest {
   void streamsFromTheSseEndpoint() {
     UpstreamCall.Answer answer = UpstreamCall.send(vertx, adapter.chatRequest(endpoint(KEY), "models/gemini-2.5-pro", chat("hi"), true));
     assertThat(answer.status()).isEqualTo(200);
-    assertThat(fake.lastRequest().uri()).isEqualTo("/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse");
+    assertThat(FAKE.lastRequest().uri()).isEqualTo("/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse");
   }
 
   @Test
   void translatesATextAnswerCountingThoughtsAsOutput() {
     JsonObject response = FakeGemini.response("The sky is blue.", 8, 5, 20);
     response.getJsonObject("usageMetadata").put("cachedContentTokenCount", 4);
-    fake.enqueue(Reply.json(200, response));
+    FAKE.enqueue(Reply.json(200, response));
 
     ChatResult result = adapter.chatResponse(new JsonObject(call(chat("Why?"), false).body()), "fast");
 
@@ -182,7 +163,7 @@ class GeminiAdapterTest {
 
   @Test
   void translatesAFunctionCallAndCarriesItsThoughtSignatureBackInTheNextTurn() {
-    fake.enqueue(Reply.json(200, Sse.Resources.json("providers/gemini/response-function-call.json")));
+    FAKE.enqueue(Reply.json(200, Sse.Resources.json("providers/gemini/response-function-call.json")));
 
     ChatResult result = adapter.chatResponse(new JsonObject(call(chat("Weather in Paris?"), false).body()), "fast");
 
@@ -203,7 +184,7 @@ class GeminiAdapterTest {
         .add(new JsonObject().put("role", "tool").put("tool_call_id", toolCall.getString("id")).put("content", "{\"temp\":18}"));
     call(next, false);
 
-    JsonArray contents = fake.lastRequest().json().getJsonArray("contents");
+    JsonArray contents = FAKE.lastRequest().json().getJsonArray("contents");
     assertThat(contents.getJsonObject(1).getJsonArray("parts").getJsonObject(0))
         .isEqualTo(new JsonObject()
             .put("functionCall", new JsonObject().put("name", "get_weather").put("args", new JsonObject().put("location", "Paris").put("unit", "celsius")))
@@ -215,14 +196,14 @@ class GeminiAdapterTest {
   @ParameterizedTest
   @CsvSource({"STOP,stop", "MAX_TOKENS,length", "SAFETY,content_filter", "RECITATION,content_filter", "PROHIBITED_CONTENT,content_filter"})
   void mapsFinishReasons(String geminiReason, String openAiReason) {
-    fake.enqueue(Reply.json(200, FakeGemini.chunk(new JsonArray().add(new JsonObject().put("text", "x")), geminiReason, FakeGemini.usage(3, 1, 0))));
+    FAKE.enqueue(Reply.json(200, FakeGemini.chunk(new JsonArray().add(new JsonObject().put("text", "x")), geminiReason, FakeGemini.usage(3, 1, 0))));
     ChatResult result = adapter.chatResponse(new JsonObject(call(chat("hi"), false).body()), "fast");
     assertThat(result.openAiBody().getJsonArray("choices").getJsonObject(0).getString("finish_reason")).isEqualTo(openAiReason);
   }
 
   @Test
   void aBlockedPromptIsAContentFilterFinishWithItsPromptUsage() {
-    fake.enqueue(Reply.json(200, new JsonObject()
+    FAKE.enqueue(Reply.json(200, new JsonObject()
         .put("promptFeedback", new JsonObject().put("blockReason", "SAFETY"))
         .put("usageMetadata", FakeGemini.usage(9, 0, 0))));
     ChatResult result = adapter.chatResponse(new JsonObject(call(chat("hi"), false).body()), "fast");
@@ -234,7 +215,7 @@ class GeminiAdapterTest {
 
   @Test
   void streamsTextChunksEndingWithAUsageChunk() {
-    fake.enqueue(FakeGemini.sse(FakeGemini.textEvents(List.of("The", " sky is", " blue."), 9, 6)).eventDelayMs(2));
+    FAKE.enqueue(FakeGemini.sse(FakeGemini.textEvents(List.of("The", " sky is", " blue."), 9, 6)).eventDelayMs(2));
 
     UpstreamCall.Answer answer = call(chat("Why?"), true);
     StreamTranslator translator = adapter.streamTranslator("fast");
@@ -253,7 +234,7 @@ class GeminiAdapterTest {
 
   @Test
   void streamsFunctionCallsAsWholeToolCallDeltas() {
-    fake.enqueue(FakeGemini.sse(Sse.resource("providers/gemini/stream-function-call.sse")));
+    FAKE.enqueue(FakeGemini.sse(Sse.resource("providers/gemini/stream-function-call.sse")));
 
     StreamTranslator translator = adapter.streamTranslator("fast");
     OpenAiStream stream = OpenAiStream.translate(translator, call(chat("Weather and time in Paris?"), true).events());
@@ -272,7 +253,7 @@ class GeminiAdapterTest {
 
   @Test
   void aCutStreamIsUnfinishedAndLeavesTheOutputCountToTheGateway() {
-    fake.enqueue(FakeGemini.sse(FakeGemini.textEvents(List.of("The", " sky is", " blue."), 9, 6)).cutAfter(2));
+    FAKE.enqueue(FakeGemini.sse(FakeGemini.textEvents(List.of("The", " sky is", " blue."), 9, 6)).cutAfter(2));
 
     UpstreamCall.Answer answer = call(chat("Why?"), true);
     StreamTranslator translator = adapter.streamTranslator("fast");
@@ -291,7 +272,7 @@ class GeminiAdapterTest {
   void anErrorChunkMidStreamIsReported() {
     List<String> events = new ArrayList<>(FakeGemini.textEvents(List.of("The", " sky"), 9, 6).subList(0, 1));
     events.add(Sse.data(Sse.Resources.text("providers/gemini/error-unavailable.json").replace("\n", "")));
-    fake.enqueue(FakeGemini.sse(events));
+    FAKE.enqueue(FakeGemini.sse(events));
 
     StreamTranslator translator = adapter.streamTranslator("fast");
     OpenAiStream stream = OpenAiStream.translate(translator, call(chat("Why?"), true).events());
@@ -311,7 +292,7 @@ class GeminiAdapterTest {
   })
   void mapsRecordedErrors(int status, String fixture, String retryAfter, UpstreamError.Kind kind, long retryAfterMs) {
     Reply reply = Reply.json(status, Sse.Resources.json(fixture));
-    fake.enqueue(retryAfter == null ? reply : reply.retryAfter(retryAfter));
+    FAKE.enqueue(retryAfter == null ? reply : reply.retryAfter(retryAfter));
 
     UpstreamCall.Answer answer = call(chat("hi"), true);
     UpstreamError error = adapter.classifyError(answer.status(), answer.body(), answer.retryAfter());
@@ -331,7 +312,7 @@ class GeminiAdapterTest {
     "500, INTERNAL, 'An internal error has occurred.', SERVER_ERROR",
   })
   void mapsGoogleStatuses(int status, String grpcStatus, String message, UpstreamError.Kind kind) {
-    fake.enqueue(Reply.json(status, FakeGemini.error(status, grpcStatus, message)));
+    FAKE.enqueue(Reply.json(status, FakeGemini.error(status, grpcStatus, message)));
     UpstreamCall.Answer answer = call(chat("hi"), false);
     assertThat(adapter.classifyError(answer.status(), answer.body(), answer.retryAfter()))
         .isEqualTo(new UpstreamError(status, kind, message, -1));
