@@ -38,6 +38,11 @@ final class AnthropicRequests {
       out.put("metadata", new JsonObject().put("user_id", user));
     }
     tools(in, out);
+    JsonObject format = in.getJsonObject("response_format");
+    if (format != null && "json_schema".equals(format.getString("type"))) {
+      // Ignoring it would hand back prose where the client was promised schema-valid JSON.
+      throw new IllegalArgumentException("response_format json_schema is not supported by provider type anthropic");
+    }
     return out;
   }
 

@@ -329,6 +329,10 @@ class AnthropicAdapterTest {
         .put("role", "user").put("content", new JsonArray().add(new JsonObject().put("type", "input_audio")))));
     assertThatThrownBy(() -> adapter.chatRequest(ep, "m", audio, false))
         .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("input_audio");
+    JsonObject schema = chat("hi").put("response_format", new JsonObject().put("type", "json_schema")
+        .put("json_schema", new JsonObject().put("name", "x").put("schema", new JsonObject())));
+    assertThatThrownBy(() -> adapter.chatRequest(ep, "m", schema, false))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("json_schema");
     JsonObject badArgs = new JsonObject().put("model", "smart").put("messages", new JsonArray().add(new JsonObject()
         .put("role", "assistant").put("tool_calls", new JsonArray().add(toolCall("t", "f", "{not json")))));
     assertThatThrownBy(() -> adapter.chatRequest(ep, "m", badArgs, false))
