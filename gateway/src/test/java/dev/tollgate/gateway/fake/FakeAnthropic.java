@@ -38,7 +38,8 @@ public final class FakeAnthropic extends FakeProvider {
       return Reply.json(401, error("authentication_error", "invalid x-api-key"));
     }
     if (r.header("anthropic-version") == null) {
-      return Reply.json(400, error("invalid_request_error", "anthropic-version: header is required"));
+      return Reply.json(
+          400, error("invalid_request_error", "anthropic-version: header is required"));
     }
     JsonObject body = r.json();
     if (body.getValue("max_tokens") == null) {
@@ -53,25 +54,43 @@ public final class FakeAnthropic extends FakeProvider {
   @Override
   protected Reply defaultReply(RecordedRequest r) {
     if (Boolean.TRUE.equals(r.json().getBoolean("stream"))) {
-      return Reply.sse(textEvents(List.of("Hello from ", "fake Anthropic"), DEFAULT_INPUT_TOKENS, DEFAULT_OUTPUT_TOKENS, "end_turn"));
+      return Reply.sse(
+          textEvents(
+              List.of("Hello from ", "fake Anthropic"),
+              DEFAULT_INPUT_TOKENS,
+              DEFAULT_OUTPUT_TOKENS,
+              "end_turn"));
     }
-    return Reply.json(200, message(DEFAULT_TEXT, DEFAULT_INPUT_TOKENS, DEFAULT_OUTPUT_TOKENS, "end_turn"));
+    return Reply.json(
+        200, message(DEFAULT_TEXT, DEFAULT_INPUT_TOKENS, DEFAULT_OUTPUT_TOKENS, "end_turn"));
   }
 
   /** A complete text {@code message}. */
-  public static JsonObject message(String text, long inputTokens, long outputTokens, String stopReason) {
+  public static JsonObject message(
+      String text, long inputTokens, long outputTokens, String stopReason) {
     return envelope(stopReason, inputTokens, outputTokens)
-        .put("content", new JsonArray().add(new JsonObject().put("type", "text").put("text", text)));
+        .put(
+            "content", new JsonArray().add(new JsonObject().put("type", "text").put("text", text)));
   }
 
   /** A message whose content is one {@code tool_use} block after an optional text. */
   public static JsonObject toolUseMessage(
-      String text, String toolId, String name, JsonObject input, long inputTokens, long outputTokens) {
+      String text,
+      String toolId,
+      String name,
+      JsonObject input,
+      long inputTokens,
+      long outputTokens) {
     JsonArray content = new JsonArray();
     if (text != null) {
       content.add(new JsonObject().put("type", "text").put("text", text));
     }
-    content.add(new JsonObject().put("type", "tool_use").put("id", toolId).put("name", name).put("input", input));
+    content.add(
+        new JsonObject()
+            .put("type", "tool_use")
+            .put("id", toolId)
+            .put("name", name)
+            .put("input", input));
     return envelope("tool_use", inputTokens, outputTokens).put("content", content);
   }
 
@@ -83,21 +102,37 @@ public final class FakeAnthropic extends FakeProvider {
         .put("model", "claude-sonnet-4-5-20250929")
         .put("stop_reason", stopReason)
         .putNull("stop_sequence")
-        .put("usage", new JsonObject().put("input_tokens", inputTokens).put("output_tokens", outputTokens));
+        .put(
+            "usage",
+            new JsonObject().put("input_tokens", inputTokens).put("output_tokens", outputTokens));
   }
 
   /** The events of a streamed text answer: message_start, a ping, one delta per piece, the end. */
-  public static List<String> textEvents(List<String> pieces, long inputTokens, long outputTokens, String stopReason) {
+  public static List<String> textEvents(
+      List<String> pieces, long inputTokens, long outputTokens, String stopReason) {
     List<String> events = new ArrayList<>();
     events.add(messageStart(inputTokens));
-    events.add(Sse.event("content_block_start", new JsonObject().put("type", "content_block_start").put("index", 0)
-        .put("content_block", new JsonObject().put("type", "text").put("text", ""))));
+    events.add(
+        Sse.event(
+            "content_block_start",
+            new JsonObject()
+                .put("type", "content_block_start")
+                .put("index", 0)
+                .put("content_block", new JsonObject().put("type", "text").put("text", ""))));
     events.add(Sse.event("ping", new JsonObject().put("type", "ping")));
     for (String piece : pieces) {
-      events.add(Sse.event("content_block_delta", new JsonObject().put("type", "content_block_delta").put("index", 0)
-          .put("delta", new JsonObject().put("type", "text_delta").put("text", piece))));
+      events.add(
+          Sse.event(
+              "content_block_delta",
+              new JsonObject()
+                  .put("type", "content_block_delta")
+                  .put("index", 0)
+                  .put("delta", new JsonObject().put("type", "text_delta").put("text", piece))));
     }
-    events.add(Sse.event("content_block_stop", new JsonObject().put("type", "content_block_stop").put("index", 0)));
+    events.add(
+        Sse.event(
+            "content_block_stop",
+            new JsonObject().put("type", "content_block_stop").put("index", 0)));
     events.add(messageDelta(stopReason, outputTokens));
     events.add(Sse.event("message_stop", new JsonObject().put("type", "message_stop")));
     return events;
@@ -105,13 +140,17 @@ public final class FakeAnthropic extends FakeProvider {
 
   private static String messageStart(long inputTokens) {
     JsonObject message = envelope(null, inputTokens, 1).put("content", new JsonArray());
-    return Sse.event("message_start", new JsonObject().put("type", "message_start").put("message", message));
+    return Sse.event(
+        "message_start", new JsonObject().put("type", "message_start").put("message", message));
   }
 
   private static String messageDelta(String stopReason, long outputTokens) {
-    return Sse.event("message_delta", new JsonObject().put("type", "message_delta")
-        .put("delta", new JsonObject().put("stop_reason", stopReason).putNull("stop_sequence"))
-        .put("usage", new JsonObject().put("output_tokens", outputTokens)));
+    return Sse.event(
+        "message_delta",
+        new JsonObject()
+            .put("type", "message_delta")
+            .put("delta", new JsonObject().put("stop_reason", stopReason).putNull("stop_sequence"))
+            .put("usage", new JsonObject().put("output_tokens", outputTokens)));
   }
 
   /** An Anthropic error body. */

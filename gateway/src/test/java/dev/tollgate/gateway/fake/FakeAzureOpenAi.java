@@ -18,7 +18,8 @@ public final class FakeAzureOpenAi extends FakeProvider {
   public static final long DEFAULT_PROMPT_TOKENS = 11;
   public static final long DEFAULT_COMPLETION_TOKENS = 5;
 
-  private static final Pattern DEPLOYMENT_PATH = Pattern.compile("/openai/deployments/[^/]+/chat/completions");
+  private static final Pattern DEPLOYMENT_PATH =
+      Pattern.compile("/openai/deployments/[^/]+/chat/completions");
 
   private final String apiKey;
 
@@ -37,12 +38,19 @@ public final class FakeAzureOpenAi extends FakeProvider {
   protected Reply reject(RecordedRequest r) {
     boolean deployment = DEPLOYMENT_PATH.matcher(r.path()).matches();
     boolean v1 = "/openai/v1/chat/completions".equals(r.path());
-    if (!"POST".equals(r.method()) || !(deployment || v1) || (deployment && r.query("api-version") == null)) {
+    if (!"POST".equals(r.method())
+        || !(deployment || v1)
+        || (deployment && r.query("api-version") == null)) {
       return Reply.json(404, error("404", "Resource not found"));
     }
     if (!apiKey.equals(r.header("api-key"))) {
-      return Reply.json(401, error("401", "Access denied due to invalid subscription key or wrong API endpoint. "
-          + "Make sure to provide a valid key for an active subscription and use a correct regional API endpoint for your resource."));
+      return Reply.json(
+          401,
+          error(
+              "401",
+              "Access denied due to invalid subscription key or wrong API endpoint. Make sure to"
+                  + " provide a valid key for an active subscription and use a correct regional API"
+                  + " endpoint for your resource."));
     }
     return null;
   }
@@ -51,17 +59,27 @@ public final class FakeAzureOpenAi extends FakeProvider {
   protected Reply defaultReply(RecordedRequest r) {
     JsonObject body = r.json();
     if (FakeOpenAiCompatible.wantsStream(body)) {
-      return Reply.sse(textEvents(List.of("Hello from ", "fake Azure"), DEFAULT_PROMPT_TOKENS, DEFAULT_COMPLETION_TOKENS,
-          FakeOpenAiCompatible.wantsUsage(body)));
+      return Reply.sse(
+          textEvents(
+              List.of("Hello from ", "fake Azure"),
+              DEFAULT_PROMPT_TOKENS,
+              DEFAULT_COMPLETION_TOKENS,
+              FakeOpenAiCompatible.wantsUsage(body)));
     }
-    return Reply.json(200, completion(DEFAULT_TEXT, DEFAULT_PROMPT_TOKENS, DEFAULT_COMPLETION_TOKENS));
+    return Reply.json(
+        200, completion(DEFAULT_TEXT, DEFAULT_PROMPT_TOKENS, DEFAULT_COMPLETION_TOKENS));
   }
 
   /** An OpenAI completion with Azure's prompt and completion filter results. */
   public static JsonObject completion(String text, long promptTokens, long completionTokens) {
     JsonObject c = FakeOpenAiCompatible.completion(text, promptTokens, completionTokens);
-    c.put("prompt_filter_results", new JsonArray().add(new JsonObject().put("prompt_index", 0)
-        .put("content_filter_results", filterResults())));
+    c.put(
+        "prompt_filter_results",
+        new JsonArray()
+            .add(
+                new JsonObject()
+                    .put("prompt_index", 0)
+                    .put("content_filter_results", filterResults())));
     c.getJsonArray("choices").getJsonObject(0).put("content_filter_results", filterResults());
     return c;
   }
@@ -71,28 +89,58 @@ public final class FakeAzureOpenAi extends FakeProvider {
    * results, then OpenAI chunks annotated with filter results, a filter-only chunk, the finish
    * chunk, the usage chunk if asked, and [DONE].
    */
-  public static List<String> textEvents(List<String> pieces, long promptTokens, long completionTokens, boolean includeUsage) {
+  public static List<String> textEvents(
+      List<String> pieces, long promptTokens, long completionTokens, boolean includeUsage) {
     List<String> events = new ArrayList<>();
-    events.add(Sse.data(new JsonObject().put("choices", new JsonArray()).put("created", 0).put("id", "").put("model", "")
-        .put("object", "").put("prompt_filter_results", new JsonArray().add(new JsonObject().put("prompt_index", 0)
-            .put("content_filter_results", filterResults()))).encode()));
-    for (String e : FakeOpenAiCompatible.textEvents(pieces, promptTokens, completionTokens, includeUsage)) {
+    events.add(
+        Sse.data(
+            new JsonObject()
+                .put("choices", new JsonArray())
+                .put("created", 0)
+                .put("id", "")
+                .put("model", "")
+                .put("object", "")
+                .put(
+                    "prompt_filter_results",
+                    new JsonArray()
+                        .add(
+                            new JsonObject()
+                                .put("prompt_index", 0)
+                                .put("content_filter_results", filterResults())))
+                .encode()));
+    for (String e :
+        FakeOpenAiCompatible.textEvents(pieces, promptTokens, completionTokens, includeUsage)) {
       String data = e.substring("data: ".length());
       if (data.equals("[DONE]")) {
         continue;
       }
       JsonObject chunk = new JsonObject(data);
       JsonArray choices = chunk.getJsonArray("choices");
-      if (!choices.isEmpty() && choices.getJsonObject(0).getJsonObject("delta").containsKey("content")) {
+      if (!choices.isEmpty()
+          && choices.getJsonObject(0).getJsonObject("delta").containsKey("content")) {
         choices.getJsonObject(0).put("content_filter_results", filterResults());
       }
       if (!choices.isEmpty() && choices.getJsonObject(0).getValue("finish_reason") != null) {
         // Azure's asynchronous filter reports on a chunk of its own, without content.
-        events.add(Sse.data(FakeOpenAiCompatible.chunk(new JsonObject(), null)
-            .put("choices", new JsonArray().add(new JsonObject().put("index", 0).putNull("finish_reason")
-                .put("delta", new JsonObject()).put("content_filter_offsets", new JsonObject()
-                    .put("check_offset", 0).put("start_offset", 0).put("end_offset", 20))
-                .put("content_filter_results", filterResults()))).encode()));
+        events.add(
+            Sse.data(
+                FakeOpenAiCompatible.chunk(new JsonObject(), null)
+                    .put(
+                        "choices",
+                        new JsonArray()
+                            .add(
+                                new JsonObject()
+                                    .put("index", 0)
+                                    .putNull("finish_reason")
+                                    .put("delta", new JsonObject())
+                                    .put(
+                                        "content_filter_offsets",
+                                        new JsonObject()
+                                            .put("check_offset", 0)
+                                            .put("start_offset", 0)
+                                            .put("end_offset", 20))
+                                    .put("content_filter_results", filterResults())))
+                    .encode()));
       }
       events.add(Sse.data(chunk.encode()));
     }
@@ -102,11 +150,16 @@ public final class FakeAzureOpenAi extends FakeProvider {
 
   private static JsonObject filterResults() {
     JsonObject safe = new JsonObject().put("filtered", false).put("severity", "safe");
-    return new JsonObject().put("hate", safe).put("self_harm", safe.copy()).put("sexual", safe.copy()).put("violence", safe.copy());
+    return new JsonObject()
+        .put("hate", safe)
+        .put("self_harm", safe.copy())
+        .put("sexual", safe.copy())
+        .put("violence", safe.copy());
   }
 
   /** Azure's error body ({@code code} is a string, often the status). */
   public static JsonObject error(String code, String message) {
-    return new JsonObject().put("error", new JsonObject().put("code", code).put("message", message));
+    return new JsonObject()
+        .put("error", new JsonObject().put("code", code).put("message", message));
   }
 }

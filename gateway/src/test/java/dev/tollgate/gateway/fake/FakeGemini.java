@@ -44,18 +44,29 @@ public final class FakeGemini extends FakeProvider {
     String key = r.header("x-goog-api-key") != null ? r.header("x-goog-api-key") : r.query("key");
     if (!apiKey.equals(key)) {
       // Google answers a wrong key with 400, not 401.
-      JsonObject e = error(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.");
-      e.getJsonObject("error").put("details", new JsonArray().add(new JsonObject()
-          .put("@type", "type.googleapis.com/google.rpc.ErrorInfo")
-          .put("reason", "API_KEY_INVALID")
-          .put("domain", "googleapis.com")));
+      JsonObject e =
+          error(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.");
+      e.getJsonObject("error")
+          .put(
+              "details",
+              new JsonArray()
+                  .add(
+                      new JsonObject()
+                          .put("@type", "type.googleapis.com/google.rpc.ErrorInfo")
+                          .put("reason", "API_KEY_INVALID")
+                          .put("domain", "googleapis.com")));
       return Reply.json(400, e);
     }
     if ("streamGenerateContent".equals(m.group(2)) && !"sse".equals(r.query("alt"))) {
       return Reply.json(400, error(400, "INVALID_ARGUMENT", "this fake streams only with alt=sse"));
     }
     if (r.json().getJsonArray("contents", new JsonArray()).isEmpty()) {
-      return Reply.json(400, error(400, "INVALID_ARGUMENT", "* GenerateContentRequest.contents: contents is not specified"));
+      return Reply.json(
+          400,
+          error(
+              400,
+              "INVALID_ARGUMENT",
+              "* GenerateContentRequest.contents: contents is not specified"));
     }
     return null;
   }
@@ -63,9 +74,14 @@ public final class FakeGemini extends FakeProvider {
   @Override
   protected Reply defaultReply(RecordedRequest r) {
     if (r.path().endsWith(":streamGenerateContent")) {
-      return sse(textEvents(List.of("Hello from ", "fake Gemini"), DEFAULT_PROMPT_TOKENS, DEFAULT_CANDIDATES_TOKENS));
+      return sse(
+          textEvents(
+              List.of("Hello from ", "fake Gemini"),
+              DEFAULT_PROMPT_TOKENS,
+              DEFAULT_CANDIDATES_TOKENS));
     }
-    return Reply.json(200, response(DEFAULT_TEXT, DEFAULT_PROMPT_TOKENS, DEFAULT_CANDIDATES_TOKENS, 0));
+    return Reply.json(
+        200, response(DEFAULT_TEXT, DEFAULT_PROMPT_TOKENS, DEFAULT_CANDIDATES_TOKENS, 0));
   }
 
   /** An event stream as Google frames it. */
@@ -74,16 +90,20 @@ public final class FakeGemini extends FakeProvider {
   }
 
   /** A complete text response. */
-  public static JsonObject response(String text, long promptTokens, long candidatesTokens, long thoughtsTokens) {
-    return chunk(new JsonArray().add(new JsonObject().put("text", text)), "STOP",
+  public static JsonObject response(
+      String text, long promptTokens, long candidatesTokens, long thoughtsTokens) {
+    return chunk(
+        new JsonArray().add(new JsonObject().put("text", text)),
+        "STOP",
         usage(promptTokens, candidatesTokens, thoughtsTokens));
   }
 
   /** One GenerateContentResponse with a single candidate. */
   public static JsonObject chunk(JsonArray parts, String finishReason, JsonObject usageMetadata) {
-    JsonObject candidate = new JsonObject()
-        .put("content", new JsonObject().put("parts", parts).put("role", "model"))
-        .put("index", 0);
+    JsonObject candidate =
+        new JsonObject()
+            .put("content", new JsonObject().put("parts", parts).put("role", "model"))
+            .put("index", 0);
     if (finishReason != null) {
       candidate.put("finishReason", finishReason);
     }
@@ -106,19 +126,28 @@ public final class FakeGemini extends FakeProvider {
   }
 
   /** A streamed text answer: one chunk per piece, the last with STOP and the final usage. */
-  public static List<String> textEvents(List<String> pieces, long promptTokens, long candidatesTokens) {
+  public static List<String> textEvents(
+      List<String> pieces, long promptTokens, long candidatesTokens) {
     List<String> events = new ArrayList<>();
     for (int i = 0; i < pieces.size(); i++) {
       boolean last = i == pieces.size() - 1;
       JsonArray parts = new JsonArray().add(new JsonObject().put("text", pieces.get(i)));
-      events.add(Sse.data(chunk(parts, last ? "STOP" : null,
-          usage(promptTokens, last ? candidatesTokens : 0, 0)).encode()));
+      events.add(
+          Sse.data(
+              chunk(
+                      parts,
+                      last ? "STOP" : null,
+                      usage(promptTokens, last ? candidatesTokens : 0, 0))
+                  .encode()));
     }
     return events;
   }
 
   /** A Google API error body. */
   public static JsonObject error(int code, String status, String message) {
-    return new JsonObject().put("error", new JsonObject().put("code", code).put("message", message).put("status", status));
+    return new JsonObject()
+        .put(
+            "error",
+            new JsonObject().put("code", code).put("message", message).put("status", status));
   }
 }

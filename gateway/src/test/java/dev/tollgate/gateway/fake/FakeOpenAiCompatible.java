@@ -38,10 +38,16 @@ public class FakeOpenAiCompatible extends FakeProvider {
   @Override
   protected Reply reject(RecordedRequest r) {
     if (!"POST".equals(r.method()) || !"/v1/chat/completions".equals(r.path())) {
-      return Reply.json(404, error("Unknown request URL: " + r.method() + " " + r.path(), "invalid_request_error", "unknown_url"));
+      return Reply.json(
+          404,
+          error(
+              "Unknown request URL: " + r.method() + " " + r.path(),
+              "invalid_request_error",
+              "unknown_url"));
     }
     if (!("Bearer " + apiKey).equals(r.header("authorization"))) {
-      return Reply.json(401, error("Incorrect API key provided.", "invalid_request_error", "invalid_api_key"));
+      return Reply.json(
+          401, error("Incorrect API key provided.", "invalid_request_error", "invalid_api_key"));
     }
     return null;
   }
@@ -50,9 +56,15 @@ public class FakeOpenAiCompatible extends FakeProvider {
   protected Reply defaultReply(RecordedRequest r) {
     JsonObject body = r.json();
     if (wantsStream(body)) {
-      return Reply.sse(textEvents(List.of("Hello from ", "fake OpenAI"), DEFAULT_PROMPT_TOKENS, DEFAULT_COMPLETION_TOKENS, wantsUsage(body)));
+      return Reply.sse(
+          textEvents(
+              List.of("Hello from ", "fake OpenAI"),
+              DEFAULT_PROMPT_TOKENS,
+              DEFAULT_COMPLETION_TOKENS,
+              wantsUsage(body)));
     }
-    return Reply.json(200, completion(DEFAULT_TEXT, DEFAULT_PROMPT_TOKENS, DEFAULT_COMPLETION_TOKENS));
+    return Reply.json(
+        200, completion(DEFAULT_TEXT, DEFAULT_PROMPT_TOKENS, DEFAULT_COMPLETION_TOKENS));
   }
 
   /** Whether an OpenAI-shaped request body asks for a stream. */
@@ -62,19 +74,28 @@ public class FakeOpenAiCompatible extends FakeProvider {
 
   /** Whether an OpenAI-shaped request body asks for usage at the end of its stream. */
   public static boolean wantsUsage(JsonObject body) {
-    return body.getJsonObject("stream_options", new JsonObject()).getBoolean("include_usage", false);
+    return body.getJsonObject("stream_options", new JsonObject())
+        .getBoolean("include_usage", false);
   }
 
   /** A {@code chat.completion} with one text choice. */
   public static JsonObject completion(String text, long promptTokens, long completionTokens) {
-    JsonObject message = new JsonObject().put("role", "assistant").put("content", text).putNull("refusal");
+    JsonObject message =
+        new JsonObject().put("role", "assistant").put("content", text).putNull("refusal");
     return new JsonObject()
         .put("id", "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT")
         .put("object", "chat.completion")
         .put("created", 1741569952L)
         .put("model", "gpt-4o-2024-08-06")
-        .put("choices", new JsonArray().add(new JsonObject().put("index", 0).put("message", message)
-            .putNull("logprobs").put("finish_reason", "stop")))
+        .put(
+            "choices",
+            new JsonArray()
+                .add(
+                    new JsonObject()
+                        .put("index", 0)
+                        .put("message", message)
+                        .putNull("logprobs")
+                        .put("finish_reason", "stop")))
         .put("usage", usage(promptTokens, completionTokens));
   }
 
@@ -85,16 +106,27 @@ public class FakeOpenAiCompatible extends FakeProvider {
         .put("total_tokens", promptTokens + completionTokens);
   }
 
-  /** A streamed text answer: role chunk, one chunk per piece, finish chunk, usage chunk if asked, [DONE]. */
-  public static List<String> textEvents(List<String> pieces, long promptTokens, long completionTokens, boolean includeUsage) {
+  /**
+   * A streamed text answer: role chunk, one chunk per piece, finish chunk, usage chunk if asked,
+   * [DONE].
+   */
+  public static List<String> textEvents(
+      List<String> pieces, long promptTokens, long completionTokens, boolean includeUsage) {
     List<String> events = new ArrayList<>();
-    events.add(Sse.data(chunk(new JsonObject().put("role", "assistant").put("content", ""), null).encode()));
+    events.add(
+        Sse.data(
+            chunk(new JsonObject().put("role", "assistant").put("content", ""), null).encode()));
     for (String piece : pieces) {
       events.add(Sse.data(chunk(new JsonObject().put("content", piece), null).encode()));
     }
     events.add(Sse.data(chunk(new JsonObject(), "stop").encode()));
     if (includeUsage) {
-      events.add(Sse.data(chunkBase().put("choices", new JsonArray()).put("usage", usage(promptTokens, completionTokens)).encode()));
+      events.add(
+          Sse.data(
+              chunkBase()
+                  .put("choices", new JsonArray())
+                  .put("usage", usage(promptTokens, completionTokens))
+                  .encode()));
     }
     events.add(Sse.data("[DONE]"));
     return events;
@@ -121,7 +153,13 @@ public class FakeOpenAiCompatible extends FakeProvider {
 
   /** An OpenAI error envelope. */
   public static JsonObject error(String message, String type, String code) {
-    return new JsonObject().put("error", new JsonObject().put("message", message).put("type", type)
-        .putNull("param").put("code", code));
+    return new JsonObject()
+        .put(
+            "error",
+            new JsonObject()
+                .put("message", message)
+                .put("type", type)
+                .putNull("param")
+                .put("code", code));
   }
 }

@@ -72,7 +72,9 @@ public abstract class FakeProvider implements AutoCloseable, BeforeEachCallback,
     queue.addAll(List.of(replies));
   }
 
-  /** Answers every request that finds the queue empty with this reply (null: the default answer). */
+  /**
+   * Answers every request that finds the queue empty with this reply (null: the default answer).
+   */
   public void always(Reply reply) {
     this.always = reply;
   }
@@ -125,10 +127,16 @@ public abstract class FakeProvider implements AutoCloseable, BeforeEachCallback,
         .onSuccess(
             buffer -> {
               Map<String, String> headers = new LinkedHashMap<>();
-              req.headers().forEach(e -> headers.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
+              req.headers()
+                  .forEach(e -> headers.put(e.getKey().toLowerCase(Locale.ROOT), e.getValue()));
               RecordedRequest rec =
                   new RecordedRequest(
-                      req.method().name(), req.uri(), req.path(), headers, buffer.toString(), new AtomicBoolean());
+                      req.method().name(),
+                      req.uri(),
+                      req.path(),
+                      headers,
+                      buffer.toString(),
+                      new AtomicBoolean());
               received.add(rec);
               Reply reply = reject(rec);
               if (reply == null) {
@@ -166,7 +174,12 @@ public abstract class FakeProvider implements AutoCloseable, BeforeEachCallback,
   }
 
   private void writeEvents(
-      HttpServerRequest req, HttpServerResponse resp, Reply reply, int from, RecordedRequest rec, AtomicBoolean done) {
+      HttpServerRequest req,
+      HttpServerResponse resp,
+      Reply reply,
+      int from,
+      RecordedRequest rec,
+      AtomicBoolean done) {
     List<String> events = reply.events();
     int i = from;
     while (!rec.clientDisconnected()) {

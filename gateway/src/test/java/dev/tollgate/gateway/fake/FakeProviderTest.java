@@ -41,10 +41,12 @@ class FakeProviderTest {
   }
 
   private Future<HttpClientResponse> post(boolean stream, long idleTimeoutMs) {
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
-        .setAbsoluteURI(FAKE.baseUrl() + "/chat/completions")
-        .putHeader("authorization", "Bearer sk-test")
-        .setIdleTimeout(idleTimeoutMs);
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.POST)
+            .setAbsoluteURI(FAKE.baseUrl() + "/chat/completions")
+            .putHeader("authorization", "Bearer sk-test")
+            .setIdleTimeout(idleTimeoutMs);
     JsonObject body = new JsonObject().put("model", "m").put("stream", stream);
     return client.request(options).compose(r -> r.send(Buffer.buffer(body.encode())));
   }
@@ -55,7 +57,8 @@ class FakeProviderTest {
   }
 
   private int statusOfPost() {
-    return FakeProvider.onEventLoop(vertx, () -> post(false, 0).compose(r -> r.body().map(b -> r.statusCode())));
+    return FakeProvider.onEventLoop(
+        vertx, () -> post(false, 0).compose(r -> r.body().map(b -> r.statusCode())));
   }
 
   @Test
@@ -71,9 +74,19 @@ class FakeProviderTest {
 
   @Test
   void checksTheCredentialLikeTheProvider() {
-    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST)
-        .setAbsoluteURI(FAKE.baseUrl() + "/chat/completions").putHeader("authorization", "Bearer nope");
-    int status = FakeProvider.onEventLoop(vertx, () -> client.request(options).compose(r -> r.send("{}")).map(HttpClientResponse::statusCode));
+    RequestOptions options =
+        new RequestOptions()
+            .setMethod(HttpMethod.POST)
+            .setAbsoluteURI(FAKE.baseUrl() + "/chat/completions")
+            .putHeader("authorization", "Bearer nope");
+    int status =
+        FakeProvider.onEventLoop(
+            vertx,
+            () ->
+                client
+                    .request(options)
+                    .compose(r -> r.send("{}"))
+                    .map(HttpClientResponse::statusCode));
     assertThat(status).isEqualTo(401);
   }
 
@@ -87,14 +100,21 @@ class FakeProviderTest {
 
   @Test
   void stallAfterSendsSomeEventsThenHoldsTheConnectionOpen() {
-    FAKE.enqueue(Reply.sse(FakeOpenAiCompatible.textEvents(List.of("a", "b"), 1, 2, true)).stallAfter(2));
+    FAKE.enqueue(
+        Reply.sse(FakeOpenAiCompatible.textEvents(List.of("a", "b"), 1, 2, true)).stallAfter(2));
     SseParser parser = new SseParser();
     List<SseEvent> events = new CopyOnWriteArrayList<>();
     AtomicBoolean ended = new AtomicBoolean();
-    HttpClientResponse resp = FakeProvider.onEventLoop(vertx, () -> post(true, 0).onSuccess(r -> {
-      r.handler(b -> events.addAll(parser.feed(b.getBytes())));
-      r.endHandler(v -> ended.set(true));
-    }));
+    HttpClientResponse resp =
+        FakeProvider.onEventLoop(
+            vertx,
+            () ->
+                post(true, 0)
+                    .onSuccess(
+                        r -> {
+                          r.handler(b -> events.addAll(parser.feed(b.getBytes())));
+                          r.endHandler(v -> ended.set(true));
+                        }));
     await().atMost(Duration.ofSeconds(5)).until(() -> events.size() == 2);
     assertThat(ended).isFalse();
     resp.request().connection().close();
@@ -103,10 +123,16 @@ class FakeProviderTest {
 
   @Test
   void cutAfterClosesTheConnectionMidStream() {
-    FAKE.enqueue(Reply.sse(FakeOpenAiCompatible.textEvents(List.of("a", "b"), 1, 2, true)).cutAfter(2));
-    UpstreamCall.Answer answer = UpstreamCall.send(vertx,
-        new dev.tollgate.gateway.provider.UpstreamRequest(FAKE.baseUrl() + "/chat/completions",
-            java.util.Map.of("authorization", "Bearer sk-test"), "{\"stream\":true}", true));
+    FAKE.enqueue(
+        Reply.sse(FakeOpenAiCompatible.textEvents(List.of("a", "b"), 1, 2, true)).cutAfter(2));
+    UpstreamCall.Answer answer =
+        UpstreamCall.send(
+            vertx,
+            new dev.tollgate.gateway.provider.UpstreamRequest(
+                FAKE.baseUrl() + "/chat/completions",
+                java.util.Map.of("authorization", "Bearer sk-test"),
+                "{\"stream\":true}",
+                true));
     assertThat(answer.cut()).isTrue();
     assertThat(answer.events()).hasSize(2);
     assertThat(FAKE.lastRequest().clientDisconnected()).isFalse();
@@ -114,11 +140,18 @@ class FakeProviderTest {
 
   @Test
   void recordsACallerThatHangsUpMidStream() {
-    FAKE.enqueue(Reply.sse(FakeOpenAiCompatible.textEvents(List.of("a", "b", "c", "d"), 1, 4, true)).eventDelayMs(100));
-    FakeProvider.onEventLoop(vertx, () -> post(true, 0).compose(resp -> {
-      resp.handler(b -> resp.request().connection().close());
-      return Future.succeededFuture();
-    }));
+    FAKE.enqueue(
+        Reply.sse(FakeOpenAiCompatible.textEvents(List.of("a", "b", "c", "d"), 1, 4, true))
+            .eventDelayMs(100));
+    FakeProvider.onEventLoop(
+        vertx,
+        () ->
+            post(true, 0)
+                .compose(
+                    resp -> {
+                      resp.handler(b -> resp.request().connection().close());
+                      return Future.succeededFuture();
+                    }));
     await().atMost(Duration.ofSeconds(5)).until(() -> FAKE.lastRequest().clientDisconnected());
   }
 }

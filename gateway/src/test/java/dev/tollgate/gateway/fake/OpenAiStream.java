@@ -31,7 +31,10 @@ public final class OpenAiStream {
 
   private OpenAiStream() {}
 
-  /** Assembles payloads (the text after {@code data: }); throws AssertionError on a malformed stream. */
+  /**
+   * Assembles payloads (the text after {@code data: }); throws AssertionError on a malformed
+   * stream.
+   */
   public static OpenAiStream of(List<String> payloads) {
     OpenAiStream s = new OpenAiStream();
     payloads.forEach(s::add);
@@ -49,8 +52,13 @@ public final class OpenAiStream {
 
   private void add(String payload) {
     JsonObject chunk = new JsonObject(payload);
-    check("chat.completion.chunk".equals(chunk.getString("object")), "object is chat.completion.chunk: " + payload);
-    check(chunk.getString("id") != null && chunk.getLong("created") != null && chunk.getString("model") != null,
+    check(
+        "chat.completion.chunk".equals(chunk.getString("object")),
+        "object is chat.completion.chunk: " + payload);
+    check(
+        chunk.getString("id") != null
+            && chunk.getLong("created") != null
+            && chunk.getString("model") != null,
         "id, created and model present: " + payload);
     if (!chunks.isEmpty()) {
       JsonObject first = chunks.get(0);
@@ -78,7 +86,8 @@ public final class OpenAiStream {
       JsonArray calls = delta.getJsonArray("tool_calls", new JsonArray());
       for (int c = 0; c < calls.size(); c++) {
         JsonObject call = calls.getJsonObject(c);
-        String[] acc = toolCalls.computeIfAbsent(call.getInteger("index"), k -> new String[] {null, null, ""});
+        String[] acc =
+            toolCalls.computeIfAbsent(call.getInteger("index"), k -> new String[] {null, null, ""});
         if (call.getString("id") != null) {
           acc[0] = call.getString("id");
         }

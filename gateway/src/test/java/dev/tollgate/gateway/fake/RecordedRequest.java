@@ -14,7 +14,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * @param body the raw body
  */
 public record RecordedRequest(
-    String method, String uri, String path, Map<String, String> headers, String body, AtomicBoolean closedEarly) {
+    String method,
+    String uri,
+    String path,
+    Map<String, String> headers,
+    String body,
+    AtomicBoolean closedEarly) {
 
   /** The body as JSON. */
   public JsonObject json() {
@@ -35,15 +40,18 @@ public record RecordedRequest(
       int eq = pair.indexOf('=');
       String key = eq < 0 ? pair : pair.substring(0, eq);
       if (key.equals(name)) {
-        return eq < 0 ? "" : java.net.URLDecoder.decode(pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
+        return eq < 0
+            ? ""
+            : java.net.URLDecoder.decode(
+                pair.substring(eq + 1), java.nio.charset.StandardCharsets.UTF_8);
       }
     }
     return null;
   }
 
   /**
-   * True once the caller closed the connection before the answer was complete (a cancelled
-   * upstream call); stays false for answers the fake itself cut.
+   * True once the caller closed the connection before the answer was complete (a cancelled upstream
+   * call); stays false for answers the fake itself cut.
    */
   public boolean clientDisconnected() {
     return closedEarly.get();

@@ -14,7 +14,8 @@ import java.util.Map;
  * @param headers response headers
  * @param body the whole body of a non-stream answer; null for a stream
  * @param events SSE events (lines without the terminating blank line); null for a non-stream
- * @param separator what ends each event on the wire ({@code \n\n}, or {@code \r\n\r\n} as Google sends)
+ * @param separator what ends each event on the wire ({@code \n\n}, or {@code \r\n\r\n} as Google
+ *     sends)
  * @param cutAfter close the connection after this many events, mid-stream (-1: never)
  * @param stallAfter stop writing, connection left open, after this many events (-1: never)
  * @param eventDelayMs pause before each event after the first (0: write them back to back)
@@ -43,12 +44,14 @@ public record Reply(
 
   /** Any body with a content type (e.g. an HTML error page from a proxy). */
   public static Reply text(int status, String contentType, String body) {
-    return new Reply(status, Map.of("content-type", contentType), body, null, "\n\n", -1, -1, 0, false);
+    return new Reply(
+        status, Map.of("content-type", contentType), body, null, "\n\n", -1, -1, 0, false);
   }
 
   /** A 200 event stream. */
   public static Reply sse(List<String> events) {
-    return new Reply(200, Map.of("content-type", "text/event-stream"), null, events, "\n\n", -1, -1, 0, false);
+    return new Reply(
+        200, Map.of("content-type", "text/event-stream"), null, events, "\n\n", -1, -1, 0, false);
   }
 
   /** Accepts the request, then never answers. */
@@ -59,7 +62,8 @@ public record Reply(
   public Reply header(String name, String value) {
     Map<String, String> h = new LinkedHashMap<>(headers);
     h.put(name.toLowerCase(java.util.Locale.ROOT), value);
-    return new Reply(status, h, body, events, separator, cutAfter, stallAfter, eventDelayMs, silent);
+    return new Reply(
+        status, h, body, events, separator, cutAfter, stallAfter, eventDelayMs, silent);
   }
 
   public Reply retryAfter(String value) {
@@ -67,7 +71,8 @@ public record Reply(
   }
 
   public Reply separator(String value) {
-    return new Reply(status, headers, body, events, value, cutAfter, stallAfter, eventDelayMs, silent);
+    return new Reply(
+        status, headers, body, events, value, cutAfter, stallAfter, eventDelayMs, silent);
   }
 
   /** Closes the connection after {@code n} events, without ending the stream. */

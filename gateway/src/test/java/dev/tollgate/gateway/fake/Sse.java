@@ -8,7 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Builds Server-Sent Events as the fakes write them, and reads recorded streams from test resources. */
+/**
+ * Builds Server-Sent Events as the fakes write them, and reads recorded streams from test
+ * resources.
+ */
 public final class Sse {
 
   private Sse() {}
@@ -23,7 +26,9 @@ public final class Sse {
     return "data: " + data;
   }
 
-  /** The events of a recorded stream on the test classpath, e.g. {@code providers/anthropic/x.sse}. */
+  /**
+   * The events of a recorded stream on the test classpath, e.g. {@code providers/anthropic/x.sse}.
+   */
   public static List<String> resource(String path) {
     String text = Resources.text(path).replace("\r\n", "\n");
     List<String> events = new ArrayList<>();

@@ -31,7 +31,8 @@ public final class UpstreamCall {
    * @param chunks how many network chunks carried the stream
    * @param cut true when the connection closed before the stream ended
    */
-  public record Answer(int status, String retryAfter, String body, List<SseEvent> events, int chunks, boolean cut) {}
+  public record Answer(
+      int status, String retryAfter, String body, List<SseEvent> events, int chunks, boolean cut) {}
 
   private UpstreamCall() {}
 
@@ -39,7 +40,8 @@ public final class UpstreamCall {
   public static Answer send(Vertx vertx, UpstreamRequest request) {
     HttpClient client = vertx.createHttpClient();
     try {
-      RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(request.url());
+      RequestOptions options =
+          new RequestOptions().setMethod(HttpMethod.POST).setAbsoluteURI(request.url());
       request.headers().forEach(options::putHeader);
       return FakeProvider.onEventLoop(
           vertx,
@@ -56,7 +58,8 @@ public final class UpstreamCall {
   private static Future<Answer> read(HttpClientResponse resp, boolean stream) {
     String retryAfter = resp.getHeader("retry-after");
     if (!stream || resp.statusCode() / 100 != 2) {
-      return resp.body().map(b -> new Answer(resp.statusCode(), retryAfter, b.toString(), List.of(), 0, false));
+      return resp.body()
+          .map(b -> new Answer(resp.statusCode(), retryAfter, b.toString(), List.of(), 0, false));
     }
     Promise<Answer> done = Promise.promise();
     SseParser parser = new SseParser();
@@ -73,10 +76,13 @@ public final class UpstreamCall {
           if (last != null) {
             events.add(last);
           }
-          done.tryComplete(new Answer(resp.statusCode(), retryAfter, null, events, chunks[0], false));
+          done.tryComplete(
+              new Answer(resp.statusCode(), retryAfter, null, events, chunks[0], false));
         });
     resp.exceptionHandler(
-        e -> done.tryComplete(new Answer(resp.statusCode(), retryAfter, null, events, chunks[0], true)));
+        e ->
+            done.tryComplete(
+                new Answer(resp.statusCode(), retryAfter, null, events, chunks[0], true)));
     return done.future();
   }
 }

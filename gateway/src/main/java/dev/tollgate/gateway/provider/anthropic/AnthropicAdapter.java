@@ -33,7 +33,9 @@ public final class AnthropicAdapter implements ProviderAdapter {
     this(DEFAULT_MAX_TOKENS);
   }
 
-  /** @param defaultMaxTokens {@code max_tokens} for requests that set neither max_tokens field */
+  /**
+   * @param defaultMaxTokens {@code max_tokens} for requests that set neither max_tokens field
+   */
   public AnthropicAdapter(int defaultMaxTokens) {
     if (defaultMaxTokens < 1) {
       throw new IllegalArgumentException("defaultMaxTokens must be positive");
@@ -56,7 +58,9 @@ public final class AnthropicAdapter implements ProviderAdapter {
     String base = OpenAiWire.stripSlash(endpoint.baseUrl());
     String url = base.endsWith("/v1") ? base + "/messages" : base + "/v1/messages";
     Map<String, String> headers = OpenAiWire.jsonHeaders(endpoint, stream, "x-api-key");
-    headers.put("anthropic-version", endpoint.apiVersion() == null ? DEFAULT_VERSION : endpoint.apiVersion());
+    headers.put(
+        "anthropic-version",
+        endpoint.apiVersion() == null ? DEFAULT_VERSION : endpoint.apiVersion());
     return new UpstreamRequest(url, headers, body.encode(), stream);
   }
 
@@ -72,7 +76,9 @@ public final class AnthropicAdapter implements ProviderAdapter {
         case "tool_use" ->
             toolCalls.add(
                 OpenAiWire.toolCall(
-                    block.getString("id"), block.getString("name"), block.getJsonObject("input", new JsonObject())));
+                    block.getString("id"),
+                    block.getString("name"),
+                    block.getJsonObject("input", new JsonObject())));
         default -> {
           // thinking / redacted_thinking and server-tool blocks have no OpenAI counterpart
         }
@@ -114,7 +120,9 @@ public final class AnthropicAdapter implements ProviderAdapter {
     return new UpstreamError(status, kind, text, retryAfterMs);
   }
 
-  /** The HTTP status Anthropic uses for an error {@code type} (stream error events carry no status). */
+  /**
+   * The HTTP status Anthropic uses for an error {@code type} (stream error events carry no status).
+   */
   static int statusOfType(String type) {
     return switch (type == null ? "" : type) {
       case "invalid_request_error" -> 400;

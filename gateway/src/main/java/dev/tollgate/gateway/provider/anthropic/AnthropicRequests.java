@@ -41,7 +41,8 @@ final class AnthropicRequests {
     JsonObject format = in.getJsonObject("response_format");
     if (format != null && "json_schema".equals(format.getString("type"))) {
       // Ignoring it would hand back prose where the client was promised schema-valid JSON.
-      throw new IllegalArgumentException("response_format json_schema is not supported by provider type anthropic");
+      throw new IllegalArgumentException(
+          "response_format json_schema is not supported by provider type anthropic");
     }
     return out;
   }
@@ -115,7 +116,10 @@ final class AnthropicRequests {
     JsonObject source =
         data == null
             ? new JsonObject().put("type", "url").put("url", url)
-            : new JsonObject().put("type", "base64").put("media_type", data.mimeType()).put("data", data.base64());
+            : new JsonObject()
+                .put("type", "base64")
+                .put("media_type", data.mimeType())
+                .put("data", data.base64());
     return new JsonObject().put("type", "image").put("source", source);
   }
 
@@ -148,7 +152,8 @@ final class AnthropicRequests {
     for (int i = 0; i < tools.size(); i++) {
       JsonObject tool = tools.getJsonObject(i);
       if (!"function".equals(tool.getString("type"))) {
-        throw new IllegalArgumentException("only function tools are supported by provider type anthropic");
+        throw new IllegalArgumentException(
+            "only function tools are supported by provider type anthropic");
       }
       JsonObject fn = tool.getJsonObject("function", new JsonObject());
       JsonObject t = new JsonObject().put("name", fn.getString("name"));
@@ -157,7 +162,9 @@ final class AnthropicRequests {
       }
       t.put(
           "input_schema",
-          fn.getJsonObject("parameters", new JsonObject().put("type", "object").put("properties", new JsonObject())));
+          fn.getJsonObject(
+              "parameters",
+              new JsonObject().put("type", "object").put("properties", new JsonObject())));
       translated.add(t);
     }
     out.put("tools", translated);
@@ -185,7 +192,9 @@ final class AnthropicRequests {
       };
     }
     if (choice instanceof JsonObject o && o.getJsonObject("function") != null) {
-      return new JsonObject().put("type", "tool").put("name", o.getJsonObject("function").getString("name"));
+      return new JsonObject()
+          .put("type", "tool")
+          .put("name", o.getJsonObject("function").getString("name"));
     }
     throw new IllegalArgumentException("tool_choice must be auto, required, none or a function");
   }

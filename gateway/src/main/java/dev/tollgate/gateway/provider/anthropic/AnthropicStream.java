@@ -10,15 +10,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Anthropic stream events → OpenAI chunks. {@link #usage()} is reported by the provider once
- * {@code message_delta} has given the final output count; before that it holds the input count
- * from {@code message_start} and the provider's early output figure, marked not reported, so a cut
- * stream is counted from {@link #outputText()}.
+ * Anthropic stream events → OpenAI chunks. {@link #usage()} is reported by the provider once {@code
+ * message_delta} has given the final output count; before that it holds the input count from {@code
+ * message_start} and the provider's early output figure, marked not reported, so a cut stream is
+ * counted from {@link #outputText()}.
  */
 final class AnthropicStream extends TranslatedStream {
 
   /** Anthropic content-block index → OpenAI tool_calls index. */
   private final Map<Integer, Integer> toolIndexes = new HashMap<>();
+
   private JsonObject rawUsage = new JsonObject();
   private boolean usageFinal;
   private String stopReason;
@@ -51,9 +52,11 @@ final class AnthropicStream extends TranslatedStream {
           int toolIndex = toolIndexes.size();
           toolIndexes.put(data.getInteger("index", -1), toolIndex);
           JsonObject input = block.getJsonObject("input");
-          // The input arrives as input_json_delta pieces; a non-empty start input is rare but complete.
+          // The input arrives as input_json_delta pieces; a non-empty start input is rare but
+          // complete.
           String args = input == null || input.isEmpty() ? "" : input.encode();
-          return chunks.toolCallStart(toolIndex, block.getString("id"), block.getString("name"), args);
+          return chunks.toolCallStart(
+              toolIndex, block.getString("id"), block.getString("name"), args);
         }
         return List.of();
       }
@@ -105,5 +108,4 @@ final class AnthropicStream extends TranslatedStream {
   public Usage usage() {
     return AnthropicAdapter.usageOf(rawUsage, usageFinal);
   }
-
 }

@@ -56,7 +56,7 @@ public final class AzureOpenAiAdapter implements ProviderAdapter {
       url =
           base
               + "/openai/deployments/"
-              + URLEncoder.encode(upstreamModel, StandardCharsets.UTF_8)
+              + OpenAiWire.pathSegment(upstreamModel)
               + "/chat/completions?api-version="
               + URLEncoder.encode(version, StandardCharsets.UTF_8);
       body.remove("model");
@@ -68,7 +68,8 @@ public final class AzureOpenAiAdapter implements ProviderAdapter {
       body.remove("stream");
       body.remove("stream_options");
     }
-    return new UpstreamRequest(url, OpenAiWire.jsonHeaders(endpoint, stream, "api-key"), body.encode(), stream);
+    return new UpstreamRequest(
+        url, OpenAiWire.jsonHeaders(endpoint, stream, "api-key"), body.encode(), stream);
   }
 
   @Override

@@ -66,7 +66,9 @@ public final class OpenAiChunks {
     if (fragment != null && !fragment.isEmpty()) {
       output.append(fragment);
       JsonObject call =
-          new JsonObject().put("index", index).put("function", new JsonObject().put("arguments", fragment));
+          new JsonObject()
+              .put("index", index)
+              .put("function", new JsonObject().put("arguments", fragment));
       out.add(chunk(new JsonObject().put("tool_calls", new JsonArray().add(call)), null));
     }
     return out;

@@ -6,6 +6,8 @@ import dev.tollgate.gateway.provider.Usage;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZonedDateTime;
@@ -53,7 +55,8 @@ public final class OpenAiWire {
   }
 
   /** A {@code chat.completion} with one choice, a fresh id and the current time. */
-  public static JsonObject completion(String model, JsonObject message, String finishReason, JsonObject usage) {
+  public static JsonObject completion(
+      String model, JsonObject message, String finishReason, JsonObject usage) {
     return new JsonObject()
         .put("id", newCompletionId())
         .put("object", "chat.completion")
@@ -83,7 +86,8 @@ public final class OpenAiWire {
         .put("completion_tokens", u.outputTokens())
         .put("total_tokens", u.totalTokens())
         .put("prompt_tokens_details", new JsonObject().put("cached_tokens", cachedTokens))
-        .put("completion_tokens_details", new JsonObject().put("reasoning_tokens", reasoningTokens));
+        .put(
+            "completion_tokens_details", new JsonObject().put("reasoning_tokens", reasoningTokens));
   }
 
   /** An assistant message: {@code content} null when only tool calls came back, as OpenAI does. */
@@ -109,8 +113,8 @@ public final class OpenAiWire {
   }
 
   /**
-   * Request headers for a JSON POST: the provider's extra headers, then content negotiation and
-   * the credential (which the extra headers cannot override).
+   * Request headers for a JSON POST: the provider's extra headers, then content negotiation and the
+   * credential (which the extra headers cannot override).
    */
   public static Map<String, String> jsonHeaders(
       ProviderEndpoint endpoint, boolean stream, String credentialHeader) {
@@ -130,6 +134,11 @@ public final class OpenAiWire {
     return u;
   }
 
+  /** A URL path segment, percent-encoded (a space is {@code %20} in a path, not {@code +}). */
+  public static String pathSegment(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
   /** A base64 {@code data:} URL's parts. */
   public record DataUrl(String mimeType, String base64) {}
 
@@ -143,7 +152,8 @@ public final class OpenAiWire {
     if (!meta.endsWith(";base64")) {
       throw new IllegalArgumentException("image data URLs must be base64-encoded");
     }
-    return new DataUrl(meta.substring(0, meta.length() - ";base64".length()), url.substring(comma + 1));
+    return new DataUrl(
+        meta.substring(0, meta.length() - ";base64".length()), url.substring(comma + 1));
   }
 
   /** The {@code image_url.url} of an image part. */
@@ -287,9 +297,9 @@ public final class OpenAiWire {
   }
 
   /**
-   * The fallback kind a non-2xx status means before any provider-specific refinement. 401, 402,
-   * 403 and 404 are the gateway's problem with this target (credential, billing, model name), not
-   * the client's request, so another target may well succeed: they count as server errors.
+   * The fallback kind a non-2xx status means before any provider-specific refinement. 401, 402, 403
+   * and 404 are the gateway's problem with this target (credential, billing, model name), not the
+   * client's request, so another target may well succeed: they count as server errors.
    */
   public static UpstreamError.Kind kindForStatus(int status) {
     if (status == 429) {

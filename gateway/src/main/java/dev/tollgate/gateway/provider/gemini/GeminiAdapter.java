@@ -10,8 +10,6 @@ import dev.tollgate.gateway.provider.Usage;
 import dev.tollgate.gateway.provider.azure.OpenAiWire;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
@@ -40,9 +38,10 @@ public final class GeminiAdapter implements ProviderAdapter {
     String url =
         base
             + "/models/"
-            + URLEncoder.encode(model, StandardCharsets.UTF_8)
+            + OpenAiWire.pathSegment(model)
             + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
-    return new UpstreamRequest(url, OpenAiWire.jsonHeaders(endpoint, stream, "x-goog-api-key"), body.encode(), stream);
+    return new UpstreamRequest(
+        url, OpenAiWire.jsonHeaders(endpoint, stream, "x-goog-api-key"), body.encode(), stream);
   }
 
   @Override
@@ -88,7 +87,10 @@ public final class GeminiAdapter implements ProviderAdapter {
     return classify(status, error, OpenAiWire.retryAfterMs(retryAfterHeader));
   }
 
-  /** Classifies a Google API error object ({@code code}, {@code status}, {@code message}, {@code details}). */
+  /**
+   * Classifies a Google API error object ({@code code}, {@code status}, {@code message}, {@code
+   * details}).
+   */
   static UpstreamError classify(int status, JsonObject error, long retryAfterMs) {
     JsonObject e = error == null ? new JsonObject() : error;
     String message = e.getString("message", OpenAiWire.fallbackMessage(status));
@@ -129,7 +131,9 @@ public final class GeminiAdapter implements ProviderAdapter {
   static JsonArray partsOf(JsonObject candidate) {
     return candidate == null
         ? new JsonArray()
-        : candidate.getJsonObject("content", new JsonObject()).getJsonArray("parts", new JsonArray());
+        : candidate
+            .getJsonObject("content", new JsonObject())
+            .getJsonArray("parts", new JsonArray());
   }
 
   /** A text part that belongs to the answer (thought summaries do not). */
@@ -143,8 +147,8 @@ public final class GeminiAdapter implements ProviderAdapter {
   }
 
   /**
-   * OpenAI usage from {@code usageMetadata}: thinking tokens are billed as output, so they count
-   * as completion tokens; tool-use prompt tokens count as input.
+   * OpenAI usage from {@code usageMetadata}: thinking tokens are billed as output, so they count as
+   * completion tokens; tool-use prompt tokens count as input.
    */
   static Usage usageOf(JsonObject m, boolean reported) {
     long input = m.getLong("promptTokenCount", 0L) + m.getLong("toolUsePromptTokenCount", 0L);
@@ -154,7 +158,9 @@ public final class GeminiAdapter implements ProviderAdapter {
 
   static JsonObject usageJson(Usage usage, JsonObject metadata) {
     return OpenAiWire.usage(
-        usage, metadata.getLong("cachedContentTokenCount", 0L), metadata.getLong("thoughtsTokenCount", 0L));
+        usage,
+        metadata.getLong("cachedContentTokenCount", 0L),
+        metadata.getLong("thoughtsTokenCount", 0L));
   }
 
   /** The OpenAI finish reason, or null while the candidate is still open. */
@@ -162,7 +168,9 @@ public final class GeminiAdapter implements ProviderAdapter {
     String reason = candidate == null ? null : candidate.getString("finishReason");
     if (candidate == null) {
       JsonObject feedback = response.getJsonObject("promptFeedback");
-      return feedback != null && feedback.getString("blockReason") != null ? "content_filter" : "stop";
+      return feedback != null && feedback.getString("blockReason") != null
+          ? "content_filter"
+          : "stop";
     }
     if (reason == null || "FINISH_REASON_UNSPECIFIED".equals(reason)) {
       return null;
@@ -171,7 +179,8 @@ public final class GeminiAdapter implements ProviderAdapter {
       case "MAX_TOKENS" -> "length";
       case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY" ->
           "content_filter";
-      default -> calledTools ? "tool_calls" : "stop"; // STOP, MALFORMED_FUNCTION_CALL, OTHER, LANGUAGE
+      default ->
+          calledTools ? "tool_calls" : "stop"; // STOP, MALFORMED_FUNCTION_CALL, OTHER, LANGUAGE
     };
   }
 }

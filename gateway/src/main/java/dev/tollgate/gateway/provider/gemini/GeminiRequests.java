@@ -58,8 +58,13 @@ final class GeminiRequests {
               "tool message answers no tool call of an earlier assistant message");
         }
         JsonObject response =
-            new JsonObject().put("name", name).put("response", responseObject(m.getValue("content")));
-        append(contents, "user", new JsonArray().add(new JsonObject().put("functionResponse", response)));
+            new JsonObject()
+                .put("name", name)
+                .put("response", responseObject(m.getValue("content")));
+        append(
+            contents,
+            "user",
+            new JsonArray().add(new JsonObject().put("functionResponse", response)));
       }
       default ->
           throw new IllegalArgumentException(
@@ -105,10 +110,13 @@ final class GeminiRequests {
     OpenAiWire.DataUrl data = OpenAiWire.dataUrl(OpenAiWire.imageUrl(part));
     if (data == null) {
       // The gateway does no I/O for a translation, and Gemini's fileData takes only uploaded files.
-      throw new IllegalArgumentException("provider type gemini accepts images only as base64 data: URLs");
+      throw new IllegalArgumentException(
+          "provider type gemini accepts images only as base64 data: URLs");
     }
     return new JsonObject()
-        .put("inlineData", new JsonObject().put("mimeType", data.mimeType()).put("data", data.base64()));
+        .put(
+            "inlineData",
+            new JsonObject().put("mimeType", data.mimeType()).put("data", data.base64()));
   }
 
   private static JsonArray modelParts(JsonObject m, Map<String, String> toolNames) {
@@ -167,7 +175,8 @@ final class GeminiRequests {
     for (int i = 0; i < tools.size(); i++) {
       JsonObject tool = tools.getJsonObject(i);
       if (!"function".equals(tool.getString("type"))) {
-        throw new IllegalArgumentException("only function tools are supported by provider type gemini");
+        throw new IllegalArgumentException(
+            "only function tools are supported by provider type gemini");
       }
       JsonObject fn = tool.getJsonObject("function", new JsonObject());
       JsonObject d = new JsonObject().put("name", fn.getString("name"));
@@ -181,7 +190,8 @@ final class GeminiRequests {
       }
       declarations.add(d);
     }
-    out.put("tools", new JsonArray().add(new JsonObject().put("functionDeclarations", declarations)));
+    out.put(
+        "tools", new JsonArray().add(new JsonObject().put("functionDeclarations", declarations)));
     JsonObject calling = functionCallingConfig(in.getValue("tool_choice"));
     if (calling != null) {
       out.put("toolConfig", new JsonObject().put("functionCallingConfig", calling));
@@ -203,7 +213,9 @@ final class GeminiRequests {
     if (choice instanceof JsonObject o && o.getJsonObject("function") != null) {
       return new JsonObject()
           .put("mode", "ANY")
-          .put("allowedFunctionNames", new JsonArray().add(o.getJsonObject("function").getString("name")));
+          .put(
+              "allowedFunctionNames",
+              new JsonArray().add(o.getJsonObject("function").getString("name")));
     }
     throw new IllegalArgumentException("tool_choice must be auto, required, none or a function");
   }
@@ -228,7 +240,8 @@ final class GeminiRequests {
     switch (type) {
       case "json_object" -> c.put("responseMimeType", "application/json");
       case "json_schema" -> {
-        JsonObject schema = format.getJsonObject("json_schema", new JsonObject()).getJsonObject("schema");
+        JsonObject schema =
+            format.getJsonObject("json_schema", new JsonObject()).getJsonObject("schema");
         c.put("responseMimeType", "application/json");
         if (schema != null) {
           c.put("responseJsonSchema", schema);

@@ -49,10 +49,14 @@ final class GeminiStream extends TranslatedStream {
       JsonObject part = parts.getJsonObject(i);
       JsonObject call = part.getJsonObject("functionCall");
       if (call != null) {
-        String id = GeminiToolIds.toOpenAi(call.getString("id"), part.getString("thoughtSignature"));
+        String id =
+            GeminiToolIds.toOpenAi(call.getString("id"), part.getString("thoughtSignature"));
         out.addAll(
             chunks.toolCallStart(
-                toolCalls++, id, call.getString("name"), call.getJsonObject("args", new JsonObject()).encode()));
+                toolCalls++,
+                id,
+                call.getString("name"),
+                call.getJsonObject("args", new JsonObject()).encode()));
       } else if (GeminiAdapter.isAnswerText(part)) {
         out.addAll(chunks.content(part.getString("text")));
       }

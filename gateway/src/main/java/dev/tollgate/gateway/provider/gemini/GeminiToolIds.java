@@ -18,7 +18,8 @@ final class GeminiToolIds {
    * conversation that started on another provider), base64 as the JSON bytes field requires.
    */
   static final String SKIP_VALIDATOR =
-      Base64.getEncoder().encodeToString("skip_thought_signature_validator".getBytes(StandardCharsets.UTF_8));
+      Base64.getEncoder()
+          .encodeToString("skip_thought_signature_validator".getBytes(StandardCharsets.UTF_8));
 
   private GeminiToolIds() {}
 

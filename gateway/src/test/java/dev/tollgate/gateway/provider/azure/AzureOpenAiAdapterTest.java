@@ -38,17 +38,31 @@ class AzureOpenAiAdapterTest {
   private static JsonObject chat(String text) {
     return new JsonObject()
         .put("model", "gpt-4o")
-        .put("messages", new JsonArray().add(new JsonObject().put("role", "user").put("content", text)));
+        .put(
+            "messages",
+            new JsonArray().add(new JsonObject().put("role", "user").put("content", text)));
   }
 
   private UpstreamCall.Answer call(JsonObject body, boolean stream) {
-    return UpstreamCall.send(vertx, adapter.chatRequest(endpoint(FAKE.baseUrl(), null, KEY), "gpt4o-prod", body, stream));
+    return UpstreamCall.send(
+        vertx,
+        adapter.chatRequest(endpoint(FAKE.baseUrl(), null, KEY), "gpt4o-prod", body, stream));
   }
 
   @Test
   void sendsTheDeploymentUrlWithApiKeyAndTheBodyWithoutModel() {
-    JsonObject body = chat("hi").put("temperature", 0.3).put("max_tokens", 50).put("stream", false)
-        .put("tools", new JsonArray().add(new JsonObject().put("type", "function").put("function", new JsonObject().put("name", "f"))));
+    JsonObject body =
+        chat("hi")
+            .put("temperature", 0.3)
+            .put("max_tokens", 50)
+            .put("stream", false)
+            .put(
+                "tools",
+                new JsonArray()
+                    .add(
+                        new JsonObject()
+                            .put("type", "function")
+                            .put("function", new JsonObject().put("name", "f"))));
 
     UpstreamCall.Answer answer = call(body, false);
     ChatResult result = adapter.chatResponse(new JsonObject(answer.body()), "gpt-4o");
@@ -69,19 +83,37 @@ class AzureOpenAiAdapterTest {
     assertThat(openAi.containsKey("prompt_filter_results")).isFalse();
     JsonObject choice = openAi.getJsonArray("choices").getJsonObject(0);
     assertThat(choice.containsKey("content_filter_results")).isFalse();
-    assertThat(choice.getJsonObject("message").getString("content")).isEqualTo(FakeAzureOpenAi.DEFAULT_TEXT);
-    assertThat(result.usage()).isEqualTo(new Usage(FakeAzureOpenAi.DEFAULT_PROMPT_TOKENS, FakeAzureOpenAi.DEFAULT_COMPLETION_TOKENS, true));
+    assertThat(choice.getJsonObject("message").getString("content"))
+        .isEqualTo(FakeAzureOpenAi.DEFAULT_TEXT);
+    assertThat(result.usage())
+        .isEqualTo(
+            new Usage(
+                FakeAzureOpenAi.DEFAULT_PROMPT_TOKENS,
+                FakeAzureOpenAi.DEFAULT_COMPLETION_TOKENS,
+                true));
   }
 
   @Test
   void usesTheConfiguredApiVersionAndAcceptsABaseUrlEndingInOpenai() {
-    UpstreamCall.send(vertx, adapter.chatRequest(endpoint(FAKE.baseUrl() + "/openai/", "2025-04-01-preview", KEY), "my deployment", chat("hi"), false));
-    assertThat(FAKE.lastRequest().uri()).isEqualTo("/openai/deployments/my+deployment/chat/completions?api-version=2025-04-01-preview");
+    UpstreamCall.send(
+        vertx,
+        adapter.chatRequest(
+            endpoint(FAKE.baseUrl() + "/openai/", "2025-04-01-preview", KEY),
+            "my deployment",
+            chat("hi"),
+            false));
+    assertThat(FAKE.lastRequest().uri())
+        .isEqualTo(
+            "/openai/deployments/my%20deployment/chat/completions?api-version=2025-04-01-preview");
   }
 
   @Test
   void theV1ApiPutsTheDeploymentInTheBody() {
-    UpstreamCall.Answer answer = UpstreamCall.send(vertx, adapter.chatRequest(endpoint(FAKE.baseUrl(), "v1", KEY), "gpt4o-prod", chat("hi"), false));
+    UpstreamCall.Answer answer =
+        UpstreamCall.send(
+            vertx,
+            adapter.chatRequest(
+                endpoint(FAKE.baseUrl(), "v1", KEY), "gpt4o-prod", chat("hi"), false));
     assertThat(answer.status()).isEqualTo(200);
     assertThat(FAKE.lastRequest().uri()).isEqualTo("/openai/v1/chat/completions");
     assertThat(FAKE.lastRequest().json().getString("model")).isEqualTo("gpt4o-prod");
@@ -89,7 +121,8 @@ class AzureOpenAiAdapterTest {
 
   @Test
   void streamsWithUsageAndDropsAzuresFilterAnnotations() {
-    JsonObject body = chat("hi").put("stream_options", new JsonObject().put("include_obfuscation", false));
+    JsonObject body =
+        chat("hi").put("stream_options", new JsonObject().put("include_obfuscation", false));
 
     UpstreamCall.Answer answer = call(body, true);
     StreamTranslator translator = adapter.streamTranslator("gpt-4o");
@@ -101,8 +134,10 @@ class AzureOpenAiAdapterTest {
         .isEqualTo(new JsonObject().put("include_obfuscation", false).put("include_usage", true));
     assertThat(stream.content()).isEqualTo(FakeAzureOpenAi.DEFAULT_TEXT);
     assertThat(stream.finishReason()).isEqualTo("stop");
-    assertThat(stream.usage().getLong("prompt_tokens")).isEqualTo(FakeAzureOpenAi.DEFAULT_PROMPT_TOKENS);
-    assertThat(stream.usage().getLong("completion_tokens")).isEqualTo(FakeAzureOpenAi.DEFAULT_COMPLETION_TOKENS);
+    assertThat(stream.usage().getLong("prompt_tokens"))
+        .isEqualTo(FakeAzureOpenAi.DEFAULT_PROMPT_TOKENS);
+    assertThat(stream.usage().getLong("completion_tokens"))
+        .isEqualTo(FakeAzureOpenAi.DEFAULT_COMPLETION_TOKENS);
     for (JsonObject chunk : stream.chunks()) {
       assertThat(chunk.getString("model")).isEqualTo("gpt-4o");
       assertThat(chunk.encode()).doesNotContain("filter");
@@ -119,17 +154,22 @@ class AzureOpenAiAdapterTest {
     FAKE.enqueue(Reply.sse(Sse.resource("providers/azure/stream-tool-call.sse")));
 
     StreamTranslator translator = adapter.streamTranslator("gpt-4o");
-    OpenAiStream stream = OpenAiStream.translate(translator, call(chat("Weather in Paris?"), true).events());
+    OpenAiStream stream =
+        OpenAiStream.translate(translator, call(chat("Weather in Paris?"), true).events());
 
-    assertThat(stream.toolCalls()).containsExactly(
-        new OpenAiStream.ToolCall("call_Xl3kVbY1lH9IGeYsd0gbH6rS", "get_weather", "{\"location\":\"Paris\"}"));
+    assertThat(stream.toolCalls())
+        .containsExactly(
+            new OpenAiStream.ToolCall(
+                "call_Xl3kVbY1lH9IGeYsd0gbH6rS", "get_weather", "{\"location\":\"Paris\"}"));
     assertThat(stream.finishReason()).isEqualTo("tool_calls");
     assertThat(translator.usage()).isEqualTo(new Usage(86, 17, true));
   }
 
   @Test
   void aCutStreamIsUnfinishedAndLeavesTheOutputCountToTheGateway() {
-    FAKE.enqueue(Reply.sse(FakeAzureOpenAi.textEvents(List.of("Hello ", "there", "!"), 20, 3, true)).cutAfter(3));
+    FAKE.enqueue(
+        Reply.sse(FakeAzureOpenAi.textEvents(List.of("Hello ", "there", "!"), 20, 3, true))
+            .cutAfter(3));
 
     UpstreamCall.Answer answer = call(chat("hi"), true);
     StreamTranslator translator = adapter.streamTranslator("gpt-4o");
@@ -149,44 +189,64 @@ class AzureOpenAiAdapterTest {
     "429, providers/azure/error-rate-limit.json, , RATE_LIMITED, 6000",
     "429, providers/azure/error-rate-limit.json, 2, RATE_LIMITED, 2000",
   })
-  void mapsRecordedErrors(int status, String fixture, String retryAfter, UpstreamError.Kind kind, long retryAfterMs) {
+  void mapsRecordedErrors(
+      int status, String fixture, String retryAfter, UpstreamError.Kind kind, long retryAfterMs) {
     Reply reply = Reply.json(status, Sse.Resources.json(fixture));
     FAKE.enqueue(retryAfter == null ? reply : reply.retryAfter(retryAfter));
 
     UpstreamCall.Answer answer = call(chat("hi"), false);
-    UpstreamError error = adapter.classifyError(answer.status(), answer.body(), answer.retryAfter());
+    UpstreamError error =
+        adapter.classifyError(answer.status(), answer.body(), answer.retryAfter());
 
     assertThat(error.status()).isEqualTo(status);
     assertThat(error.kind()).isEqualTo(kind);
     assertThat(error.retryAfterMs()).isEqualTo(retryAfterMs);
-    assertThat(error.message()).endsWith(Sse.Resources.json(fixture).getJsonObject("error").getString("message"));
+    assertThat(error.message())
+        .endsWith(Sse.Resources.json(fixture).getJsonObject("error").getString("message"));
   }
 
   @Test
   void aContentFilterErrorSaysSo() {
     FAKE.enqueue(Reply.json(400, Sse.Resources.json("providers/azure/error-content-filter.json")));
     UpstreamCall.Answer answer = call(chat("hi"), false);
-    assertThat(adapter.classifyError(answer.status(), answer.body(), null).message()).startsWith("content_filter: ");
+    assertThat(adapter.classifyError(answer.status(), answer.body(), null).message())
+        .startsWith("content_filter: ");
   }
 
   @Test
   void aWrongKeyOrDeploymentIsTheTargetsFault() {
-    UpstreamCall.Answer badKey = UpstreamCall.send(vertx, adapter.chatRequest(endpoint(FAKE.baseUrl(), null, "wrong"), "d", chat("hi"), false));
-    assertThat(adapter.classifyError(badKey.status(), badKey.body(), null).kind()).isEqualTo(UpstreamError.Kind.SERVER_ERROR);
+    UpstreamCall.Answer badKey =
+        UpstreamCall.send(
+            vertx,
+            adapter.chatRequest(endpoint(FAKE.baseUrl(), null, "wrong"), "d", chat("hi"), false));
+    assertThat(adapter.classifyError(badKey.status(), badKey.body(), null).kind())
+        .isEqualTo(UpstreamError.Kind.SERVER_ERROR);
     assertThat(badKey.status()).isEqualTo(401);
 
-    FAKE.enqueue(Reply.json(404, FakeAzureOpenAi.error("DeploymentNotFound",
-        "The API deployment for this resource does not exist.")));
+    FAKE.enqueue(
+        Reply.json(
+            404,
+            FakeAzureOpenAi.error(
+                "DeploymentNotFound", "The API deployment for this resource does not exist.")));
     UpstreamCall.Answer noDeployment = call(chat("hi"), false);
     assertThat(adapter.classifyError(noDeployment.status(), noDeployment.body(), null))
-        .isEqualTo(new UpstreamError(404, UpstreamError.Kind.SERVER_ERROR, "The API deployment for this resource does not exist.", -1));
+        .isEqualTo(
+            new UpstreamError(
+                404,
+                UpstreamError.Kind.SERVER_ERROR,
+                "The API deployment for this resource does not exist.",
+                -1));
   }
 
   @Test
   void serverErrorsAreServerErrorsWhateverTheBody() {
-    FAKE.enqueue(Reply.text(503, "text/html", "<html>Service Unavailable</html>").retryAfter("Wed, 21 Oct 2015 07:28:00 GMT"));
+    FAKE.enqueue(
+        Reply.text(503, "text/html", "<html>Service Unavailable</html>")
+            .retryAfter("Wed, 21 Oct 2015 07:28:00 GMT"));
     UpstreamCall.Answer answer = call(chat("hi"), false);
     assertThat(adapter.classifyError(answer.status(), answer.body(), answer.retryAfter()))
-        .isEqualTo(new UpstreamError(503, UpstreamError.Kind.SERVER_ERROR, "upstream answered HTTP 503", 0));
+        .isEqualTo(
+            new UpstreamError(
+                503, UpstreamError.Kind.SERVER_ERROR, "upstream answered HTTP 503", 0));
   }
 }
