@@ -1,0 +1,164 @@
+package dev.tollgate.gateway.provider.anthropic;
+
+import dev.tollgate.gateway.provider.ChatResult;
+import dev.tollgate.gateway.provider.ProviderAdapter;
+import dev.tollgate.gateway.provider.ProviderEndpoint;
+import dev.tollgate.gateway.provider.StreamTranslator;
+import dev.tollgate.gateway.provider.UpstreamError;
+import dev.tollgate.gateway.provider.UpstreamRequest;
+import dev.tollgate.gateway.provider.Usage;
+import dev.tollgate.gateway.provider.azure.OpenAiWire;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Anthropic Messages API (type {@code anthropic}): OpenAI chat completions to {@code POST
+ * /v1/messages} and back, streaming events included. See docs/providers.md for what is and is not
+ * translated.
+ */
+public final class AnthropicAdapter implements ProviderAdapter {
+
+  /** {@code anthropic-version} sent when the provider configures none. */
+  public static final String DEFAULT_VERSION = "2023-06-01";
+
+  /** Anthropic requires {@code max_tokens}; this is sent when the client gave none. */
+  public static final int DEFAULT_MAX_TOKENS = 4096;
+
+  private final int defaultMaxTokens;
+
+  public AnthropicAdapter() {
+    this(DEFAULT_MAX_TOKENS);
+  }
+
+  /**
+   * @param defaultMaxTokens {@code max_tokens} for requests that set neither max_tokens field
+   */
+  public AnthropicAdapter(int defaultMaxTokens) {
+    if (defaultMaxTokens < 1) {
+      throw new IllegalArgumentException("defaultMaxTokens must be positive");
+    }
+    this.defaultMaxTokens = defaultMaxTokens;
+  }
+
+  @Override
+  public Set<String> types() {
+    return Set.of("anthropic");
+  }
+
+  @Override
+  public UpstreamRequest chatRequest(
+      ProviderEndpoint endpoint, String upstreamModel, JsonObject openAiBody, boolean stream) {
+    JsonObject body = AnthropicRequests.messagesBody(openAiBody, upstreamModel, defaultMaxTokens);
+    if (stream) {
+      body.put("stream", true);
+    }
+    String base = OpenAiWire.stripSlash(endpoint.baseUrl());
+    String url = base.endsWith("/v1") ? base + "/messages" : base + "/v1/messages";
+    Map<String, String> headers = OpenAiWire.jsonHeaders(endpoint, stream, "x-api-key");
+    headers.put(
+        "anthropic-version",
+        endpoint.apiVersion() == null ? DEFAULT_VERSION : endpoint.apiVersion());
+    return new UpstreamRequest(url, headers, body.encode(), stream);
+  }
+
+  @Override
+  public ChatResult chatResponse(JsonObject upstreamBody, String requestedModel) {
+    StringBuilder text = new StringBuilder();
+    JsonArray toolCalls = new JsonArray();
+    JsonArray content = upstreamBody.getJsonArray("content", new JsonArray());
+    for (int i = 0; i < content.size(); i++) {
+      JsonObject block = content.getJsonObject(i);
+      switch (block.getString("type", "")) {
+        case "text" -> text.append(block.getString("text", ""));
+        case "tool_use" ->
+            toolCalls.add(
+                OpenAiWire.toolCall(
+                    block.getString("id"),
+                    block.getString("name"),
+                    block.getJsonObject("input", new JsonObject())));
+        default -> {
+          // thinking / redacted_thinking and server-tool blocks have no OpenAI counterpart
+        }
+      }
+    }
+    JsonObject message = OpenAiWire.assistantMessage(text.toString(), toolCalls);
+    JsonObject rawUsage = upstreamBody.getJsonObject("usage", new JsonObject());
+    Usage usage = usageOf(rawUsage, true);
+    JsonObject openAi =
+        OpenAiWire.completion(
+            requestedModel,
+            message,
+            finishReason(upstreamBody.getString("stop_reason")),
+            OpenAiWire.usage(usage, rawUsage.getLong("cache_read_input_tokens", 0L), 0));
+    return new ChatResult(openAi, usage);
+  }
+
+  @Override
+  public StreamTranslator streamTranslator(String requestedModel) {
+    return new AnthropicStream(requestedModel);
+  }
+
+  @Override
+  public UpstreamError classifyError(int status, String body, String retryAfterHeader) {
+    JsonObject error = OpenAiWire.errorObject(body);
+    String message = error == null ? null : error.getString("message");
+    return classify(status, message, OpenAiWire.retryAfterMs(retryAfterHeader));
+  }
+
+  static UpstreamError classify(int status, String message, long retryAfterMs) {
+    String text = message == null ? OpenAiWire.fallbackMessage(status) : message;
+    UpstreamError.Kind kind = OpenAiWire.kindForStatus(status);
+    String lower = text.toLowerCase(Locale.ROOT);
+    // Anthropic reports an oversized prompt as a plain 400 invalid_request_error.
+    if (status == 400
+        && (lower.contains("prompt is too long") || lower.contains("exceed context limit"))) {
+      kind = UpstreamError.Kind.CONTEXT_LENGTH;
+    }
+    return new UpstreamError(status, kind, text, retryAfterMs);
+  }
+
+  /**
+   * The HTTP status Anthropic uses for an error {@code type} (stream error events carry no status).
+   */
+  static int statusOfType(String type) {
+    return switch (type == null ? "" : type) {
+      case "invalid_request_error" -> 400;
+      case "authentication_error" -> 401;
+      case "billing_error" -> 402;
+      case "permission_error" -> 403;
+      case "not_found_error" -> 404;
+      case "request_too_large" -> 413;
+      case "rate_limit_error" -> 429;
+      case "timeout_error" -> 504;
+      case "overloaded_error" -> 529;
+      default -> 500;
+    };
+  }
+
+  /**
+   * OpenAI usage from Anthropic's: prompt tokens include cache writes and cache reads, which
+   * Anthropic reports apart from {@code input_tokens}.
+   */
+  static Usage usageOf(JsonObject u, boolean reported) {
+    long input =
+        u.getLong("input_tokens", 0L)
+            + u.getLong("cache_creation_input_tokens", 0L)
+            + u.getLong("cache_read_input_tokens", 0L);
+    return new Usage(input, u.getLong("output_tokens", 0L), reported);
+  }
+
+  static String finishReason(String stopReason) {
+    if (stopReason == null) {
+      return "stop";
+    }
+    return switch (stopReason) {
+      case "max_tokens", "model_context_window_exceeded" -> "length";
+      case "tool_use" -> "tool_calls";
+      case "refusal" -> "content_filter";
+      default -> "stop"; // end_turn, stop_sequence, pause_turn
+    };
+  }
+}

@@ -1,0 +1,186 @@
+package dev.tollgate.gateway.provider.gemini;
+
+import dev.tollgate.gateway.provider.ChatResult;
+import dev.tollgate.gateway.provider.ProviderAdapter;
+import dev.tollgate.gateway.provider.ProviderEndpoint;
+import dev.tollgate.gateway.provider.StreamTranslator;
+import dev.tollgate.gateway.provider.UpstreamError;
+import dev.tollgate.gateway.provider.UpstreamRequest;
+import dev.tollgate.gateway.provider.Usage;
+import dev.tollgate.gateway.provider.azure.OpenAiWire;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Google Gemini API (type {@code gemini}): OpenAI chat completions to {@code generateContent} /
+ * {@code streamGenerateContent?alt=sse} and back. See docs/providers.md for what is and is not
+ * translated.
+ */
+public final class GeminiAdapter implements ProviderAdapter {
+
+  @Override
+  public Set<String> types() {
+    return Set.of("gemini");
+  }
+
+  @Override
+  public UpstreamRequest chatRequest(
+      ProviderEndpoint endpoint, String upstreamModel, JsonObject openAiBody, boolean stream) {
+    JsonObject body = GeminiRequests.generateContentBody(openAiBody);
+    String base = OpenAiWire.stripSlash(endpoint.baseUrl());
+    if (!base.endsWith("/v1beta") && !base.endsWith("/v1")) {
+      base = base + "/v1beta";
+    }
+    String model = upstreamModel.startsWith("models/") ? upstreamModel.substring(7) : upstreamModel;
+    String url =
+        base
+            + "/models/"
+            + OpenAiWire.pathSegment(model)
+            + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+    return new UpstreamRequest(
+        url, OpenAiWire.jsonHeaders(endpoint, stream, "x-goog-api-key"), body.encode(), stream);
+  }
+
+  @Override
+  public ChatResult chatResponse(JsonObject upstreamBody, String requestedModel) {
+    StringBuilder text = new StringBuilder();
+    JsonArray toolCalls = new JsonArray();
+    JsonObject candidate = firstCandidate(upstreamBody);
+    JsonArray parts = partsOf(candidate);
+    for (int i = 0; i < parts.size(); i++) {
+      JsonObject part = parts.getJsonObject(i);
+      JsonObject call = part.getJsonObject("functionCall");
+      if (call != null) {
+        toolCalls.add(
+            OpenAiWire.toolCall(
+                GeminiToolIds.toOpenAi(call.getString("id"), part.getString("thoughtSignature")),
+                call.getString("name"),
+                call.getJsonObject("args", new JsonObject())));
+      } else if (isAnswerText(part)) {
+        text.append(part.getString("text"));
+      }
+    }
+    JsonObject message = OpenAiWire.assistantMessage(text.toString(), toolCalls);
+    JsonObject metadata = upstreamBody.getJsonObject("usageMetadata", new JsonObject());
+    Usage usage = usageOf(metadata, true);
+    JsonObject openAi =
+        OpenAiWire.completion(
+            requestedModel,
+            message,
+            Objects.requireNonNullElse(
+                finishReason(upstreamBody, candidate, !toolCalls.isEmpty()), "stop"),
+            usageJson(usage, metadata));
+    return new ChatResult(openAi, usage);
+  }
+
+  @Override
+  public StreamTranslator streamTranslator(String requestedModel) {
+    return new GeminiStream(requestedModel);
+  }
+
+  @Override
+  public UpstreamError classifyError(int status, String body, String retryAfterHeader) {
+    JsonObject error = OpenAiWire.errorObject(body);
+    return classify(status, error, OpenAiWire.retryAfterMs(retryAfterHeader));
+  }
+
+  /**
+   * Classifies a Google API error object ({@code code}, {@code status}, {@code message}, {@code
+   * details}).
+   */
+  static UpstreamError classify(int status, JsonObject error, long retryAfterMs) {
+    JsonObject e = error == null ? new JsonObject() : error;
+    String message = e.getString("message", OpenAiWire.fallbackMessage(status));
+    String grpcStatus = e.getString("status", "");
+    JsonArray details = e.getJsonArray("details", new JsonArray());
+    UpstreamError.Kind kind = OpenAiWire.kindForStatus(status);
+    String lower = message.toLowerCase(Locale.ROOT);
+    if (status == 400) {
+      if (lower.contains("token count") && lower.contains("exceeds the maximum")) {
+        kind = UpstreamError.Kind.CONTEXT_LENGTH;
+      } else if ("API_KEY_INVALID".equals(detail(details, "ErrorInfo", "reason"))
+          || "FAILED_PRECONDITION".equals(grpcStatus)) {
+        // Google answers a bad key (and an unusable project or region) with 400: the target is
+        // misconfigured, not the client's request.
+        kind = UpstreamError.Kind.SERVER_ERROR;
+      }
+    }
+    long retry = retryAfterMs;
+    String delay = detail(details, "RetryInfo", "retryDelay");
+    if (retry < 0 && delay != null && delay.endsWith("s")) {
+      retry = OpenAiWire.retryAfterMs(delay.substring(0, delay.length() - 1));
+    }
+    return new UpstreamError(status, kind, message, retry);
+  }
+
+  private static String detail(JsonArray details, String typeSuffix, String field) {
+    for (int i = 0; i < details.size(); i++) {
+      Object d = details.getValue(i);
+      if (d instanceof JsonObject o && o.getString("@type", "").endsWith("." + typeSuffix)) {
+        Object v = o.getValue(field);
+        return v == null ? null : v.toString();
+      }
+    }
+    return null;
+  }
+
+  /** The parts of a candidate's content (none for a missing candidate). */
+  static JsonArray partsOf(JsonObject candidate) {
+    return candidate == null
+        ? new JsonArray()
+        : candidate
+            .getJsonObject("content", new JsonObject())
+            .getJsonArray("parts", new JsonArray());
+  }
+
+  /** A text part that belongs to the answer (thought summaries do not). */
+  static boolean isAnswerText(JsonObject part) {
+    return part.getString("text") != null && !Boolean.TRUE.equals(part.getBoolean("thought"));
+  }
+
+  static JsonObject firstCandidate(JsonObject response) {
+    JsonArray candidates = response.getJsonArray("candidates");
+    return candidates == null || candidates.isEmpty() ? null : candidates.getJsonObject(0);
+  }
+
+  /**
+   * OpenAI usage from {@code usageMetadata}: thinking tokens are billed as output, so they count as
+   * completion tokens; tool-use prompt tokens count as input.
+   */
+  static Usage usageOf(JsonObject m, boolean reported) {
+    long input = m.getLong("promptTokenCount", 0L) + m.getLong("toolUsePromptTokenCount", 0L);
+    long output = m.getLong("candidatesTokenCount", 0L) + m.getLong("thoughtsTokenCount", 0L);
+    return new Usage(input, output, reported);
+  }
+
+  static JsonObject usageJson(Usage usage, JsonObject metadata) {
+    return OpenAiWire.usage(
+        usage,
+        metadata.getLong("cachedContentTokenCount", 0L),
+        metadata.getLong("thoughtsTokenCount", 0L));
+  }
+
+  /** The OpenAI finish reason, or null while the candidate is still open. */
+  static String finishReason(JsonObject response, JsonObject candidate, boolean calledTools) {
+    String reason = candidate == null ? null : candidate.getString("finishReason");
+    if (candidate == null) {
+      JsonObject feedback = response.getJsonObject("promptFeedback");
+      return feedback != null && feedback.getString("blockReason") != null
+          ? "content_filter"
+          : "stop";
+    }
+    if (reason == null || "FINISH_REASON_UNSPECIFIED".equals(reason)) {
+      return null;
+    }
+    return switch (reason) {
+      case "MAX_TOKENS" -> "length";
+      case "SAFETY", "RECITATION", "BLOCKLIST", "PROHIBITED_CONTENT", "SPII", "IMAGE_SAFETY" ->
+          "content_filter";
+      default ->
+          calledTools ? "tool_calls" : "stop"; // STOP, MALFORMED_FUNCTION_CALL, OTHER, LANGUAGE
+    };
+  }
+}

@@ -1,0 +1,167 @@
+package dev.tollgate.gateway.fake;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Fake Anthropic Messages API: {@code POST /v1/messages} with {@code x-api-key} and {@code
+ * anthropic-version}; answers and errors in Anthropic's shapes.
+ */
+public final class FakeAnthropic extends FakeProvider {
+
+  public static final String DEFAULT_TEXT = "Hello from fake Anthropic";
+  public static final long DEFAULT_INPUT_TOKENS = 12;
+  public static final long DEFAULT_OUTPUT_TOKENS = 5;
+
+  private final String apiKey;
+
+  /** A fake accepting {@code apiKey}, on its own Vert.x instance. */
+  public FakeAnthropic(String apiKey) {
+    this.apiKey = apiKey;
+  }
+
+  /** A fake accepting {@code apiKey}, on a shared Vert.x instance. */
+  public FakeAnthropic(Vertx vertx, String apiKey) {
+    super(vertx);
+    this.apiKey = apiKey;
+  }
+
+  @Override
+  protected Reply reject(RecordedRequest r) {
+    if (!"POST".equals(r.method()) || !"/v1/messages".equals(r.path())) {
+      return Reply.json(404, error("not_found_error", "Not found"));
+    }
+    if (!apiKey.equals(r.header("x-api-key"))) {
+      return Reply.json(401, error("authentication_error", "invalid x-api-key"));
+    }
+    if (r.header("anthropic-version") == null) {
+      return Reply.json(
+          400, error("invalid_request_error", "anthropic-version: header is required"));
+    }
+    JsonObject body = r.json();
+    if (body.getValue("max_tokens") == null) {
+      return Reply.json(400, error("invalid_request_error", "max_tokens: Field required"));
+    }
+    if (body.getValue("model") == null) {
+      return Reply.json(400, error("invalid_request_error", "model: Field required"));
+    }
+    return null;
+  }
+
+  @Override
+  protected Reply defaultReply(RecordedRequest r) {
+    if (Boolean.TRUE.equals(r.json().getBoolean("stream"))) {
+      return Reply.sse(
+          textEvents(
+              List.of("Hello from ", "fake Anthropic"),
+              DEFAULT_INPUT_TOKENS,
+              DEFAULT_OUTPUT_TOKENS,
+              "end_turn"));
+    }
+    return Reply.json(
+        200, message(DEFAULT_TEXT, DEFAULT_INPUT_TOKENS, DEFAULT_OUTPUT_TOKENS, "end_turn"));
+  }
+
+  /** A complete text {@code message}. */
+  public static JsonObject message(
+      String text, long inputTokens, long outputTokens, String stopReason) {
+    return envelope(stopReason, inputTokens, outputTokens)
+        .put(
+            "content", new JsonArray().add(new JsonObject().put("type", "text").put("text", text)));
+  }
+
+  /** A message whose content is one {@code tool_use} block after an optional text. */
+  public static JsonObject toolUseMessage(
+      String text,
+      String toolId,
+      String name,
+      JsonObject input,
+      long inputTokens,
+      long outputTokens) {
+    JsonArray content = new JsonArray();
+    if (text != null) {
+      content.add(new JsonObject().put("type", "text").put("text", text));
+    }
+    content.add(
+        new JsonObject()
+            .put("type", "tool_use")
+            .put("id", toolId)
+            .put("name", name)
+            .put("input", input));
+    return envelope("tool_use", inputTokens, outputTokens).put("content", content);
+  }
+
+  private static JsonObject envelope(String stopReason, long inputTokens, long outputTokens) {
+    return new JsonObject()
+        .put("id", "msg_01XFDUDYJgAACzvnptvVoYEL")
+        .put("type", "message")
+        .put("role", "assistant")
+        .put("model", "claude-sonnet-4-5-20250929")
+        .put("stop_reason", stopReason)
+        .putNull("stop_sequence")
+        .put(
+            "usage",
+            new JsonObject().put("input_tokens", inputTokens).put("output_tokens", outputTokens));
+  }
+
+  /** The events of a streamed text answer: message_start, a ping, one delta per piece, the end. */
+  public static List<String> textEvents(
+      List<String> pieces, long inputTokens, long outputTokens, String stopReason) {
+    List<String> events = new ArrayList<>();
+    events.add(messageStart(inputTokens));
+    events.add(
+        Sse.event(
+            "content_block_start",
+            new JsonObject()
+                .put("type", "content_block_start")
+                .put("index", 0)
+                .put("content_block", new JsonObject().put("type", "text").put("text", ""))));
+    events.add(Sse.event("ping", new JsonObject().put("type", "ping")));
+    for (String piece : pieces) {
+      events.add(
+          Sse.event(
+              "content_block_delta",
+              new JsonObject()
+                  .put("type", "content_block_delta")
+                  .put("index", 0)
+                  .put("delta", new JsonObject().put("type", "text_delta").put("text", piece))));
+    }
+    events.add(
+        Sse.event(
+            "content_block_stop",
+            new JsonObject().put("type", "content_block_stop").put("index", 0)));
+    events.add(messageDelta(stopReason, outputTokens));
+    events.add(Sse.event("message_stop", new JsonObject().put("type", "message_stop")));
+    return events;
+  }
+
+  private static String messageStart(long inputTokens) {
+    JsonObject message = envelope(null, inputTokens, 1).put("content", new JsonArray());
+    return Sse.event(
+        "message_start", new JsonObject().put("type", "message_start").put("message", message));
+  }
+
+  private static String messageDelta(String stopReason, long outputTokens) {
+    return Sse.event(
+        "message_delta",
+        new JsonObject()
+            .put("type", "message_delta")
+            .put("delta", new JsonObject().put("stop_reason", stopReason).putNull("stop_sequence"))
+            .put("usage", new JsonObject().put("output_tokens", outputTokens)));
+  }
+
+  /** An Anthropic error body. */
+  public static JsonObject error(String type, String message) {
+    return new JsonObject()
+        .put("type", "error")
+        .put("error", new JsonObject().put("type", type).put("message", message));
+  }
+
+  /** An {@code error} event, as Anthropic sends mid-stream (e.g. overloaded_error). */
+  public static String errorEvent(String type, String message) {
+    return Sse.event("error", error(type, message));
+  }
+}

@@ -1,0 +1,153 @@
+package dev.tollgate.gateway.fake;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Fake Gemini API: {@code POST /v1beta/models/{model}:generateContent} and {@code
+ * :streamGenerateContent?alt=sse} with {@code x-goog-api-key}; answers and errors in Google's
+ * shapes (SSE events end with CRLF CRLF, as Google sends them).
+ */
+public final class FakeGemini extends FakeProvider {
+
+  public static final String DEFAULT_TEXT = "Hello from fake Gemini";
+  public static final long DEFAULT_PROMPT_TOKENS = 8;
+  public static final long DEFAULT_CANDIDATES_TOKENS = 5;
+
+  private static final Pattern PATH =
+      Pattern.compile("/v1beta/models/([^/:]+):(generateContent|streamGenerateContent)");
+
+  private final String apiKey;
+
+  /** A fake accepting {@code apiKey}, on its own Vert.x instance. */
+  public FakeGemini(String apiKey) {
+    this.apiKey = apiKey;
+  }
+
+  /** A fake accepting {@code apiKey}, on a shared Vert.x instance. */
+  public FakeGemini(Vertx vertx, String apiKey) {
+    super(vertx);
+    this.apiKey = apiKey;
+  }
+
+  @Override
+  protected Reply reject(RecordedRequest r) {
+    Matcher m = PATH.matcher(r.path());
+    if (!"POST".equals(r.method()) || !m.matches()) {
+      return Reply.json(404, error(404, "NOT_FOUND", "Requested entity was not found."));
+    }
+    String key = r.header("x-goog-api-key") != null ? r.header("x-goog-api-key") : r.query("key");
+    if (!apiKey.equals(key)) {
+      // Google answers a wrong key with 400, not 401.
+      JsonObject e =
+          error(400, "INVALID_ARGUMENT", "API key not valid. Please pass a valid API key.");
+      e.getJsonObject("error")
+          .put(
+              "details",
+              new JsonArray()
+                  .add(
+                      new JsonObject()
+                          .put("@type", "type.googleapis.com/google.rpc.ErrorInfo")
+                          .put("reason", "API_KEY_INVALID")
+                          .put("domain", "googleapis.com")));
+      return Reply.json(400, e);
+    }
+    if ("streamGenerateContent".equals(m.group(2)) && !"sse".equals(r.query("alt"))) {
+      return Reply.json(400, error(400, "INVALID_ARGUMENT", "this fake streams only with alt=sse"));
+    }
+    if (r.json().getJsonArray("contents", new JsonArray()).isEmpty()) {
+      return Reply.json(
+          400,
+          error(
+              400,
+              "INVALID_ARGUMENT",
+              "* GenerateContentRequest.contents: contents is not specified"));
+    }
+    return null;
+  }
+
+  @Override
+  protected Reply defaultReply(RecordedRequest r) {
+    if (r.path().endsWith(":streamGenerateContent")) {
+      return sse(
+          textEvents(
+              List.of("Hello from ", "fake Gemini"),
+              DEFAULT_PROMPT_TOKENS,
+              DEFAULT_CANDIDATES_TOKENS));
+    }
+    return Reply.json(
+        200, response(DEFAULT_TEXT, DEFAULT_PROMPT_TOKENS, DEFAULT_CANDIDATES_TOKENS, 0));
+  }
+
+  /** An event stream as Google frames it. */
+  public static Reply sse(List<String> events) {
+    return Reply.sse(events).separator("\r\n\r\n");
+  }
+
+  /** A complete text response. */
+  public static JsonObject response(
+      String text, long promptTokens, long candidatesTokens, long thoughtsTokens) {
+    return chunk(
+        new JsonArray().add(new JsonObject().put("text", text)),
+        "STOP",
+        usage(promptTokens, candidatesTokens, thoughtsTokens));
+  }
+
+  /** One GenerateContentResponse with a single candidate. */
+  public static JsonObject chunk(JsonArray parts, String finishReason, JsonObject usageMetadata) {
+    JsonObject candidate =
+        new JsonObject()
+            .put("content", new JsonObject().put("parts", parts).put("role", "model"))
+            .put("index", 0);
+    if (finishReason != null) {
+      candidate.put("finishReason", finishReason);
+    }
+    JsonObject r = new JsonObject().put("candidates", new JsonArray().add(candidate));
+    if (usageMetadata != null) {
+      r.put("usageMetadata", usageMetadata);
+    }
+    return r.put("modelVersion", "gemini-2.5-flash").put("responseId", "mcpHaKqzN8bBz7IP1-aYuQ0");
+  }
+
+  public static JsonObject usage(long promptTokens, long candidatesTokens, long thoughtsTokens) {
+    JsonObject u = new JsonObject().put("promptTokenCount", promptTokens);
+    if (candidatesTokens > 0) {
+      u.put("candidatesTokenCount", candidatesTokens);
+    }
+    if (thoughtsTokens > 0) {
+      u.put("thoughtsTokenCount", thoughtsTokens);
+    }
+    return u.put("totalTokenCount", promptTokens + candidatesTokens + thoughtsTokens);
+  }
+
+  /** A streamed text answer: one chunk per piece, the last with STOP and the final usage. */
+  public static List<String> textEvents(
+      List<String> pieces, long promptTokens, long candidatesTokens) {
+    List<String> events = new ArrayList<>();
+    for (int i = 0; i < pieces.size(); i++) {
+      boolean last = i == pieces.size() - 1;
+      JsonArray parts = new JsonArray().add(new JsonObject().put("text", pieces.get(i)));
+      events.add(
+          Sse.data(
+              chunk(
+                      parts,
+                      last ? "STOP" : null,
+                      usage(promptTokens, last ? candidatesTokens : 0, 0))
+                  .encode()));
+    }
+    return events;
+  }
+
+  /** A Google API error body. */
+  public static JsonObject error(int code, String status, String message) {
+    return new JsonObject()
+        .put(
+            "error",
+            new JsonObject().put("code", code).put("message", message).put("status", status));
+  }
+}

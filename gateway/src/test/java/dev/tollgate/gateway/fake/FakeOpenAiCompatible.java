@@ -1,0 +1,165 @@
+package dev.tollgate.gateway.fake;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Fake OpenAI-compatible chat completions API: {@code POST /v1/chat/completions} with {@code
+ * Authorization: Bearer <key>}. Also the source of the OpenAI shapes the Azure fake reuses.
+ */
+public class FakeOpenAiCompatible extends FakeProvider {
+
+  public static final String DEFAULT_TEXT = "Hello from fake OpenAI";
+  public static final long DEFAULT_PROMPT_TOKENS = 10;
+  public static final long DEFAULT_COMPLETION_TOKENS = 5;
+
+  private final String apiKey;
+
+  /** A fake accepting {@code apiKey}, on its own Vert.x instance. */
+  public FakeOpenAiCompatible(String apiKey) {
+    this.apiKey = apiKey;
+  }
+
+  /** A fake accepting {@code apiKey}, on a shared Vert.x instance. */
+  public FakeOpenAiCompatible(Vertx vertx, String apiKey) {
+    super(vertx);
+    this.apiKey = apiKey;
+  }
+
+  /** {@code http://127.0.0.1:<port>/v1}, the form OpenAI SDK base URLs take. */
+  @Override
+  public String baseUrl() {
+    return super.baseUrl() + "/v1";
+  }
+
+  @Override
+  protected Reply reject(RecordedRequest r) {
+    if (!"POST".equals(r.method()) || !"/v1/chat/completions".equals(r.path())) {
+      return Reply.json(
+          404,
+          error(
+              "Unknown request URL: " + r.method() + " " + r.path(),
+              "invalid_request_error",
+              "unknown_url"));
+    }
+    if (!("Bearer " + apiKey).equals(r.header("authorization"))) {
+      return Reply.json(
+          401, error("Incorrect API key provided.", "invalid_request_error", "invalid_api_key"));
+    }
+    return null;
+  }
+
+  @Override
+  protected Reply defaultReply(RecordedRequest r) {
+    JsonObject body = r.json();
+    if (wantsStream(body)) {
+      return Reply.sse(
+          textEvents(
+              List.of("Hello from ", "fake OpenAI"),
+              DEFAULT_PROMPT_TOKENS,
+              DEFAULT_COMPLETION_TOKENS,
+              wantsUsage(body)));
+    }
+    return Reply.json(
+        200, completion(DEFAULT_TEXT, DEFAULT_PROMPT_TOKENS, DEFAULT_COMPLETION_TOKENS));
+  }
+
+  /** Whether an OpenAI-shaped request body asks for a stream. */
+  public static boolean wantsStream(JsonObject body) {
+    return Boolean.TRUE.equals(body.getBoolean("stream"));
+  }
+
+  /** Whether an OpenAI-shaped request body asks for usage at the end of its stream. */
+  public static boolean wantsUsage(JsonObject body) {
+    return body.getJsonObject("stream_options", new JsonObject())
+        .getBoolean("include_usage", false);
+  }
+
+  /** A {@code chat.completion} with one text choice. */
+  public static JsonObject completion(String text, long promptTokens, long completionTokens) {
+    JsonObject message =
+        new JsonObject().put("role", "assistant").put("content", text).putNull("refusal");
+    return new JsonObject()
+        .put("id", "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT")
+        .put("object", "chat.completion")
+        .put("created", 1741569952L)
+        .put("model", "gpt-4o-2024-08-06")
+        .put(
+            "choices",
+            new JsonArray()
+                .add(
+                    new JsonObject()
+                        .put("index", 0)
+                        .put("message", message)
+                        .putNull("logprobs")
+                        .put("finish_reason", "stop")))
+        .put("usage", usage(promptTokens, completionTokens));
+  }
+
+  public static JsonObject usage(long promptTokens, long completionTokens) {
+    return new JsonObject()
+        .put("prompt_tokens", promptTokens)
+        .put("completion_tokens", completionTokens)
+        .put("total_tokens", promptTokens + completionTokens);
+  }
+
+  /**
+   * A streamed text answer: role chunk, one chunk per piece, finish chunk, usage chunk if asked,
+   * [DONE].
+   */
+  public static List<String> textEvents(
+      List<String> pieces, long promptTokens, long completionTokens, boolean includeUsage) {
+    List<String> events = new ArrayList<>();
+    events.add(
+        Sse.data(
+            chunk(new JsonObject().put("role", "assistant").put("content", ""), null).encode()));
+    for (String piece : pieces) {
+      events.add(Sse.data(chunk(new JsonObject().put("content", piece), null).encode()));
+    }
+    events.add(Sse.data(chunk(new JsonObject(), "stop").encode()));
+    if (includeUsage) {
+      events.add(
+          Sse.data(
+              chunkBase()
+                  .put("choices", new JsonArray())
+                  .put("usage", usage(promptTokens, completionTokens))
+                  .encode()));
+    }
+    events.add(Sse.data("[DONE]"));
+    return events;
+  }
+
+  /** One {@code chat.completion.chunk} with a single choice. */
+  public static JsonObject chunk(JsonObject delta, String finishReason) {
+    JsonObject choice = new JsonObject().put("index", 0).put("delta", delta).putNull("logprobs");
+    if (finishReason == null) {
+      choice.putNull("finish_reason");
+    } else {
+      choice.put("finish_reason", finishReason);
+    }
+    return chunkBase().put("choices", new JsonArray().add(choice));
+  }
+
+  private static JsonObject chunkBase() {
+    return new JsonObject()
+        .put("id", "chatcmpl-B9MBs8CjcvOU2jLn4n570S5qMJKcT")
+        .put("object", "chat.completion.chunk")
+        .put("created", 1741569952L)
+        .put("model", "gpt-4o-2024-08-06");
+  }
+
+  /** An OpenAI error envelope. */
+  public static JsonObject error(String message, String type, String code) {
+    return new JsonObject()
+        .put(
+            "error",
+            new JsonObject()
+                .put("message", message)
+                .put("type", type)
+                .putNull("param")
+                .put("code", code));
+  }
+}

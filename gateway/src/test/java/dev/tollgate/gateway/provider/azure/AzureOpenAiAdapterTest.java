@@ -1,0 +1,252 @@
+package dev.tollgate.gateway.provider.azure;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.gateway.fake.FakeAzureOpenAi;
+import dev.tollgate.gateway.fake.OpenAiStream;
+import dev.tollgate.gateway.fake.RecordedRequest;
+import dev.tollgate.gateway.fake.Reply;
+import dev.tollgate.gateway.fake.Sse;
+import dev.tollgate.gateway.fake.UpstreamCall;
+import dev.tollgate.gateway.provider.ChatResult;
+import dev.tollgate.gateway.provider.ProviderEndpoint;
+import dev.tollgate.gateway.provider.StreamTranslator;
+import dev.tollgate.gateway.provider.UpstreamError;
+import dev.tollgate.gateway.provider.Usage;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class AzureOpenAiAdapterTest {
+
+  private static final String KEY = "azure-test-key";
+  @RegisterExtension static final FakeAzureOpenAi FAKE = new FakeAzureOpenAi(KEY);
+  private static final Vertx vertx = FAKE.vertx();
+
+  private final AzureOpenAiAdapter adapter = new AzureOpenAiAdapter();
+
+  private static ProviderEndpoint endpoint(String baseUrl, String apiVersion, String key) {
+    return new ProviderEndpoint("azure-eu", "azure-openai", baseUrl, apiVersion, key, Map.of());
+  }
+
+  private static JsonObject chat(String text) {
+    return new JsonObject()
+        .put("model", "gpt-4o")
+        .put(
+            "messages",
+            new JsonArray().add(new JsonObject().put("role", "user").put("content", text)));
+  }
+
+  private UpstreamCall.Answer call(JsonObject body, boolean stream) {
+    return UpstreamCall.send(
+        vertx,
+        adapter.chatRequest(endpoint(FAKE.baseUrl(), null, KEY), "gpt4o-prod", body, stream));
+  }
+
+  @Test
+  void sendsTheDeploymentUrlWithApiKeyAndTheBodyWithoutModel() {
+    JsonObject body =
+        chat("hi")
+            .put("temperature", 0.3)
+            .put("max_tokens", 50)
+            .put("stream", false)
+            .put(
+                "tools",
+                new JsonArray()
+                    .add(
+                        new JsonObject()
+                            .put("type", "function")
+                            .put("function", new JsonObject().put("name", "f"))));
+
+    UpstreamCall.Answer answer = call(body, false);
+    ChatResult result = adapter.chatResponse(new JsonObject(answer.body()), "gpt-4o");
+
+    RecordedRequest sent = FAKE.lastRequest();
+    assertThat(sent.path()).isEqualTo("/openai/deployments/gpt4o-prod/chat/completions");
+    assertThat(sent.query("api-version")).isEqualTo(AzureOpenAiAdapter.DEFAULT_API_VERSION);
+    assertThat(sent.header("api-key")).isEqualTo(KEY);
+    assertThat(sent.header("authorization")).isNull();
+    JsonObject expected = body.copy();
+    expected.remove("model");
+    expected.remove("stream");
+    assertThat(sent.json()).isEqualTo(expected);
+
+    JsonObject openAi = result.openAiBody();
+    assertThat(openAi.getString("model")).isEqualTo("gpt-4o");
+    assertThat(openAi.getString("object")).isEqualTo("chat.completion");
+    assertThat(openAi.containsKey("prompt_filter_results")).isFalse();
+    JsonObject choice = openAi.getJsonArray("choices").getJsonObject(0);
+    assertThat(choice.containsKey("content_filter_results")).isFalse();
+    assertThat(choice.getJsonObject("message").getString("content"))
+        .isEqualTo(FakeAzureOpenAi.DEFAULT_TEXT);
+    assertThat(result.usage())
+        .isEqualTo(
+            new Usage(
+                FakeAzureOpenAi.DEFAULT_PROMPT_TOKENS,
+                FakeAzureOpenAi.DEFAULT_COMPLETION_TOKENS,
+                true));
+  }
+
+  @Test
+  void usesTheConfiguredApiVersionAndAcceptsABaseUrlEndingInOpenai() {
+    UpstreamCall.send(
+        vertx,
+        adapter.chatRequest(
+            endpoint(FAKE.baseUrl() + "/openai/", "2025-04-01-preview", KEY),
+            "my deployment",
+            chat("hi"),
+            false));
+    assertThat(FAKE.lastRequest().uri())
+        .isEqualTo(
+            "/openai/deployments/my%20deployment/chat/completions?api-version=2025-04-01-preview");
+  }
+
+  @Test
+  void theV1ApiPutsTheDeploymentInTheBody() {
+    UpstreamCall.Answer answer =
+        UpstreamCall.send(
+            vertx,
+            adapter.chatRequest(
+                endpoint(FAKE.baseUrl(), "v1", KEY), "gpt4o-prod", chat("hi"), false));
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(FAKE.lastRequest().uri()).isEqualTo("/openai/v1/chat/completions");
+    assertThat(FAKE.lastRequest().json().getString("model")).isEqualTo("gpt4o-prod");
+  }
+
+  @Test
+  void streamsWithUsageAndDropsAzuresFilterAnnotations() {
+    JsonObject body =
+        chat("hi").put("stream_options", new JsonObject().put("include_obfuscation", false));
+
+    UpstreamCall.Answer answer = call(body, true);
+    StreamTranslator translator = adapter.streamTranslator("gpt-4o");
+    OpenAiStream stream = OpenAiStream.translate(translator, answer.events());
+
+    JsonObject sent = FAKE.lastRequest().json();
+    assertThat(sent.getBoolean("stream")).isTrue();
+    assertThat(sent.getJsonObject("stream_options"))
+        .isEqualTo(new JsonObject().put("include_obfuscation", false).put("include_usage", true));
+    assertThat(stream.content()).isEqualTo(FakeAzureOpenAi.DEFAULT_TEXT);
+    assertThat(stream.finishReason()).isEqualTo("stop");
+    assertThat(stream.usage().getLong("prompt_tokens"))
+        .isEqualTo(FakeAzureOpenAi.DEFAULT_PROMPT_TOKENS);
+    assertThat(stream.usage().getLong("completion_tokens"))
+        .isEqualTo(FakeAzureOpenAi.DEFAULT_COMPLETION_TOKENS);
+    for (JsonObject chunk : stream.chunks()) {
+      assertThat(chunk.getString("model")).isEqualTo("gpt-4o");
+      assertThat(chunk.encode()).doesNotContain("filter");
+    }
+    // Azure sent a prompt-filter chunk and a filter-only chunk besides the OpenAI ones.
+    assertThat(answer.events()).hasSize(stream.chunks().size() + 3);
+    assertThat(translator.finished()).isTrue();
+    assertThat(translator.usage()).isEqualTo(new Usage(11, 5, true));
+    assertThat(translator.outputText()).isEqualTo(FakeAzureOpenAi.DEFAULT_TEXT);
+  }
+
+  @Test
+  void streamsToolCallDeltas() {
+    FAKE.enqueue(Reply.sse(Sse.resource("providers/azure/stream-tool-call.sse")));
+
+    StreamTranslator translator = adapter.streamTranslator("gpt-4o");
+    OpenAiStream stream =
+        OpenAiStream.translate(translator, call(chat("Weather in Paris?"), true).events());
+
+    assertThat(stream.toolCalls())
+        .containsExactly(
+            new OpenAiStream.ToolCall(
+                "call_Xl3kVbY1lH9IGeYsd0gbH6rS", "get_weather", "{\"location\":\"Paris\"}"));
+    assertThat(stream.finishReason()).isEqualTo("tool_calls");
+    assertThat(translator.usage()).isEqualTo(new Usage(86, 17, true));
+  }
+
+  @Test
+  void aCutStreamIsUnfinishedAndLeavesTheOutputCountToTheGateway() {
+    FAKE.enqueue(
+        Reply.sse(FakeAzureOpenAi.textEvents(List.of("Hello ", "there", "!"), 20, 3, true))
+            .cutAfter(3));
+
+    UpstreamCall.Answer answer = call(chat("hi"), true);
+    StreamTranslator translator = adapter.streamTranslator("gpt-4o");
+    OpenAiStream stream = OpenAiStream.translate(translator, answer.events());
+
+    assertThat(answer.cut()).isTrue();
+    assertThat(stream.content()).isEqualTo("Hello ");
+    assertThat(translator.finished()).isFalse();
+    assertThat(translator.usage()).isEqualTo(Usage.NONE);
+    assertThat(translator.outputText()).isEqualTo("Hello ");
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "400, providers/azure/error-content-filter.json, , CLIENT_ERROR, -1",
+    "400, providers/azure/error-context-length.json, , CONTEXT_LENGTH, -1",
+    "429, providers/azure/error-rate-limit.json, , RATE_LIMITED, 6000",
+    "429, providers/azure/error-rate-limit.json, 2, RATE_LIMITED, 2000",
+  })
+  void mapsRecordedErrors(
+      int status, String fixture, String retryAfter, UpstreamError.Kind kind, long retryAfterMs) {
+    Reply reply = Reply.json(status, Sse.Resources.json(fixture));
+    FAKE.enqueue(retryAfter == null ? reply : reply.retryAfter(retryAfter));
+
+    UpstreamCall.Answer answer = call(chat("hi"), false);
+    UpstreamError error =
+        adapter.classifyError(answer.status(), answer.body(), answer.retryAfter());
+
+    assertThat(error.status()).isEqualTo(status);
+    assertThat(error.kind()).isEqualTo(kind);
+    assertThat(error.retryAfterMs()).isEqualTo(retryAfterMs);
+    assertThat(error.message())
+        .endsWith(Sse.Resources.json(fixture).getJsonObject("error").getString("message"));
+  }
+
+  @Test
+  void aContentFilterErrorSaysSo() {
+    FAKE.enqueue(Reply.json(400, Sse.Resources.json("providers/azure/error-content-filter.json")));
+    UpstreamCall.Answer answer = call(chat("hi"), false);
+    assertThat(adapter.classifyError(answer.status(), answer.body(), null).message())
+        .startsWith("content_filter: ");
+  }
+
+  @Test
+  void aWrongKeyOrDeploymentIsTheTargetsFault() {
+    UpstreamCall.Answer badKey =
+        UpstreamCall.send(
+            vertx,
+            adapter.chatRequest(endpoint(FAKE.baseUrl(), null, "wrong"), "d", chat("hi"), false));
+    assertThat(adapter.classifyError(badKey.status(), badKey.body(), null).kind())
+        .isEqualTo(UpstreamError.Kind.SERVER_ERROR);
+    assertThat(badKey.status()).isEqualTo(401);
+
+    FAKE.enqueue(
+        Reply.json(
+            404,
+            FakeAzureOpenAi.error(
+                "DeploymentNotFound", "The API deployment for this resource does not exist.")));
+    UpstreamCall.Answer noDeployment = call(chat("hi"), false);
+    assertThat(adapter.classifyError(noDeployment.status(), noDeployment.body(), null))
+        .isEqualTo(
+            new UpstreamError(
+                404,
+                UpstreamError.Kind.SERVER_ERROR,
+                "The API deployment for this resource does not exist.",
+                -1));
+  }
+
+  @Test
+  void serverErrorsAreServerErrorsWhateverTheBody() {
+    FAKE.enqueue(
+        Reply.text(503, "text/html", "<html>Service Unavailable</html>")
+            .retryAfter("Wed, 21 Oct 2015 07:28:00 GMT"));
+    UpstreamCall.Answer answer = call(chat("hi"), false);
+    assertThat(adapter.classifyError(answer.status(), answer.body(), answer.retryAfter()))
+        .isEqualTo(
+            new UpstreamError(
+                503, UpstreamError.Kind.SERVER_ERROR, "upstream answered HTTP 503", 0));
+  }
+}

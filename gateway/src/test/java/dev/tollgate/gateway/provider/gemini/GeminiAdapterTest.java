@@ -1,0 +1,635 @@
+package dev.tollgate.gateway.provider.gemini;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.gateway.fake.FakeGemini;
+import dev.tollgate.gateway.fake.OpenAiStream;
+import dev.tollgate.gateway.fake.RecordedRequest;
+import dev.tollgate.gateway.fake.Reply;
+import dev.tollgate.gateway.fake.Sse;
+import dev.tollgate.gateway.fake.UpstreamCall;
+import dev.tollgate.gateway.provider.ChatResult;
+import dev.tollgate.gateway.provider.ProviderEndpoint;
+import dev.tollgate.gateway.provider.StreamTranslator;
+import dev.tollgate.gateway.provider.UpstreamError;
+import dev.tollgate.gateway.provider.Usage;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class GeminiAdapterTest {
+
+  private static final String KEY = "AIza-test-key";
+  @RegisterExtension static final FakeGemini FAKE = new FakeGemini(KEY);
+  private static final Vertx vertx = FAKE.vertx();
+
+  private final GeminiAdapter adapter = new GeminiAdapter();
+
+  private static ProviderEndpoint endpoint(String key) {
+    return new ProviderEndpoint("google", "gemini", FAKE.baseUrl() + "/", null, key, Map.of());
+  }
+
+  private static JsonObject chat(String text) {
+    return new JsonObject()
+        .put("model", "fast")
+        .put(
+            "messages",
+            new JsonArray().add(new JsonObject().put("role", "user").put("content", text)));
+  }
+
+  private UpstreamCall.Answer call(JsonObject body, boolean stream) {
+    return UpstreamCall.send(
+        vertx, adapter.chatRequest(endpoint(KEY), "gemini-2.5-flash", body, stream));
+  }
+
+  @Test
+  void translatesAConversationIntoGenerateContent() {
+    JsonObject body =
+        new JsonObject()
+            .put("model", "fast")
+            .put("max_tokens", 300)
+            .put("temperature", 0.4)
+            .put("top_p", 0.8)
+            .put("stop", new JsonArray().add("END").add("STOP"))
+            .put("response_format", new JsonObject().put("type", "json_object"))
+            .put(
+                "tool_choice",
+                new JsonObject()
+                    .put("type", "function")
+                    .put("function", new JsonObject().put("name", "get_weather")))
+            .put(
+                "tools",
+                new JsonArray()
+                    .add(
+                        new JsonObject()
+                            .put("type", "function")
+                            .put(
+                                "function",
+                                new JsonObject()
+                                    .put("name", "get_weather")
+                                    .put("description", "Weather for a city")
+                                    .put(
+                                        "parameters",
+                                        new JsonObject()
+                                            .put("type", "object")
+                                            .put("additionalProperties", false)
+                                            .put(
+                                                "properties",
+                                                new JsonObject()
+                                                    .put(
+                                                        "city",
+                                                        new JsonObject().put("type", "string")))))))
+            .put(
+                "messages",
+                new JsonArray()
+                    .add(new JsonObject().put("role", "system").put("content", "Answer in JSON."))
+                    .add(
+                        new JsonObject()
+                            .put("role", "user")
+                            .put(
+                                "content",
+                                new JsonArray()
+                                    .add(
+                                        new JsonObject()
+                                            .put("type", "text")
+                                            .put("text", "Weather in Lyon and Paris?"))
+                                    .add(
+                                        new JsonObject()
+                                            .put("type", "image_url")
+                                            .put(
+                                                "image_url",
+                                                new JsonObject()
+                                                    .put(
+                                                        "url",
+                                                        "data:image/jpeg;base64,/9j/4AAQ")))))
+                    .add(
+                        new JsonObject()
+                            .put("role", "assistant")
+                            .putNull("content")
+                            .put(
+                                "tool_calls",
+                                new JsonArray()
+                                    .add(
+                                        toolCall(
+                                            "call_a__thought__CiQBsig==",
+                                            "get_weather",
+                                            "{\"city\":\"Lyon\"}"))
+                                    .add(
+                                        toolCall("call_b", "get_weather", "{\"city\":\"Paris\"}"))))
+                    .add(
+                        new JsonObject()
+                            .put("role", "tool")
+                            .put("tool_call_id", "call_a__thought__CiQBsig==")
+                            .put("content", "{\"temp\":12}"))
+                    .add(
+                        new JsonObject()
+                            .put("role", "tool")
+                            .put("tool_call_id", "call_b")
+                            .put("content", "18C, sun"))
+                    .add(
+                        new JsonObject()
+                            .put("role", "assistant")
+                            .put("content", "Paris is warmer."))
+                    .add(new JsonObject().put("role", "user").put("content", "Thanks")));
+
+    assertThat(call(body, false).status()).isEqualTo(200);
+
+    RecordedRequest sent = FAKE.lastRequest();
+    assertThat(sent.path()).isEqualTo("/v1beta/models/gemini-2.5-flash:generateContent");
+    assertThat(sent.header("x-goog-api-key")).isEqualTo(KEY);
+    assertThat(sent.uri()).doesNotContain(KEY);
+    JsonObject expected =
+        new JsonObject()
+            .put(
+                "contents",
+                new JsonArray()
+                    .add(
+                        new JsonObject()
+                            .put("role", "user")
+                            .put(
+                                "parts",
+                                new JsonArray()
+                                    .add(new JsonObject().put("text", "Weather in Lyon and Paris?"))
+                                    .add(
+                                        new JsonObject()
+                                            .put(
+                                                "inlineData",
+                                                new JsonObject()
+                                                    .put("mimeType", "image/jpeg")
+                                                    .put("data", "/9j/4AAQ")))))
+                    .add(
+                        new JsonObject()
+                            .put("role", "model")
+                            .put(
+                                "parts",
+                                new JsonArray()
+                                    .add(
+                                        new JsonObject()
+                                            .put(
+                                                "functionCall",
+                                                new JsonObject()
+                                                    .put("name", "get_weather")
+                                                    .put(
+                                                        "args",
+                                                        new JsonObject().put("city", "Lyon")))
+                                            .put("thoughtSignature", "CiQBsig=="))
+                                    .add(
+                                        new JsonObject()
+                                            .put(
+                                                "functionCall",
+                                                new JsonObject()
+                                                    .put("name", "get_weather")
+                                                    .put(
+                                                        "args",
+                                                        new JsonObject().put("city", "Paris"))))))
+                    .add(
+                        new JsonObject()
+                            .put("role", "user")
+                            .put(
+                                "parts",
+                                new JsonArray()
+                                    .add(
+                                        new JsonObject()
+                                            .put(
+                                                "functionResponse",
+                                                new JsonObject()
+                                                    .put("name", "get_weather")
+                                                    .put(
+                                                        "response",
+                                                        new JsonObject().put("temp", 12))))
+                                    .add(
+                                        new JsonObject()
+                                            .put(
+                                                "functionResponse",
+                                                new JsonObject()
+                                                    .put("name", "get_weather")
+                                                    .put(
+                                                        "response",
+                                                        new JsonObject()
+                                                            .put("content", "18C, sun"))))))
+                    .add(
+                        new JsonObject()
+                            .put("role", "model")
+                            .put(
+                                "parts",
+                                new JsonArray()
+                                    .add(new JsonObject().put("text", "Paris is warmer."))))
+                    .add(
+                        new JsonObject()
+                            .put("role", "user")
+                            .put(
+                                "parts",
+                                new JsonArray().add(new JsonObject().put("text", "Thanks")))))
+            .put(
+                "systemInstruction",
+                new JsonObject()
+                    .put(
+                        "parts",
+                        new JsonArray().add(new JsonObject().put("text", "Answer in JSON."))))
+            .put(
+                "tools",
+                new JsonArray()
+                    .add(
+                        new JsonObject()
+                            .put(
+                                "functionDeclarations",
+                                new JsonArray()
+                                    .add(
+                                        new JsonObject()
+                                            .put("name", "get_weather")
+                                            .put("description", "Weather for a city")
+                                            .put(
+                                                "parametersJsonSchema",
+                                                new JsonObject()
+                                                    .put("type", "object")
+                                                    .put("additionalProperties", false)
+                                                    .put(
+                                                        "properties",
+                                                        new JsonObject()
+                                                            .put(
+                                                                "city",
+                                                                new JsonObject()
+                                                                    .put("type", "string"))))))))
+            .put(
+                "toolConfig",
+                new JsonObject()
+                    .put(
+                        "functionCallingConfig",
+                        new JsonObject()
+                            .put("mode", "ANY")
+                            .put("allowedFunctionNames", new JsonArray().add("get_weather"))))
+            .put(
+                "generationConfig",
+                new JsonObject()
+                    .put("maxOutputTokens", 300)
+                    .put("temperature", 0.4)
+                    .put("topP", 0.8)
+                    .put("stopSequences", new JsonArray().add("END").add("STOP"))
+                    .put("responseMimeType", "application/json"));
+    assertThat(sent.json()).isEqualTo(expected);
+  }
+
+  @Test
+  void aToolHistoryWithoutSignaturesGetsGooglesPlaceholderOnTheFirstCall() {
+    JsonObject body =
+        new JsonObject()
+            .put("model", "fast")
+            .put(
+                "messages",
+                new JsonArray()
+                    .add(new JsonObject().put("role", "user").put("content", "Weather?"))
+                    .add(
+                        new JsonObject()
+                            .put("role", "assistant")
+                            .put(
+                                "tool_calls",
+                                new JsonArray()
+                                    .add(toolCall("toolu_from_anthropic", "get_weather", "{}"))
+                                    .add(toolCall("toolu_second", "get_weather", "{}"))))
+                    .add(
+                        new JsonObject()
+                            .put("role", "tool")
+                            .put("tool_call_id", "toolu_from_anthropic")
+                            .put("content", "sun"))
+                    .add(
+                        new JsonObject()
+                            .put("role", "tool")
+                            .put("tool_call_id", "toolu_second")
+                            .put("content", "rain")));
+
+    call(body, false);
+
+    JsonArray parts =
+        FAKE.lastRequest().json().getJsonArray("contents").getJsonObject(1).getJsonArray("parts");
+    assertThat(parts.getJsonObject(0).getString("thoughtSignature"))
+        .isEqualTo("c2tpcF90aG91Z2h0X3NpZ25hdHVyZV92YWxpZGF0b3I=");
+    assertThat(parts.getJsonObject(1).containsKey("thoughtSignature")).isFalse();
+  }
+
+  @Test
+  void streamsFromTheSseEndpoint() {
+    UpstreamCall.Answer answer =
+        UpstreamCall.send(
+            vertx, adapter.chatRequest(endpoint(KEY), "models/gemini-2.5-pro", chat("hi"), true));
+    assertThat(answer.status()).isEqualTo(200);
+    assertThat(FAKE.lastRequest().uri())
+        .isEqualTo("/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse");
+  }
+
+  @Test
+  void translatesATextAnswerCountingThoughtsAsOutput() {
+    JsonObject response = FakeGemini.response("The sky is blue.", 8, 5, 20);
+    response.getJsonObject("usageMetadata").put("cachedContentTokenCount", 4);
+    FAKE.enqueue(Reply.json(200, response));
+
+    ChatResult result =
+        adapter.chatResponse(new JsonObject(call(chat("Why?"), false).body()), "fast");
+
+    JsonObject body = result.openAiBody();
+    assertThat(body.getString("id")).startsWith("chatcmpl-");
+    assertThat(body.getString("object")).isEqualTo("chat.completion");
+    assertThat(body.getString("model")).isEqualTo("fast");
+    JsonObject choice = body.getJsonArray("choices").getJsonObject(0);
+    assertThat(choice.getJsonObject("message"))
+        .isEqualTo(new JsonObject().put("role", "assistant").put("content", "The sky is blue."));
+    assertThat(choice.getString("finish_reason")).isEqualTo("stop");
+    assertThat(result.usage()).isEqualTo(new Usage(8, 25, true));
+    JsonObject usage = body.getJsonObject("usage");
+    assertThat(usage.getLong("total_tokens")).isEqualTo(33);
+    assertThat(usage.getJsonObject("completion_tokens_details").getLong("reasoning_tokens"))
+        .isEqualTo(20);
+    assertThat(usage.getJsonObject("prompt_tokens_details").getLong("cached_tokens")).isEqualTo(4);
+  }
+
+  @Test
+  void translatesAFunctionCallAndCarriesItsThoughtSignatureBackInTheNextTurn() {
+    FAKE.enqueue(
+        Reply.json(200, Sse.Resources.json("providers/gemini/response-function-call.json")));
+
+    ChatResult result =
+        adapter.chatResponse(new JsonObject(call(chat("Weather in Paris?"), false).body()), "fast");
+
+    JsonObject choice = result.openAiBody().getJsonArray("choices").getJsonObject(0);
+    assertThat(choice.getString("finish_reason")).isEqualTo("tool_calls");
+    JsonObject message = choice.getJsonObject("message");
+    assertThat(message.getValue("content")).isNull();
+    JsonObject toolCall = message.getJsonArray("tool_calls").getJsonObject(0);
+    assertThat(toolCall.getString("id"))
+        .startsWith("call_")
+        .endsWith("__thought__CiQB0e2Kb7xyz+Sig/AA==");
+    assertThat(toolCall.getJsonObject("function").getString("name")).isEqualTo("get_weather");
+    assertThat(new JsonObject(toolCall.getJsonObject("function").getString("arguments")))
+        .isEqualTo(new JsonObject().put("location", "Paris").put("unit", "celsius"));
+    assertThat(result.usage()).isEqualTo(new Usage(61, 118, true));
+
+    JsonObject next = chat("Weather in Paris?");
+    next.getJsonArray("messages")
+        .add(message)
+        .add(
+            new JsonObject()
+                .put("role", "tool")
+                .put("tool_call_id", toolCall.getString("id"))
+                .put("content", "{\"temp\":18}"));
+    call(next, false);
+
+    JsonArray contents = FAKE.lastRequest().json().getJsonArray("contents");
+    assertThat(contents.getJsonObject(1).getJsonArray("parts").getJsonObject(0))
+        .isEqualTo(
+            new JsonObject()
+                .put(
+                    "functionCall",
+                    new JsonObject()
+                        .put("name", "get_weather")
+                        .put(
+                            "args",
+                            new JsonObject().put("location", "Paris").put("unit", "celsius")))
+                .put("thoughtSignature", "CiQB0e2Kb7xyz+Sig/AA=="));
+    assertThat(contents.getJsonObject(2))
+        .isEqualTo(
+            new JsonObject()
+                .put("role", "user")
+                .put(
+                    "parts",
+                    new JsonArray()
+                        .add(
+                            new JsonObject()
+                                .put(
+                                    "functionResponse",
+                                    new JsonObject()
+                                        .put("name", "get_weather")
+                                        .put("response", new JsonObject().put("temp", 18))))));
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "STOP,stop",
+    "MAX_TOKENS,length",
+    "SAFETY,content_filter",
+    "RECITATION,content_filter",
+    "PROHIBITED_CONTENT,content_filter"
+  })
+  void mapsFinishReasons(String geminiReason, String openAiReason) {
+    FAKE.enqueue(
+        Reply.json(
+            200,
+            FakeGemini.chunk(
+                new JsonArray().add(new JsonObject().put("text", "x")),
+                geminiReason,
+                FakeGemini.usage(3, 1, 0))));
+    ChatResult result =
+        adapter.chatResponse(new JsonObject(call(chat("hi"), false).body()), "fast");
+    assertThat(
+            result.openAiBody().getJsonArray("choices").getJsonObject(0).getString("finish_reason"))
+        .isEqualTo(openAiReason);
+  }
+
+  @Test
+  void aBlockedPromptIsAContentFilterFinishWithItsPromptUsage() {
+    FAKE.enqueue(
+        Reply.json(
+            200,
+            new JsonObject()
+                .put("promptFeedback", new JsonObject().put("blockReason", "SAFETY"))
+                .put("usageMetadata", FakeGemini.usage(9, 0, 0))));
+    ChatResult result =
+        adapter.chatResponse(new JsonObject(call(chat("hi"), false).body()), "fast");
+    JsonObject choice = result.openAiBody().getJsonArray("choices").getJsonObject(0);
+    assertThat(choice.getString("finish_reason")).isEqualTo("content_filter");
+    assertThat(choice.getJsonObject("message").getString("content")).isEmpty();
+    assertThat(result.usage()).isEqualTo(new Usage(9, 0, true));
+  }
+
+  @Test
+  void streamsTextChunksEndingWithAUsageChunk() {
+    FAKE.enqueue(
+        FakeGemini.sse(FakeGemini.textEvents(List.of("The", " sky is", " blue."), 9, 6))
+            .eventDelayMs(2));
+
+    UpstreamCall.Answer answer = call(chat("Why?"), true);
+    StreamTranslator translator = adapter.streamTranslator("fast");
+    OpenAiStream stream = OpenAiStream.translate(translator, answer.events());
+
+    assertThat(answer.chunks()).isGreaterThan(1);
+    assertThat(stream.role()).isEqualTo("assistant");
+    assertThat(stream.content()).isEqualTo("The sky is blue.");
+    assertThat(stream.finishReason()).isEqualTo("stop");
+    assertThat(stream.usage().getLong("prompt_tokens")).isEqualTo(9);
+    assertThat(stream.usage().getLong("completion_tokens")).isEqualTo(6);
+    assertThat(translator.finished()).isTrue();
+    assertThat(translator.usage()).isEqualTo(new Usage(9, 6, true));
+    assertThat(translator.outputText()).isEqualTo("The sky is blue.");
+  }
+
+  @Test
+  void streamsFunctionCallsAsWholeToolCallDeltas() {
+    FAKE.enqueue(FakeGemini.sse(Sse.resource("providers/gemini/stream-function-call.sse")));
+
+    StreamTranslator translator = adapter.streamTranslator("fast");
+    OpenAiStream stream =
+        OpenAiStream.translate(translator, call(chat("Weather and time in Paris?"), true).events());
+
+    assertThat(stream.content()).isEqualTo("I'll look that up.");
+    assertThat(stream.toolCalls()).hasSize(2);
+    assertThat(stream.toolCalls().get(0).id()).endsWith("__thought__CiQB0e2Kb7xyz+Sig/AA==");
+    assertThat(stream.toolCalls().get(0).argumentsJson())
+        .isEqualTo(new JsonObject().put("location", "Paris").put("unit", "celsius"));
+    assertThat(stream.toolCalls().get(1).name()).isEqualTo("get_time");
+    assertThat(stream.toolCalls().get(1).id()).startsWith("call_").doesNotContain("__thought__");
+    assertThat(stream.finishReason()).isEqualTo("tool_calls");
+    assertThat(stream.usage().getLong("completion_tokens")).isEqualTo(34 + 120);
+    assertThat(
+            stream.usage().getJsonObject("completion_tokens_details").getLong("reasoning_tokens"))
+        .isEqualTo(120);
+    assertThat(translator.usage()).isEqualTo(new Usage(61, 154, true));
+  }
+
+  @Test
+  void aCutStreamIsUnfinishedAndLeavesTheOutputCountToTheGateway() {
+    FAKE.enqueue(
+        FakeGemini.sse(FakeGemini.textEvents(List.of("The", " sky is", " blue."), 9, 6))
+            .cutAfter(2));
+
+    UpstreamCall.Answer answer = call(chat("Why?"), true);
+    StreamTranslator translator = adapter.streamTranslator("fast");
+    OpenAiStream stream = OpenAiStream.translate(translator, answer.events());
+
+    assertThat(answer.cut()).isTrue();
+    assertThat(stream.content()).isEqualTo("The sky is");
+    assertThat(stream.finishReason()).isNull();
+    assertThat(translator.finished()).isFalse();
+    assertThat(translator.usage().reportedByProvider()).isFalse();
+    assertThat(translator.usage().inputTokens()).isEqualTo(9);
+    assertThat(translator.outputText()).isEqualTo("The sky is");
+  }
+
+  @Test
+  void anErrorChunkMidStreamIsReported() {
+    List<String> events =
+        new ArrayList<>(FakeGemini.textEvents(List.of("The", " sky"), 9, 6).subList(0, 1));
+    events.add(
+        Sse.data(Sse.Resources.text("providers/gemini/error-unavailable.json").replace("\n", "")));
+    FAKE.enqueue(FakeGemini.sse(events));
+
+    StreamTranslator translator = adapter.streamTranslator("fast");
+    OpenAiStream stream = OpenAiStream.translate(translator, call(chat("Why?"), true).events());
+
+    assertThat(stream.content()).isEqualTo("The");
+    assertThat(translator.finished()).isFalse();
+    assertThat(translator.error())
+        .isEqualTo(
+            new UpstreamError(
+                503,
+                UpstreamError.Kind.SERVER_ERROR,
+                "The model is overloaded. Please try again later.",
+                -1));
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "429, providers/gemini/error-resource-exhausted.json, , RATE_LIMITED, 37000",
+    "429, providers/gemini/error-resource-exhausted.json, 3, RATE_LIMITED, 3000",
+    "400, providers/gemini/error-token-limit.json, , CONTEXT_LENGTH, -1",
+    "503, providers/gemini/error-unavailable.json, , SERVER_ERROR, -1",
+  })
+  void mapsRecordedErrors(
+      int status, String fixture, String retryAfter, UpstreamError.Kind kind, long retryAfterMs) {
+    Reply reply = Reply.json(status, Sse.Resources.json(fixture));
+    FAKE.enqueue(retryAfter == null ? reply : reply.retryAfter(retryAfter));
+
+    UpstreamCall.Answer answer = call(chat("hi"), true);
+    UpstreamError error =
+        adapter.classifyError(answer.status(), answer.body(), answer.retryAfter());
+
+    assertThat(error.kind()).isEqualTo(kind);
+    assertThat(error.status()).isEqualTo(status);
+    assertThat(error.retryAfterMs()).isEqualTo(retryAfterMs);
+    assertThat(error.message())
+        .isEqualTo(Sse.Resources.json(fixture).getJsonObject("error").getString("message"));
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "400, INVALID_ARGUMENT, '* GenerationConfig.temperature: must be between 0 and 2',"
+        + " CLIENT_ERROR",
+    "400, FAILED_PRECONDITION, 'User location is not supported for the API use.', SERVER_ERROR",
+    "403, PERMISSION_DENIED, 'Method doesn''t allow unregistered callers.', SERVER_ERROR",
+    "404, NOT_FOUND, 'models/gemini-9 is not found for API version v1beta', SERVER_ERROR",
+    "500, INTERNAL, 'An internal error has occurred.', SERVER_ERROR",
+  })
+  void mapsGoogleStatuses(int status, String grpcStatus, String message, UpstreamError.Kind kind) {
+    FAKE.enqueue(Reply.json(status, FakeGemini.error(status, grpcStatus, message)));
+    UpstreamCall.Answer answer = call(chat("hi"), false);
+    assertThat(adapter.classifyError(answer.status(), answer.body(), answer.retryAfter()))
+        .isEqualTo(new UpstreamError(status, kind, message, -1));
+  }
+
+  @Test
+  void aRejectedApiKeyIsTheTargetsFaultThoughGoogleAnswers400() {
+    UpstreamCall.Answer answer =
+        UpstreamCall.send(
+            vertx,
+            adapter.chatRequest(endpoint("AIza-wrong"), "gemini-2.5-flash", chat("hi"), false));
+    UpstreamError error =
+        adapter.classifyError(answer.status(), answer.body(), answer.retryAfter());
+    assertThat(error.status()).isEqualTo(400);
+    assertThat(error.kind()).isEqualTo(UpstreamError.Kind.SERVER_ERROR);
+  }
+
+  @Test
+  void rejectsWhatGenerateContentCannotExpressHere() {
+    ProviderEndpoint ep = endpoint(KEY);
+    JsonObject remoteImage =
+        new JsonObject()
+            .put("model", "fast")
+            .put(
+                "messages",
+                new JsonArray()
+                    .add(
+                        new JsonObject()
+                            .put("role", "user")
+                            .put(
+                                "content",
+                                new JsonArray()
+                                    .add(
+                                        new JsonObject()
+                                            .put("type", "image_url")
+                                            .put(
+                                                "image_url",
+                                                new JsonObject()
+                                                    .put("url", "https://example.com/a.png"))))));
+    assertThatThrownBy(() -> adapter.chatRequest(ep, "m", remoteImage, false))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("data: URLs");
+    JsonObject orphanTool =
+        new JsonObject()
+            .put("model", "fast")
+            .put(
+                "messages",
+                new JsonArray()
+                    .add(
+                        new JsonObject()
+                            .put("role", "tool")
+                            .put("tool_call_id", "nope")
+                            .put("content", "x")));
+    assertThatThrownBy(() -> adapter.chatRequest(ep, "m", orphanTool, false))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("no tool call");
+    assertThatThrownBy(() -> adapter.chatRequest(ep, "m", chat("hi").put("n", 3), false))
+        .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  private static JsonObject toolCall(String id, String name, String arguments) {
+    return new JsonObject()
+        .put("id", id)
+        .put("type", "function")
+        .put("function", new JsonObject().put("name", name).put("arguments", arguments));
+  }
+}
