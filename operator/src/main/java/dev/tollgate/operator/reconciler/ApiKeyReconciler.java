@@ -136,7 +136,8 @@ public final class ApiKeyReconciler extends ProjectingReconciler<ApiKey, ApiKeyS
     status.setRotationGeneration(wantedRotation);
     status.setPreviousKeyId(previous);
     status.setPreviousKeyPrefix(previous == null ? null : previousPrefix);
-    status.setPreviousKeyExpiresAt(previous == null ? null : Conditions.format(Instant.ofEpochMilli(previousEnd)));
+    // Millisecond precision: the status is where the end of the overlap is remembered.
+    status.setPreviousKeyExpiresAt(previous == null ? null : Instant.ofEpochMilli(previousEnd).toString());
 
     Outcome outcome = readiness(record, tenant, now);
     if (previous != null) {

@@ -22,9 +22,5 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Expires", jsonPath = ".spec.expiresAt", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class ApiKey extends CustomResource<ApiKeySpec, ApiKeyStatus> implements Namespaced {
-
-  @Override
-  protected ApiKeyStatus initStatus() {
-    return new ApiKeyStatus();
-  }
+  // No initStatus(): a status the server does not have would make JSON patches of it fail.
 }

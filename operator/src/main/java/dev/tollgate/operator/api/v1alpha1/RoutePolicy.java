@@ -19,9 +19,5 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Providers", jsonPath = ".spec.providers[*].name", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class RoutePolicy extends CustomResource<RoutePolicySpec, RoutePolicyStatus> implements Namespaced {
-
-  @Override
-  protected RoutePolicyStatus initStatus() {
-    return new RoutePolicyStatus();
-  }
+  // No initStatus(): a status the server does not have would make JSON patches of it fail.
 }

@@ -21,9 +21,5 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Spent", jsonPath = ".status.spend[*].spent", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class SpendCap extends CustomResource<SpendCapSpec, SpendCapStatus> implements Namespaced {
-
-  @Override
-  protected SpendCapStatus initStatus() {
-    return new SpendCapStatus();
-  }
+  // No initStatus(): a status the server does not have would make JSON patches of it fail.
 }

@@ -20,9 +20,5 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Billed MTD", jsonPath = ".status.monthToDate.billed", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class Tenant extends CustomResource<TenantSpec, TenantStatus> implements Namespaced {
-
-  @Override
-  protected TenantStatus initStatus() {
-    return new TenantStatus();
-  }
+  // No initStatus(): a status the server does not have would make JSON patches of it fail.
 }
