@@ -1,0 +1,432 @@
+package dev.tollgate.operator.api.v1alpha1;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Desired state of a RoutePolicy. */
+@ValidationRule(
+    value = "self.routes.all(r, r.targets.all(t, self.providers.exists(p, p.name == t.provider)))",
+    message = "every route target must name a provider listed in spec.providers")
+public class RoutePolicySpec {
+
+  /** The wire format an upstream speaks. */
+  public enum ProviderType {
+    @JsonProperty("openai")
+    OPENAI,
+    @JsonProperty("openai-compatible")
+    OPENAI_COMPATIBLE,
+    @JsonProperty("azure-openai")
+    AZURE_OPENAI,
+    @JsonProperty("anthropic")
+    ANTHROPIC,
+    @JsonProperty("gemini")
+    GEMINI
+  }
+
+  /** What makes the gateway try the next target. */
+  public enum FallbackTrigger {
+    @JsonProperty("connect-error")
+    CONNECT_ERROR,
+    @JsonProperty("timeout")
+    TIMEOUT,
+    @JsonProperty("429")
+    RATE_LIMITED,
+    @JsonProperty("5xx")
+    SERVER_ERROR,
+    @JsonProperty("context-length")
+    CONTEXT_LENGTH
+  }
+
+  @Required
+  @Size(min = 1, max = 20)
+  @ValidationRule(value = "self.all(p, self.exists_one(q, q.name == p.name))", message = "provider names must be unique")
+  @JsonPropertyDescription("Upstream providers, referenced by name from route targets.")
+  private List<Provider> providers = new ArrayList<>();
+
+  @Required
+  @Size(min = 1, max = 100)
+  @JsonPropertyDescription("Routes, matched in order against the requested model; the first match wins.")
+  private List<Route> routes = new ArrayList<>();
+
+  @JsonPropertyDescription("Retries across targets. Default: 3 attempts, 200ms backoff, at most 5s.")
+  private Retry retry;
+
+  @JsonPropertyDescription("Timeouts per attempt and in total. Default: connect 5s, first byte 60s, total 600s.")
+  private Timeouts timeouts;
+
+  public List<Provider> getProviders() {
+    return providers;
+  }
+
+  public void setProviders(List<Provider> providers) {
+    this.providers = providers == null ? new ArrayList<>() : providers;
+  }
+
+  public List<Route> getRoutes() {
+    return routes;
+  }
+
+  public void setRoutes(List<Route> routes) {
+    this.routes = routes == null ? new ArrayList<>() : routes;
+  }
+
+  public Retry getRetry() {
+    return retry;
+  }
+
+  public void setRetry(Retry retry) {
+    this.retry = retry;
+  }
+
+  public Timeouts getTimeouts() {
+    return timeouts;
+  }
+
+  public void setTimeouts(Timeouts timeouts) {
+    this.timeouts = timeouts;
+  }
+
+  /** One upstream provider. */
+  @ValidationRule(
+      value = "self.type in ['openai', 'anthropic', 'gemini'] || has(self.baseUrl)",
+      message = "baseUrl is required for azure-openai and openai-compatible providers")
+  public static class Provider {
+
+    @Required
+    @Size(max = 63)
+    @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    @JsonPropertyDescription("Name used by route targets, a DNS label, e.g. `openai` or `anthropic-eu`.")
+    private String name;
+
+    @Required
+    @JsonPropertyDescription("Wire format: `openai`, `openai-compatible` (OpenRouter, vLLM, Ollama...), `azure-openai`, `anthropic` or `gemini`.")
+    private ProviderType type;
+
+    @Size(max = 2048)
+    @Pattern("^https?://[^\\s]+$")
+    @JsonPropertyDescription("Base URL of the API, e.g. `https://api.openai.com/v1`. Default for openai, anthropic and gemini: their public endpoint; required for the others.")
+    private String baseUrl;
+
+    @Size(max = 64)
+    @JsonPropertyDescription("Azure `api-version` or Anthropic `anthropic-version`. Default: the gateway adapter's.")
+    private String apiVersion;
+
+    @JsonPropertyDescription("Secret key holding the provider's API key. It is sealed (AES-GCM) before it reaches Redis and re-sealed at once when the Secret changes. Omit for providers without authentication.")
+    private SecretKeyRef credentialsRef;
+
+    @Size(max = 20)
+    @JsonPropertyDescription("Extra non-secret headers sent upstream, e.g. `HTTP-Referer` for OpenRouter.")
+    private Map<String, String> headers = new LinkedHashMap<>();
+
+    public Provider() {}
+
+    public Provider(String name, ProviderType type, String baseUrl, SecretKeyRef credentialsRef) {
+      this.name = name;
+      this.type = type;
+      this.baseUrl = baseUrl;
+      this.credentialsRef = credentialsRef;
+    }
+
+    public String getName() {
+      return name;
+    }
+
+    public void setName(String name) {
+      this.name = name;
+    }
+
+    public ProviderType getType() {
+      return type;
+    }
+
+    public void setType(ProviderType type) {
+      this.type = type;
+    }
+
+    public String getBaseUrl() {
+      return baseUrl;
+    }
+
+    public void setBaseUrl(String baseUrl) {
+      this.baseUrl = baseUrl;
+    }
+
+    public String getApiVersion() {
+      return apiVersion;
+    }
+
+    public void setApiVersion(String apiVersion) {
+      this.apiVersion = apiVersion;
+    }
+
+    public SecretKeyRef getCredentialsRef() {
+      return credentialsRef;
+    }
+
+    public void setCredentialsRef(SecretKeyRef credentialsRef) {
+      this.credentialsRef = credentialsRef;
+    }
+
+    public Map<String, String> getHeaders() {
+      return headers;
+    }
+
+    public void setHeaders(Map<String, String> headers) {
+      this.headers = headers == null ? new LinkedHashMap<>() : headers;
+    }
+  }
+
+  /** A requested model name or pattern and where it goes. */
+  public static class Route {
+
+    @Required
+    @Size(max = 200)
+    @Pattern(Formats.MODEL)
+    @JsonPropertyDescription("Model name clients request, exact (`gpt-4o`) or a glob (`claude-*`, `*`).")
+    private String match;
+
+    @Required
+    @Size(min = 1, max = 10)
+    @JsonPropertyDescription("Upstream targets, tried by ascending priority; equal priorities share traffic by weight.")
+    private List<Target> targets = new ArrayList<>();
+
+    @JsonPropertyDescription("Results that move on to the next target (only before the first byte reached the client): `connect-error`, `timeout`, `429`, `5xx`, `context-length`. Default: connect-error, timeout, 429, 5xx.")
+    private List<FallbackTrigger> fallbackOn;
+
+    public Route() {}
+
+    public Route(String match, List<Target> targets) {
+      this.match = match;
+      this.targets = targets;
+    }
+
+    public String getMatch() {
+      return match;
+    }
+
+    public void setMatch(String match) {
+      this.match = match;
+    }
+
+    public List<Target> getTargets() {
+      return targets;
+    }
+
+    public void setTargets(List<Target> targets) {
+      this.targets = targets == null ? new ArrayList<>() : targets;
+    }
+
+    public List<FallbackTrigger> getFallbackOn() {
+      return fallbackOn;
+    }
+
+    public void setFallbackOn(List<FallbackTrigger> fallbackOn) {
+      this.fallbackOn = fallbackOn;
+    }
+  }
+
+  /** One upstream model at one provider, with its prices. */
+  public static class Target {
+
+    @Required
+    @JsonPropertyDescription("Name of a provider in spec.providers.")
+    private String provider;
+
+    @Required
+    @Size(max = 200)
+    @JsonPropertyDescription("Model name sent upstream, e.g. `gpt-4o-mini-2024-07-18` or an Azure deployment name.")
+    private String model;
+
+    @Default("0")
+    @Min(0)
+    @Max(100)
+    @JsonPropertyDescription("Lower is tried first; 0 (default) = primary.")
+    private int priority;
+
+    @Default("1")
+    @Min(1)
+    @Max(1000)
+    @JsonPropertyDescription("Relative share of traffic among targets of equal priority. Default 1.")
+    private int weight = 1;
+
+    @Required
+    @Pattern(Formats.AMOUNT)
+    @JsonPropertyDescription("Provider price of one million input tokens, decimal string in the tenant's currency, e.g. \"2.50\".")
+    private String inputPricePerMillion;
+
+    @Required
+    @Pattern(Formats.AMOUNT)
+    @JsonPropertyDescription("Provider price of one million output tokens, decimal string, e.g. \"10.00\".")
+    private String outputPricePerMillion;
+
+    @Default("0")
+    @Min(0)
+    @JsonPropertyDescription("Tokens the model accepts; used by `context-length` fallback. 0 (default) = unknown.")
+    private long contextWindow;
+
+    public Target() {}
+
+    public Target(String provider, String model, int priority, int weight, String inputPricePerMillion, String outputPricePerMillion) {
+      this.provider = provider;
+      this.model = model;
+      this.priority = priority;
+      this.weight = weight;
+      this.inputPricePerMillion = inputPricePerMillion;
+      this.outputPricePerMillion = outputPricePerMillion;
+    }
+
+    public String getProvider() {
+      return provider;
+    }
+
+    public void setProvider(String provider) {
+      this.provider = provider;
+    }
+
+    public String getModel() {
+      return model;
+    }
+
+    public void setModel(String model) {
+      this.model = model;
+    }
+
+    public int getPriority() {
+      return priority;
+    }
+
+    public void setPriority(int priority) {
+      this.priority = priority;
+    }
+
+    public int getWeight() {
+      return weight;
+    }
+
+    public void setWeight(int weight) {
+      this.weight = weight;
+    }
+
+    public String getInputPricePerMillion() {
+      return inputPricePerMillion;
+    }
+
+    public void setInputPricePerMillion(String inputPricePerMillion) {
+      this.inputPricePerMillion = inputPricePerMillion;
+    }
+
+    public String getOutputPricePerMillion() {
+      return outputPricePerMillion;
+    }
+
+    public void setOutputPricePerMillion(String outputPricePerMillion) {
+      this.outputPricePerMillion = outputPricePerMillion;
+    }
+
+    public long getContextWindow() {
+      return contextWindow;
+    }
+
+    public void setContextWindow(long contextWindow) {
+      this.contextWindow = contextWindow;
+    }
+  }
+
+  /** Retry settings. */
+  public static class Retry {
+
+    @Default("3")
+    @Min(1)
+    @Max(10)
+    @JsonPropertyDescription("Attempts across all targets, the first included. Default 3.")
+    private int maxAttempts = 3;
+
+    @Default("200ms")
+    @Pattern(Formats.DURATION)
+    @JsonPropertyDescription("Base backoff between attempts on the same target, doubled each time, e.g. `200ms`. Default `200ms`.")
+    private String backoff = "200ms";
+
+    @Default("5s")
+    @Pattern(Formats.DURATION)
+    @JsonPropertyDescription("Upper bound of one backoff, also of an honoured `Retry-After`. Default `5s`.")
+    private String maxBackoff = "5s";
+
+    public int getMaxAttempts() {
+      return maxAttempts;
+    }
+
+    public void setMaxAttempts(int maxAttempts) {
+      this.maxAttempts = maxAttempts;
+    }
+
+    public String getBackoff() {
+      return backoff;
+    }
+
+    public void setBackoff(String backoff) {
+      this.backoff = backoff;
+    }
+
+    public String getMaxBackoff() {
+      return maxBackoff;
+    }
+
+    public void setMaxBackoff(String maxBackoff) {
+      this.maxBackoff = maxBackoff;
+    }
+  }
+
+  /** Timeout settings. */
+  public static class Timeouts {
+
+    @Default("5s")
+    @Pattern(Formats.DURATION)
+    @JsonPropertyDescription("TCP/TLS connect timeout per attempt. Default `5s`.")
+    private String connect = "5s";
+
+    @Default("60s")
+    @Pattern(Formats.DURATION)
+    @JsonPropertyDescription("Time to the first response byte per attempt. Default `60s`.")
+    private String firstByte = "60s";
+
+    @Default("600s")
+    @Pattern(Formats.DURATION)
+    @JsonPropertyDescription("Whole request, all attempts and streaming included. Default `600s`.")
+    private String total = "600s";
+
+    public String getConnect() {
+      return connect;
+    }
+
+    public void setConnect(String connect) {
+      this.connect = connect;
+    }
+
+    public String getFirstByte() {
+      return firstByte;
+    }
+
+    public void setFirstByte(String firstByte) {
+      this.firstByte = firstByte;
+    }
+
+    public String getTotal() {
+      return total;
+    }
+
+    public void setTotal(String total) {
+      this.total = total;
+    }
+  }
+}

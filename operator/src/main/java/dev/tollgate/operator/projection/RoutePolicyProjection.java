@@ -1,0 +1,131 @@
+package dev.tollgate.operator.projection;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.tollgate.operator.api.v1alpha1.RoutePolicy;
+import dev.tollgate.operator.api.v1alpha1.RoutePolicySpec;
+import dev.tollgate.schema.ApiKeys;
+import dev.tollgate.schema.ConfigCodec;
+import dev.tollgate.schema.CredentialSealer;
+import dev.tollgate.schema.RoutePlan;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/**
+ * RoutePolicy (+ the credentials read from its Secrets) → {@link RoutePlan}. Pure apart from the
+ * random nonce of sealing; {@link RoutePlan#version()} is a hash of the resolved content, so it is the
+ * same for the same spec, credentials and sealing key, and changes when any of them changes.
+ */
+public final class RoutePolicyProjection {
+
+  /** Fallback triggers when a route names none. */
+  public static final List<String> DEFAULT_FALLBACK = List.of("connect-error", "timeout", "429", "5xx");
+
+  private RoutePolicyProjection() {}
+
+  /**
+   * @param credentials provider name → plaintext API key, for every provider with a credentialsRef
+   * @param sealer seals credentials; may be null only when {@code credentials} is empty
+   * @param sealerFingerprint identifies the sealing key, so a new key yields a new version
+   */
+  public static RoutePlan of(RoutePolicy policy, Map<String, String> credentials, CredentialSealer sealer, String sealerFingerprint) {
+    RoutePolicySpec spec = Specs.require(policy.getSpec());
+    String policyId = policy.getMetadata().getNamespace() + "/" + policy.getMetadata().getName();
+    long generation = Specs.generation(policy);
+    // Versioned content: credentials stand in as their hash, never in clear and never as a random sealing.
+    RoutePlan fingerprinted = plan(policyId, generation, null, spec, credentials, c -> "sha256:" + ApiKeys.sha256Hex(c));
+    String version = version(fingerprinted, sealerFingerprint);
+    if (!credentials.isEmpty() && sealer == null) {
+      throw new ProblemException(new Problem(Problem.CREDENTIALS_KEY_MISSING,
+          "providers reference credentials but the operator has no TOLLGATE_CREDENTIALS_KEY to seal them"));
+    }
+    return plan(policyId, generation, version, spec, credentials, c -> sealer.seal(c, policyId));
+  }
+
+  private static RoutePlan plan(String policyId, long generation, String version, RoutePolicySpec spec,
+      Map<String, String> credentials, UnaryOperator<String> protect) {
+    if (spec.getProviders().isEmpty()) {
+      throw Problem.invalid("providers must list at least one provider");
+    }
+    if (spec.getRoutes().isEmpty()) {
+      throw Problem.invalid("routes must list at least one route");
+    }
+    Map<String, RoutePlan.Provider> providers = new LinkedHashMap<>();
+    for (RoutePolicySpec.Provider p : spec.getProviders()) {
+      if (p.getName() == null || p.getType() == null) {
+        throw Problem.invalid("every provider needs a name and a type");
+      }
+      if (providers.containsKey(p.getName())) {
+        throw Problem.invalid("provider names must be unique");
+      }
+      String credential = credentials.get(p.getName());
+      providers.put(p.getName(), new RoutePlan.Provider(
+          wireName(p.getType()), baseUrl(p), p.getApiVersion(), credential == null ? null : protect.apply(credential), p.getHeaders()));
+    }
+    List<RoutePlan.Route> routes = new ArrayList<>();
+    for (RoutePolicySpec.Route r : spec.getRoutes()) {
+      if (r.getMatch() == null || r.getTargets().isEmpty()) {
+        throw Problem.invalid("every route needs a match and at least one target");
+      }
+      List<RoutePlan.Target> targets = new ArrayList<>();
+      for (RoutePolicySpec.Target t : r.getTargets()) {
+        if (!providers.containsKey(t.getProvider())) {
+          throw Problem.invalid("every route target must name a provider listed in spec.providers (route " + r.getMatch()
+              + " names '" + t.getProvider() + "')");
+        }
+        targets.add(new RoutePlan.Target(t.getProvider(), t.getModel(), t.getPriority(), Math.max(1, t.getWeight()),
+            Specs.micros("inputPricePerMillion", t.getInputPricePerMillion()),
+            Specs.micros("outputPricePerMillion", t.getOutputPricePerMillion()),
+            t.getContextWindow()));
+      }
+      List<String> fallback = r.getFallbackOn() == null
+          ? DEFAULT_FALLBACK : r.getFallbackOn().stream().map(RoutePolicyProjection::wireName).toList();
+      routes.add(new RoutePlan.Route(r.getMatch(), targets, fallback));
+    }
+    RoutePolicySpec.Retry retry = spec.getRetry() == null ? new RoutePolicySpec.Retry() : spec.getRetry();
+    RoutePolicySpec.Timeouts timeouts = spec.getTimeouts() == null ? new RoutePolicySpec.Timeouts() : spec.getTimeouts();
+    return new RoutePlan(policyId, generation, version, providers, routes,
+        new RoutePlan.Retry(retry.getMaxAttempts(), millis("retry.backoff", retry.getBackoff()), millis("retry.maxBackoff", retry.getMaxBackoff())),
+        new RoutePlan.Timeouts(millis("timeouts.connect", timeouts.getConnect()), millis("timeouts.firstByte", timeouts.getFirstByte()),
+            millis("timeouts.total", timeouts.getTotal())));
+  }
+
+  private static String version(RoutePlan fingerprinted, String sealerFingerprint) {
+    // Generation is left out: an edit that resolves to the same plan keeps its version.
+    RoutePlan content = new RoutePlan(fingerprinted.policy(), 0, null, fingerprinted.providers(), fingerprinted.routes(),
+        fingerprinted.retry(), fingerprinted.timeouts());
+    return ApiKeys.sha256Hex(ConfigCodec.toJson(content) + "|" + sealerFingerprint).substring(0, 16);
+  }
+
+  static String baseUrl(RoutePolicySpec.Provider p) {
+    if (p.getBaseUrl() != null && !p.getBaseUrl().isBlank()) {
+      return p.getBaseUrl();
+    }
+    return switch (p.getType()) {
+      case OPENAI -> "https://api.openai.com/v1";
+      case ANTHROPIC -> "https://api.anthropic.com";
+      case GEMINI -> "https://generativelanguage.googleapis.com";
+      default -> throw Problem.invalid("baseUrl is required for azure-openai and openai-compatible providers (provider " + p.getName() + ")");
+    };
+  }
+
+  private static long millis(String field, String duration) {
+    try {
+      return Durations.parse(duration).toMillis();
+    } catch (IllegalArgumentException e) {
+      throw Problem.invalid(field + ": " + e.getMessage());
+    }
+  }
+
+  /** The YAML spelling of an enum constant ({@code @JsonProperty}), also used in the stored plan. */
+  static String wireName(Enum<?> value) {
+    try {
+      JsonProperty p = value.getDeclaringClass().getField(value.name()).getAnnotation(JsonProperty.class);
+      return p == null ? value.name() : p.value();
+    } catch (NoSuchFieldException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package dev.tollgate.operator.redis;
+
+import dev.tollgate.schema.ConfigChange;
+import dev.tollgate.schema.ConfigCodec;
+import dev.tollgate.schema.RedisKeys;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import java.util.Map;
+import java.util.function.Predicate;
+import redis.clients.jedis.UnifiedJedis;
+
+/**
+ * Writes the operator's config keys: only what changed (the stored JSON is compared first), deletes
+ * exactly the keys and fields it names, and publishes a {@link ConfigChange} after every change so
+ * gateways drop their cached copy at once. Reads of the gateway's counters live here too: this is the
+ * operator's only door to Redis.
+ */
+public final class ConfigWriter {
+
+  private final UnifiedJedis redis;
+  private final MeterRegistry meters;
+
+  public ConfigWriter(UnifiedJedis redis) {
+    this(redis, Metrics.globalRegistry);
+  }
+
+  public ConfigWriter(UnifiedJedis redis, MeterRegistry meters) {
+    this.redis = redis;
+    this.meters = meters;
+  }
+
+  /** SET {@code key} to the record's JSON unless it already holds exactly that; true if written. */
+  public boolean put(String key, Object record, ConfigChange change) {
+    String json = ConfigCodec.toJson(record);
+    return put(key, json, json::equals, change);
+  }
+
+  /** SET {@code key} to {@code json} unless {@code upToDate} accepts what is stored (null when absent). */
+  public boolean put(String key, String json, Predicate<String> upToDate, ConfigChange change) {
+    String stored = redis.get(key);
+    if (stored != null && upToDate.test(stored)) {
+      return false;
+    }
+    redis.set(key, json);
+    changed("set", change);
+    return true;
+  }
+
+  /** HSET {@code key field} to the record's JSON unless it already holds exactly that. */
+  public boolean putField(String key, String field, Object record, ConfigChange change) {
+    String json = ConfigCodec.toJson(record);
+    if (json.equals(redis.hget(key, field))) {
+      return false;
+    }
+    redis.hset(key, field, json);
+    changed("hset", change);
+    return true;
+  }
+
+  /** DEL {@code key}; a missing key is fine. True if something was removed. */
+  public boolean delete(String key, ConfigChange change) {
+    if (redis.del(key) == 0) {
+      return false;
+    }
+    changed("del", change);
+    return true;
+  }
+
+  /** HDEL {@code key field}; a missing field is fine. True if something was removed. */
+  public boolean deleteField(String key, String field, ConfigChange change) {
+    if (redis.hdel(key, field) == 0) {
+      return false;
+    }
+    changed("hdel", change);
+    return true;
+  }
+
+  /** A counter HASH written by the gateway (spend, totals); empty when absent. */
+  public Map<String, String> readCounters(String key) {
+    return redis.hgetAll(key);
+  }
+
+  /** True if Redis answers. */
+  public boolean ping() {
+    try {
+      return "PONG".equalsIgnoreCase(redis.ping());
+    } catch (RuntimeException e) {
+      return false;
+    }
+  }
+
+  private void changed(String op, ConfigChange change) {
+    redis.publish(RedisKeys.CONFIG_CHANNEL, change.encode());
+    meters.counter("tollgate_operator_redis_writes", "op", op, "kind", change.kind()).increment();
+  }
+}

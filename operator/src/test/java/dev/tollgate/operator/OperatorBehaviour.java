@@ -1,0 +1,436 @@
+package dev.tollgate.operator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tollgate.operator.api.v1alpha1.ApiKey;
+import dev.tollgate.operator.api.v1alpha1.ApiKeySpec;
+import dev.tollgate.operator.api.v1alpha1.Condition;
+import dev.tollgate.operator.api.v1alpha1.RoutePolicy;
+import dev.tollgate.operator.api.v1alpha1.SpendCap;
+import dev.tollgate.operator.api.v1alpha1.SpendCapSpec;
+import dev.tollgate.operator.api.v1alpha1.Tenant;
+import dev.tollgate.operator.api.v1alpha1.TenantSpec;
+import dev.tollgate.operator.api.v1alpha1.TollgateStatus;
+import dev.tollgate.operator.reconciler.Conditions;
+import dev.tollgate.schema.ApiKeyRecord;
+import dev.tollgate.schema.ApiKeys;
+import dev.tollgate.schema.CapDefinition;
+import dev.tollgate.schema.ConfigCodec;
+import dev.tollgate.schema.CredentialSealer;
+import dev.tollgate.schema.Period;
+import dev.tollgate.schema.RedisKeys;
+import dev.tollgate.schema.RoutePlan;
+import dev.tollgate.schema.TenantId;
+import dev.tollgate.schema.TenantRecord;
+import dev.tollgate.testkit.RedisProcess;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.client.CustomResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import redis.clients.jedis.JedisPooled;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * What a user of the operator notices, checked end to end: objects in the Kubernetes API, the
+ * operator running, and what lands in a real Redis. Runs against the CRUD mock by default
+ * ({@link OperatorTest}) and against {@code KUBECONFIG}'s cluster in the real-cluster profile.
+ */
+abstract class OperatorBehaviour {
+
+  static final Duration RESYNC = Duration.ofSeconds(2);
+  static final Duration WAIT = Duration.ofSeconds(20);
+
+  abstract KubernetesClient client();
+
+  abstract RedisProcess redisProcess();
+
+  abstract OperatorHarness harness();
+
+  JedisPooled redis() {
+    return redisProcess().client();
+  }
+
+  String newNamespace() {
+    String ns = Fixtures.namespace();
+    client().namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(ns).endMetadata().build()).create();
+    return ns;
+  }
+
+  <T extends HasMetadata> T create(T o) {
+    return client().resource(o).create();
+  }
+
+  <T extends CustomResource<?, ?>> void edit(Class<T> type, String ns, String name, UnaryOperator<T> change) {
+    client().resources(type).inNamespace(ns).withName(name).edit(change);
+  }
+
+  <T extends CustomResource<?, ? extends TollgateStatus>> Condition awaitReady(Class<T> type, String ns, String name, String status, String reason) {
+    Condition[] found = new Condition[1];
+    await().atMost(WAIT).untilAsserted(() -> {
+      T o = client().resources(type).inNamespace(ns).withName(name).get();
+      assertThat(o).isNotNull();
+      TollgateStatus s = o.getStatus();
+      assertThat(s).as("status of %s", name).isNotNull();
+      Condition c = Conditions.get(s, Condition.READY).orElse(null);
+      assertThat(c).as("Ready of %s", name).isNotNull();
+      assertThat(c.getStatus() + "/" + c.getReason()).as("Ready of %s: %s", name, c.getMessage()).isEqualTo(status + "/" + reason);
+      assertThat(c.getObservedGeneration()).isEqualTo(o.getMetadata().getGeneration());
+      assertThat(s.getObservedGeneration()).isEqualTo(o.getMetadata().getGeneration());
+      found[0] = c;
+    });
+    return found[0];
+  }
+
+  String rawKey(String ns, ApiKey key) {
+    Secret s = client().secrets().inNamespace(ns).withName(key.getStatus().getSecretName()).get();
+    return new String(Base64.getDecoder().decode(s.getData().get("apiKey")), StandardCharsets.UTF_8);
+  }
+
+  ApiKey getKey(String ns, String name) {
+    return client().resources(ApiKey.class).inNamespace(ns).withName(name).get();
+  }
+
+  ApiKeyRecord keyRecord(String hash) {
+    String json = redis().get(RedisKeys.apiKey(hash));
+    return json == null ? null : ConfigCodec.fromJson(json, ApiKeyRecord.class);
+  }
+
+  /** A tenant with its policy, both Ready. */
+  void readyTenant(String ns, String tenant) {
+    create(Fixtures.policy(ns, "default"));
+    create(Fixtures.tenant(ns, tenant, "default"));
+    awaitReady(Tenant.class, ns, tenant, "True", "Projected");
+  }
+
+  @Test
+  void tenantLandsInRedisUpdatesAtOnceAndIsRemovedOnDelete() {
+    String ns = newNamespace();
+    readyTenant(ns, "acme");
+    TenantId id = new TenantId(ns, "acme");
+    TenantRecord rec = ConfigCodec.fromJson(redis().get(RedisKeys.tenant(id)), TenantRecord.class);
+    assertThat(rec.state()).isEqualTo(TenantRecord.ACTIVE);
+    assertThat(rec.routePolicy()).isEqualTo("default");
+    assertThat(rec.pricing().markupPpm()).isEqualTo(200_000);
+    assertThat(rec.displayName()).isEqualTo("Client acme");
+    assertThat(harness().changes()).contains("Tenant " + ns + "/acme");
+
+    edit(Tenant.class, ns, "acme", t -> {
+      t.getSpec().setState(TenantSpec.State.Suspended);
+      return t;
+    });
+    await().atMost(WAIT).until(() -> redis().get(RedisKeys.tenant(id)).contains("\"state\":\"Suspended\""));
+    awaitReady(Tenant.class, ns, "acme", "False", "Suspended");
+
+    client().resources(Tenant.class).inNamespace(ns).withName("acme").delete();
+    await().atMost(WAIT).until(() -> redis().get(RedisKeys.tenant(id)) == null);
+    await().atMost(WAIT).until(() -> client().resources(Tenant.class).inNamespace(ns).withName("acme").get() == null);
+  }
+
+  @Test
+  void tenantWithMissingPolicyWritesNothingThenConvergesWhenThePolicyAppears() {
+    String ns = newNamespace();
+    create(Fixtures.tenant(ns, "late", "later-policy"));
+    awaitReady(Tenant.class, ns, "late", "False", "RoutePolicyNotFound");
+    Tenant t = client().resources(Tenant.class).inNamespace(ns).withName("late").get();
+    assertThat(Conditions.get(t.getStatus(), Condition.RESOLVED_REFS).orElseThrow().getStatus()).isEqualTo("False");
+    assertThat(redis().get(RedisKeys.tenant(new TenantId(ns, "late")))).isNull();
+    await().atMost(WAIT).untilAsserted(() -> assertThat(warnings(ns, "late")).contains("RoutePolicyNotFound"));
+
+    create(Fixtures.policy(ns, "later-policy"));
+    awaitReady(Tenant.class, ns, "late", "True", "Projected");
+    assertThat(redis().get(RedisKeys.tenant(new TenantId(ns, "late")))).isNotNull();
+  }
+
+  @Test
+  void apiKeyIsGeneratedIntoItsSecretAndOnlyItsHashReachesRedis() {
+    String ns = newNamespace();
+    readyTenant(ns, "acme");
+    create(Fixtures.apiKey(ns, "web", "acme"));
+    awaitReady(ApiKey.class, ns, "web", "True", "Projected");
+    ApiKey key = getKey(ns, "web");
+    String raw = rawKey(ns, key);
+    assertThat(raw).startsWith(ApiKeys.PREFIX).hasSize(46);
+    assertThat(key.getStatus().getSecretName()).isEqualTo("web-key");
+    assertThat(key.getStatus().getKeyPrefix()).isEqualTo(ApiKeys.displayPrefix(raw));
+    Secret secret = client().secrets().inNamespace(ns).withName("web-key").get();
+    assertThat(secret.getMetadata().getOwnerReferences()).singleElement()
+        .satisfies(o -> assertThat(o.getUid()).isEqualTo(key.getMetadata().getUid()));
+
+    ApiKeyRecord rec = keyRecord(ApiKeys.sha256Hex(raw));
+    assertThat(rec).isNotNull();
+    assertThat(rec.tenant()).isEqualTo(ns + "/acme");
+    assertThat(rec.usableAt(System.currentTimeMillis())).isTrue();
+    assertThat(harness().changes()).contains("ApiKey " + ApiKeys.sha256Hex(raw));
+    assertNoRawKeyInRedis(raw);
+
+    client().resources(ApiKey.class).inNamespace(ns).withName("web").delete();
+    await().atMost(WAIT).until(() -> keyRecord(ApiKeys.sha256Hex(raw)) == null);
+  }
+
+  @Test
+  void apiKeyWaitsForItsTenantAndConvergesWithoutAnEdit() {
+    String ns = newNamespace();
+    create(Fixtures.apiKey(ns, "early", "not-yet"));
+    awaitReady(ApiKey.class, ns, "early", "False", "TenantNotFound");
+    assertThat(client().secrets().inNamespace(ns).withName("early-key").get()).isNull();
+    assertThat(scanAll()).filteredOn(k -> k.startsWith(RedisKeys.PREFIX + "apikey:"))
+        .noneMatch(k -> redis().get(k).contains(ns + "/"));
+
+    create(Fixtures.policy(ns, "default"));
+    create(Fixtures.tenant(ns, "not-yet", "default"));
+    awaitReady(ApiKey.class, ns, "early", "True", "Projected");
+    assertThat(keyRecord(getKey(ns, "early").getStatus().getKeyId())).isNotNull();
+  }
+
+  @Test
+  void suspensionExpiryAndTenantSuspensionTakeEffectInRedis() {
+    String ns = newNamespace();
+    readyTenant(ns, "acme");
+    create(Fixtures.apiKey(ns, "k", "acme"));
+    awaitReady(ApiKey.class, ns, "k", "True", "Projected");
+    String hash = getKey(ns, "k").getStatus().getKeyId();
+
+    edit(ApiKey.class, ns, "k", k -> {
+      k.getSpec().setState(ApiKeySpec.State.Suspended);
+      return k;
+    });
+    await().atMost(WAIT).until(() -> ApiKeyRecord.SUSPENDED.equals(keyRecord(hash).state()));
+    awaitReady(ApiKey.class, ns, "k", "False", "Suspended");
+
+    Instant expiry = Instant.now().plusSeconds(3);
+    edit(ApiKey.class, ns, "k", k -> {
+      k.getSpec().setState(ApiKeySpec.State.Active);
+      k.getSpec().setExpiresAt(expiry.toString());
+      return k;
+    });
+    await().atMost(WAIT).until(() -> keyRecord(hash).notAfterMs() == expiry.toEpochMilli()
+        && ApiKeyRecord.ACTIVE.equals(keyRecord(hash).state()));
+    awaitReady(ApiKey.class, ns, "k", "False", "Expired");
+    assertThat(keyRecord(hash).usableAt(System.currentTimeMillis())).isFalse();
+
+    edit(ApiKey.class, ns, "k", k -> {
+      k.getSpec().setExpiresAt(null);
+      return k;
+    });
+    edit(Tenant.class, ns, "acme", t -> {
+      t.getSpec().setState(TenantSpec.State.Suspended);
+      return t;
+    });
+    await().atMost(WAIT).until(() -> redis().get(RedisKeys.tenant(new TenantId(ns, "acme"))).contains("Suspended"));
+    awaitReady(ApiKey.class, ns, "k", "False", "TenantSuspended");
+  }
+
+  @Test
+  void rotationKeepsBothKeysOnlyForTheOverlap() {
+    String ns = newNamespace();
+    readyTenant(ns, "acme");
+    ApiKey k = Fixtures.apiKey(ns, "rot", "acme");
+    k.getSpec().setRotation(new ApiKeySpec.Rotation(0, "4s"));
+    create(k);
+    awaitReady(ApiKey.class, ns, "rot", "True", "Projected");
+    String oldRaw = rawKey(ns, getKey(ns, "rot"));
+    String oldHash = ApiKeys.sha256Hex(oldRaw);
+
+    long before = System.currentTimeMillis();
+    edit(ApiKey.class, ns, "rot", a -> {
+      a.getSpec().getRotation().setGeneration(1);
+      return a;
+    });
+    await().atMost(WAIT).until(() -> !oldHash.equals(getKey(ns, "rot").getStatus().getKeyId()));
+    ApiKey rotated = getKey(ns, "rot");
+    String newRaw = rawKey(ns, rotated);
+    assertThat(newRaw).isNotEqualTo(oldRaw);
+    assertThat(rotated.getStatus().getPreviousKeyId()).isEqualTo(oldHash);
+    assertThat(rotated.getStatus().getPreviousKeyPrefix()).isEqualTo(ApiKeys.displayPrefix(oldRaw));
+    assertThat(keyRecord(ApiKeys.sha256Hex(newRaw)).notAfterMs()).isZero();
+    ApiKeyRecord old = keyRecord(oldHash);
+    assertThat(old).isNotNull();
+    assertThat(old.notAfterMs()).isBetween(before + 4_000, System.currentTimeMillis() + 4_000);
+
+    await().atMost(WAIT).until(() -> keyRecord(oldHash) == null);
+    assertThat(keyRecord(ApiKeys.sha256Hex(newRaw))).isNotNull();
+    await().atMost(WAIT).until(() -> getKey(ns, "rot").getStatus().getPreviousKeyId() == null);
+    assertNoRawKeyInRedis(newRaw);
+  }
+
+  @Test
+  void importedKeyIsHashedAndFollowsItsSecret() {
+    String ns = newNamespace();
+    readyTenant(ns, "acme");
+    String legacy = "sk-legacy-0123456789abcdef";
+    ApiKey k = Fixtures.apiKey(ns, "migrated", "acme");
+    k.getSpec().setImportFrom(new dev.tollgate.operator.api.v1alpha1.SecretKeyRef("old-gateway", "key"));
+    create(k);
+    awaitReady(ApiKey.class, ns, "migrated", "False", "SecretNotFound");
+    create(Fixtures.secret(ns, "old-gateway", "key", legacy));
+    awaitReady(ApiKey.class, ns, "migrated", "True", "Projected");
+    assertThat(keyRecord(ApiKeys.sha256Hex(legacy))).isNotNull();
+    assertThat(rawKey(ns, getKey(ns, "migrated"))).isEqualTo(legacy);
+    assertNoRawKeyInRedis(legacy);
+  }
+
+  @Test
+  void keyModelsWiderThanTheTenantsAreInvalid() {
+    String ns = newNamespace();
+    create(Fixtures.policy(ns, "default"));
+    Tenant t = Fixtures.tenant(ns, "narrow", "default");
+    t.getSpec().setAllowedModels(List.of("gpt-4o-mini"));
+    create(t);
+    ApiKey k = Fixtures.apiKey(ns, "wide", "narrow");
+    k.getSpec().setAllowedModels(List.of("gpt-*"));
+    create(k);
+    Condition c = awaitReady(ApiKey.class, ns, "wide", "False", "InvalidSpec");
+    assertThat(c.getMessage()).contains("gpt-*");
+    assertThat(client().secrets().inNamespace(ns).withName("wide-key").get()).isNull();
+  }
+
+  @Test
+  void spendCapLandsInTheTenantsCapsHashAndFollowsUpdatesAndDeletes() {
+    String ns = newNamespace();
+    readyTenant(ns, "acme");
+    TenantId id = new TenantId(ns, "acme");
+    create(Fixtures.cap(ns, "monthly", "acme", "250.00"));
+    awaitReady(SpendCap.class, ns, "monthly", "True", "Projected");
+    CapDefinition def = ConfigCodec.fromJson(redis().hget(RedisKeys.caps(id), "monthly"), CapDefinition.class);
+    assertThat(def.limits()).containsExactly(new CapDefinition.Limit(Period.Month, 250_000_000L));
+    assertThat(def.currency()).isEqualTo("USD");
+    assertThat(def.action()).isEqualTo(CapDefinition.REJECT);
+
+    // Live spend from the gateway's counters shows up in status.
+    redis().hset(RedisKeys.spend(id, "monthly", Period.Month.key(Instant.now())), Map.of("spent", "125000000", "reserved", "1000000"));
+    edit(SpendCap.class, ns, "monthly", c -> {
+      c.getSpec().setLimits(List.of(new SpendCapSpec.Limit(Period.Month, "500"), new SpendCapSpec.Limit(Period.Day, "20.5")));
+      return c;
+    });
+    await().atMost(WAIT).untilAsserted(() -> {
+      CapDefinition d = ConfigCodec.fromJson(redis().hget(RedisKeys.caps(id), "monthly"), CapDefinition.class);
+      assertThat(d.limits()).containsExactly(new CapDefinition.Limit(Period.Month, 500_000_000L), new CapDefinition.Limit(Period.Day, 20_500_000L));
+      SpendCap c = client().resources(SpendCap.class).inNamespace(ns).withName("monthly").get();
+      assertThat(c.getStatus().getSpend()).first().satisfies(s -> {
+        assertThat(s.getSpent()).isEqualTo("125.00");
+        assertThat(s.getUsedPercent()).isEqualTo(25);
+      });
+    });
+
+    client().resources(SpendCap.class).inNamespace(ns).withName("monthly").delete();
+    await().atMost(WAIT).until(() -> redis().hget(RedisKeys.caps(id), "monthly") == null);
+  }
+
+  @Test
+  void spendCapInAnotherCurrencyOrOnAMissingKeyIsNotWritten() {
+    String ns = newNamespace();
+    readyTenant(ns, "acme");
+    SpendCap eur = Fixtures.cap(ns, "eur", "acme", "100");
+    eur.getSpec().setCurrency("EUR");
+    create(eur);
+    assertThat(awaitReady(SpendCap.class, ns, "eur", "False", "InvalidSpec").getMessage()).contains("EUR").contains("USD");
+
+    SpendCap perKey = Fixtures.cap(ns, "per-key", "acme", "10");
+    perKey.getSpec().setScope(SpendCapSpec.Scope.ApiKey);
+    perKey.getSpec().setApiKeyRef(new dev.tollgate.operator.api.v1alpha1.LocalRef("bot"));
+    create(perKey);
+    awaitReady(SpendCap.class, ns, "per-key", "False", "ApiKeyNotFound");
+    assertThat(redis().hgetAll(RedisKeys.caps(new TenantId(ns, "acme")))).isEmpty();
+
+    create(Fixtures.apiKey(ns, "bot", "acme"));
+    awaitReady(SpendCap.class, ns, "per-key", "True", "Projected");
+    CapDefinition d = ConfigCodec.fromJson(redis().hget(RedisKeys.caps(new TenantId(ns, "acme")), "per-key"), CapDefinition.class);
+    assertThat(d.scope()).isEqualTo(CapDefinition.SCOPE_API_KEY);
+    assertThat(d.apiKey()).isEqualTo("bot");
+  }
+
+  @Test
+  void routePolicySealsCredentialsAndResealsWhenTheSecretChanges() {
+    String ns = newNamespace();
+    create(Fixtures.policy(ns, "p", "openai-creds"));
+    awaitReady(RoutePolicy.class, ns, "p", "False", "SecretNotFound");
+    assertThat(redis().get(RedisKeys.routePolicy(ns, "p"))).isNull();
+
+    create(Fixtures.secret(ns, "openai-creds", "apiKey", "sk-provider-one"));
+    awaitReady(RoutePolicy.class, ns, "p", "True", "Projected");
+    CredentialSealer sealer = CredentialSealer.fromBase64(OperatorHarness.CREDENTIALS_KEY);
+    RoutePlan plan = ConfigCodec.fromJson(redis().get(RedisKeys.routePolicy(ns, "p")), RoutePlan.class);
+    assertThat(redis().get(RedisKeys.routePolicy(ns, "p"))).doesNotContain("sk-provider-one");
+    assertThat(sealer.open(plan.providers().get("openai").sealedCredential(), ns + "/p")).isEqualTo("sk-provider-one");
+    assertThat(plan.routeFor("gpt-4o-mini").targets().get(0).inputMicrosPerMillion()).isEqualTo(150_000);
+    assertThat(plan.version()).isEqualTo(client().resources(RoutePolicy.class).inNamespace(ns).withName("p").get().getStatus().getVersion());
+
+    client().secrets().inNamespace(ns).withName("openai-creds").edit(s -> {
+      s.setData(Map.of("apiKey", Base64.getEncoder().encodeToString("sk-provider-two".getBytes(StandardCharsets.UTF_8))));
+      s.setStringData(null);
+      return s;
+    });
+    await().atMost(WAIT).untilAsserted(() -> {
+      RoutePlan p = ConfigCodec.fromJson(redis().get(RedisKeys.routePolicy(ns, "p")), RoutePlan.class);
+      assertThat(sealer.open(p.providers().get("openai").sealedCredential(), ns + "/p")).isEqualTo("sk-provider-two");
+      assertThat(p.version()).isNotEqualTo(plan.version());
+    });
+  }
+
+  @Test
+  void flushedRedisIsRewrittenWithinTheResyncInterval() {
+    String ns = newNamespace();
+    readyTenant(ns, "acme");
+    create(Fixtures.apiKey(ns, "k", "acme"));
+    create(Fixtures.cap(ns, "cap", "acme", "1"));
+    awaitReady(ApiKey.class, ns, "k", "True", "Projected");
+    awaitReady(SpendCap.class, ns, "cap", "True", "Projected");
+    String hash = getKey(ns, "k").getStatus().getKeyId();
+    redis().flushAll();
+    await().atMost(RESYNC.multipliedBy(4)).untilAsserted(() -> {
+      assertThat(redis().get(RedisKeys.tenant(new TenantId(ns, "acme")))).isNotNull();
+      assertThat(redis().get(RedisKeys.routePolicy(ns, "default"))).isNotNull();
+      assertThat(keyRecord(hash)).isNotNull();
+      assertThat(redis().hget(RedisKeys.caps(new TenantId(ns, "acme")), "cap")).isNotNull();
+    });
+  }
+
+  List<String> warnings(String ns, String name) {
+    List<String> out = new ArrayList<>();
+    for (Event e : client().v1().events().inNamespace(ns).list().getItems()) {
+      if (name.equals(e.getInvolvedObject().getName()) && "Warning".equals(e.getType())) {
+        out.add(e.getReason());
+      }
+    }
+    return out;
+  }
+
+  List<String> scanAll() {
+    List<String> keys = new ArrayList<>();
+    String cursor = ScanParams.SCAN_POINTER_START;
+    do {
+      ScanResult<String> r = redis().scan(cursor, new ScanParams().count(500));
+      keys.addAll(r.getResult());
+      cursor = r.getCursor();
+    } while (!cursor.equals(ScanParams.SCAN_POINTER_START));
+    return keys;
+  }
+
+  /** SCANs every key and reads every value: the raw key must appear nowhere. */
+  void assertNoRawKeyInRedis(String raw) {
+    for (String k : scanAll()) {
+      assertThat(k).doesNotContain(raw);
+      String type = redis().type(k);
+      List<String> values = switch (type) {
+        case "string" -> List.of(redis().get(k));
+        case "hash" -> redis().hgetAll(k).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        default -> List.of();
+      };
+      assertThat(type).isIn("string", "hash");
+      values.forEach(v -> assertThat(v).as("value of %s", k).doesNotContain(raw));
+    }
+  }
+}

@@ -1,0 +1,71 @@
+package dev.tollgate.operator.projection;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.operator.Fixtures;
+import dev.tollgate.operator.api.v1alpha1.ApiKey;
+import dev.tollgate.operator.api.v1alpha1.Billing;
+import dev.tollgate.operator.api.v1alpha1.RoutePolicy;
+import dev.tollgate.operator.api.v1alpha1.Tenant;
+import dev.tollgate.schema.CredentialSealer;
+import dev.tollgate.schema.Pricing;
+import dev.tollgate.schema.RoutePlan;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The pure CR → record mappings, no I/O. */
+class ProjectionsTest {
+
+  static final CredentialSealer SEALER = CredentialSealer.fromBase64(CredentialSealer.newKeyBase64());
+
+  @Test
+  void billingPlansBecomeExactPricing() {
+    assertThat(TenantProjection.pricing(new Billing(Billing.Plan.PercentageMarkup, "USD", "12.5", null)))
+        .isEqualTo(new Pricing(Pricing.PERCENTAGE_MARKUP, "USD", 125_000, 0));
+    assertThat(TenantProjection.pricing(new Billing(Billing.Plan.FixedFeePlusMarkup, "EUR", "10", "499.00")))
+        .isEqualTo(new Pricing(Pricing.FIXED_FEE_PLUS_MARKUP, "EUR", 100_000, 499_000_000));
+    assertThat(TenantProjection.pricing(new Billing(Billing.Plan.Flat, "USD", null, "1500")))
+        .isEqualTo(new Pricing(Pricing.FLAT, "USD", 0, 1_500_000_000));
+    assertThat(TenantProjection.pricing(null)).isEqualTo(Pricing.passThrough("USD"));
+    assertThatThrownBy(() -> TenantProjection.pricing(new Billing(Billing.Plan.Flat, "USD", "5", "10")))
+        .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().reason()).isEqualTo(Problem.INVALID_SPEC));
+  }
+
+  @Test
+  void routePlanVersionFollowsContentNotTheRandomSealing() {
+    RoutePolicy p = Fixtures.policy("ns", "p", "creds");
+    RoutePlan a = RoutePolicyProjection.of(p, Map.of("openai", "sk-1"), SEALER, "k1");
+    RoutePlan b = RoutePolicyProjection.of(p, Map.of("openai", "sk-1"), SEALER, "k1");
+    assertThat(a.providers().get("openai").sealedCredential()).isNotEqualTo(b.providers().get("openai").sealedCredential());
+    assertThat(a.version()).isEqualTo(b.version());
+    assertThat(RoutePolicyProjection.of(p, Map.of("openai", "sk-2"), SEALER, "k1").version()).isNotEqualTo(a.version());
+    assertThat(RoutePolicyProjection.of(p, Map.of("openai", "sk-1"), SEALER, "k2").version()).isNotEqualTo(a.version());
+    assertThat(a.providers().get("openai").baseUrl()).isEqualTo("https://api.openai.com/v1");
+    assertThat(a.routes().get(0).fallbackOn()).isEqualTo(RoutePolicyProjection.DEFAULT_FALLBACK);
+    assertThat(a.timeouts()).isEqualTo(new RoutePlan.Timeouts(5_000, 60_000, 600_000));
+    assertThatThrownBy(() -> RoutePolicyProjection.of(p, Map.of("openai", "sk-1"), null, "none"))
+        .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().reason()).isEqualTo(Problem.CREDENTIALS_KEY_MISSING));
+  }
+
+  @Test
+  void keyModelsMustStayWithinTheTenants() {
+    Tenant tenant = Fixtures.tenant("ns", "t", "p");
+    tenant.getSpec().setAllowedModels(List.of("gpt-4o*"));
+    ApiKey key = Fixtures.apiKey("ns", "k", "t");
+    key.getSpec().setAllowedModels(List.of("gpt-4o-mini", "gpt-4o-*"));
+    assertThat(ApiKeyProjection.of(key, tenant).allowedModels()).containsExactly("gpt-4o-mini", "gpt-4o-*");
+    key.getSpec().setAllowedModels(List.of("claude-*"));
+    assertThatThrownBy(() -> ApiKeyProjection.of(key, tenant)).hasMessageContaining("claude-*");
+  }
+
+  @Test
+  void durationsHaveOneUnit() {
+    assertThat(Durations.parse("250ms")).isEqualTo(Duration.ofMillis(250));
+    assertThat(Durations.parse("24h")).isEqualTo(Duration.ofHours(24));
+    assertThat(Durations.parse("7d")).isEqualTo(Duration.ofDays(7));
+    assertThatThrownBy(() -> Durations.parse("1h30m")).isInstanceOf(IllegalArgumentException.class);
+  }
+}
