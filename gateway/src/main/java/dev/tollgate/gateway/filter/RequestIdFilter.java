@@ -2,16 +2,16 @@ package dev.tollgate.gateway.filter;
 
 import dev.tollgate.gateway.http.CtxKeys;
 import dev.tollgate.gateway.http.GatewayRequest;
-import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.PlatformHandler;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * First step of every route: a fresh request id (128 random bits) in {@code x-request-id} and the
  * request's {@link GatewayRequest}. A client-sent id is not reused: the id also names the spend
- * reservation, so it must be unique.
+ * reservation, so it must be unique. A {@link PlatformHandler}: Vert.x Web runs it before the body handler.
  */
-public final class RequestIdFilter implements Handler<RoutingContext> {
+public final class RequestIdFilter implements PlatformHandler {
 
   private final GatewayRequest.Endpoint endpoint;
 
