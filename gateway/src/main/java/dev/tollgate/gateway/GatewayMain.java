@@ -1,6 +1,7 @@
 package dev.tollgate.gateway;
 
 import dev.tollgate.gateway.config.GatewayConfig;
+import dev.tollgate.gateway.metering.TokenEstimator;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -30,6 +31,7 @@ public final class GatewayMain {
       System.exit(2);
       return;
     }
+    TokenEstimator.warmUp();
     GatewayMetrics metrics = GatewayMetrics.create(config.metricsMaxTenants());
     new JvmMemoryMetrics().bindTo(metrics.registry());
     new JvmGcMetrics().bindTo(metrics.registry());

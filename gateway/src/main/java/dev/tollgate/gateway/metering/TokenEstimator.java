@@ -20,6 +20,11 @@ public final class TokenEstimator {
 
   private static final Encoding ENCODING = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
 
+  /** Loads the encoding tables (about a second) before the first request needs them. */
+  public static void warmUp() {
+    ENCODING.countTokensOrdinary("warm up");
+  }
+
   /** Tokens in plain text. */
   public long count(String text) {
     return text == null || text.isEmpty() ? 0 : ENCODING.countTokensOrdinary(text);
