@@ -37,8 +37,17 @@ public final class Seed {
   public final String policy = "default";
 
   public Seed(UnifiedJedis redis) {
+    this(redis, new TenantId("ns" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet(), "acme"));
+  }
+
+  private Seed(UnifiedJedis redis, TenantId tenant) {
     this.redis = redis;
-    this.tenant = new TenantId("ns" + ProcessHandle.current().pid() + "-" + COUNTER.incrementAndGet(), "acme");
+    this.tenant = tenant;
+  }
+
+  /** The same tenant through another client (e.g. after a Redis restart). */
+  public Seed using(UnifiedJedis client) {
+    return new Seed(client, tenant);
   }
 
   public Seed tenant(long rpm, long tpm, Pricing pricing, List<String> allowed, String state) {
@@ -54,7 +63,11 @@ public final class Seed {
 
   /** A new key; returns the raw key (only its hash is stored). */
   public String key(String name, long rpm, long tpm, List<String> allowed, String state, long notAfterMs) {
-    String raw = ApiKeys.generate();
+    return key(ApiKeys.generate(), name, rpm, tpm, allowed, state, notAfterMs);
+  }
+
+  /** Stores {@code raw} (e.g. again, after Redis lost its data, as the operator's resync would). */
+  public String key(String raw, String name, long rpm, long tpm, List<String> allowed, String state, long notAfterMs) {
     ApiKeyRecord k = new ApiKeyRecord(tenant.id(), name, state, notAfterMs, allowed, rpm, tpm, null, 1);
     redis.set(RedisKeys.apiKey(ApiKeys.sha256Hex(raw)), ConfigCodec.toJson(k));
     return raw;
