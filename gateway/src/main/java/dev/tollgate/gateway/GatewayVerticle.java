@@ -42,7 +42,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> start() {
-    redis = new RedisStore(vertx, config);
+    redis = new RedisStore(vertx, config, metrics);
     ConfigReader reader = new ConfigReader(redis, config.cacheTtl());
     subscriber = new ConfigSubscriber(vertx, config, reader);
     caller = new UpstreamCaller(vertx);

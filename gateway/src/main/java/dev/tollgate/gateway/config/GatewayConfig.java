@@ -36,6 +36,7 @@ import java.util.TreeMap;
  * @param reservationLease a reservation not settled within this is released by the next admission
  * @param usageStreamMaxLen approximate bound of each tenant's usage stream
  * @param metricsMaxTenants distinct tenant (and model) label values before "other" is used
+ * @param vertxMetrics also export Vert.x's internal HTTP, pool and Redis client metrics (costs CPU)
  */
 public record GatewayConfig(
     String httpHost,
@@ -52,7 +53,8 @@ public record GatewayConfig(
     Duration cacheTtl,
     Duration reservationLease,
     long usageStreamMaxLen,
-    int metricsMaxTenants) {
+    int metricsMaxTenants,
+    boolean vertxMetrics) {
 
   /** Every setting the gateway reads; anything else under TOLLGATE_ in the YAML file is an error. */
   static final Set<String> KNOWN =
@@ -76,7 +78,8 @@ public record GatewayConfig(
           "TOLLGATE_CACHE_TTL",
           "TOLLGATE_RESERVATION_LEASE",
           "TOLLGATE_USAGE_STREAM_MAX_LEN",
-          "TOLLGATE_METRICS_MAX_TENANTS");
+          "TOLLGATE_METRICS_MAX_TENANTS",
+          "TOLLGATE_VERTX_METRICS");
 
   /** Environment plus the optional YAML file it names. */
   public static GatewayConfig load(Map<String, String> env) {
@@ -124,7 +127,8 @@ public record GatewayConfig(
             duration(s, "TOLLGATE_CACHE_TTL", "10s"),
             duration(s, "TOLLGATE_RESERVATION_LEASE", "15m"),
             number(s, "TOLLGATE_USAGE_STREAM_MAX_LEN", 10_000_000, 1000, Long.MAX_VALUE),
-            (int) number(s, "TOLLGATE_METRICS_MAX_TENANTS", 200, 1, 100_000));
+            (int) number(s, "TOLLGATE_METRICS_MAX_TENANTS", 200, 1, 100_000),
+            bool(s, "TOLLGATE_VERTX_METRICS", false));
     if (c.redisTimeout.isZero() || c.redisTimeout.toMillis() > 10_000) {
       throw new IllegalArgumentException("TOLLGATE_REDIS_TIMEOUT must be between 1ms and 10s");
     }

@@ -20,11 +20,14 @@ public final class GatewayMetrics {
   private final BoundedLabel tenants;
   private final BoundedLabel models;
   private final BoundedLabel providers = new BoundedLabel(100);
+  private final Counter redisRoundTrips;
 
   public GatewayMetrics(PrometheusMeterRegistry registry, int maxTenants) {
     this.registry = registry;
     this.tenants = new BoundedLabel(maxTenants);
     this.models = new BoundedLabel(maxTenants);
+    this.redisRoundTrips = Counter.builder("tollgate_redis_round_trips")
+        .description("Commands and scripts sent to Redis (pings and config reads included)").register(registry);
   }
 
   public static GatewayMetrics create(int maxTenants) {
@@ -91,6 +94,11 @@ public final class GatewayMetrics {
   public void attempt(String provider, String outcome) {
     Counter.builder("tollgate_upstream_attempts").description("Upstream calls by result")
         .tags("provider", providers.of(provider), "outcome", outcome).register(registry).increment();
+  }
+
+  /** One command (or script) sent to Redis: the hot path's cost, checked by the benchmark. */
+  public void redisRoundTrip() {
+    redisRoundTrips.increment();
   }
 
   public void settleFailed() {

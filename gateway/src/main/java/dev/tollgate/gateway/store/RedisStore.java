@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.store;
 
 import dev.tollgate.gateway.config.GatewayConfig;
+import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.schema.RedisSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -38,6 +39,7 @@ public final class RedisStore {
   private final Vertx vertx;
   private final GatewayConfig config;
   private final Redis client;
+  private final GatewayMetrics metrics;
   private final long timeoutMs;
   private volatile boolean reachable;
   private long pingTimer = -1;
@@ -45,8 +47,9 @@ public final class RedisStore {
   private Future<RedisConnection> connecting;
   private boolean closed;
 
-  public RedisStore(Vertx vertx, GatewayConfig config) {
+  public RedisStore(Vertx vertx, GatewayConfig config, GatewayMetrics metrics) {
     this.vertx = vertx;
+    this.metrics = metrics;
     this.config = config;
     this.timeoutMs = config.redisTimeout().toMillis();
     this.client = Redis.createClient(vertx, options(config, config.redis().mode()));
@@ -106,6 +109,7 @@ public final class RedisStore {
 
   /** Sends one command with the timeout; failures are {@link RedisUnavailableException}. */
   public Future<Response> send(Request request) {
+    metrics.redisRoundTrip();
     return connection().compose(c -> c.send(request)).timeout(timeoutMs, TimeUnit.MILLISECONDS).recover(this::unavailable);
   }
 
@@ -139,13 +143,19 @@ public final class RedisStore {
 
   /** EVALSHA, falling back to EVAL when this node has not cached the script yet (NOSCRIPT). */
   public Future<Response> eval(LuaScript script, List<String> keys, List<String> args) {
+    metrics.redisRoundTrip();
     return connection()
         .compose(c -> c.send(scriptRequest(Command.EVALSHA, script.sha1(), keys, args))
             .recover(e -> e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT")
-                ? c.send(scriptRequest(Command.EVAL, script.source(), keys, args))
+                ? countedRetry(c).send(scriptRequest(Command.EVAL, script.source(), keys, args))
                 : Future.failedFuture(e)))
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .recover(this::unavailable);
+  }
+
+  private RedisConnection countedRetry(RedisConnection c) {
+    metrics.redisRoundTrip();
+    return c;
   }
 
   private static Request scriptRequest(Command cmd, String scriptOrSha, List<String> keys, List<String> args) {
