@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# Benchmark: direct to a fast fake provider vs nginx as a bare reverse proxy vs the Tollgate gateway
+# with every governance step on (auth, key+tenant RPM/TPM, key+tenant caps day+month, reserve,
+# settle, usage record). Not a test: prints a table and writes bench/results.txt. Usage:
+#   bench/run.sh            (DURATION=20s CONNECTIONS=16 THREADS=2 to override)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+DURATION=${DURATION:-20s}
+CONNECTIONS=${CONNECTIONS:-16}
+THREADS=${THREADS:-2}
+
+need() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
+if ! need nginx || ! need wrk || ! need redis-server; then
+  echo "installing nginx, wrk, redis-server (apt-get)" >&2
+  apt-get install -y nginx wrk redis-server >/dev/null
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+
+JAR=gateway/target/tollgate-gateway.jar
+if [ ! -f "$JAR" ] || [ -n "${REBUILD:-}" ]; then
+  ./mvnw -B -q -pl gateway -am package -DskipTests
+fi
+
+WORK=$(mktemp -d /tmp/tollgate-bench.XXXXXX)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  [ -f "$WORK/provider/nginx.pid" ] && kill "$(cat "$WORK/provider/nginx.pid")" 2>/dev/null || true
+  [ -f "$WORK/proxy/nginx.pid" ] && kill "$(cat "$WORK/proxy/nginx.pid")" 2>/dev/null || true
+  sleep 0.5
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+REDIS_PORT=$(free_port); PROVIDER_PORT=$(free_port); PROXY_PORT=$(free_port); GATEWAY_PORT=$(free_port)
+
+# --- fake provider: nginx answering a fixed OpenAI chat.completion (fast, no logic) ---------------
+mkdir -p "$WORK/provider" "$WORK/proxy"
+BODY='{"id":"chatcmpl-bench","object":"chat.completion","created":1700000000,"model":"gpt-4o-mini","choices":[{"index":0,"message":{"role":"assistant","content":"Hello, benchmark."},"finish_reason":"stop"}],"usage":{"prompt_tokens":24,"completion_tokens":4,"total_tokens":28}}'
+cat > "$WORK/provider/nginx.conf" <<CONF
+worker_processes 1;
+pid $WORK/provider/nginx.pid;
+error_log $WORK/provider/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/provider; proxy_temp_path $WORK/provider; fastcgi_temp_path $WORK/provider;
+  uwsgi_temp_path $WORK/provider; scgi_temp_path $WORK/provider;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$PROVIDER_PORT;
+    location / { default_type application/json; return 200 '$BODY'; }
+  }
+}
+CONF
+# --- the bare reverse proxy: nginx, keep-alive upstream ---------------------------------------------
+cat > "$WORK/proxy/nginx.conf" <<CONF
+worker_processes 2;
+pid $WORK/proxy/nginx.pid;
+error_log $WORK/proxy/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $WORK/proxy; proxy_temp_path $WORK/proxy; fastcgi_temp_path $WORK/proxy;
+  uwsgi_temp_path $WORK/proxy; scgi_temp_path $WORK/proxy;
+  keepalive_requests 1000000;
+  upstream provider { server 127.0.0.1:$PROVIDER_PORT; keepalive 64; }
+  server {
+    listen 127.0.0.1:$PROXY_PORT;
+    location / { proxy_pass http://provider; proxy_http_version 1.1; proxy_set_header Connection ""; }
+  }
+}
+CONF
+"$NGINX" -c "$WORK/provider/nginx.conf" -p "$WORK/provider" -e "$WORK/provider/error.log"
+"$NGINX" -c "$WORK/proxy/nginx.conf" -p "$WORK/proxy" -e "$WORK/proxy/error.log"
+
+# --- Redis and the gateway ----------------------------------------------------------------------------
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save "" --appendonly no --dir "$WORK" --daemonize no >"$WORK/redis.log" 2>&1 &
+PIDS+=($!); REDIS_PID=$!
+for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+CRED_KEY=$(head -c 32 /dev/urandom | base64)
+export BENCH_KEY="tg-$(head -c 64 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 43)"
+java -cp "$JAR" bench/BenchSeed.java "http://127.0.0.1:$PROVIDER_PORT/v1" "$CRED_KEY" "$BENCH_KEY" > "$WORK/seed.redis"
+while IFS= read -r line; do eval "redis-cli -p $REDIS_PORT $line" >/dev/null; done < "$WORK/seed.redis"
+
+TOLLGATE_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" TOLLGATE_HTTP_PORT=$GATEWAY_PORT TOLLGATE_HTTP_HOST=127.0.0.1 \
+  TOLLGATE_CREDENTIALS_KEY="$CRED_KEY" TOLLGATE_LOG_LEVEL=WARN \
+  java -XX:+UseParallelGC -Xms512m -Xmx512m ${BENCH_JAVA_OPTS:-} -jar "$JAR" >"$WORK/gateway.log" 2>&1 &
+PIDS+=($!); GATEWAY_PID=$!
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$GATEWAY_PORT/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
+curl -sf "http://127.0.0.1:$GATEWAY_PORT/readyz" >/dev/null || { cat "$WORK/gateway.log"; exit 1; }
+CHECK=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $BENCH_KEY" -H 'Content-Type: application/json' \
+  -d '{"model":"gpt-4o-mini","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}' "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions")
+[ "$CHECK" = 200 ] || { echo "gateway answered $CHECK"; cat "$WORK/gateway.log"; exit 1; }
+
+# --- measurement helpers ----------------------------------------------------------------------------------
+TICK=$(getconf CLK_TCK)
+cpu_ticks() { # utime+stime of the given pids and their threads
+  local sum=0
+  for p in "$@"; do
+    [ -r "/proc/$p/stat" ] && sum=$((sum + $(awk '{print $14+$15}' "/proc/$p/stat")))
+  done
+  echo $sum
+}
+nginx_pids() { pgrep -P "$(cat "$1/nginx.pid")" | tr '\n' ' '; }
+to_ms() { # wrk latency "1.23ms" / "456.00us" / "1.2s" -> ms
+  awk -v v="$1" 'BEGIN{ if (v ~ /us$/) {sub(/us/,"",v); print v/1000} else if (v ~ /ms$/) {sub(/ms/,"",v); print v+0} else {sub(/s/,"",v); print v*1000} }'
+}
+redis_calls() { redis-cli -p "$REDIS_PORT" info commandstats | awk -F'[:=,]' -v c="cmdstat_$1" '$1==c {print $3}' | head -1; }
+round_trips() { curl -s "http://127.0.0.1:$GATEWAY_PORT/metrics" | awk '/^tollgate_redis_round_trips_total/ {print $2}'; }
+
+run() { # name url pids...
+  local name=$1 url=$2; shift 2
+  local before after out
+  before=$(cpu_ticks "$@")
+  out=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency -s bench/chat.lua "$url")
+  after=$(cpu_ticks "$@")
+  local rps p50 p99 reqs errors
+  rps=$(awk '/^Requests\/sec/ {print $2}' <<<"$out")
+  p50=$(to_ms "$(awk '$1=="50%" {print $2}' <<<"$out")")
+  p99=$(to_ms "$(awk '$1=="99%" {print $2}' <<<"$out")")
+  reqs=$(awk '/requests in/ {print $1}' <<<"$out")
+  errors=$(awk '/Non-2xx/ {print $5}' <<<"$out"); errors=${errors:-0}
+  local cpu_us
+  cpu_us=$(awk -v t=$((after - before)) -v k="$TICK" -v n="$reqs" 'BEGIN{ printf "%.1f", (n>0 ? t*1e6/k/n : 0) }')
+  echo "$name $rps $p50 $p99 $cpu_us $reqs $errors"
+}
+
+echo "warming up the gateway (JIT) ..." >&2
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-30s}" -s bench/chat.lua "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" >/dev/null
+
+DIRECT=$(run direct "http://127.0.0.1:$PROVIDER_PORT/v1/chat/completions")
+PROXY=$(run nginx "http://127.0.0.1:$PROXY_PORT/v1/chat/completions" $(nginx_pids "$WORK/proxy"))
+E0=$(redis_calls evalsha); V0=$(redis_calls eval); R0=$(round_trips); RC0=$(cpu_ticks "$REDIS_PID")
+GATEWAY=$(run gateway "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" "$GATEWAY_PID")
+E1=$(redis_calls evalsha); V1=$(redis_calls eval); R1=$(round_trips); RC1=$(cpu_ticks "$REDIS_PID")
+GW_REQS=$(awk '{print $6}' <<<"$GATEWAY")
+
+RESULTS=$(python3 - "$DIRECT" "$PROXY" "$GATEWAY" "$E0" "$E1" "${V0:-0}" "${V1:-0}" "$R0" "$R1" "$GW_REQS" "$RC0" "$RC1" "$TICK" <<'PY'
+import sys
+d, n, g = (s.split() for s in sys.argv[1:4])
+e0, e1, v0, v1, r0, r1, reqs, rc0, rc1, tick = (float(x or 0) for x in sys.argv[4:14])
+def f(x): return float(x)
+rows = [("direct", d), ("nginx proxy", n), ("tollgate gateway", g)]
+print(f"{'target':18} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'CPU us/req':>11} {'requests':>10} {'non-2xx':>8}")
+for name, r in rows:
+    print(f"{name:18} {f(r[1]):>10.0f} {f(r[2]):>8.3f} {f(r[3]):>8.3f} {f(r[4]):>11.1f} {int(f(r[5])):>10} {r[6]:>8}")
+print()
+print(f"gateway / nginx req/s            : {f(g[1])/f(n[1]):.2f}x   (target >= 0.5x)")
+print(f"added p50 vs direct: nginx {f(n[2])-f(d[2]):.3f} ms, gateway {f(g[2])-f(d[2]):.3f} ms   (target <= 0.5 ms)")
+print(f"added p99 vs direct: nginx {f(n[3])-f(d[3]):.3f} ms, gateway {f(g[3])-f(d[3]):.3f} ms")
+print(f"CPU per request gateway / nginx  : {f(g[4])/f(n[4]):.1f}x   (gateway JVM; Redis adds {(rc1-rc0)*1e6/tick/reqs:.1f} us/req)")
+print(f"Redis round trips per request    : {(r1-r0)/reqs:.2f} (gateway counter; target <= 3)")
+print(f"  INFO commandstats EVALSHA+EVAL : {((e1-e0)+(v1-v0))/reqs:.2f} per request")
+PY
+)
+echo "$RESULTS"
+{
+  echo "# $(date -u +%FT%TZ) $(nproc) cores, wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
+  echo "$RESULTS"
+} > bench/results.txt

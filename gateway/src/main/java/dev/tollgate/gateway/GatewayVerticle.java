@@ -1,0 +1,82 @@
+package dev.tollgate.gateway;
+
+import dev.tollgate.gateway.config.GatewayConfig;
+import dev.tollgate.gateway.filter.AdmissionFilter;
+import dev.tollgate.gateway.filter.AuthFilter;
+import dev.tollgate.gateway.filter.ModelFilter;
+import dev.tollgate.gateway.http.GatewayRouter;
+import dev.tollgate.gateway.metering.SpendLedger;
+import dev.tollgate.gateway.metering.TokenEstimator;
+import dev.tollgate.gateway.metrics.GatewayMetrics;
+import dev.tollgate.gateway.provider.ProviderRegistry;
+import dev.tollgate.gateway.routing.ModelsHandler;
+import dev.tollgate.gateway.routing.RouteHandler;
+import dev.tollgate.gateway.routing.RoutePlanner;
+import dev.tollgate.gateway.routing.UpstreamCaller;
+import dev.tollgate.gateway.store.ConfigReader;
+import dev.tollgate.gateway.store.ConfigSubscriber;
+import dev.tollgate.gateway.store.CredentialKeyring;
+import dev.tollgate.gateway.store.RedisStore;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+
+/**
+ * One gateway event loop: its own Redis client, config caches and pub/sub subscription, upstream
+ * HTTP client and HTTP server (instances of one process share the port). Stateless apart from caches.
+ */
+public final class GatewayVerticle extends VerticleBase {
+
+  private final GatewayConfig config;
+  private final GatewayMetrics metrics;
+  private RedisStore redis;
+  private ConfigSubscriber subscriber;
+  private UpstreamCaller caller;
+  private HttpServer server;
+
+  public GatewayVerticle(GatewayConfig config, GatewayMetrics metrics) {
+    this.config = config;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Future<?> start() {
+    redis = new RedisStore(vertx, config, metrics);
+    ConfigReader reader = new ConfigReader(redis, config.cacheTtl());
+    subscriber = new ConfigSubscriber(vertx, config, reader);
+    caller = new UpstreamCaller(vertx);
+    CredentialKeyring keyring = new CredentialKeyring(config);
+    TokenEstimator tokens = new TokenEstimator();
+    RoutePlanner planner = new RoutePlanner(reader);
+    SpendLedger ledger = new SpendLedger(vertx, redis, config, metrics);
+    GatewayRouter.Chain chain = new GatewayRouter.Chain(
+        new AuthFilter(reader),
+        new ModelFilter(planner),
+        new AdmissionFilter(vertx, reader, ledger, tokens, config),
+        new RouteHandler(planner, ProviderRegistry.defaults(), caller, keyring, tokens, metrics),
+        new ModelsHandler(planner),
+        redis,
+        metrics,
+        config.maxBodyBytes());
+    server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setCompressionSupported(false));
+    // the tokenizer's tables take about a second to load: never on the event loop with traffic waiting
+    return vertx.executeBlocking(() -> {
+          TokenEstimator.warmUp();
+          return null;
+        })
+        .compose(v -> redis.start())
+        .compose(v -> subscriber.start())
+        .compose(v -> server.requestHandler(GatewayRouter.create(vertx, chain)).listen(config.httpPort(), config.httpHost()));
+  }
+
+  /** The port actually bound (for {@code TOLLGATE_HTTP_PORT=0}). */
+  public int actualPort() {
+    return server.actualPort();
+  }
+
+  @Override
+  public Future<?> stop() {
+    return Future.join(server.close(), subscriber.close(), caller.close(), redis.close());
+  }
+}

@@ -1,0 +1,91 @@
+package dev.tollgate.gateway.filter;
+
+import dev.tollgate.gateway.config.GatewayConfig;
+import dev.tollgate.gateway.http.CtxKeys;
+import dev.tollgate.gateway.http.GatewayRequest;
+import dev.tollgate.gateway.metering.SpendLedger;
+import dev.tollgate.gateway.metering.TokenEstimator;
+import dev.tollgate.gateway.routing.Outcome;
+import dev.tollgate.gateway.store.ConfigReader;
+import dev.tollgate.schema.RoutePlan;
+import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/**
+ * Rate limits and spend reservation in one step ({@link SpendLedger#admit}): estimates the prompt
+ * with the tokenizer, takes the output ceiling ({@code max_tokens}, {@code max_completion_tokens} or
+ * the configured default), prices the worst case at the most expensive target the route may use
+ * with the tenant's pricing, and reserves it. Settle is wired here: it runs when the request's
+ * outcome is known, exactly once.
+ */
+public final class AdmissionFilter implements Handler<RoutingContext> {
+
+  private final Vertx vertx;
+  private final ConfigReader configReader;
+  private final SpendLedger ledger;
+  private final TokenEstimator tokens;
+  private final GatewayConfig config;
+
+  public AdmissionFilter(Vertx vertx, ConfigReader configReader, SpendLedger ledger, TokenEstimator tokens, GatewayConfig config) {
+    this.vertx = vertx;
+    this.configReader = configReader;
+    this.ledger = ledger;
+    this.tokens = tokens;
+    this.config = config;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    GatewayRequest req = ctx.get(CtxKeys.REQUEST);
+    JsonObject body = req.body();
+    long prompt;
+    long maxOut;
+    if (req.endpoint() == GatewayRequest.Endpoint.EMBEDDINGS) {
+      prompt = tokens.embeddingsInput(body.getValue("input"));
+      maxOut = 0;
+    } else {
+      prompt = tokens.chatPrompt(body);
+      maxOut = outputCeiling(body);
+    }
+    req.estimated(prompt, maxOut);
+    long promptWithMargin = prompt + (prompt * config.promptMarginPercent() + 99) / 100;
+    long worstCost = 0;
+    for (RoutePlan.Target t : req.route().targets()) {
+      worstCost = Math.max(worstCost, t.costMicros(promptWithMargin, maxOut));
+    }
+    long worstCase = req.tenant().pricing().capBasisMicros(worstCost);
+    configReader.caps(req.tenant().tenantId())
+        .compose(caps -> ledger.admit(req, caps, worstCase))
+        .onSuccess(admission -> {
+          req.admitted(admission);
+          req.outcome().onSuccess(o -> ledger.settle(req, o));
+          // Safety net: the route handler finishes every request it starts; should it ever not, the
+          // response's end still settles (with nothing produced) once an upstream could have timed out.
+          ctx.addEndHandler(v -> {
+            if (!req.outcome().isComplete()) {
+              long grace = dev.tollgate.gateway.routing.RoutePlanner.timeouts(req.plan()).totalMs() + 5_000;
+              vertx.setTimer(grace, id -> req.finish(new Outcome(499, "abandoned", dev.tollgate.gateway.provider.Usage.NONE, null, null, 0)));
+            }
+          });
+          ctx.next();
+        })
+        .onFailure(ctx::fail);
+  }
+
+  /** The most output this request may produce, as reserved. */
+  private long outputCeiling(JsonObject body) {
+    Object v = body.getValue("max_completion_tokens");
+    if (v == null) {
+      v = body.getValue("max_tokens");
+    }
+    if (v instanceof Number n) {
+      return n.longValue();
+    }
+    if (config.enforceDefaultMaxTokens()) {
+      body.put("max_tokens", config.defaultMaxTokens());
+    }
+    return config.defaultMaxTokens();
+  }
+}

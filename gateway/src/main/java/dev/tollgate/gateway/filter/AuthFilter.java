@@ -1,0 +1,70 @@
+package dev.tollgate.gateway.filter;
+
+import dev.tollgate.gateway.http.CtxKeys;
+import dev.tollgate.gateway.http.GatewayError;
+import dev.tollgate.gateway.http.GatewayRequest;
+import dev.tollgate.gateway.store.ConfigReader;
+import dev.tollgate.schema.ApiKeyRecord;
+import dev.tollgate.schema.ApiKeys;
+import dev.tollgate.schema.TenantRecord;
+import io.vertx.core.Handler;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Authenticates {@code Authorization: Bearer <key>} by the key's SHA-256 against the operator's
+ * projection (cached; no Redis round trip when warm). The raw key never leaves this method.
+ */
+public final class AuthFilter implements Handler<RoutingContext> {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AuthFilter.class);
+
+  private final ConfigReader config;
+
+  public AuthFilter(ConfigReader config) {
+    this.config = config;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    GatewayRequest req = ctx.get(CtxKeys.REQUEST);
+    String raw = bearer(ctx.request().getHeader("authorization"));
+    if (raw == null) {
+      ctx.fail(GatewayError.invalidApiKey());
+      return;
+    }
+    String hash = ApiKeys.sha256Hex(raw);
+    config.apiKey(hash).compose(found -> {
+      if (found.isEmpty()) {
+        throw GatewayError.invalidApiKey();
+      }
+      ApiKeyRecord key = found.get();
+      if (!ApiKeyRecord.ACTIVE.equals(key.state())) {
+        throw GatewayError.apiKeyRevoked();
+      }
+      if (!key.usableAt(System.currentTimeMillis())) {
+        throw GatewayError.apiKeyExpired();
+      }
+      return config.tenant(key.tenantId()).map(tenant -> {
+        if (tenant.isEmpty()) {
+          LOG.warn("API key {} names tenant {} which has no record", key.keyName(), key.tenant());
+          throw GatewayError.invalidApiKey();
+        }
+        if (!TenantRecord.ACTIVE.equals(tenant.get().state())) {
+          throw GatewayError.tenantSuspended();
+        }
+        req.authenticated(key, tenant.get());
+        return null;
+      });
+    }).onSuccess(v -> ctx.next()).onFailure(ctx::fail);
+  }
+
+  static String bearer(String header) {
+    if (header == null || header.length() < 8 || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+      return null;
+    }
+    String key = header.substring(7).trim();
+    return key.isEmpty() ? null : key;
+  }
+}

@@ -1,0 +1,77 @@
+package dev.tollgate.gateway.filter;
+
+import dev.tollgate.gateway.http.CtxKeys;
+import dev.tollgate.gateway.http.GatewayError;
+import dev.tollgate.gateway.http.GatewayRequest;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+
+/** Parses and validates the JSON body (size is already limited by the BodyHandler before it). */
+public final class ParseFilter implements Handler<RoutingContext> {
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    GatewayRequest req = ctx.get(CtxKeys.REQUEST);
+    Buffer raw = ctx.body().buffer();
+    if (raw == null || raw.length() == 0) {
+      ctx.fail(GatewayError.invalidJson("Request body must be a JSON object."));
+      return;
+    }
+    Object parsed;
+    try {
+      parsed = raw.toJsonValue();
+    } catch (DecodeException e) {
+      ctx.fail(GatewayError.invalidJson("Request body is not valid JSON."));
+      return;
+    }
+    if (!(parsed instanceof JsonObject body)) {
+      ctx.fail(GatewayError.invalidJson("Request body must be a JSON object."));
+      return;
+    }
+    GatewayError problem = validate(req.endpoint(), body);
+    if (problem != null) {
+      ctx.fail(problem);
+      return;
+    }
+    req.parsed(body, body.getString("model"), Boolean.TRUE.equals(body.getValue("stream")));
+    ctx.next();
+  }
+
+  static GatewayError validate(GatewayRequest.Endpoint endpoint, JsonObject body) {
+    if (!(body.getValue("model") instanceof String model) || model.isBlank()) {
+      return GatewayError.invalidRequest("'model' is required and must be a string.", "model");
+    }
+    if (body.containsKey("stream") && !(body.getValue("stream") instanceof Boolean)) {
+      return GatewayError.invalidRequest("'stream' must be a boolean.", "stream");
+    }
+    if (endpoint == GatewayRequest.Endpoint.CHAT) {
+      if (!(body.getValue("messages") instanceof JsonArray messages) || messages.isEmpty()) {
+        return GatewayError.invalidRequest("'messages' is required and must be a non-empty array.", "messages");
+      }
+      for (Object m : messages) {
+        if (!(m instanceof JsonObject msg) || !(msg.getValue("role") instanceof String)) {
+          return GatewayError.invalidRequest("Each message must be an object with a 'role'.", "messages");
+        }
+      }
+      for (String f : new String[] {"max_tokens", "max_completion_tokens"}) {
+        Object v = body.getValue(f);
+        if (v != null && !(v instanceof Integer || v instanceof Long) || v != null && ((Number) v).longValue() < 1) {
+          return GatewayError.invalidRequest("'" + f + "' must be a positive integer.", f);
+        }
+      }
+    } else if (endpoint == GatewayRequest.Endpoint.EMBEDDINGS) {
+      Object input = body.getValue("input");
+      if (!(input instanceof String || input instanceof JsonArray arr && !arr.isEmpty())) {
+        return GatewayError.invalidRequest("'input' is required: a string or a non-empty array.", "input");
+      }
+      if (Boolean.TRUE.equals(body.getValue("stream"))) {
+        return GatewayError.invalidRequest("Embeddings cannot be streamed.", "stream");
+      }
+    }
+    return null;
+  }
+}

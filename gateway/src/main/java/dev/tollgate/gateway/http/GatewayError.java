@@ -1,0 +1,137 @@
+package dev.tollgate.gateway.http;
+
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * An error a client sees, in OpenAI's envelope {@code {"error":{"message","type","param","code"}}}.
+ * Codes are stable and listed in {@code docs/errors.md}; {@code details} are extra fields inside the
+ * error object (e.g. which spend cap was hit). Filters fail the context with one; {@link ErrorHandler}
+ * renders it.
+ */
+public final class GatewayError extends RuntimeException {
+
+  private final int status;
+  private final String type;
+  private final String code;
+  private final String param;
+  private final JsonObject details;
+  private final Map<String, String> headers;
+
+  private GatewayError(int status, String type, String code, String message, String param, JsonObject details, Map<String, String> headers) {
+    super(message, null, false, false);
+    this.status = status;
+    this.type = type;
+    this.code = code;
+    this.param = param;
+    this.details = details;
+    this.headers = headers;
+  }
+
+  public static GatewayError of(int status, String type, String code, String message) {
+    return new GatewayError(status, type, code, message, null, null, Map.of());
+  }
+
+  public GatewayError withParam(String p) {
+    return new GatewayError(status, type, code, getMessage(), p, details, headers);
+  }
+
+  public GatewayError withDetails(JsonObject d) {
+    return new GatewayError(status, type, code, getMessage(), param, d, headers);
+  }
+
+  public GatewayError withHeaders(Map<String, String> h) {
+    Map<String, String> all = new LinkedHashMap<>(headers);
+    all.putAll(h);
+    return new GatewayError(status, type, code, getMessage(), param, details, all);
+  }
+
+  public static GatewayError invalidJson(String message) {
+    return of(400, "invalid_request_error", "invalid_json", message);
+  }
+
+  public static GatewayError invalidRequest(String message, String param) {
+    return of(400, "invalid_request_error", "invalid_request", message).withParam(param);
+  }
+
+  public static GatewayError requestTooLarge(long limit) {
+    return of(413, "invalid_request_error", "request_too_large", "Request body is larger than " + limit + " bytes.");
+  }
+
+  public static GatewayError invalidApiKey() {
+    return of(401, "invalid_request_error", "invalid_api_key",
+        "Incorrect or missing API key. Pass it as 'Authorization: Bearer <key>'.");
+  }
+
+  public static GatewayError apiKeyExpired() {
+    return of(401, "invalid_request_error", "api_key_expired", "This API key has expired.");
+  }
+
+  public static GatewayError apiKeyRevoked() {
+    return of(401, "invalid_request_error", "api_key_revoked", "This API key is suspended or revoked.");
+  }
+
+  public static GatewayError tenantSuspended() {
+    return of(403, "permission_error", "tenant_suspended", "The account this API key belongs to is suspended.");
+  }
+
+  public static GatewayError modelNotAllowed(String model) {
+    return of(403, "permission_error", "model_not_allowed", "This API key may not use the model '" + model + "'.")
+        .withParam("model");
+  }
+
+  public static GatewayError modelNotFound(String model) {
+    return of(404, "invalid_request_error", "model_not_found", "The model '" + model + "' does not exist or is not routed.")
+        .withParam("model");
+  }
+
+  public static GatewayError rateLimited(String message, Map<String, String> headers) {
+    return of(429, "rate_limit_error", "rate_limit_exceeded", message).withHeaders(headers);
+  }
+
+  public static GatewayError spendCapExceeded(String message, JsonObject details) {
+    return of(402, "insufficient_quota", "spend_cap_exceeded", message).withDetails(details);
+  }
+
+  public static GatewayError redisUnavailable() {
+    return of(503, "api_error", "redis_unavailable", "The gateway cannot reach its data store; try again shortly.");
+  }
+
+  public static GatewayError upstreamError(String message) {
+    return of(502, "api_error", "upstream_error", message);
+  }
+
+  public static GatewayError upstreamTimeout(String message) {
+    return of(504, "api_error", "upstream_timeout", message);
+  }
+
+  public static GatewayError internal() {
+    return of(500, "api_error", "internal_error", "The gateway failed to process the request.");
+  }
+
+  public int status() {
+    return status;
+  }
+
+  public String code() {
+    return code;
+  }
+
+  public Map<String, String> headers() {
+    return headers;
+  }
+
+  /** The response body. */
+  public JsonObject toJson() {
+    JsonObject error = new JsonObject()
+        .put("message", getMessage())
+        .put("type", type)
+        .put("param", param)
+        .put("code", code);
+    if (details != null) {
+      details.forEach(e -> error.put(e.getKey(), e.getValue()));
+    }
+    return new JsonObject().put("error", error);
+  }
+}

@@ -1,0 +1,115 @@
+package dev.tollgate.gateway.http;
+
+import dev.tollgate.gateway.metering.Admission;
+import dev.tollgate.gateway.routing.Outcome;
+import dev.tollgate.schema.ApiKeyRecord;
+import dev.tollgate.schema.RoutePlan;
+import dev.tollgate.schema.TenantRecord;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.json.JsonObject;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Everything the chain learns about one request, in the order the filters fill it in. Lives under
+ * {@link CtxKeys#REQUEST}; touched only on the request's event loop.
+ */
+public final class GatewayRequest {
+
+  /** What the client called. */
+  public enum Endpoint {
+    CHAT("chat.completions"),
+    EMBEDDINGS("embeddings"),
+    MODELS("models");
+
+    private final String label;
+
+    Endpoint(String label) {
+      this.label = label;
+    }
+
+    public String label() {
+      return label;
+    }
+  }
+
+  private final String id;
+  private final Endpoint endpoint;
+  private final long startNanos = System.nanoTime();
+  private final long startMillis = System.currentTimeMillis();
+  private final Promise<Outcome> outcome = Promise.promise();
+  private final Map<String, String> rateLimitHeaders = new LinkedHashMap<>();
+
+  private JsonObject body;
+  private String model;
+  private boolean stream;
+  private ApiKeyRecord apiKey;
+  private TenantRecord tenant;
+  private RoutePlan plan;
+  private RoutePlan.Route route;
+  private long promptTokens;
+  private long maxOutputTokens;
+  private Admission admission;
+
+  public GatewayRequest(String id, Endpoint endpoint) {
+    this.id = id;
+    this.endpoint = endpoint;
+  }
+
+  public String id() { return id; }
+  public Endpoint endpoint() { return endpoint; }
+  public long startNanos() { return startNanos; }
+  public long startMillis() { return startMillis; }
+
+  public JsonObject body() { return body; }
+  public String model() { return model; }
+  public boolean stream() { return stream; }
+
+  public void parsed(JsonObject body, String model, boolean stream) {
+    this.body = body;
+    this.model = model;
+    this.stream = stream;
+  }
+
+  public ApiKeyRecord apiKey() { return apiKey; }
+  public TenantRecord tenant() { return tenant; }
+
+  public void authenticated(ApiKeyRecord key, TenantRecord tenant) {
+    this.apiKey = key;
+    this.tenant = tenant;
+  }
+
+  public RoutePlan plan() { return plan; }
+  public RoutePlan.Route route() { return route; }
+
+  public void routed(RoutePlan plan, RoutePlan.Route route) {
+    this.plan = plan;
+    this.route = route;
+  }
+
+  public long promptTokens() { return promptTokens; }
+  public long maxOutputTokens() { return maxOutputTokens; }
+
+  public void estimated(long promptTokens, long maxOutputTokens) {
+    this.promptTokens = promptTokens;
+    this.maxOutputTokens = maxOutputTokens;
+  }
+
+  public Admission admission() { return admission; }
+
+  public void admitted(Admission admission) {
+    this.admission = admission;
+  }
+
+  /** x-ratelimit-* headers to send with the response (empty when no limit applies). */
+  public Map<String, String> rateLimitHeaders() { return rateLimitHeaders; }
+
+  /** Completed exactly once with how the request ended; settle waits for it. */
+  public Future<Outcome> outcome() { return outcome.future(); }
+
+  /** First caller wins; later calls are ignored. */
+  public void finish(Outcome o) {
+    outcome.tryComplete(o);
+  }
+}

@@ -1,0 +1,79 @@
+package dev.tollgate.gateway.http;
+
+import dev.tollgate.gateway.filter.AdmissionFilter;
+import dev.tollgate.gateway.filter.AuthFilter;
+import dev.tollgate.gateway.filter.ModelFilter;
+import dev.tollgate.gateway.filter.ParseFilter;
+import dev.tollgate.gateway.filter.RequestIdFilter;
+import dev.tollgate.gateway.metrics.GatewayMetrics;
+import dev.tollgate.gateway.routing.ModelsHandler;
+import dev.tollgate.gateway.routing.RouteHandler;
+import dev.tollgate.gateway.store.RedisStore;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+
+/**
+ * The only place the request chain is assembled:
+ * requestId → body limit → auth → parse → model authorization + route → admission (rate limits +
+ * reservation, settle wired) → route handler; one failure handler renders every error.
+ */
+public final class GatewayRouter {
+
+  private GatewayRouter() {}
+
+  /** The filters and handlers a router is built from. */
+  public record Chain(
+      AuthFilter auth,
+      ModelFilter model,
+      AdmissionFilter admission,
+      RouteHandler route,
+      ModelsHandler models,
+      RedisStore redis,
+      GatewayMetrics metrics,
+      long maxBodyBytes) {}
+
+  public static Router create(Vertx vertx, Chain c) {
+    Router router = Router.router(vertx);
+    ParseFilter parse = new ParseFilter();
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(c.maxBodyBytes());
+
+    router.post("/v1/chat/completions")
+        .handler(new RequestIdFilter(GatewayRequest.Endpoint.CHAT))
+        .handler(body)
+        .handler(c.auth())
+        .handler(parse)
+        .handler(c.model())
+        .handler(c.admission())
+        .handler(c.route());
+    router.post("/v1/embeddings")
+        .handler(new RequestIdFilter(GatewayRequest.Endpoint.EMBEDDINGS))
+        .handler(body)
+        .handler(c.auth())
+        .handler(parse)
+        .handler(c.model())
+        .handler(c.admission())
+        .handler(c.route());
+    router.get("/v1/models")
+        .handler(new RequestIdFilter(GatewayRequest.Endpoint.MODELS))
+        .handler(c.auth())
+        .handler(c.models());
+
+    router.get("/healthz").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
+        .end(new JsonObject().put("status", "ok").toBuffer()));
+    router.get("/readyz").handler(ctx -> {
+      boolean ready = c.redis().reachable();
+      ctx.response().setStatusCode(ready ? 200 : 503).putHeader("content-type", "application/json")
+          .end(new JsonObject().put("status", ready ? "ready" : "not ready").put("redis", ready ? "up" : "unreachable").toBuffer());
+    });
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader("content-type", "text/plain; version=0.0.4; charset=utf-8")
+        .end(c.metrics().scrape()));
+
+    // every other path still gets an id and the OpenAI envelope
+    router.route().handler(new RequestIdFilter(null)).handler(ctx -> ctx.fail(404));
+    router.route().failureHandler(new ErrorHandler(c.maxBodyBytes(), c.metrics()));
+    return router;
+  }
+}

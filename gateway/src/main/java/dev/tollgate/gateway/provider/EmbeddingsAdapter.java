@@ -1,0 +1,16 @@
+package dev.tollgate.gateway.provider;
+
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Optional capability of a {@link ProviderAdapter}: OpenAI-style embeddings. Adapters of providers
+ * without an embeddings API simply do not implement it; routing such a model answers 400.
+ */
+public interface EmbeddingsAdapter {
+
+  /** The upstream request for an OpenAI {@code /v1/embeddings} body. */
+  UpstreamRequest embeddingsRequest(ProviderEndpoint endpoint, String upstreamModel, JsonObject openAiBody);
+
+  /** A 2xx upstream answer as an OpenAI embeddings list with its usage (output tokens are 0). */
+  ChatResult embeddingsResponse(JsonObject upstreamBody, String requestedModel);
+}

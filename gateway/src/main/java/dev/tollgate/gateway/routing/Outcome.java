@@ -1,0 +1,26 @@
+package dev.tollgate.gateway.routing;
+
+import dev.tollgate.gateway.provider.Usage;
+import dev.tollgate.schema.RoutePlan;
+
+/**
+ * How a request ended, as settle needs it.
+ *
+ * @param status HTTP status the client got (499 when the client went away mid-response)
+ * @param code error code, or null on success
+ * @param usage tokens to bill ({@link Usage#NONE} when no upstream produced anything)
+ * @param provider name of the provider that served (or last failed), null if none was called
+ * @param target the target whose prices apply, null if none was called
+ * @param attempts upstream attempts made
+ */
+public record Outcome(int status, String code, Usage usage, String provider, RoutePlan.Target target, int attempts) {
+
+  public static Outcome rejected(int status, String code) {
+    return new Outcome(status, code, Usage.NONE, null, null, 0);
+  }
+
+  /** Provider cost of the usage at the serving target's prices. */
+  public long costMicros() {
+    return target == null ? 0 : target.costMicros(usage.inputTokens(), usage.outputTokens());
+  }
+}

@@ -1,0 +1,96 @@
+package dev.tollgate.gateway.routing;
+
+import dev.tollgate.gateway.provider.UpstreamError;
+import dev.tollgate.gateway.store.ConfigReader;
+import dev.tollgate.schema.ApiKeyRecord;
+import dev.tollgate.schema.ModelPattern;
+import dev.tollgate.schema.RoutePlan;
+import dev.tollgate.schema.TenantRecord;
+import io.vertx.core.Future;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Resolves a requested model to a route of the key's (or else the tenant's) RoutePolicy and orders
+ * the route's targets for the attempt loop. The one place that decides which targets a request may
+ * use, so the reservation (most expensive target) and the router agree.
+ */
+public final class RoutePlanner {
+
+  /** Fallback triggers when a route names none. */
+  static final Set<String> DEFAULT_TRIGGERS = Set.of(
+      UpstreamError.Kind.CONNECT_ERROR.trigger(), UpstreamError.Kind.TIMEOUT.trigger(),
+      UpstreamError.Kind.RATE_LIMITED.trigger(), UpstreamError.Kind.SERVER_ERROR.trigger());
+
+  private final ConfigReader config;
+
+  public RoutePlanner(ConfigReader config) {
+    this.config = config;
+  }
+
+  /** A plan and the route in it that serves a model. */
+  public record Resolved(RoutePlan plan, RoutePlan.Route route) {}
+
+  /** True if neither the key's nor the tenant's allowed models exclude {@code model}. */
+  public static boolean allowed(ApiKeyRecord key, TenantRecord tenant, String model) {
+    return (key.allowedModels().isEmpty() || ModelPattern.matchesAny(key.allowedModels(), model))
+        && (tenant.allowedModels().isEmpty() || ModelPattern.matchesAny(tenant.allowedModels(), model));
+  }
+
+  public Future<Optional<RoutePlan>> plan(ApiKeyRecord key, TenantRecord tenant) {
+    String name = key.routePolicy() != null ? key.routePolicy() : tenant.routePolicy();
+    if (name == null || name.isBlank()) {
+      return Future.succeededFuture(Optional.empty());
+    }
+    return config.routePlan(tenant.tenantId().namespace(), name);
+  }
+
+  public Future<Optional<Resolved>> resolve(ApiKeyRecord key, TenantRecord tenant, String model) {
+    return plan(key, tenant).map(p -> p.flatMap(plan -> {
+      RoutePlan.Route route = plan.routeFor(model);
+      return route == null || route.targets().isEmpty() ? Optional.empty() : Optional.of(new Resolved(plan, route));
+    }));
+  }
+
+  /** Targets in attempt order: ascending priority (weights among equals come with issue 4). */
+  public List<RoutePlan.Target> order(RoutePlan.Route route) {
+    List<RoutePlan.Target> out = new ArrayList<>(route.targets());
+    out.sort(Comparator.comparingInt(RoutePlan.Target::priority));
+    return out;
+  }
+
+  /** True if {@code error} moves the request on to the next target of {@code route}. */
+  public static boolean triggers(RoutePlan.Route route, UpstreamError error) {
+    String t = error.kind().trigger();
+    return route.fallbackOn().isEmpty() ? DEFAULT_TRIGGERS.contains(t) : route.fallbackOn().contains(t);
+  }
+
+  /** The plan's timeouts with 0 replaced by the defaults. */
+  public static RoutePlan.Timeouts timeouts(RoutePlan plan) {
+    RoutePlan.Timeouts t = plan.timeouts();
+    RoutePlan.Timeouts d = RoutePlan.Timeouts.DEFAULT;
+    return new RoutePlan.Timeouts(
+        t.connectMs() > 0 ? t.connectMs() : d.connectMs(),
+        t.firstByteMs() > 0 ? t.firstByteMs() : d.firstByteMs(),
+        t.totalMs() > 0 ? t.totalMs() : d.totalMs());
+  }
+
+  /**
+   * Model names a key may call: every exact route name of its plan that both allow-lists admit
+   * (patterns cannot be listed).
+   */
+  public static Set<String> listModels(RoutePlan plan, ApiKeyRecord key, TenantRecord tenant) {
+    Set<String> out = new TreeSet<>();
+    for (RoutePlan.Route r : plan.routes()) {
+      if (!r.match().contains("*") && !r.targets().isEmpty() && allowed(key, tenant, r.match())
+          && plan.routeFor(r.match()) == r) {
+        out.add(r.match());
+      }
+    }
+    return out;
+  }
+}

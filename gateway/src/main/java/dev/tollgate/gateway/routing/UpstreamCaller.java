@@ -1,0 +1,133 @@
+package dev.tollgate.gateway.routing;
+
+import dev.tollgate.gateway.provider.UpstreamError;
+import dev.tollgate.gateway.provider.UpstreamRequest;
+import dev.tollgate.schema.RoutePlan;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Sends an {@link UpstreamRequest} with the Vert.x HTTP client under three timeouts: connect, first
+ * byte (until the response head arrives) and total (the whole exchange, streams included; the
+ * request is reset when it fires). Failures become {@link UpstreamException}s classified as
+ * fallback triggers.
+ */
+public final class UpstreamCaller {
+
+  private final Vertx vertx;
+  private final HttpClient client;
+
+  public UpstreamCaller(Vertx vertx) {
+    this.vertx = vertx;
+    this.client = vertx.createHttpClient(
+        new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setMaxInitialLineLength(8192)
+            .setKeepAliveTimeout(30),
+        new PoolOptions().setHttp1MaxSize(512).setMaxWaitQueueSize(10_000));
+  }
+
+  /** One exchange with a provider; {@link #cancel()} resets it (client gone, or total timeout). */
+  public final class Exchange {
+    private HttpClientRequest request;
+    private HttpClientResponse response;
+    private long totalTimer = -1;
+    private boolean timedOut;
+
+    public HttpClientResponse response() {
+      return response;
+    }
+
+    public boolean timedOut() {
+      return timedOut;
+    }
+
+    /** Stops the exchange and its total timer. Idempotent. */
+    public void cancel() {
+      done();
+      if (request != null) {
+        request.reset();
+      }
+    }
+
+    /** The exchange ended normally: stop the total timer. */
+    public void done() {
+      if (totalTimer >= 0) {
+        vertx.cancelTimer(totalTimer);
+        totalTimer = -1;
+      }
+    }
+
+    /** Reads the whole body (non-streaming answers and error bodies). */
+    public Future<Buffer> body() {
+      return response.body().recover(e -> Future.failedFuture(UpstreamCaller.failure(this, e)));
+    }
+
+    /** Maps a failure while reading the response into an {@link UpstreamException}. */
+    public UpstreamException failure(Throwable e) {
+      return UpstreamCaller.failure(this, e);
+    }
+  }
+
+  /**
+   * Connects and sends; completes when the response head arrives. A streaming response is paused:
+   * the caller sets its handlers, then resumes it.
+   */
+  public Future<Exchange> open(UpstreamRequest req, RoutePlan.Timeouts t) {
+    Exchange ex = new Exchange();
+    RequestOptions opts = new RequestOptions()
+        .setAbsoluteURI(req.url())
+        .setMethod(HttpMethod.POST)
+        .setConnectTimeout(t.connectMs());
+    req.headers().forEach(opts::putHeader);
+    return client.request(opts)
+        .recover(e -> Future.failedFuture(failure(ex, e)))
+        .compose(hreq -> {
+          ex.request = hreq;
+          ex.totalTimer = vertx.setTimer(t.totalMs(), id -> {
+            ex.totalTimer = -1;
+            ex.timedOut = true;
+            hreq.reset();
+          });
+          return hreq.send(Buffer.buffer(req.body()))
+              .timeout(t.firstByteMs(), TimeUnit.MILLISECONDS)
+              .map(resp -> {
+                if (req.stream()) {
+                  resp.pause();
+                }
+                ex.response = resp;
+                return ex;
+              })
+              .recover(e -> {
+                ex.cancel();
+                return Future.failedFuture(failure(ex, e));
+              });
+        });
+  }
+
+  private static UpstreamException failure(Exchange ex, Throwable e) {
+    if (e instanceof UpstreamException u) {
+      return u;
+    }
+    String name = e.getClass().getSimpleName();
+    boolean timeout = ex.timedOut || e instanceof TimeoutException
+        || (name.contains("Timeout") && !name.contains("Connect"));
+    if (timeout) {
+      return new UpstreamException(new UpstreamError(0, UpstreamError.Kind.TIMEOUT, "upstream timed out", -1));
+    }
+    String msg = e.getMessage() == null ? name : e.getMessage();
+    return new UpstreamException(new UpstreamError(0, UpstreamError.Kind.CONNECT_ERROR, "cannot reach upstream: " + msg, -1));
+  }
+
+  public Future<Void> close() {
+    return client.close();
+  }
+}

@@ -1,0 +1,90 @@
+package dev.tollgate.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.core.http.StreamResponse;
+import com.openai.errors.RateLimitException;
+import com.openai.models.chat.completions.ChatCompletion;
+import com.openai.models.chat.completions.ChatCompletionChunk;
+import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.models.Model;
+import dev.tollgate.gateway.support.FakeOpenAi;
+import dev.tollgate.gateway.support.Seed;
+import dev.tollgate.gateway.support.TestGateway;
+import dev.tollgate.schema.ApiKeyRecord;
+import dev.tollgate.testkit.RedisProcess;
+import io.vertx.core.Vertx;
+import java.util.List;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The official OpenAI Java SDK, unchanged but for base URL and key, against the gateway. */
+class OpenAiSdkTest {
+
+  @RegisterExtension static final RedisProcess REDIS = RedisProcess.standalone();
+
+  static Vertx vertx;
+  static FakeOpenAi fake;
+  static TestGateway gateway;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+    fake = new FakeOpenAi(vertx);
+    gateway = new TestGateway(vertx, REDIS.url());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gateway.close();
+    fake.close();
+    vertx.close().await();
+  }
+
+  static OpenAIClient client(String key) {
+    return OpenAIOkHttpClient.builder().baseUrl(gateway.url("/v1")).apiKey(key).maxRetries(0).build();
+  }
+
+  static ChatCompletionCreateParams params() {
+    return ChatCompletionCreateParams.builder().model(Seed.MODEL).addUserMessage("Say hello").maxCompletionTokens(50).build();
+  }
+
+  @Test
+  void completionsStreamingAndModels() {
+    fake.behave(FakeOpenAi.Behavior.ok(10, 5).chunks(3, 0));
+    Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl());
+    OpenAIClient client = client(seed.key("sdk"));
+
+    ChatCompletion completion = client.chat().completions().create(params());
+    assertThat(completion.choices().get(0).message().content()).contains("Hello from the fake.");
+    assertThat(completion.usage().orElseThrow().completionTokens()).isEqualTo(5);
+
+    try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params())) {
+      String text = stream.stream()
+          .flatMap(c -> c.choices().stream())
+          .map(c -> c.delta().content().orElse(""))
+          .collect(Collectors.joining());
+      assertThat(text).isEqualTo("word1 word2 ");
+    }
+
+    List<String> models = client.models().list().data().stream().map(Model::id).toList();
+    assertThat(models).contains(Seed.MODEL);
+  }
+
+  @Test
+  void errorsSurfaceAsTheSdksTypedExceptions() {
+    fake.behave(FakeOpenAi.Behavior.ok(10, 5));
+    Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl());
+    OpenAIClient client = client(seed.key("sdk-limited", 1, 0, List.of(), ApiKeyRecord.ACTIVE, 0));
+    client.chat().completions().create(params());
+    assertThatThrownBy(() -> client.chat().completions().create(params()))
+        .isInstanceOf(RateLimitException.class)
+        .hasMessageContaining("Rate limit reached: 1 requests per minute");
+  }
+}

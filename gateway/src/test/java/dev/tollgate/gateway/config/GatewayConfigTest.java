@@ -1,0 +1,68 @@
+package dev.tollgate.gateway.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.schema.RedisSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class GatewayConfigTest {
+
+  @TempDir Path dir;
+
+  @Test
+  void defaultsNeedNothingButAreSane() {
+    GatewayConfig c = GatewayConfig.load(Map.of());
+    assertThat(c.httpPort()).isEqualTo(8080);
+    assertThat(c.redis().mode()).isEqualTo(RedisSettings.Mode.STANDALONE);
+    assertThat(c.redisTimeout()).isEqualTo(Duration.ofMillis(500));
+    assertThat(c.defaultMaxTokens()).isEqualTo(4096);
+  }
+
+  @Test
+  void yamlFileWithEnvironmentWinning() throws Exception {
+    Path file = dir.resolve("gateway.yaml");
+    Files.writeString(file, """
+        http:
+          port: 9090
+        redis:
+          url: redis://a:1,redis://b:2
+          mode: cluster
+          timeout: 250ms
+        defaultMaxTokens: 1024
+        """);
+    GatewayConfig c = GatewayConfig.load(Map.of("TOLLGATE_CONFIG_FILE", file.toString(), "TOLLGATE_HTTP_PORT", "7070"));
+    assertThat(c.httpPort()).isEqualTo(7070);
+    assertThat(c.redis().mode()).isEqualTo(RedisSettings.Mode.CLUSTER);
+    assertThat(c.redis().nodes()).hasSize(2);
+    assertThat(c.redisTimeout()).isEqualTo(Duration.ofMillis(250));
+    assertThat(c.defaultMaxTokens()).isEqualTo(1024);
+  }
+
+  @Test
+  void invalidSettingsNameTheirVariable() throws Exception {
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("TOLLGATE_HTTP_PORT", "http")))
+        .hasMessage("TOLLGATE_HTTP_PORT must be a whole number, got 'http'");
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("TOLLGATE_REDIS_TIMEOUT", "5 seconds")))
+        .hasMessageStartingWith("TOLLGATE_REDIS_TIMEOUT must be a duration");
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("TOLLGATE_REDIS_MODE", "sentinel", "TOLLGATE_REDIS_URL", "redis://s:26379")))
+        .hasMessageContaining("TOLLGATE_REDIS_MASTER_NAME is required");
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("TOLLGATE_CREDENTIALS_KEY_FILE", "/nonexistent/key")))
+        .hasMessageContaining("TOLLGATE_CREDENTIALS_KEY_FILE /nonexistent/key is not a readable file");
+    Path file = dir.resolve("typo.yaml");
+    Files.writeString(file, "redis:\n  uri: redis://x:1\n");
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("TOLLGATE_CONFIG_FILE", file.toString())))
+        .hasMessageContaining("unknown setting 'redis.uri'");
+  }
+
+  @Test
+  void toStringNeverShowsSecrets() {
+    GatewayConfig c = GatewayConfig.load(Map.of("TOLLGATE_REDIS_PASSWORD", "hunter2", "TOLLGATE_CREDENTIALS_KEY", "c2VjcmV0"));
+    assertThat(c.toString()).doesNotContain("hunter2").doesNotContain("c2VjcmV0");
+  }
+}

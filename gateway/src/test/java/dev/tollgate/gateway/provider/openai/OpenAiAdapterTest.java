@@ -1,0 +1,58 @@
+package dev.tollgate.gateway.provider.openai;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.gateway.provider.ProviderEndpoint;
+import dev.tollgate.gateway.provider.SseEvent;
+import dev.tollgate.gateway.provider.StreamTranslator;
+import dev.tollgate.gateway.provider.UpstreamError;
+import dev.tollgate.gateway.provider.UpstreamRequest;
+import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class OpenAiAdapterTest {
+
+  final OpenAiAdapter adapter = new OpenAiAdapter();
+  final ProviderEndpoint endpoint = new ProviderEndpoint("p", "openai", "https://api.example.com/v1/", null, "sk-x", Map.of("x-extra", "1"));
+
+  @Test
+  void streamingRequestAsksForUsageAndKeepsClientOptions() {
+    JsonObject body = new JsonObject().put("model", "alias").put("messages", new io.vertx.core.json.JsonArray())
+        .put("stream_options", new JsonObject().put("other", 1));
+    UpstreamRequest r = adapter.chatRequest(endpoint, "gpt-4o-mini", body, true);
+    JsonObject sent = new JsonObject(r.body());
+    assertThat(r.url()).isEqualTo("https://api.example.com/v1/chat/completions");
+    assertThat(sent.getString("model")).isEqualTo("gpt-4o-mini");
+    assertThat(sent.getJsonObject("stream_options").getMap()).containsEntry("include_usage", true).containsEntry("other", 1);
+    assertThat(r.headers()).containsEntry("authorization", "Bearer sk-x").containsEntry("x-extra", "1");
+    assertThat(r.toString()).doesNotContain("sk-x");
+    assertThat(body.getJsonObject("stream_options").containsKey("include_usage")).isFalse(); // client body untouched
+  }
+
+  @Test
+  void translatorTakesUsageFromTheFinalChunk() {
+    StreamTranslator t = adapter.streamTranslator("alias");
+    assertThat(t.onEvent(new SseEvent(null, "{\"model\":\"up\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}")))
+        .singleElement().satisfies(p -> assertThat(new JsonObject(p).getString("model")).isEqualTo("alias"));
+    t.onEvent(new SseEvent(null, "{\"model\":\"up\",\"choices\":[],\"usage\":{\"prompt_tokens\":4,\"completion_tokens\":1}}"));
+    t.onEvent(new SseEvent(null, "[DONE]"));
+    assertThat(t.finished()).isTrue();
+    assertThat(t.usage().inputTokens()).isEqualTo(4);
+    assertThat(t.usage().outputTokens()).isEqualTo(1);
+    assertThat(t.usage().reportedByProvider()).isTrue();
+    assertThat(t.outputText()).isEqualTo("Hi");
+  }
+
+  @Test
+  void errorsAreClassifiedAsFallbackTriggers() {
+    assertThat(adapter.classifyError(429, "{}", "2").kind()).isEqualTo(UpstreamError.Kind.RATE_LIMITED);
+    assertThat(adapter.classifyError(429, "{}", "2").retryAfterMs()).isEqualTo(2000);
+    assertThat(adapter.classifyError(503, "oops", null).kind()).isEqualTo(UpstreamError.Kind.SERVER_ERROR);
+    assertThat(adapter.classifyError(400, "{\"error\":{\"message\":\"too long\",\"code\":\"context_length_exceeded\"}}", null).kind())
+        .isEqualTo(UpstreamError.Kind.CONTEXT_LENGTH);
+    UpstreamError bad = adapter.classifyError(400, "{\"error\":{\"message\":\"bad temperature\"}}", null);
+    assertThat(bad.kind()).isEqualTo(UpstreamError.Kind.CLIENT_ERROR);
+    assertThat(bad.message()).isEqualTo("bad temperature");
+  }
+}

@@ -1,0 +1,96 @@
+package dev.tollgate.gateway.support;
+
+import dev.tollgate.gateway.GatewayVerticle;
+import dev.tollgate.gateway.config.GatewayConfig;
+import dev.tollgate.gateway.metrics.GatewayMetrics;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A gateway verticle on a free port against a given Redis, plus a plain JDK HTTP client to call it. */
+public final class TestGateway implements AutoCloseable {
+
+  public static final HttpClient HTTP = HttpClient.newBuilder()
+      .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
+
+  private final Vertx vertx;
+  private final String deployment;
+  public final GatewayVerticle verticle;
+  public final GatewayMetrics metrics;
+
+  public TestGateway(Vertx vertx, String redisUrl, Map<String, String> extra) {
+    this.vertx = vertx;
+    Map<String, String> s = new HashMap<>();
+    s.put("TOLLGATE_HTTP_PORT", "0");
+    s.put("TOLLGATE_HTTP_HOST", "127.0.0.1");
+    s.put("TOLLGATE_REDIS_URL", redisUrl);
+    s.put("TOLLGATE_CREDENTIALS_KEY", Seed.CREDENTIALS_KEY);
+    s.put("TOLLGATE_REDIS_TIMEOUT", "400ms");
+    s.putAll(extra);
+    GatewayConfig config = GatewayConfig.fromSettings(s);
+    this.metrics = GatewayMetrics.create(50);
+    this.verticle = new GatewayVerticle(config, metrics);
+    try {
+      this.deployment = vertx.deployVerticle(verticle).await(20, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("gateway did not start", e);
+    }
+  }
+
+  public TestGateway(Vertx vertx, String redisUrl) {
+    this(vertx, redisUrl, Map.of());
+  }
+
+  public String url(String path) {
+    return "http://127.0.0.1:" + verticle.actualPort() + path;
+  }
+
+  public HttpResponse<String> post(String path, String key, String body) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(path)))
+        .timeout(Duration.ofSeconds(20))
+        .header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    if (key != null) {
+      b.header("authorization", "Bearer " + key);
+    }
+    return send(b.build());
+  }
+
+  public HttpResponse<String> get(String path, String key) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(20)).GET();
+    if (key != null) {
+      b.header("authorization", "Bearer " + key);
+    }
+    return send(b.build());
+  }
+
+  private static HttpResponse<String> send(HttpRequest r) {
+    try {
+      return HTTP.send(r, HttpResponse.BodyHandlers.ofString());
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** A minimal chat body. */
+  public static String chat(String model, Integer maxTokens, boolean stream) {
+    return "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]"
+        + (maxTokens == null ? "" : ",\"max_tokens\":" + maxTokens)
+        + (stream ? ",\"stream\":true" : "") + "}";
+  }
+
+  @Override
+  public void close() {
+    try {
+      vertx.undeploy(deployment).await(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      // the test is over anyway
+    }
+  }
+}
