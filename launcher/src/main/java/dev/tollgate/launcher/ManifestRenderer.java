@@ -116,7 +116,7 @@ final class ManifestRenderer {
       String name = provider.path("name").asText(type);
       String envName = KEY_ENV.get(type);
       String key = envName == null ? null : env.get(envName);
-      JsonNode ref = provider.path("secretRef");
+      JsonNode ref = provider.path("credentialsRef");
       if (key != null && !key.isBlank()) {
         if (ref.isObject()) {
           String secretName = ref.path("name").asText();
@@ -130,7 +130,7 @@ final class ManifestRenderer {
       } else {
         provider.put("type", "openai-compatible");
         provider.put("baseUrl", demoBaseUrl);
-        provider.remove("secretRef");
+        provider.remove("credentialsRef");
         provider.remove("apiVersion");
         notes.add("RoutePolicy " + ns + "/" + policyName + ": provider '" + name + "' (" + type
             + ") -> DEMO provider" + (envName == null ? "" : " (set " + envName + " to use the real one)"));

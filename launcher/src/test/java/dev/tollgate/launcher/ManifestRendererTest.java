@@ -21,11 +21,11 @@ class ManifestRendererTest {
           - name: openai
             type: openai
             baseUrl: https://api.openai.com/v1
-            secretRef: {name: openai-credentials, key: apiKey}
+            credentialsRef: {name: openai-credentials, key: apiKey}
           - name: claude
             type: anthropic
             baseUrl: https://api.anthropic.com
-            secretRef: {name: anthropic-credentials, key: apiKey}
+            credentialsRef: {name: anthropic-credentials, key: apiKey}
       ---
       apiVersion: tollgate.dev/v1alpha1
       kind: Tenant

@@ -1,0 +1,98 @@
+package dev.tollgate.launcher;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Drives the README's local path end to end: the real operator and gateway jars (built earlier in the
+ * reactor) started by the launcher on the repository's {@code examples/}, then the curl line it prints,
+ * executed as printed.
+ */
+class LocalStackTest {
+
+  private static final Pattern CURL =
+      Pattern.compile("curl (\\S+) -H 'Authorization: Bearer (\\S+)' -H 'Content-Type: application/json' -d '(.+)'");
+
+  @Test
+  void printedCurlLineReturnsACompletionFromTheDemoProvider() throws Exception {
+    Path root = Path.of("..").toAbsolutePath().normalize();
+    ByteArrayOutputStream captured = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(new Tee(captured, System.out), true, StandardCharsets.UTF_8);
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    try (LocalStack stack = new LocalStack(
+        new LocalStack.Options(root.resolve("examples"), root, port, Map.of(), out)).start()) {
+      String printed = captured.toString(StandardCharsets.UTF_8);
+      assertThat(printed).contains("DEMO provider").contains("Tollgate is running");
+      Matcher m = CURL.matcher(printed);
+      assertThat(m.find()).as("a curl line is printed:\n%s", printed).isTrue();
+
+      HttpClient http = HttpClient.newHttpClient();
+      HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(m.group(1)))
+              .header("Authorization", "Bearer " + m.group(2))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(m.group(3))).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      var body = new ObjectMapper().readTree(r.body());
+      assertThat(body.at("/choices/0/message/content").asText()).contains("DEMO provider");
+      assertThat(body.at("/usage/total_tokens").asLong()).isPositive();
+
+      String streamBody = m.group(3).replaceFirst("\\{", "{\"stream\":true,");
+      HttpResponse<String> s = http.send(HttpRequest.newBuilder(URI.create(m.group(1)))
+              .header("Authorization", "Bearer " + m.group(2))
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(streamBody)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(s.statusCode()).isEqualTo(200);
+      assertThat(s.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
+      assertThat(s.body().trim()).endsWith("data: [DONE]").contains("DEMO");
+
+      HttpResponse<String> denied = http.send(HttpRequest.newBuilder(URI.create(m.group(1)))
+              .header("Authorization", "Bearer tg-not-a-key")
+              .POST(HttpRequest.BodyPublishers.ofString(m.group(3))).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(denied.statusCode()).isEqualTo(401);
+    }
+  }
+
+  /** Writes to two streams: the test keeps a copy while the output still shows in the report. */
+  private static final class Tee extends OutputStream {
+    private final OutputStream a;
+    private final OutputStream b;
+
+    Tee(OutputStream a, OutputStream b) {
+      this.a = a;
+      this.b = b;
+    }
+
+    @Override
+    public synchronized void write(int c) throws java.io.IOException {
+      a.write(c);
+      b.write(c);
+    }
+
+    @Override
+    public synchronized void write(byte[] buf, int off, int len) throws java.io.IOException {
+      a.write(buf, off, len);
+      b.write(buf, off, len);
+    }
+  }
+}
