@@ -122,7 +122,7 @@ public record GatewayConfig(
             keyFile,
             number(s, "TOLLGATE_MAX_BODY_BYTES", 4L << 20, 1024, 1L << 30),
             number(s, "TOLLGATE_DEFAULT_MAX_TOKENS", 4096, 1, 10_000_000),
-            bool(s, "TOLLGATE_ENFORCE_DEFAULT_MAX_TOKENS", false),
+            bool(s, "TOLLGATE_ENFORCE_DEFAULT_MAX_TOKENS", true),
             (int) number(s, "TOLLGATE_PROMPT_MARGIN_PERCENT", 10, 0, 1000),
             duration(s, "TOLLGATE_CACHE_TTL", "10s"),
             duration(s, "TOLLGATE_RESERVATION_LEASE", "15m"),
