@@ -50,7 +50,7 @@ public final class CredentialsKey {
   public synchronized Optional<Current> current() {
     if (inline != null) {
       if (current == null) {
-        current = load(inline);
+        current = load(inline, "TOLLGATE_CREDENTIALS_KEY");
       }
       return Optional.of(current);
     }
@@ -60,7 +60,7 @@ public final class CredentialsKey {
     try {
       FileTime modified = Files.getLastModifiedTime(file);
       if (current == null || !modified.equals(loadedAt)) {
-        current = load(Files.readString(file, StandardCharsets.UTF_8));
+        current = load(Files.readString(file, StandardCharsets.UTF_8), "TOLLGATE_CREDENTIALS_KEY_FILE (" + file + ")");
         loadedAt = modified;
       }
       return Optional.of(current);
@@ -69,8 +69,14 @@ public final class CredentialsKey {
     }
   }
 
-  private static Current load(String base64) {
-    CredentialSealer sealer = CredentialSealer.fromBase64(base64.trim());
+  private static Current load(String base64, String source) {
+    CredentialSealer sealer;
+    try {
+      sealer = CredentialSealer.fromBase64(base64.trim());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(source + ": " + e.getMessage()
+          + "; generate one with: head -c 32 /dev/urandom | base64");
+    }
     return new Current(sealer, ApiKeys.sha256Hex("tollgate-credentials-key:" + base64.trim()).substring(0, 12));
   }
 }

@@ -8,9 +8,11 @@ import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
-import java.util.function.BooleanSupplier;
 
-/** {@code /healthz} (the process runs), {@code /readyz} (operator started and Redis answers) and {@code /metrics} (Prometheus). */
+/**
+ * {@code /healthz} (the process runs), {@code /readyz} (operator started, informers synced: true on a
+ * standby too) and {@code /metrics} (Prometheus). Readiness never waits on Redis (ADR 0011).
+ */
 public final class HealthServer implements AutoCloseable {
 
   private final HttpServer server;
@@ -19,15 +21,22 @@ public final class HealthServer implements AutoCloseable {
     this.server = server;
   }
 
-  public static HealthServer start(int port, BooleanSupplier operatorHealthy, BooleanSupplier redisAnswers, PrometheusMeterRegistry meters)
-      throws IOException {
+  /**
+   * Serves the endpoints for {@code operator} on {@code port} (0 = any free port).
+   *
+   * <p>Why {@code /readyz} ignores Redis: a standby must be ready or rolling updates stall, and a probe
+   * that pings Redis would flip every replica to not-ready together during a Redis outage (or time out
+   * behind Redis' socket timeout) without helping anything: the operator retries by itself and its
+   * conditions say RedisUnavailable. Redis reachability is the gauge {@code tollgate_operator_redis_up}.
+   */
+  public static HealthServer start(int port, TollgateOperator operator, PrometheusMeterRegistry meters) throws IOException {
     HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
     server.createContext("/healthz", ex -> respond(ex, 200, "text/plain", "ok\n"));
     server.createContext("/readyz", ex -> {
-      boolean operator = operatorHealthy.getAsBoolean();
-      boolean redis = redisAnswers.getAsBoolean();
-      String body = "operator: " + (operator ? "ok" : "not started or informers unhealthy") + "\nredis: " + (redis ? "ok" : "unreachable") + "\n";
-      respond(ex, operator && redis ? 200 : 503, "text/plain", body);
+      boolean healthy = operator.isHealthy();
+      String body = "operator: " + (healthy ? "ok" : "not started or informers unhealthy") + "\n"
+          + "role: " + (operator.isLeader() ? "leader" : "standby") + "\n";
+      respond(ex, healthy ? 200 : 503, "text/plain", body);
     });
     server.createContext("/metrics", ex -> respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", meters.scrape()));
     server.setExecutor(Executors.newSingleThreadExecutor(r -> {

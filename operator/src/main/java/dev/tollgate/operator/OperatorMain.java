@@ -24,18 +24,45 @@ public final class OperatorMain {
 
   private OperatorMain() {}
 
+  /** What start-up needs, validated: settings, the sealing key and a Redis client that accepted our credentials. */
+  record Startup(OperatorSettings settings, CredentialsKey credentialsKey, UnifiedJedis redis) {}
+
   public static void main(String[] args) throws Exception {
-    Map<String, String> env = System.getenv();
-    OperatorSettings settings;
-    CredentialsKey credentialsKey = CredentialsKey.fromEnv(env);
+    Startup startup;
     try {
-      settings = OperatorSettings.fromEnv(env);
-      credentialsKey.current(); // a malformed key fails here, not on the first RoutePolicy
+      startup = validate(System.getenv());
     } catch (IllegalArgumentException e) {
+      // One line naming the variable, then exit: a bad setting must not look like a running operator.
       System.err.println("tollgate-operator: " + e.getMessage());
       System.exit(2);
       return;
     }
+    run(startup);
+  }
+
+  /**
+   * Reads and checks the whole configuration before anything starts; the message of the
+   * IllegalArgumentException names the variable at fault. A Redis that is only unreachable passes
+   * (standalone mode): the reconcilers report RedisUnavailable and retry.
+   */
+  static Startup validate(Map<String, String> env) {
+    OperatorSettings settings = OperatorSettings.fromEnv(env);
+    CredentialsKey credentialsKey = CredentialsKey.fromEnv(env);
+    credentialsKey.current(); // a malformed key fails here, not on the first RoutePolicy
+    UnifiedJedis redis = RedisClients.create(settings.redis());
+    try {
+      if (!RedisClients.check(redis, settings.redis())) {
+        LOG.warn("Redis at {} does not answer yet; resources will report RedisUnavailable until it does", settings.redis());
+      }
+    } catch (IllegalArgumentException e) {
+      redis.close();
+      throw e;
+    }
+    return new Startup(settings, credentialsKey, redis);
+  }
+
+  private static void run(Startup startup) throws Exception {
+    OperatorSettings settings = startup.settings();
     List<AutoCloseable> resources = Collections.synchronizedList(new ArrayList<>());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -44,23 +71,23 @@ public final class OperatorMain {
     }, "tollgate-shutdown"));
 
     PrometheusMeterRegistry meters = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    UnifiedJedis redis = RedisClients.create(settings.redis());
+    UnifiedJedis redis = startup.redis();
     resources.add(redis);
     ConfigWriter writer = new ConfigWriter(redis, meters);
-    LOG.info("tollgate-operator starting: {}, resync {}, namespaces {}", settings.redis(), settings.resync(),
-        settings.namespaces().isEmpty() ? "all" : settings.namespaces());
+    LOG.info("tollgate-operator starting: {}, resync {}, namespaces {}, leader election {}", settings.redis(), settings.resync(),
+        settings.namespaces().isEmpty() ? "all" : settings.namespaces(), settings.leaderElection());
     TollgateOperator operator;
     if (settings.localManifests() != null) {
-      LocalMode local = LocalMode.start(settings.localManifests(), settings, writer, credentialsKey, meters, System.out);
+      LocalMode local = LocalMode.start(settings.localManifests(), settings, writer, startup.credentialsKey(), meters, System.out);
       resources.add(0, local);
       operator = local.operator();
     } else {
       KubernetesClient client = new KubernetesClientBuilder().build();
       resources.add(client);
-      operator = TollgateOperator.start(client, settings, writer, credentialsKey, meters, Clock.systemUTC());
+      operator = TollgateOperator.start(client, settings, writer, startup.credentialsKey(), meters, Clock.systemUTC());
       resources.add(0, operator);
     }
-    resources.add(0, HealthServer.start(settings.healthPort(), operator::isHealthy, writer::ping, meters));
+    resources.add(0, HealthServer.start(settings.healthPort(), operator, meters));
     stopped.await();
   }
 

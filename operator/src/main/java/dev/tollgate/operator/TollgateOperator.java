@@ -7,14 +7,17 @@ import dev.tollgate.operator.reconciler.TenantReconciler;
 import dev.tollgate.operator.redis.ConfigWriter;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.javaoperatorsdk.operator.Operator;
 import io.javaoperatorsdk.operator.api.config.ControllerConfigurationOverrider;
 import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
 import io.javaoperatorsdk.operator.processing.retry.GenericRetry;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 /**
@@ -27,24 +30,30 @@ public final class TollgateOperator implements AutoCloseable {
   public static final String LEASE_NAME = "tollgate-operator";
 
   private final Operator operator;
+  private final AtomicBoolean leading;
 
-  private TollgateOperator(Operator operator) {
+  private TollgateOperator(Operator operator, AtomicBoolean leading) {
     this.operator = operator;
+    this.leading = leading;
   }
 
   /** Builds, registers and starts the operator; returns once it runs (or waits for leadership). */
   public static TollgateOperator start(KubernetesClient client, OperatorSettings settings, ConfigWriter writer,
       CredentialsKey credentialsKey, MeterRegistry meters, Clock clock) {
+    // Without leader election this replica leads from the start; with it, JOSDK's callbacks say when.
+    AtomicBoolean leading = new AtomicBoolean(!settings.leaderElection().enabled());
     Operator operator = new Operator(o -> {
       o.withKubernetesClient(client)
-          // Merge patches, not server-side apply: one patch path for clusters and the CRUD mock (ADR 0011).
+          // Merge patches, not server-side apply: one patch path for clusters and the CRUD mock (ADR 0006).
           .withUseSSAToPatchPrimaryResource(false)
           .withCloseClientOnStop(false)
           .withMetrics(MicrometerMetrics.withoutPerResourceMetrics(meters));
-      if (settings.leaderElection()) {
-        o.withLeaderElectionConfiguration(settings.leaderElectionNamespace() == null
-            ? new LeaderElectionConfiguration(LEASE_NAME)
-            : new LeaderElectionConfiguration(LEASE_NAME, settings.leaderElectionNamespace()));
+      OperatorSettings.LeaderElection election = settings.leaderElection();
+      if (election.enabled()) {
+        o.withLeaderElectionConfiguration(new LeaderElectionConfiguration(LEASE_NAME, election.namespace(),
+            election.leaseDuration(), election.renewDeadline(), election.retryPeriod(), election.identity(),
+            new LeaderCallbacks(() -> leading.set(true), () -> leading.set(false), leader -> { }),
+            election.exitOnLostLease()));
       }
     });
     Duration resync = settings.resync();
@@ -53,7 +62,11 @@ public final class TollgateOperator implements AutoCloseable {
     operator.register(new ApiKeyReconciler(writer, resync, clock), configure(settings));
     operator.register(new SpendCapReconciler(writer, resync, clock), configure(settings));
     operator.start();
-    return new TollgateOperator(operator);
+    TollgateOperator started = new TollgateOperator(operator, leading);
+    Gauge.builder("tollgate_operator_leader", leading, l -> l.get() ? 1 : 0)
+        .description("1 while this replica holds the leader Lease and reconciles; 0 on a standby")
+        .register(meters);
+    return started;
   }
 
   private static <P extends HasMetadata> Consumer<ControllerConfigurationOverrider<P>> configure(OperatorSettings settings) {
@@ -71,7 +84,15 @@ public final class TollgateOperator implements AutoCloseable {
     return operator;
   }
 
-  /** True once started and every informer is healthy. */
+  /** True while this replica reconciles: it holds the Lease, or leader election is off. */
+  public boolean isLeader() {
+    return leading.get();
+  }
+
+  /**
+   * True once started and every informer is healthy. A standby is healthy too: its informers run and
+   * keep their caches warm, only event processing waits for the Lease (ADR 0011).
+   */
   public boolean isHealthy() {
     var info = operator.getRuntimeInfo();
     return info.isStarted() && info.allEventSourcesAreHealthy();

@@ -47,7 +47,7 @@ public final class OperatorHarness implements AutoCloseable {
     }, "config-subscriber");
     subscriberThread.setDaemon(true);
     subscriberThread.start();
-    OperatorSettings settings = new OperatorSettings(resync, 0, Set.of(), false, null, null,
+    OperatorSettings settings = new OperatorSettings(resync, 0, Set.of(), OperatorSettings.LeaderElection.off(), null,
         RedisSettings.standalone(redisProcess.host(), redisProcess.port()));
     this.operator = TollgateOperator.start(client, settings, new ConfigWriter(redis, new SimpleMeterRegistry()),
         CredentialsKey.of(CREDENTIALS_KEY), new SimpleMeterRegistry(), Clock.systemUTC());

@@ -67,11 +67,11 @@ public final class ApiKeyReconciler extends ProjectingReconciler<ApiKey, ApiKeyS
     if (tenantName(key) == null) {
       throw Problem.invalid("tenantRef is required");
     }
-    Tenant tenant = References.require(client, Tenant.class, ns, tenantName(key), Problem.TENANT_NOT_FOUND);
+    Tenant tenant = References.require(context, Tenant.class, ns, tenantName(key), Problem.TENANT_NOT_FOUND);
     if (spec.getRoutePolicyRef() != null) {
-      References.require(client, RoutePolicy.class, ns, spec.getRoutePolicyRef().getName(), Problem.ROUTE_POLICY_NOT_FOUND);
+      References.require(context, RoutePolicy.class, ns, spec.getRoutePolicyRef().getName(), Problem.ROUTE_POLICY_NOT_FOUND);
     }
-    String imported = spec.getImportFrom() == null ? null : References.secretValue(client, ns, spec.getImportFrom());
+    String imported = spec.getImportFrom() == null ? null : References.secretValue(context, ns, spec.getImportFrom());
     if (imported != null && imported.length() < 16) {
       throw Problem.invalid("the imported key in Secret " + spec.getImportFrom().getName() + " is shorter than 16 characters");
     }

@@ -4,13 +4,14 @@ import dev.tollgate.operator.api.v1alpha1.SecretKeyRef;
 import dev.tollgate.operator.projection.Problem;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.BiPredicate;
 import java.util.stream.Collectors;
@@ -24,9 +25,16 @@ final class References {
 
   private References() {}
 
-  /** The object, or a ProblemException with {@code reason} when it does not exist. */
-  static <T extends HasMetadata> T require(KubernetesClient client, Class<T> type, String namespace, String name, String reason) {
-    T found = client.resources(type).inNamespace(namespace).withName(name).get();
+  /**
+   * The referenced object from the cache of the informer {@link #watch} registered for its type, or a
+   * ProblemException with {@code reason} when it does not exist. No API call: the informer's event is
+   * what wakes a dependant, and the cache already holds the object when the event arrives.
+   */
+  @SuppressWarnings("unchecked")
+  static <T extends HasMetadata, P extends HasMetadata> T require(Context<P> context, Class<T> type, String namespace, String name,
+      String reason) {
+    var source = (InformerEventSource<T, P>) context.eventSourceRetriever().getEventSourceFor(type, sourceName(type));
+    T found = source.get(new ResourceID(name, namespace)).orElse(null);
     if (found == null) {
       throw new Problem(reason, type.getSimpleName() + " " + name + " not found in namespace " + namespace).exception();
     }
@@ -34,8 +42,8 @@ final class References {
   }
 
   /** The decoded value of one Secret key, or a SecretNotFound problem. */
-  static String secretValue(KubernetesClient client, String namespace, SecretKeyRef ref) {
-    Secret secret = require(client, Secret.class, namespace, ref.getName(), Problem.SECRET_NOT_FOUND);
+  static <P extends HasMetadata> String secretValue(Context<P> context, String namespace, SecretKeyRef ref) {
+    Secret secret = require(context, Secret.class, namespace, ref.getName(), Problem.SECRET_NOT_FOUND);
     String value = value(secret, ref.getKey());
     if (value == null || value.isBlank()) {
       throw new Problem(Problem.SECRET_NOT_FOUND, "Secret " + ref.getName() + " has no key " + ref.getKey()).exception();
@@ -60,7 +68,7 @@ final class References {
   static <S extends HasMetadata, P extends HasMetadata> InformerEventSource<S, P> watch(
       Class<S> type, EventSourceContext<P> context, BiPredicate<P, String> refersTo) {
     var config = InformerEventSourceConfiguration.from(type, context.getPrimaryResourceClass())
-        .withName(type.getSimpleName().toLowerCase() + "-refs")
+        .withName(sourceName(type))
         .withNamespacesInheritedFromController()
         .withSecondaryToPrimaryMapper((S s) -> context.getPrimaryCache()
             .list(s.getMetadata().getNamespace())
@@ -69,5 +77,9 @@ final class References {
             .collect(Collectors.toSet()))
         .build();
     return new InformerEventSource<>(config, context);
+  }
+
+  private static String sourceName(Class<?> type) {
+    return type.getSimpleName().toLowerCase(Locale.ROOT) + "-refs";
   }
 }

@@ -45,7 +45,7 @@ public final class RoutePolicyReconciler extends ProjectingReconciler<RoutePolic
     if (policy.getSpec() != null) {
       for (RoutePolicySpec.Provider p : policy.getSpec().getProviders()) {
         if (p.getCredentialsRef() != null) {
-          credentials.put(p.getName(), References.secretValue(context.getClient(), ns, p.getCredentialsRef()));
+          credentials.put(p.getName(), References.secretValue(context, ns, p.getCredentialsRef()));
         }
       }
     }

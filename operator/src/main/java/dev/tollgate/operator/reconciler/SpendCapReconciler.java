@@ -45,10 +45,10 @@ public final class SpendCapReconciler extends ProjectingReconciler<SpendCap, Spe
     if (tenantName(cap) == null) {
       throw Problem.invalid("tenantRef is required");
     }
-    Tenant tenant = References.require(context.getClient(), Tenant.class, ns, tenantName(cap), Problem.TENANT_NOT_FOUND);
+    Tenant tenant = References.require(context, Tenant.class, ns, tenantName(cap), Problem.TENANT_NOT_FOUND);
     ApiKey key = null;
     if (cap.getSpec().getScope() == SpendCapSpec.Scope.ApiKey && cap.getSpec().getApiKeyRef() != null) {
-      key = References.require(context.getClient(), ApiKey.class, ns, cap.getSpec().getApiKeyRef().getName(), Problem.API_KEY_NOT_FOUND);
+      key = References.require(context, ApiKey.class, ns, cap.getSpec().getApiKeyRef().getName(), Problem.API_KEY_NOT_FOUND);
     }
     CapDefinition definition = SpendCapProjection.of(cap, tenant, key);
     TenantId id = new TenantId(ns, tenant.getMetadata().getName());

@@ -42,7 +42,7 @@ public final class TenantReconciler extends ProjectingReconciler<Tenant, TenantS
   protected Outcome sync(Tenant tenant, TenantStatus status, Context<Tenant> context) {
     String ns = namespace(tenant);
     if (tenant.getSpec() != null && tenant.getSpec().getRoutePolicyRef() != null) {
-      References.require(context.getClient(), RoutePolicy.class, ns, tenant.getSpec().getRoutePolicyRef().getName(),
+      References.require(context, RoutePolicy.class, ns, tenant.getSpec().getRoutePolicyRef().getName(),
           Problem.ROUTE_POLICY_NOT_FOUND);
     }
     TenantRecord record = TenantProjection.of(tenant);

@@ -3,6 +3,7 @@ package dev.tollgate.operator.redis;
 import dev.tollgate.schema.ConfigChange;
 import dev.tollgate.schema.ConfigCodec;
 import dev.tollgate.schema.RedisKeys;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import java.util.Map;
@@ -27,6 +28,10 @@ public final class ConfigWriter {
   public ConfigWriter(UnifiedJedis redis, MeterRegistry meters) {
     this.redis = redis;
     this.meters = meters;
+    // Evaluated at scrape time: the probes stay independent of Redis (ADR 0011), the metric does not.
+    Gauge.builder("tollgate_operator_redis_up", this, w -> w.ping() ? 1 : 0)
+        .description("1 if Redis answered PING at scrape time")
+        .register(meters);
   }
 
   /** SET {@code key} to the record's JSON unless it already holds exactly that; true if written. */
@@ -90,7 +95,8 @@ public final class ConfigWriter {
   }
 
   private void changed(String op, ConfigChange change) {
-    redis.publish(RedisKeys.CONFIG_CHANNEL, change.encode());
     meters.counter("tollgate_operator_redis_writes", "op", op, "kind", change.kind()).increment();
+    redis.publish(RedisKeys.CONFIG_CHANNEL, change.encode());
+    meters.counter("tollgate_operator_config_changes_published", "kind", change.kind()).increment();
   }
 }

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -71,7 +72,7 @@ class LocalModeTest {
     Files.writeString(keyFile, key("Active"));
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     JedisPooled redis = REDIS.client();
-    OperatorSettings settings = new OperatorSettings(Duration.ofSeconds(2), 0, Set.of(), true, null, dir,
+    OperatorSettings settings = new OperatorSettings(Duration.ofSeconds(2), 0, Set.of(), OperatorSettings.fromEnv(Map.of()).leaderElection(), dir,
         RedisSettings.standalone(REDIS.host(), REDIS.port()));
     try (JedisPooled writerClient = new JedisPooled(REDIS.host(), REDIS.port());
         LocalMode local = LocalMode.start(dir, settings, new ConfigWriter(writerClient, new SimpleMeterRegistry()),

@@ -1,0 +1,123 @@
+package dev.tollgate.operator.redis;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tollgate.schema.ConfigChange;
+import dev.tollgate.schema.RedisSettings;
+import dev.tollgate.testkit.RedisBinary;
+import dev.tollgate.testkit.RedisProcess;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.Jedis;
+import redis.clients.jedis.JedisSentineled;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+
+/**
+ * Sentinel mode against a real {@code redis-server --sentinel} monitoring a real master: the operator's
+ * client finds the master through the sentinel and writes there; wrong settings fail with a message
+ * naming the variable.
+ */
+class RedisSentinelTest {
+
+  @RegisterExtension
+  static final RedisProcess MASTER = RedisProcess.standalone();
+
+  @TempDir
+  static Path dir;
+
+  static Process sentinel;
+  static int sentinelPort;
+
+  @BeforeAll
+  static void startSentinel() throws Exception {
+    sentinelPort = freePort();
+    Path conf = dir.resolve("sentinel.conf");
+    Files.writeString(conf, String.join("\n",
+        "port " + sentinelPort,
+        "bind 127.0.0.1",
+        "dir " + dir,
+        "sentinel monitor tollgate 127.0.0.1 " + MASTER.port() + " 1",
+        ""));
+    sentinel = new ProcessBuilder(RedisBinary.path().toString(), conf.toString(), "--sentinel")
+        .redirectErrorStream(true).redirectOutput(dir.resolve("sentinel.log").toFile()).start();
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (true) {
+      try (Jedis j = new Jedis("127.0.0.1", sentinelPort)) {
+        if (j.ping().equals("PONG")) {
+          return;
+        }
+      } catch (JedisConnectionException e) {
+        if (System.nanoTime() > deadline) {
+          throw new IllegalStateException("sentinel did not start: " + Files.readString(dir.resolve("sentinel.log")));
+        }
+        Thread.sleep(50);
+      }
+    }
+  }
+
+  @AfterAll
+  static void stopSentinel() throws InterruptedException {
+    sentinel.destroy();
+    sentinel.waitFor();
+  }
+
+  static RedisSettings sentinelSettings(String master, int port) {
+    return RedisSettings.fromEnv(Map.of(
+        "TOLLGATE_REDIS_MODE", "sentinel",
+        "TOLLGATE_REDIS_URL", "redis://127.0.0.1:" + port,
+        "TOLLGATE_REDIS_MASTER_NAME", master));
+  }
+
+  @Test
+  void findsTheMasterThroughTheSentinelAndWritesThere() {
+    RedisSettings settings = sentinelSettings("tollgate", sentinelPort);
+    try (UnifiedJedis redis = RedisClients.create(settings)) {
+      assertThat(redis).isInstanceOf(JedisSentineled.class);
+      assertThat(RedisClients.check(redis, settings)).isTrue();
+      new ConfigWriter(redis, new SimpleMeterRegistry()).put("tg:v1:sentinel-probe", Map.of("ok", true),
+          new ConfigChange(ConfigChange.TENANT, "probe/probe"));
+      assertThat(MASTER.client().get("tg:v1:sentinel-probe")).isEqualTo("{\"ok\":true}");
+    } finally {
+      MASTER.client().del("tg:v1:sentinel-probe");
+    }
+  }
+
+  @Test
+  void anUnknownMasterNameIsReportedByItsVariable() {
+    assertThatThrownBy(() -> RedisClients.create(sentinelSettings("no-such-master", sentinelPort)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("TOLLGATE_REDIS_MASTER_NAME:")
+        .hasMessageContaining("'no-such-master'");
+  }
+
+  @Test
+  void noSentinelAnsweringIsReportedByTheUrlVariable() throws IOException {
+    assertThatThrownBy(() -> RedisClients.create(sentinelSettings("tollgate", freePort())))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("TOLLGATE_REDIS_URL: no sentinel answered for master 'tollgate'");
+  }
+
+  @Test
+  void aMissingMasterNameIsRejectedBeforeConnecting() {
+    assertThatThrownBy(() -> RedisSettings.fromEnv(Map.of("TOLLGATE_REDIS_MODE", "sentinel", "TOLLGATE_REDIS_URL", "redis://127.0.0.1:1")))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("TOLLGATE_REDIS_MASTER_NAME is required");
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}
