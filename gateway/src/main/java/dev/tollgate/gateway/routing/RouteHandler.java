@@ -406,8 +406,9 @@ public final class RouteHandler implements Handler<RoutingContext> {
         }
         long quietMs = (System.nanoTime() - lastChunkNanos) / 1_000_000;
         if (quietMs >= idleMs) {
+          // classify first: the reset below makes the response fail as if the connection broke
+          end(new UpstreamError(0, UpstreamError.Kind.TIMEOUT, "no data for " + quietMs + " ms", -1));
           ex.cancel();
-          end(new UpstreamError(0, UpstreamError.Kind.TIMEOUT, "upstream stream stalled for " + quietMs + " ms", -1));
         } else {
           armIdleTimer(idleMs - quietMs);
         }
