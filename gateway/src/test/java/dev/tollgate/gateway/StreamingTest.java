@@ -3,7 +3,8 @@ package dev.tollgate.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tollgate.gateway.support.FakeOpenAi;
+import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
+import dev.tollgate.gateway.fake.Reply;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
 import dev.tollgate.schema.Period;
@@ -35,13 +36,13 @@ class StreamingTest {
   @RegisterExtension static final RedisProcess REDIS = RedisProcess.standalone();
 
   static Vertx vertx;
-  static FakeOpenAi fake;
+  static FakeOpenAiCompatible fake;
   static TestGateway gateway;
 
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
-    fake = new FakeOpenAi(vertx);
+    fake = new FakeOpenAiCompatible(vertx, Seed.UPSTREAM_KEY);
     gateway = new TestGateway(vertx, REDIS.url());
   }
 
@@ -58,7 +59,8 @@ class StreamingTest {
 
   @Test
   void streamedUsageFromTheFinalChunkIsBilled() {
-    fake.behave(FakeOpenAi.Behavior.ok(12, 7).chunks(4, 0));
+    fake.reset();
+    fake.always(Reply.sse(FakeOpenAiCompatible.textEvents(List.of("word1 ", "word2 ", "word3 "), 12, 7, true)));
     Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl())
         .cap("month", "Tenant", null, "Reject", Period.Month, 10_000_000);
     String key = seed.key("s");
@@ -76,7 +78,7 @@ class StreamingTest {
       assertThat(c.getJsonArray("choices")).isNotEmpty(); // the usage-only chunk was not asked for
     });
     assertThat(chunks).hasSize(5);
-    JsonObject upstream = fake.lastBody();
+    JsonObject upstream = fake.lastRequest().json();
     assertThat(upstream.getBoolean("stream")).isTrue();
     assertThat(upstream.getJsonObject("stream_options").getBoolean("include_usage")).isTrue();
 
@@ -95,7 +97,8 @@ class StreamingTest {
 
   @Test
   void clientAskingForUsageGetsTheUsageChunk() {
-    fake.behave(FakeOpenAi.Behavior.ok(3, 2).chunks(2, 0));
+    fake.reset();
+    fake.always(Reply.sse(FakeOpenAiCompatible.textEvents(List.of("word1 "), 3, 2, true)));
     Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl());
     String body = "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
         + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
@@ -107,7 +110,9 @@ class StreamingTest {
 
   @Test
   void clientDisconnectMidStreamIsBilledForWhatWasProducedAndReleasesTheReservation() throws Exception {
-    fake.behave(FakeOpenAi.Behavior.ok(10, 999).chunks(2000, 10));
+    fake.reset();
+    fake.always(Reply.sse(FakeOpenAiCompatible.textEvents(
+        java.util.stream.IntStream.range(1, 2000).mapToObj(i -> "word" + i + " ").toList(), 10, 999, true)).eventDelayMs(10));
     Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl())
         .cap("month", "Tenant", null, "Reject", Period.Month, 10_000_000);
     String key = seed.key("leaver");
@@ -134,8 +139,8 @@ class StreamingTest {
       assertThat(REDIS.client().hlen(RedisKeys.reservations(seed.tenant))).isZero();
       assertThat(REDIS.client().hget(RedisKeys.spend(seed.tenant, "month", month), "reserved")).isEqualTo("0");
     });
-    await().atMost(Duration.ofSeconds(5)).until(() -> fake.streamsCancelled.get() >= 1);
-    int produced = fake.chunksSent.get();
+    await().atMost(Duration.ofSeconds(5)).until(() -> fake.lastRequest().clientDisconnected());
+    int produced = fake.lastRequest().eventsSent();
     assertThat(produced).isLessThan(500); // the upstream call was cancelled, not left running
     Map<String, String> rec = REDIS.client().xrange(RedisKeys.usage(seed.tenant), (StreamEntryID) null, (StreamEntryID) null)
         .get(0).getFields();
