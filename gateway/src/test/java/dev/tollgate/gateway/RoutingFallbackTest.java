@@ -65,6 +65,13 @@ class RoutingFallbackTest {
         retry, timeouts);
   }
 
+  /** A route with the primary as its only target. */
+  static Seed primaryOnly(RoutePlan.Retry retry) {
+    Seed seed = new Seed(REDIS.client()).tenant();
+    return seed.plan(Map.of("primary", seed.provider(PRIMARY.baseUrl())),
+        List.of(new RoutePlan.Route(Seed.MODEL, List.of(target("primary", 0, 0)), List.of())), retry, null);
+  }
+
   static HttpResponse<String> chat(Seed seed) {
     return gateway.post("/v1/chat/completions", seed.key("k"), TestGateway.chat(Seed.MODEL, 10, false));
   }
@@ -164,10 +171,7 @@ class RoutingFallbackTest {
 
   @Test
   void retryAfterIsWaitedOutBeforeCallingTheSameTargetAgain() {
-    Seed seed = new Seed(REDIS.client()).tenant();
-    seed.plan(Map.of("primary", seed.provider(PRIMARY.baseUrl())),
-        List.of(new RoutePlan.Route(Seed.MODEL, List.of(target("primary", 0, 0)), List.of())),
-        new RoutePlan.Retry(3, 10, 5_000), null);
+    Seed seed = primaryOnly(new RoutePlan.Retry(3, 10, 5_000));
     PRIMARY.enqueue(openAiError(429, null).retryAfter("1"));
     long start = System.nanoTime();
     HttpResponse<String> r = chat(seed);
@@ -192,10 +196,7 @@ class RoutingFallbackTest {
 
   @Test
   void backoffDoublesBetweenAttemptsOnTheSameTarget() {
-    Seed seed = new Seed(REDIS.client()).tenant();
-    seed.plan(Map.of("primary", seed.provider(PRIMARY.baseUrl())),
-        List.of(new RoutePlan.Route(Seed.MODEL, List.of(target("primary", 0, 0)), List.of())),
-        new RoutePlan.Retry(3, 150, 5_000), null);
+    Seed seed = primaryOnly(new RoutePlan.Retry(3, 150, 5_000));
     PRIMARY.enqueue(openAiError(500, null), openAiError(502, null));
     long start = System.nanoTime();
     HttpResponse<String> r = chat(seed);

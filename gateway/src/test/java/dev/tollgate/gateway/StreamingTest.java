@@ -12,13 +12,7 @@ import dev.tollgate.schema.RedisKeys;
 import dev.tollgate.testkit.RedisProcess;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.URI;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -116,23 +110,8 @@ class StreamingTest {
     Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl())
         .cap("month", "Tenant", null, "Reject", Period.Month, 10_000_000);
     String key = seed.key("leaver");
-    URI uri = URI.create(gateway.url("/v1/chat/completions"));
-    String body = TestGateway.chat(Seed.MODEL, 4000, true);
-    int seen = 0;
-    try (Socket s = new Socket(uri.getHost(), uri.getPort())) {
-      OutputStream out = s.getOutputStream();
-      out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-          + "Authorization: Bearer " + key + "\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length
-          + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-      for (String line; (line = in.readLine()) != null && seen < 10; ) {
-        if (line.startsWith("data: ")) {
-          seen++;
-        }
-      }
-    } // the client hangs up here, mid-stream
-    assertThat(seen).isEqualTo(10);
+    // the client hangs up after 10 data lines, mid-stream
+    assertThat(gateway.readThenHangUp(key, TestGateway.chat(Seed.MODEL, 4000, true), 10)).isEqualTo(10);
 
     String month = Period.Month.key(Instant.now());
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
