@@ -189,11 +189,25 @@ public final class RouteHandler implements Handler<RoutingContext> {
     private void untranslatable(int i, String message, String param) {
       retired[i] = true;
       int next = nextCandidate(i, false, 0);
-      if (next >= 0) {
+      if (next < 0) {
+        finishWith(GatewayError.invalidRequest(message, param));
+      } else if (!attemptAfterItsWait(next)) {
+        finishWith(GatewayError.upstreamTimeout("The route's total time ran out after " + attempts + " attempt(s)."));
+      }
+    }
+
+    /** Calls target {@code next} once its backoff is over; false if that would outlast the total time. */
+    private boolean attemptAfterItsWait(int next) {
+      long delayMs = Math.max(0, (readyAtNanos[next] - System.nanoTime()) / 1_000_000);
+      if (delayMs >= (deadlineNanos - System.nanoTime()) / 1_000_000) {
+        return false;
+      }
+      if (delayMs == 0) {
         attempt(next);
       } else {
-        finishWith(GatewayError.invalidRequest(message, param));
+        vertx.setTimer(delayMs, id -> attempt(next));
       }
+      return true;
     }
 
     /** One attempt failed before anything reached the client: retry, fall back, or answer the error. */
@@ -216,17 +230,10 @@ public final class RouteHandler implements Handler<RoutingContext> {
         giveUp(error);
         return;
       }
-      long delayMs = Math.max(0, (readyAtNanos[next] - System.nanoTime()) / 1_000_000);
-      if (delayMs >= (deadlineNanos - System.nanoTime()) / 1_000_000) {
+      LOG.info("request {}: {} failed ({}), attempt {} goes to {}", req.id(), providerName, error.kind().trigger(),
+          attempts + 1, targets.get(next).provider());
+      if (!attemptAfterItsWait(next)) {
         giveUp(error); // waiting would outlast the route's total time
-        return;
-      }
-      LOG.info("request {}: {} failed ({}), attempt {} on {} in {} ms", req.id(), providerName, error.kind().trigger(),
-          attempts + 1, targets.get(next).provider(), delayMs);
-      if (delayMs == 0) {
-        attempt(next);
-      } else {
-        vertx.setTimer(delayMs, id -> attempt(next));
       }
     }
 
