@@ -9,6 +9,7 @@ import dev.tollgate.gateway.metering.SpendLedger;
 import dev.tollgate.gateway.metering.TokenEstimator;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.provider.ProviderRegistry;
+import dev.tollgate.gateway.routing.Cooldowns;
 import dev.tollgate.gateway.routing.ModelsHandler;
 import dev.tollgate.gateway.routing.RouteHandler;
 import dev.tollgate.gateway.routing.RoutePlanner;
@@ -54,7 +55,7 @@ public final class GatewayVerticle extends VerticleBase {
         new AuthFilter(reader),
         new ModelFilter(planner),
         new AdmissionFilter(vertx, reader, ledger, tokens, config),
-        new RouteHandler(planner, ProviderRegistry.defaults(), caller, keyring, tokens, metrics),
+        new RouteHandler(vertx, ProviderRegistry.defaults(), caller, keyring, tokens, metrics, Cooldowns.shared(vertx)),
         new ModelsHandler(planner),
         redis,
         metrics,

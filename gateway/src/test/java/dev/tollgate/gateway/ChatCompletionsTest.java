@@ -3,7 +3,7 @@ package dev.tollgate.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tollgate.gateway.support.FakeOpenAi;
+import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
 import dev.tollgate.schema.ApiKeyRecord;
@@ -35,13 +35,13 @@ class ChatCompletionsTest {
   @RegisterExtension static final RedisProcess REDIS = RedisProcess.standalone();
 
   static Vertx vertx;
-  static FakeOpenAi fake;
+  static FakeOpenAiCompatible fake;
   static TestGateway gateway;
 
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
-    fake = new FakeOpenAi(vertx);
+    fake = new FakeOpenAiCompatible(vertx, Seed.UPSTREAM_KEY);
     gateway = new TestGateway(vertx, REDIS.url());
   }
 
@@ -54,7 +54,8 @@ class ChatCompletionsTest {
 
   @Test
   void chatCompletionIsProxiedBilledAndRecorded() {
-    fake.behave(FakeOpenAi.Behavior.ok(10, 5));
+    fake.reset();
+    fake.reportUsage(10, 5);
     Seed seed = new Seed(REDIS.client())
         .tenant(0, 0, new Pricing(Pricing.PERCENTAGE_MARKUP, "USD", 200_000, 0), List.of(), TenantRecord.ACTIVE)
         .plan(fake.baseUrl())
@@ -69,10 +70,10 @@ class ChatCompletionsTest {
     JsonObject body = new JsonObject(r.body());
     assertThat(body.getString("model")).isEqualTo(Seed.MODEL);
     assertThat(body.getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content"))
-        .isEqualTo("Hello from the fake.");
+        .isEqualTo(FakeOpenAiCompatible.DEFAULT_TEXT);
     // upstream saw its own model name and the sealed credential, opened; never the client's key
-    assertThat(fake.lastBody().getString("model")).isEqualTo("upstream-mini");
-    assertThat(fake.authorizations).last().isEqualTo("Bearer " + Seed.UPSTREAM_KEY);
+    assertThat(fake.lastRequest().json().getString("model")).isEqualTo("upstream-mini");
+    assertThat(fake.lastRequest().header("authorization")).isEqualTo("Bearer " + Seed.UPSTREAM_KEY);
 
     // provider cost: ceil(10 * 0.15) + ceil(5 * 0.60) = 2 + 3 micros; billed with 20% markup = 6
     String spendKey = RedisKeys.spend(seed.tenant, "monthly", Period.Month.key(Instant.now()));
@@ -103,7 +104,8 @@ class ChatCompletionsTest {
 
   @Test
   void embeddingsAreBilledForInputTokens() {
-    fake.behave(FakeOpenAi.Behavior.ok(7, 0));
+    fake.reset();
+    fake.reportUsage(7, 0);
     Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl());
     String key = seed.key("emb");
 
@@ -113,7 +115,7 @@ class ChatCompletionsTest {
     assertThat(r.statusCode()).isEqualTo(200);
     JsonObject body = new JsonObject(r.body());
     assertThat(body.getJsonArray("data")).hasSize(1);
-    assertThat(fake.lastBody().getString("model")).isEqualTo("upstream-embed");
+    assertThat(fake.lastRequest().json().getString("model")).isEqualTo("upstream-embed");
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
         assertThat(REDIS.client().hgetAll(RedisKeys.totals(seed.tenant, Period.Month.key(Instant.now()))))
             .containsEntry("tokensIn", "7").containsEntry("tokensOut", "0").containsEntry("costMicros", "1"));

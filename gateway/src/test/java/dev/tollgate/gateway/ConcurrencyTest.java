@@ -3,7 +3,8 @@ package dev.tollgate.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tollgate.gateway.support.FakeOpenAi;
+import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
+import dev.tollgate.gateway.fake.Reply;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
 import dev.tollgate.schema.ApiKeyRecord;
@@ -38,7 +39,7 @@ class ConcurrencyTest {
   static Vertx providerVertx;
   static Vertx vertxA;
   static Vertx vertxB;
-  static FakeOpenAi fake;
+  static FakeOpenAiCompatible fake;
   static TestGateway a;
   static TestGateway b;
 
@@ -47,7 +48,7 @@ class ConcurrencyTest {
     providerVertx = Vertx.vertx();
     vertxA = Vertx.vertx();
     vertxB = Vertx.vertx();
-    fake = new FakeOpenAi(providerVertx);
+    fake = new FakeOpenAiCompatible(providerVertx, Seed.UPSTREAM_KEY);
     // exactness is under test here, not latency: a cold JVM on a busy 2-core machine may stall
     Map<String, String> patient = Map.of("TOLLGATE_REDIS_TIMEOUT", "3s");
     a = new TestGateway(vertxA, REDIS.url(), patient);
@@ -81,7 +82,8 @@ class ConcurrencyTest {
   @Test
   void totalChargedNeverExceedsTheCapAndEveryAcceptedRequestIsSettled() {
     // each request reserves ~62 micros (worst case) and costs 32 (10 in, 50 out)
-    fake.behave(FakeOpenAi.Behavior.ok(10, 50).headerDelay(20));
+    fake.reset();
+    fake.always(Reply.json(200, FakeOpenAiCompatible.completion(FakeOpenAiCompatible.DEFAULT_TEXT, 10, 50)).delayMs(20));
     Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl())
         .cap("small", "Tenant", null, "Reject", Period.Day, 3_000);
     String key = seed.key("busy");
@@ -108,7 +110,8 @@ class ConcurrencyTest {
     if (msIntoMinute > 50_000) { // keep the burst inside one fixed window
       await().atMost(Duration.ofSeconds(12)).until(() -> System.currentTimeMillis() % 60_000 < 50_000);
     }
-    fake.behave(FakeOpenAi.Behavior.ok(10, 5));
+    fake.reset();
+    fake.reportUsage(10, 5);
     Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl());
     String key = seed.key("rpm", 50, 0, List.of(), ApiKeyRecord.ACTIVE, 0);
 

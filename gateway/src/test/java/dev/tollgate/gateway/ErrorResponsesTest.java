@@ -3,7 +3,9 @@ package dev.tollgate.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tollgate.gateway.support.FakeOpenAi;
+import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
+import dev.tollgate.gateway.fake.Reply;
+import dev.tollgate.gateway.fake.RecordedRequest;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
 import dev.tollgate.schema.ApiKeyRecord;
@@ -31,13 +33,13 @@ class ErrorResponsesTest {
   @RegisterExtension static final RedisProcess REDIS = RedisProcess.standalone();
 
   static Vertx vertx;
-  static FakeOpenAi fake;
+  static FakeOpenAiCompatible fake;
   static TestGateway gateway;
 
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
-    fake = new FakeOpenAi(vertx);
+    fake = new FakeOpenAiCompatible(vertx, Seed.UPSTREAM_KEY);
     gateway = new TestGateway(vertx, REDIS.url(), Map.of("TOLLGATE_MAX_BODY_BYTES", "4096"));
   }
 
@@ -62,7 +64,8 @@ class ErrorResponsesTest {
   }
 
   Seed seed() {
-    fake.behave(FakeOpenAi.Behavior.ok(10, 5));
+    fake.reset();
+    fake.reportUsage(10, 5);
     return new Seed(REDIS.client()).tenant().plan(fake.baseUrl());
   }
 
@@ -120,7 +123,7 @@ class ErrorResponsesTest {
         "permission_error", "model_not_allowed");
     error(gateway.post("/v1/chat/completions", any, TestGateway.chat("unrouted-model", 10, false)), 404,
         "invalid_request_error", "model_not_found");
-    assertThat(fake.bodies).noneMatch(b -> "unrouted-model".equals(b.getString("model")));
+    assertThat(fake.requests().stream().map(RecordedRequest::json).toList()).noneMatch(b -> "unrouted-model".equals(b.getString("model")));
   }
 
   @Test
@@ -166,7 +169,7 @@ class ErrorResponsesTest {
     assertThat(e.getString("spent")).isEqualTo("0.00");
     assertThat(e.getString("currency")).isEqualTo("USD");
     assertThat(e.getString("resets_at")).isEqualTo(Period.Day.reset(Instant.now()).toString());
-    assertThat(fake.bodies).noneMatch(b -> b.getInteger("max_tokens", 0) == 1000);
+    assertThat(fake.requests().stream().map(RecordedRequest::json).toList()).noneMatch(b -> b.getInteger("max_tokens", 0) == 1000);
     assertThat(REDIS.client().hlen(RedisKeys.reservations(seed.tenant))).isZero();
     // an Alert cap never rejects
     Seed alert = seed().cap("watch", "Tenant", null, "Alert", Period.Day, 1);
@@ -178,11 +181,11 @@ class ErrorResponsesTest {
     Seed seed = seed();
     String key = seed.key("k");
     String body = TestGateway.chat(Seed.MODEL, 10, false);
-    fake.behave(FakeOpenAi.Behavior.ok(1, 1).status(500));
+    fake.always(Reply.json(500, FakeOpenAiCompatible.error("fake failure 500", "server_error", null)));
     error(gateway.post("/v1/chat/completions", key, body), 502, "api_error", "upstream_error");
-    fake.behave(FakeOpenAi.Behavior.ok(1, 1).status(429));
+    fake.always(Reply.json(429, FakeOpenAiCompatible.error("fake failure 429", "server_error", null)));
     error(gateway.post("/v1/chat/completions", key, body), 502, "api_error", "upstream_error");
-    fake.behave(FakeOpenAi.Behavior.ok(1, 1).status(400));
+    fake.always(Reply.json(400, FakeOpenAiCompatible.error("fake failure 400", "server_error", null)));
     assertThat(error(gateway.post("/v1/chat/completions", key, body), 400, "invalid_request_error", "upstream_invalid_request")
         .getString("message")).contains("fake failure 400");
 
@@ -200,10 +203,12 @@ class ErrorResponsesTest {
     seed.plan(Map.of("fake", seed.provider(fake.baseUrl())),
         List.of(new RoutePlan.Route(Seed.MODEL, List.of(Seed.target("fake", "slow")), List.of())),
         new RoutePlan.Timeouts(1000, 300, 5000));
-    fake.behave(FakeOpenAi.Behavior.ok(1, 1).headerDelay(2000));
-    long start = System.nanoTime();
-    error(gateway.post("/v1/chat/completions", seed.key("k"), TestGateway.chat(Seed.MODEL, 10, false)), 504, "api_error", "upstream_timeout");
-    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1500));
+    fake.always(Reply.stall());
+    HttpResponse<String> r = gateway.post("/v1/chat/completions", seed.key("k"), TestGateway.chat(Seed.MODEL, 10, false));
+    error(r, 504, "api_error", "upstream_timeout");
+    // a timeout is retried like any trigger (3 attempts by default); each call was abandoned
+    assertThat(r.headers().firstValue("x-tollgate-attempts")).contains("3");
+    assertThat(fake.requests()).hasSize(3).allSatisfy(q -> assertThat(q.clientDisconnected()).isTrue());
   }
 
   @Test

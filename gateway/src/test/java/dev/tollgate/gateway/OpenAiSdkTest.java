@@ -11,7 +11,8 @@ import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.models.Model;
-import dev.tollgate.gateway.support.FakeOpenAi;
+import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
+import dev.tollgate.gateway.fake.Reply;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
 import dev.tollgate.schema.ApiKeyRecord;
@@ -30,13 +31,13 @@ class OpenAiSdkTest {
   @RegisterExtension static final RedisProcess REDIS = RedisProcess.standalone();
 
   static Vertx vertx;
-  static FakeOpenAi fake;
+  static FakeOpenAiCompatible fake;
   static TestGateway gateway;
 
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
-    fake = new FakeOpenAi(vertx);
+    fake = new FakeOpenAiCompatible(vertx, Seed.UPSTREAM_KEY);
     gateway = new TestGateway(vertx, REDIS.url());
   }
 
@@ -57,12 +58,14 @@ class OpenAiSdkTest {
 
   @Test
   void completionsStreamingAndModels() {
-    fake.behave(FakeOpenAi.Behavior.ok(10, 5).chunks(3, 0));
+    fake.reset();
+    fake.enqueue(Reply.json(200, FakeOpenAiCompatible.completion(FakeOpenAiCompatible.DEFAULT_TEXT, 10, 5)),
+        Reply.sse(FakeOpenAiCompatible.textEvents(List.of("word1 ", "word2 "), 10, 5, true)));
     Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl());
     OpenAIClient client = client(seed.key("sdk"));
 
     ChatCompletion completion = client.chat().completions().create(params());
-    assertThat(completion.choices().get(0).message().content()).contains("Hello from the fake.");
+    assertThat(completion.choices().get(0).message().content()).contains(FakeOpenAiCompatible.DEFAULT_TEXT);
     assertThat(completion.usage().orElseThrow().completionTokens()).isEqualTo(5);
 
     try (StreamResponse<ChatCompletionChunk> stream = client.chat().completions().createStreaming(params())) {
@@ -79,7 +82,8 @@ class OpenAiSdkTest {
 
   @Test
   void errorsSurfaceAsTheSdksTypedExceptions() {
-    fake.behave(FakeOpenAi.Behavior.ok(10, 5));
+    fake.reset();
+    fake.reportUsage(10, 5);
     Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl());
     OpenAIClient client = client(seed.key("sdk-limited", 1, 0, List.of(), ApiKeyRecord.ACTIVE, 0));
     client.chat().completions().create(params());

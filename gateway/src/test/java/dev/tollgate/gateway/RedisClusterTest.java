@@ -3,7 +3,7 @@ package dev.tollgate.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tollgate.gateway.support.FakeOpenAi;
+import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
 import dev.tollgate.schema.ApiKeyRecord;
@@ -31,13 +31,13 @@ class RedisClusterTest {
   @RegisterExtension static final RedisClusterProcess CLUSTER = RedisClusterProcess.threeMasters();
 
   static Vertx vertx;
-  static FakeOpenAi fake;
+  static FakeOpenAiCompatible fake;
   static TestGateway gateway;
 
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
-    fake = new FakeOpenAi(vertx);
+    fake = new FakeOpenAiCompatible(vertx, Seed.UPSTREAM_KEY);
     gateway = new TestGateway(vertx, CLUSTER.urls(), Map.of("TOLLGATE_REDIS_MODE", "cluster", "TOLLGATE_REDIS_TIMEOUT", "2s"));
   }
 
@@ -50,7 +50,8 @@ class RedisClusterTest {
 
   @Test
   void everyStepWorksOnAClusterAndAllTenantKeysShareOneSlot() {
-    fake.behave(FakeOpenAi.Behavior.ok(10, 5));
+    fake.reset();
+    fake.reportUsage(10, 5);
     Seed seed = new Seed(CLUSTER.client())
         .tenant(100, 100_000, Pricing.passThrough("USD"), List.of(), TenantRecord.ACTIVE)
         .plan(fake.baseUrl())

@@ -4,7 +4,7 @@ import static dev.tollgate.gateway.ErrorResponsesTest.error;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tollgate.gateway.support.FakeOpenAi;
+import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
 import dev.tollgate.schema.ApiKeyRecord;
@@ -25,13 +25,13 @@ class RedisOutageTest {
   @RegisterExtension static final RedisProcess REDIS = RedisProcess.standalone();
 
   static Vertx vertx;
-  static FakeOpenAi fake;
+  static FakeOpenAiCompatible fake;
   static TestGateway gateway;
 
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
-    fake = new FakeOpenAi(vertx);
+    fake = new FakeOpenAiCompatible(vertx, Seed.UPSTREAM_KEY);
     gateway = new TestGateway(vertx, REDIS.url());
   }
 

@@ -3,7 +3,7 @@ package dev.tollgate.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tollgate.gateway.support.FakeOpenAi;
+import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
 import dev.tollgate.schema.Period;
@@ -28,13 +28,13 @@ class ReservationLeaseTest {
   @RegisterExtension static final RedisProcess REDIS = RedisProcess.standalone();
 
   static Vertx vertx;
-  static FakeOpenAi fake;
+  static FakeOpenAiCompatible fake;
   static TestGateway gateway;
 
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
-    fake = new FakeOpenAi(vertx);
+    fake = new FakeOpenAiCompatible(vertx, Seed.UPSTREAM_KEY);
     gateway = new TestGateway(vertx, REDIS.url(), Map.of("TOLLGATE_RESERVATION_LEASE", "1s"));
   }
 
@@ -47,7 +47,8 @@ class ReservationLeaseTest {
 
   @Test
   void reservationOfAKilledReplicaIsReleasedAfterItsLease() throws Exception {
-    fake.behave(FakeOpenAi.Behavior.ok(10, 50));
+    fake.reset();
+    fake.reportUsage(10, 50);
     Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl())
         .cap("tight", "Tenant", null, "Reject", Period.Day, 520);
     String key = seed.key("k");

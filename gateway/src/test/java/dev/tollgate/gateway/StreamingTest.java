@@ -3,7 +3,8 @@ package dev.tollgate.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tollgate.gateway.support.FakeOpenAi;
+import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
+import dev.tollgate.gateway.fake.Reply;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
 import dev.tollgate.schema.Period;
@@ -11,13 +12,7 @@ import dev.tollgate.schema.RedisKeys;
 import dev.tollgate.testkit.RedisProcess;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.net.URI;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -35,13 +30,13 @@ class StreamingTest {
   @RegisterExtension static final RedisProcess REDIS = RedisProcess.standalone();
 
   static Vertx vertx;
-  static FakeOpenAi fake;
+  static FakeOpenAiCompatible fake;
   static TestGateway gateway;
 
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
-    fake = new FakeOpenAi(vertx);
+    fake = new FakeOpenAiCompatible(vertx, Seed.UPSTREAM_KEY);
     gateway = new TestGateway(vertx, REDIS.url());
   }
 
@@ -58,7 +53,8 @@ class StreamingTest {
 
   @Test
   void streamedUsageFromTheFinalChunkIsBilled() {
-    fake.behave(FakeOpenAi.Behavior.ok(12, 7).chunks(4, 0));
+    fake.reset();
+    fake.always(Reply.sse(FakeOpenAiCompatible.textEvents(List.of("word1 ", "word2 ", "word3 "), 12, 7, true)));
     Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl())
         .cap("month", "Tenant", null, "Reject", Period.Month, 10_000_000);
     String key = seed.key("s");
@@ -76,7 +72,7 @@ class StreamingTest {
       assertThat(c.getJsonArray("choices")).isNotEmpty(); // the usage-only chunk was not asked for
     });
     assertThat(chunks).hasSize(5);
-    JsonObject upstream = fake.lastBody();
+    JsonObject upstream = fake.lastRequest().json();
     assertThat(upstream.getBoolean("stream")).isTrue();
     assertThat(upstream.getJsonObject("stream_options").getBoolean("include_usage")).isTrue();
 
@@ -95,7 +91,8 @@ class StreamingTest {
 
   @Test
   void clientAskingForUsageGetsTheUsageChunk() {
-    fake.behave(FakeOpenAi.Behavior.ok(3, 2).chunks(2, 0));
+    fake.reset();
+    fake.always(Reply.sse(FakeOpenAiCompatible.textEvents(List.of("word1 "), 3, 2, true)));
     Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl());
     String body = "{\"model\":\"gpt-4o-mini\",\"stream\":true,\"stream_options\":{\"include_usage\":true},"
         + "\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
@@ -107,35 +104,22 @@ class StreamingTest {
 
   @Test
   void clientDisconnectMidStreamIsBilledForWhatWasProducedAndReleasesTheReservation() throws Exception {
-    fake.behave(FakeOpenAi.Behavior.ok(10, 999).chunks(2000, 10));
+    fake.reset();
+    fake.always(Reply.sse(FakeOpenAiCompatible.textEvents(
+        java.util.stream.IntStream.range(1, 2000).mapToObj(i -> "word" + i + " ").toList(), 10, 999, true)).eventDelayMs(10));
     Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl())
         .cap("month", "Tenant", null, "Reject", Period.Month, 10_000_000);
     String key = seed.key("leaver");
-    URI uri = URI.create(gateway.url("/v1/chat/completions"));
-    String body = TestGateway.chat(Seed.MODEL, 4000, true);
-    int seen = 0;
-    try (Socket s = new Socket(uri.getHost(), uri.getPort())) {
-      OutputStream out = s.getOutputStream();
-      out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-          + "Authorization: Bearer " + key + "\r\nContent-Length: " + body.getBytes(StandardCharsets.UTF_8).length
-          + "\r\n\r\n" + body).getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-      for (String line; (line = in.readLine()) != null && seen < 10; ) {
-        if (line.startsWith("data: ")) {
-          seen++;
-        }
-      }
-    } // the client hangs up here, mid-stream
-    assertThat(seen).isEqualTo(10);
+    // the client hangs up after 10 data lines, mid-stream
+    assertThat(gateway.readThenHangUp(key, TestGateway.chat(Seed.MODEL, 4000, true), 10)).isEqualTo(10);
 
     String month = Period.Month.key(Instant.now());
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
       assertThat(REDIS.client().hlen(RedisKeys.reservations(seed.tenant))).isZero();
       assertThat(REDIS.client().hget(RedisKeys.spend(seed.tenant, "month", month), "reserved")).isEqualTo("0");
     });
-    await().atMost(Duration.ofSeconds(5)).until(() -> fake.streamsCancelled.get() >= 1);
-    int produced = fake.chunksSent.get();
+    await().atMost(Duration.ofSeconds(5)).until(() -> fake.lastRequest().clientDisconnected());
+    int produced = fake.lastRequest().eventsSent();
     assertThat(produced).isLessThan(500); // the upstream call was cancelled, not left running
     Map<String, String> rec = REDIS.client().xrange(RedisKeys.usage(seed.tenant), (StreamEntryID) null, (StreamEntryID) null)
         .get(0).getFields();

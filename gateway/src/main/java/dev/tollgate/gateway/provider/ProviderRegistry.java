@@ -1,5 +1,8 @@
 package dev.tollgate.gateway.provider;
 
+import dev.tollgate.gateway.provider.anthropic.AnthropicAdapter;
+import dev.tollgate.gateway.provider.azure.AzureOpenAiAdapter;
+import dev.tollgate.gateway.provider.gemini.GeminiAdapter;
 import dev.tollgate.gateway.provider.openai.OpenAiAdapter;
 import java.util.HashMap;
 import java.util.List;
@@ -22,7 +25,7 @@ public final class ProviderRegistry {
 
   /** Every adapter the gateway ships. */
   public static ProviderRegistry defaults() {
-    return new ProviderRegistry(List.of(new OpenAiAdapter()));
+    return new ProviderRegistry(List.of(new OpenAiAdapter(), new AzureOpenAiAdapter(), new AnthropicAdapter(), new GeminiAdapter()));
   }
 
   /** The adapter for {@code type}, or null. */

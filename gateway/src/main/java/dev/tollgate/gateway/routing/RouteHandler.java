@@ -19,6 +19,7 @@ import dev.tollgate.gateway.provider.Usage;
 import dev.tollgate.gateway.store.CredentialKeyring;
 import dev.tollgate.schema.RoutePlan;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpServerResponse;
@@ -26,42 +27,53 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The terminal handler of chat completions and embeddings: tries the route's targets in order,
- * moving on for the route's fallback triggers while nothing has reached the client, and finishes
+ * The terminal handler of chat completions and embeddings: tries the route's targets in the
+ * planner's order, falling back and retrying for the route's triggers while nothing has reached the
+ * client (bounded by {@code retry.maxAttempts} and {@code timeouts.totalMs}, waiting out backoff and
+ * Retry-After before calling a target again), feeds target health to {@link Cooldowns}, and finishes
  * the request's outcome exactly once (success, upstream failure, or the client going away) so that
- * settle charges what was produced.
+ * settle charges what was produced at the price of the target that produced it. See
+ * docs/routing.md.
  */
 public final class RouteHandler implements Handler<RoutingContext> {
 
   private static final Logger LOG = LoggerFactory.getLogger(RouteHandler.class);
   private static final int MAX_ERROR_BODY = 64 * 1024;
 
-  private final RoutePlanner planner;
+  private final Vertx vertx;
   private final ProviderRegistry providers;
   private final UpstreamCaller caller;
   private final CredentialKeyring keyring;
   private final TokenEstimator tokens;
   private final GatewayMetrics metrics;
+  private final Cooldowns cooldowns;
 
-  public RouteHandler(RoutePlanner planner, ProviderRegistry providers, UpstreamCaller caller,
-      CredentialKeyring keyring, TokenEstimator tokens, GatewayMetrics metrics) {
-    this.planner = planner;
+  public RouteHandler(Vertx vertx, ProviderRegistry providers, UpstreamCaller caller, CredentialKeyring keyring,
+      TokenEstimator tokens, GatewayMetrics metrics, Cooldowns cooldowns) {
+    this.vertx = vertx;
     this.providers = providers;
     this.caller = caller;
     this.keyring = keyring;
     this.tokens = tokens;
     this.metrics = metrics;
+    this.cooldowns = cooldowns;
   }
 
   @Override
   public void handle(RoutingContext ctx) {
     GatewayRequest req = ctx.get(CtxKeys.REQUEST);
-    new Call(ctx, req, planner.order(req.route()), RoutePlanner.timeouts(req.plan())).attempt(0);
+    String policy = req.plan().policy();
+    List<RoutePlan.Target> order = RoutePlanner.order(req.route(), req.model(), ThreadLocalRandom.current(),
+        t -> cooldowns.coolingDown(Cooldowns.key(policy, t)));
+    new Call(ctx, req, order).attempt(0);
   }
 
   /** The attempts of one request. Runs on the request's event loop only. */
@@ -70,24 +82,51 @@ public final class RouteHandler implements Handler<RoutingContext> {
     private final GatewayRequest req;
     private final List<RoutePlan.Target> targets;
     private final RoutePlan.Timeouts timeouts;
+    private final RoutePlan.Retry retry;
+    private final long deadlineNanos;
+    /** Per target (same index as {@link #targets}): attempts made, when it may be called again, out of play. */
+    private final int[] tries;
+    private final long[] readyAtNanos;
+    private final boolean[] retired;
+    private final Set<String> tried = new LinkedHashSet<>();
     private int attempts;
     private String providerName;
     private RoutePlan.Target target;
 
-    Call(RoutingContext ctx, GatewayRequest req, List<RoutePlan.Target> targets, RoutePlan.Timeouts timeouts) {
+    Call(RoutingContext ctx, GatewayRequest req, List<RoutePlan.Target> targets) {
       this.ctx = ctx;
       this.req = req;
       this.targets = targets;
-      this.timeouts = timeouts;
+      this.timeouts = RoutePlanner.timeouts(req.plan());
+      this.retry = req.plan().retry();
+      this.deadlineNanos = System.nanoTime() + timeouts.totalMs() * 1_000_000;
+      this.tries = new int[targets.size()];
+      this.readyAtNanos = new long[targets.size()];
+      this.retired = new boolean[targets.size()];
+    }
+
+    private String cooldownKey(RoutePlan.Target t) {
+      return Cooldowns.key(req.plan().policy(), t);
     }
 
     void attempt(int i) {
+      if (ctx.response().closed()) {
+        // the client left while we waited to retry: nothing was produced
+        req.finish(new Outcome(499, "client_closed", Usage.NONE, providerName, target, attempts));
+        return;
+      }
+      long remainingMs = (deadlineNanos - System.nanoTime()) / 1_000_000;
+      if (remainingMs <= 0) {
+        giveUp(new UpstreamError(0, UpstreamError.Kind.TIMEOUT, "the route's total time ran out", -1));
+        return;
+      }
       target = targets.get(i);
       providerName = target.provider();
       RoutePlan.Provider provider = req.plan().providers().get(providerName);
       ProviderAdapter adapter = provider == null ? null : providers.get(provider.type());
       if (adapter == null) {
         LOG.warn("route policy {} target {} names an unknown provider or type", req.plan().policy(), providerName);
+        retired[i] = true;
         failed(i, new UpstreamError(0, UpstreamError.Kind.CONNECT_ERROR, "provider '" + providerName + "' is not configured", -1));
         return;
       }
@@ -98,7 +137,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
             providerName, provider.type(), provider.baseUrl(), provider.apiVersion(), credential, provider.headers());
         if (req.endpoint() == GatewayRequest.Endpoint.EMBEDDINGS) {
           if (!(adapter instanceof EmbeddingsAdapter emb)) {
-            finishWith(GatewayError.invalidRequest("The model '" + req.model() + "' does not support embeddings.", "model"));
+            untranslatable(i, "The model '" + req.model() + "' does not support embeddings.", "model");
             return;
           }
           upstream = emb.embeddingsRequest(endpoint, target.model(), req.body());
@@ -107,11 +146,20 @@ public final class RouteHandler implements Handler<RoutingContext> {
         }
       } catch (IllegalStateException e) {
         LOG.error("request {}: {}", req.id(), e.getMessage());
+        retired[i] = true;
         failed(i, new UpstreamError(0, UpstreamError.Kind.CONNECT_ERROR, "provider '" + providerName + "' credentials unavailable", -1));
+        return;
+      } catch (IllegalArgumentException e) {
+        untranslatable(i, e.getMessage(), null);
         return;
       }
       attempts++;
-      caller.open(upstream, timeouts).onComplete(ar -> {
+      tries[i]++;
+      tried.add(providerName);
+      cooldowns.attempting(cooldownKey(target));
+      RoutePlan.Timeouts bounded = new RoutePlan.Timeouts(Math.min(timeouts.connectMs(), remainingMs),
+          Math.min(timeouts.firstByteMs(), remainingMs), remainingMs);
+      caller.open(upstream, bounded).onComplete(ar -> {
         if (ar.failed()) {
           failed(i, ((UpstreamException) ar.cause()).error());
           return;
@@ -134,21 +182,96 @@ public final class RouteHandler implements Handler<RoutingContext> {
       });
     }
 
-    /** One attempt failed before anything reached the client: next target, or the error. */
+    /**
+     * This target cannot express the request (ADR 0030): it is skipped without an attempt; if no
+     * other target can take the request, the client gets the adapter's 400.
+     */
+    private void untranslatable(int i, String message, String param) {
+      retired[i] = true;
+      int next = nextCandidate(i, false, 0);
+      if (next < 0) {
+        finishWith(GatewayError.invalidRequest(message, param));
+      } else if (!attemptAfterItsWait(next)) {
+        finishWith(GatewayError.upstreamTimeout("The route's total time ran out after " + attempts + " attempt(s)."));
+      }
+    }
+
+    /** Calls target {@code next} once its backoff is over; false if that would outlast the total time. */
+    private boolean attemptAfterItsWait(int next) {
+      long delayMs = Math.max(0, (readyAtNanos[next] - System.nanoTime()) / 1_000_000);
+      if (delayMs >= (deadlineNanos - System.nanoTime()) / 1_000_000) {
+        return false;
+      }
+      if (delayMs == 0) {
+        attempt(next);
+      } else {
+        vertx.setTimer(delayMs, id -> attempt(next));
+      }
+      return true;
+    }
+
+    /** One attempt failed before anything reached the client: retry, fall back, or answer the error. */
     void failed(int i, UpstreamError error) {
       metrics.attempt(providerName, error.kind().trigger());
-      boolean more = i + 1 < targets.size() && attempts < req.plan().retry().maxAttempts();
-      if (more && RoutePlanner.triggers(req.route(), error)) {
-        LOG.info("request {}: {} failed ({}), trying the next target", req.id(), providerName, error.kind().trigger());
-        attempt(i + 1);
+      RoutePlan.Target failedTarget = targets.get(i);
+      cooldowns.failed(cooldownKey(failedTarget), error);
+      long wait = Math.max(backoffMs(tries[i]), error.retryAfterMs());
+      if (error.retryAfterMs() > retry.maxBackoffMs() || error.kind() == UpstreamError.Kind.CONTEXT_LENGTH) {
+        retired[i] = true; // honouring its Retry-After would take too long; a larger window is needed
+      }
+      readyAtNanos[i] = System.nanoTime() + wait * 1_000_000;
+      if (!RoutePlanner.triggers(req.route(), error) || attempts >= retry.maxAttempts()) {
+        giveUp(error);
         return;
       }
+      boolean needsLargerWindow = error.kind() == UpstreamError.Kind.CONTEXT_LENGTH;
+      int next = nextCandidate(i, needsLargerWindow, failedTarget.contextWindow());
+      if (next < 0) {
+        giveUp(error);
+        return;
+      }
+      LOG.info("request {}: {} failed ({}), attempt {} goes to {}", req.id(), providerName, error.kind().trigger(),
+          attempts + 1, targets.get(next).provider());
+      if (!attemptAfterItsWait(next)) {
+        giveUp(error); // waiting would outlast the route's total time
+      }
+    }
+
+    /**
+     * The next target to try after target {@code i}: the following ones in order, then (retries)
+     * from the start again; retired targets are skipped, and for a context-length failure only
+     * targets with a larger window qualify. -1 when none is left.
+     */
+    private int nextCandidate(int i, boolean largerWindow, long window) {
+      int n = targets.size();
+      for (int k = 1; k <= n; k++) {
+        int j = (i + k) % n;
+        if (retired[j] || (largerWindow && targets.get(j).contextWindow() <= window)) {
+          continue;
+        }
+        return j;
+      }
+      return -1;
+    }
+
+    /** Base backoff before calling a target again after its {@code n}th attempt, doubled each time. */
+    private long backoffMs(int n) {
+      long b = retry.backoffMs();
+      for (int k = 1; k < n && b < retry.maxBackoffMs(); k++) {
+        b *= 2;
+      }
+      return Math.min(b, retry.maxBackoffMs());
+    }
+
+    private void giveUp(UpstreamError error) {
       LOG.warn("request {}: upstream {} failed after {} attempt(s): {} {}", req.id(), providerName, attempts,
           error.kind().trigger(), error.message());
-      String msg = "Upstream '" + providerName + "' failed after " + attempts + " attempt(s): " + error.message();
+      String msg = "Upstream '" + providerName + "' failed after " + attempts + " attempt(s): " + error.message()
+          + (tried.size() > 1 ? " (tried " + String.join(", ", tried) + ")" : "");
       GatewayError g = switch (error.kind()) {
         case TIMEOUT -> GatewayError.upstreamTimeout(msg);
-        case CLIENT_ERROR, CONTEXT_LENGTH -> GatewayError.of(error.status(), "invalid_request_error",
+        case CLIENT_ERROR, CONTEXT_LENGTH -> GatewayError.of(error.status() / 100 == 4 ? error.status() : 400,
+            "invalid_request_error",
             error.kind() == UpstreamError.Kind.CONTEXT_LENGTH ? "context_length_exceeded" : "upstream_invalid_request", msg);
         default -> GatewayError.upstreamError(msg);
       };
@@ -157,6 +280,9 @@ public final class RouteHandler implements Handler<RoutingContext> {
 
     private void finishWith(GatewayError g) {
       req.finish(new Outcome(g.status(), g.code(), Usage.NONE, providerName, target, attempts));
+      if (attempts > 0) {
+        headers(ctx.response());
+      }
       ctx.fail(g);
     }
 
@@ -177,15 +303,24 @@ public final class RouteHandler implements Handler<RoutingContext> {
           failed(i, new UpstreamError(200, UpstreamError.Kind.SERVER_ERROR, "upstream answered an unreadable body", -1));
           return;
         }
-        metrics.attempt(providerName, "ok");
+        served();
         Usage usage = result.usage().reportedByProvider() ? result.usage() : new Usage(req.promptTokens(), countOutput(result.openAiBody()), false);
-        HttpServerResponse out = headers(ctx.response().setStatusCode(200)).putHeader("content-type", "application/json");
+        Outcome outcome = new Outcome(200, null, usage, providerName, target, attempts);
+        HttpServerResponse out = headers(ctx.response().setStatusCode(200))
+            .putHeader("content-type", "application/json")
+            .putHeader("x-tollgate-cost-micros", Long.toString(req.tenant().pricing().usageBilledMicros(outcome.costMicros())));
         // the provider charged for this even if the client has gone: bill it either way
-        req.finish(new Outcome(200, null, usage, providerName, target, attempts));
+        req.finish(outcome);
         if (!out.closed()) {
           out.end(result.openAiBody().toBuffer());
         }
       });
+    }
+
+    /** The attempt in flight succeeded (a whole answer, or a stream that completed). */
+    void served() {
+      metrics.attempt(providerName, "ok");
+      cooldowns.succeeded(cooldownKey(target));
     }
 
     private long countOutput(JsonObject body) {
@@ -193,7 +328,10 @@ public final class RouteHandler implements Handler<RoutingContext> {
       if (body.getValue("choices") instanceof JsonArray choices) {
         for (Object c : choices) {
           if (c instanceof JsonObject choice && choice.getValue("message") instanceof JsonObject m) {
-            n += tokens.count(m.getString("content", ""));
+            n += tokens.count(m.getValue("content") instanceof String s ? s : "");
+            if (m.getValue("tool_calls") instanceof JsonArray calls) {
+              n += tokens.count(calls.encode());
+            }
           }
         }
       }
@@ -208,7 +346,11 @@ public final class RouteHandler implements Handler<RoutingContext> {
     }
   }
 
-  /** One streaming response: upstream SSE in, OpenAI chunks out, chunk by chunk. */
+  /**
+   * One streaming response: upstream SSE in, OpenAI chunks out, chunk by chunk. The router, not the
+   * translator, ends the client's stream: {@code [DONE]} after a normal end, an SSE error event after
+   * a cut. {@code firstByteMs} also bounds the silence between two upstream chunks.
+   */
   private final class Stream {
     private final Call call;
     private final int index;
@@ -217,6 +359,9 @@ public final class RouteHandler implements Handler<RoutingContext> {
     private final SseParser parser = new SseParser();
     private final HttpServerResponse out;
     private final boolean clientWantsUsage;
+    private final long idleMs;
+    private long lastChunkNanos = System.nanoTime();
+    private long idleTimer = -1;
     private boolean started;
     private boolean done;
 
@@ -226,6 +371,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
       this.ex = ex;
       this.translator = translator;
       this.out = call.ctx.response();
+      this.idleMs = call.timeouts.firstByteMs();
       JsonObject opts = call.req.body().getValue("stream_options") instanceof JsonObject o ? o : null;
       this.clientWantsUsage = opts != null && Boolean.TRUE.equals(opts.getValue("include_usage"));
     }
@@ -236,6 +382,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
         if (done) {
           return;
         }
+        lastChunkNanos = System.nanoTime();
         for (SseEvent e : parser.feed(buf.getBytes())) {
           emit(translator.onEvent(e));
         }
@@ -253,12 +400,31 @@ public final class RouteHandler implements Handler<RoutingContext> {
         end(null);
       });
       out.closeHandler(v -> clientGone());
+      armIdleTimer(idleMs);
       up.resume();
+    }
+
+    /** One timer per idle period (not one per chunk): it re-arms for the time left since the last chunk. */
+    private void armIdleTimer(long delayMs) {
+      idleTimer = vertx.setTimer(Math.max(1, delayMs), id -> {
+        idleTimer = -1;
+        if (done) {
+          return;
+        }
+        long quietMs = (System.nanoTime() - lastChunkNanos) / 1_000_000;
+        if (quietMs >= idleMs) {
+          // classify first: the reset below makes the response fail as if the connection broke
+          end(new UpstreamError(0, UpstreamError.Kind.TIMEOUT, "no data for " + quietMs + " ms", -1));
+          ex.cancel();
+        } else {
+          armIdleTimer(idleMs - quietMs);
+        }
+      });
     }
 
     private void emit(List<String> payloads) {
       for (String p : payloads) {
-        if (!clientWantsUsage && p.contains("\"choices\":[]") && p.contains("\"usage\"")) {
+        if (!clientWantsUsage && p.contains("\"choices\":[]") && p.contains("\"usage\":{")) {
           continue; // usage-only final chunk the client did not ask for: we read it, it need not
         }
         if (!started) {
@@ -276,17 +442,25 @@ public final class RouteHandler implements Handler<RoutingContext> {
       if (done) {
         return;
       }
-      done = true;
+      finishStream();
       ex.cancel(); // stop the provider generating what nobody reads
       metrics.attempt(call.providerName, "client-closed");
       call.req.finish(new Outcome(499, "client_closed", usage(), call.providerName, call.target, call.attempts));
+    }
+
+    private void finishStream() {
+      done = true;
+      if (idleTimer >= 0) {
+        vertx.cancelTimer(idleTimer);
+        idleTimer = -1;
+      }
     }
 
     private void end(UpstreamError failure) {
       if (done) {
         return;
       }
-      done = true;
+      finishStream();
       ex.done();
       UpstreamError error = failure != null ? failure : translator.error();
       boolean complete = error == null && translator.finished();
@@ -301,19 +475,21 @@ public final class RouteHandler implements Handler<RoutingContext> {
         call.headers(out.setStatusCode(200)).putHeader("content-type", "text/event-stream").setChunked(true);
       }
       if (complete) {
-        metrics.attempt(call.providerName, "ok");
+        call.served();
         call.req.finish(new Outcome(200, null, usage, call.providerName, call.target, call.attempts));
         if (!out.closed()) {
           out.end("data: [DONE]\n\n");
         }
         return;
       }
-      // cut mid-stream: a well-formed SSE error event, never a silent clean end
+      // cut mid-stream: a well-formed SSE error event (OpenAI SDKs raise on it), never a silent clean
+      // end and never [DONE], which means a complete answer
       UpstreamError e = error != null ? error : new UpstreamError(0, UpstreamError.Kind.SERVER_ERROR, "upstream stream ended early", -1);
       GatewayError g = e.kind() == UpstreamError.Kind.TIMEOUT
-          ? GatewayError.upstreamTimeout("Upstream '" + call.providerName + "' timed out mid-stream.")
+          ? GatewayError.upstreamTimeout("Upstream '" + call.providerName + "' timed out mid-stream: " + e.message())
           : GatewayError.upstreamError("Upstream '" + call.providerName + "' broke off the stream: " + e.message());
       metrics.attempt(call.providerName, e.kind().trigger());
+      cooldowns.failed(call.cooldownKey(call.target), e);
       call.req.finish(new Outcome(g.status(), g.code(), usage, call.providerName, call.target, call.attempts));
       if (!out.closed()) {
         out.end("data: " + g.toJson().encode() + "\n\n");

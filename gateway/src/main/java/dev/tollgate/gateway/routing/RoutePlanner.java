@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Predicate;
+import java.util.random.RandomGenerator;
 
 /**
  * Resolves a requested model to a route of the key's (or else the tenant's) RoutePolicy and orders
@@ -56,11 +58,59 @@ public final class RoutePlanner {
     }));
   }
 
-  /** Targets in attempt order: ascending priority (weights among equals come with issue 4). */
-  public List<RoutePlan.Target> order(RoutePlan.Route route) {
-    List<RoutePlan.Target> out = new ArrayList<>(route.targets());
-    out.sort(Comparator.comparingInt(RoutePlan.Target::priority));
+  /**
+   * Targets in attempt order: ascending priority; among equal priorities a weighted random order
+   * (each next target drawn with probability weight / remaining weights); then targets cooling down
+   * moved to the end, in that same order, so that they are tried only as a last resort. A target
+   * whose model is {@code *} serves the requested model under its own name (pattern routes).
+   */
+  public static List<RoutePlan.Target> order(RoutePlan.Route route, String requestedModel,
+      RandomGenerator random, Predicate<RoutePlan.Target> coolingDown) {
+    List<RoutePlan.Target> byPriority = new ArrayList<>(route.targets().size());
+    for (RoutePlan.Target t : route.targets()) {
+      byPriority.add("*".equals(t.model()) ? new RoutePlan.Target(t.provider(), requestedModel, t.priority(), t.weight(),
+          t.inputMicrosPerMillion(), t.outputMicrosPerMillion(), t.contextWindow()) : t);
+    }
+    byPriority.sort(Comparator.comparingInt(RoutePlan.Target::priority));
+    List<RoutePlan.Target> ordered = new ArrayList<>(byPriority.size());
+    for (int from = 0; from < byPriority.size(); ) {
+      int to = from;
+      while (to < byPriority.size() && byPriority.get(to).priority() == byPriority.get(from).priority()) {
+        to++;
+      }
+      weightedShuffleInto(byPriority.subList(from, to), random, ordered);
+      from = to;
+    }
+    List<RoutePlan.Target> out = new ArrayList<>(ordered.size());
+    List<RoutePlan.Target> cooling = new ArrayList<>(0);
+    for (RoutePlan.Target t : ordered) {
+      (coolingDown.test(t) ? cooling : out).add(t);
+    }
+    out.addAll(cooling);
     return out;
+  }
+
+  private static void weightedShuffleInto(List<RoutePlan.Target> group, RandomGenerator random, List<RoutePlan.Target> out) {
+    if (group.size() == 1) {
+      out.add(group.get(0));
+      return;
+    }
+    List<RoutePlan.Target> left = new ArrayList<>(group);
+    while (!left.isEmpty()) {
+      long total = 0;
+      for (RoutePlan.Target t : left) {
+        total += Math.max(0, t.weight());
+      }
+      int pick = 0;
+      if (total > 0) {
+        long r = random.nextLong(total);
+        while (r >= Math.max(0, left.get(pick).weight())) {
+          r -= Math.max(0, left.get(pick).weight());
+          pick++;
+        }
+      }
+      out.add(left.remove(pick));
+    }
   }
 
   /** True if {@code error} moves the request on to the next target of {@code route}. */

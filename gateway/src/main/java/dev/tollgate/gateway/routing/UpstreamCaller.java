@@ -118,8 +118,9 @@ public final class UpstreamCaller {
       return u;
     }
     String name = e.getClass().getSimpleName();
-    boolean timeout = ex.timedOut || e instanceof TimeoutException
-        || (name.contains("Timeout") && !name.contains("Connect"));
+    // connect, first-byte and total timeouts are all the "timeout" trigger (Netty's
+    // ConnectTimeoutException included); refused or reset connections are "connect-error"
+    boolean timeout = ex.timedOut || e instanceof TimeoutException || name.contains("Timeout");
     if (timeout) {
       return new UpstreamException(new UpstreamError(0, UpstreamError.Kind.TIMEOUT, "upstream timed out", -1));
     }

@@ -7,8 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Fake OpenAI-compatible chat completions API: {@code POST /v1/chat/completions} with {@code
- * Authorization: Bearer <key>}. Also the source of the OpenAI shapes the Azure fake reuses.
+ * Fake OpenAI-compatible API: {@code POST /v1/chat/completions} and {@code /v1/embeddings} with
+ * {@code Authorization: Bearer <key>}. The one OpenAI-shaped fake of the test suite, and the source
+ * of the OpenAI shapes the Azure fake reuses. Its default answers report {@link #reportUsage} tokens.
  */
 public class FakeOpenAiCompatible extends FakeProvider {
 
@@ -17,6 +18,8 @@ public class FakeOpenAiCompatible extends FakeProvider {
   public static final long DEFAULT_COMPLETION_TOKENS = 5;
 
   private final String apiKey;
+  private volatile long promptTokens = DEFAULT_PROMPT_TOKENS;
+  private volatile long completionTokens = DEFAULT_COMPLETION_TOKENS;
 
   /** A fake accepting {@code apiKey}, on its own Vert.x instance. */
   public FakeOpenAiCompatible(String apiKey) {
@@ -35,9 +38,23 @@ public class FakeOpenAiCompatible extends FakeProvider {
     return super.baseUrl() + "/v1";
   }
 
+  /** The usage the default answers report (until {@link #reset}). */
+  public FakeOpenAiCompatible reportUsage(long promptTokens, long completionTokens) {
+    this.promptTokens = promptTokens;
+    this.completionTokens = completionTokens;
+    return this;
+  }
+
+  @Override
+  public void reset() {
+    super.reset();
+    reportUsage(DEFAULT_PROMPT_TOKENS, DEFAULT_COMPLETION_TOKENS);
+  }
+
   @Override
   protected Reply reject(RecordedRequest r) {
-    if (!"POST".equals(r.method()) || !"/v1/chat/completions".equals(r.path())) {
+    if (!"POST".equals(r.method())
+        || !("/v1/chat/completions".equals(r.path()) || "/v1/embeddings".equals(r.path()))) {
       return Reply.json(
           404,
           error(
@@ -55,16 +72,36 @@ public class FakeOpenAiCompatible extends FakeProvider {
   @Override
   protected Reply defaultReply(RecordedRequest r) {
     JsonObject body = r.json();
+    if (r.path().endsWith("/embeddings")) {
+      return Reply.json(200, embeddings(body.getString("model"), promptTokens));
+    }
     if (wantsStream(body)) {
       return Reply.sse(
           textEvents(
               List.of("Hello from ", "fake OpenAI"),
-              DEFAULT_PROMPT_TOKENS,
-              DEFAULT_COMPLETION_TOKENS,
+              promptTokens,
+              completionTokens,
               wantsUsage(body)));
     }
-    return Reply.json(
-        200, completion(DEFAULT_TEXT, DEFAULT_PROMPT_TOKENS, DEFAULT_COMPLETION_TOKENS));
+    return Reply.json(200, completion(DEFAULT_TEXT, promptTokens, completionTokens));
+  }
+
+  /** An embeddings list with one vector. */
+  public static JsonObject embeddings(String model, long promptTokens) {
+    return new JsonObject()
+        .put("object", "list")
+        .put(
+            "data",
+            new JsonArray()
+                .add(
+                    new JsonObject()
+                        .put("object", "embedding")
+                        .put("index", 0)
+                        .put("embedding", new JsonArray().add(0.1).add(-0.2))))
+        .put("model", model)
+        .put(
+            "usage",
+            new JsonObject().put("prompt_tokens", promptTokens).put("total_tokens", promptTokens));
   }
 
   /** Whether an OpenAI-shaped request body asks for a stream. */

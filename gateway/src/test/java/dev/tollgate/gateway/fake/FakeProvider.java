@@ -136,7 +136,8 @@ public abstract class FakeProvider implements AutoCloseable, BeforeEachCallback,
                       req.path(),
                       headers,
                       buffer.toString(),
-                      new AtomicBoolean());
+                      new AtomicBoolean(),
+                      new java.util.concurrent.atomic.AtomicInteger());
               received.add(rec);
               Reply reply = reject(rec);
               if (reply == null) {
@@ -145,7 +146,12 @@ public abstract class FakeProvider implements AutoCloseable, BeforeEachCallback,
               if (reply == null) {
                 reply = always != null ? always : defaultReply(rec);
               }
-              answer(req, rec, reply);
+              Reply chosen = reply;
+              if (chosen.delayMs() > 0) {
+                vertx.setTimer(chosen.delayMs(), t -> answer(req, rec, chosen));
+              } else {
+                answer(req, rec, chosen);
+              }
             });
   }
 
@@ -197,6 +203,7 @@ public abstract class FakeProvider implements AutoCloseable, BeforeEachCallback,
         return;
       }
       resp.write(events.get(i) + reply.separator());
+      rec.eventsWritten().incrementAndGet();
       i++;
       if (reply.eventDelayMs() > 0) {
         int next = i;

@@ -12,6 +12,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * @param path path only
  * @param headers header names lower-cased (last value wins)
  * @param body the raw body
+ * @param closedEarly set when the caller closed the connection before the answer was complete
+ * @param eventsWritten stream events written so far
  */
 public record RecordedRequest(
     String method,
@@ -19,7 +21,8 @@ public record RecordedRequest(
     String path,
     Map<String, String> headers,
     String body,
-    AtomicBoolean closedEarly) {
+    AtomicBoolean closedEarly,
+    java.util.concurrent.atomic.AtomicInteger eventsWritten) {
 
   /** The body as JSON. */
   public JsonObject json() {
@@ -55,5 +58,10 @@ public record RecordedRequest(
    */
   public boolean clientDisconnected() {
     return closedEarly.get();
+  }
+
+  /** How many events of a streamed answer were written before it ended (or was cut or abandoned). */
+  public int eventsSent() {
+    return eventsWritten.get();
   }
 }

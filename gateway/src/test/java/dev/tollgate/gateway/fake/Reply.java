@@ -20,6 +20,7 @@ import java.util.Map;
  * @param stallAfter stop writing, connection left open, after this many events (-1: never)
  * @param eventDelayMs pause before each event after the first (0: write them back to back)
  * @param silent accept the request and never answer a single byte
+ * @param delayMs wait this long before answering (the status line included)
  */
 public record Reply(
     int status,
@@ -30,7 +31,8 @@ public record Reply(
     int cutAfter,
     int stallAfter,
     long eventDelayMs,
-    boolean silent) {
+    boolean silent,
+    long delayMs) {
 
   public Reply {
     headers = Map.copyOf(headers);
@@ -45,25 +47,25 @@ public record Reply(
   /** Any body with a content type (e.g. an HTML error page from a proxy). */
   public static Reply text(int status, String contentType, String body) {
     return new Reply(
-        status, Map.of("content-type", contentType), body, null, "\n\n", -1, -1, 0, false);
+        status, Map.of("content-type", contentType), body, null, "\n\n", -1, -1, 0, false, 0);
   }
 
   /** A 200 event stream. */
   public static Reply sse(List<String> events) {
     return new Reply(
-        200, Map.of("content-type", "text/event-stream"), null, events, "\n\n", -1, -1, 0, false);
+        200, Map.of("content-type", "text/event-stream"), null, events, "\n\n", -1, -1, 0, false, 0);
   }
 
   /** Accepts the request, then never answers. */
   public static Reply stall() {
-    return new Reply(200, Map.of(), null, null, "\n\n", -1, -1, 0, true);
+    return new Reply(200, Map.of(), null, null, "\n\n", -1, -1, 0, true, 0);
   }
 
   public Reply header(String name, String value) {
     Map<String, String> h = new LinkedHashMap<>(headers);
     h.put(name.toLowerCase(java.util.Locale.ROOT), value);
     return new Reply(
-        status, h, body, events, separator, cutAfter, stallAfter, eventDelayMs, silent);
+        status, h, body, events, separator, cutAfter, stallAfter, eventDelayMs, silent, delayMs);
   }
 
   public Reply retryAfter(String value) {
@@ -72,21 +74,26 @@ public record Reply(
 
   public Reply separator(String value) {
     return new Reply(
-        status, headers, body, events, value, cutAfter, stallAfter, eventDelayMs, silent);
+        status, headers, body, events, value, cutAfter, stallAfter, eventDelayMs, silent, delayMs);
   }
 
   /** Closes the connection after {@code n} events, without ending the stream. */
   public Reply cutAfter(int n) {
-    return new Reply(status, headers, body, events, separator, n, stallAfter, eventDelayMs, silent);
+    return new Reply(status, headers, body, events, separator, n, stallAfter, eventDelayMs, silent, delayMs);
   }
 
   /** Keeps the connection open but writes nothing more after {@code n} events. */
   public Reply stallAfter(int n) {
-    return new Reply(status, headers, body, events, separator, cutAfter, n, eventDelayMs, silent);
+    return new Reply(status, headers, body, events, separator, cutAfter, n, eventDelayMs, silent, delayMs);
   }
 
   /** Paces the stream: the time between two events, e.g. to disconnect a client mid-stream. */
   public Reply eventDelayMs(long ms) {
-    return new Reply(status, headers, body, events, separator, cutAfter, stallAfter, ms, silent);
+    return new Reply(status, headers, body, events, separator, cutAfter, stallAfter, ms, silent, delayMs);
+  }
+
+  /** Waits this long before answering at all (a slow provider). */
+  public Reply delayMs(long ms) {
+    return new Reply(status, headers, body, events, separator, cutAfter, stallAfter, eventDelayMs, silent, ms);
   }
 }

@@ -86,16 +86,26 @@ public final class Seed {
   }
 
   public Seed plan(Map<String, RoutePlan.Provider> providers, List<RoutePlan.Route> routes, RoutePlan.Timeouts timeouts) {
+    return plan(providers, routes, null, timeouts);
+  }
+
+  public Seed plan(Map<String, RoutePlan.Provider> providers, List<RoutePlan.Route> routes, RoutePlan.Retry retry,
+      RoutePlan.Timeouts timeouts) {
     String policyId = tenant.namespace() + "/" + policy;
-    RoutePlan p = new RoutePlan(policyId, 1, "v-" + COUNTER.incrementAndGet(), providers, routes, null, timeouts);
+    RoutePlan p = new RoutePlan(policyId, 1, "v-" + COUNTER.incrementAndGet(), providers, routes, retry, timeouts);
     redis.set(RedisKeys.routePolicy(tenant.namespace(), policy), ConfigCodec.toJson(p));
     publish(ConfigChange.ROUTE_POLICY, policyId);
     return this;
   }
 
   public RoutePlan.Provider provider(String baseUrl) {
+    return provider("openai-compatible", baseUrl, null);
+  }
+
+  /** A provider of any type whose credential is {@link #UPSTREAM_KEY}. */
+  public RoutePlan.Provider provider(String type, String baseUrl, String apiVersion) {
     String sealed = CredentialSealer.fromBase64(CREDENTIALS_KEY).seal(UPSTREAM_KEY, tenant.namespace() + "/" + policy);
-    return new RoutePlan.Provider("openai-compatible", baseUrl, null, sealed, Map.of());
+    return new RoutePlan.Provider(type, baseUrl, apiVersion, sealed, Map.of());
   }
 
   public static RoutePlan.Target target(String provider, String model) {

@@ -78,6 +78,32 @@ public final class TestGateway implements AutoCloseable {
     }
   }
 
+  /**
+   * Posts a streaming chat request over a raw socket, reads until {@code lines} SSE data lines
+   * arrived, then hangs up mid-stream, as a client that goes away does. Returns the lines seen.
+   */
+  public int readThenHangUp(String key, String body, int lines) {
+    java.net.URI uri = java.net.URI.create(url("/v1/chat/completions"));
+    int seen = 0;
+    try (java.net.Socket s = new java.net.Socket(uri.getHost(), uri.getPort())) {
+      byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      s.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+          + "Authorization: Bearer " + key + "\r\nContent-Length: " + bytes.length + "\r\n\r\n" + body)
+          .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      s.getOutputStream().flush();
+      java.io.BufferedReader in = new java.io.BufferedReader(
+          new java.io.InputStreamReader(s.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+      for (String line; seen < lines && (line = in.readLine()) != null; ) {
+        if (line.startsWith("data: ")) {
+          seen++;
+        }
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    return seen;
+  }
+
   /** A minimal chat body. */
   public static String chat(String model, Integer maxTokens, boolean stream) {
     return "{\"model\":\"" + model + "\",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]"

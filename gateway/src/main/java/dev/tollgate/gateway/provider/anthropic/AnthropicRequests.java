@@ -1,6 +1,6 @@
 package dev.tollgate.gateway.provider.anthropic;
 
-import dev.tollgate.gateway.provider.azure.OpenAiWire;
+import dev.tollgate.gateway.provider.OpenAiWire;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 

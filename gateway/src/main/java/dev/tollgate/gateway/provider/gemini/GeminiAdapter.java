@@ -1,13 +1,13 @@
 package dev.tollgate.gateway.provider.gemini;
 
 import dev.tollgate.gateway.provider.ChatResult;
+import dev.tollgate.gateway.provider.OpenAiWire;
 import dev.tollgate.gateway.provider.ProviderAdapter;
 import dev.tollgate.gateway.provider.ProviderEndpoint;
 import dev.tollgate.gateway.provider.StreamTranslator;
 import dev.tollgate.gateway.provider.UpstreamError;
 import dev.tollgate.gateway.provider.UpstreamRequest;
 import dev.tollgate.gateway.provider.Usage;
-import dev.tollgate.gateway.provider.azure.OpenAiWire;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Locale;

@@ -1,9 +1,9 @@
 package dev.tollgate.gateway.provider.gemini;
 
+import dev.tollgate.gateway.provider.OpenAiWire;
 import dev.tollgate.gateway.provider.SseEvent;
+import dev.tollgate.gateway.provider.TranslatedStream;
 import dev.tollgate.gateway.provider.Usage;
-import dev.tollgate.gateway.provider.azure.OpenAiWire;
-import dev.tollgate.gateway.provider.azure.TranslatedStream;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;

@@ -1,6 +1,6 @@
 package dev.tollgate.gateway.provider.gemini;
 
-import dev.tollgate.gateway.provider.azure.OpenAiWire;
+import dev.tollgate.gateway.provider.OpenAiWire;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 

@@ -55,4 +55,23 @@ class OpenAiAdapterTest {
     assertThat(bad.kind()).isEqualTo(UpstreamError.Kind.CLIENT_ERROR);
     assertThat(bad.message()).isEqualTo("bad temperature");
   }
+
+  @Test
+  void aWrongKeyBillingModelOrUrlIsTheTargetsFaultAndFallsBack() {
+    // ADR 0030: the client's request is fine; another target may not share the misconfiguration
+    for (int status : new int[] {401, 402, 403, 404}) {
+      UpstreamError e = adapter.classifyError(status, "{\"error\":{\"message\":\"Incorrect API key\",\"code\":\"invalid_api_key\"}}", null);
+      assertThat(e.kind()).as("status %d", status).isEqualTo(UpstreamError.Kind.SERVER_ERROR);
+    }
+    assertThat(adapter.classifyError(422, "<html>proxy</html>", null))
+        .satisfies(e -> assertThat(e.kind()).isEqualTo(UpstreamError.Kind.CLIENT_ERROR))
+        .satisfies(e -> assertThat(e.message()).isEqualTo("upstream answered HTTP 422"));
+  }
+
+  @Test
+  void streamsWithoutCredentialSendNoAuthorizationHeader() {
+    ProviderEndpoint open = new ProviderEndpoint("p", "openai-compatible", "http://127.0.0.1:1/v1", null, null, Map.of());
+    UpstreamRequest r = adapter.chatRequest(open, "m", new JsonObject().put("messages", new io.vertx.core.json.JsonArray()), false);
+    assertThat(r.headers()).doesNotContainKey("authorization");
+  }
 }

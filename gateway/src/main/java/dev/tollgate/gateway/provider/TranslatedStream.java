@@ -1,7 +1,5 @@
-package dev.tollgate.gateway.provider.azure;
+package dev.tollgate.gateway.provider;
 
-import dev.tollgate.gateway.provider.StreamTranslator;
-import dev.tollgate.gateway.provider.UpstreamError;
 
 /**
  * State every stream translator keeps: the OpenAI chunk writer (which also keeps the output text),

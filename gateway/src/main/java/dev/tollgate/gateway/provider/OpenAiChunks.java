@@ -1,4 +1,4 @@
-package dev.tollgate.gateway.provider.azure;
+package dev.tollgate.gateway.provider;
 
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

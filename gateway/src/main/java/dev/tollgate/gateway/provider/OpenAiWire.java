@@ -1,8 +1,5 @@
-package dev.tollgate.gateway.provider.azure;
+package dev.tollgate.gateway.provider;
 
-import dev.tollgate.gateway.provider.ProviderEndpoint;
-import dev.tollgate.gateway.provider.UpstreamError;
-import dev.tollgate.gateway.provider.Usage;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,10 +15,9 @@ import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * OpenAI chat-completions shapes shared by the adapters that translate to and from other wire
- * formats (Azure, Anthropic, Gemini): generated ids, completion and usage objects, request-field
- * readers, and the status-to-fallback-kind rules. Lives here because Azure is the OpenAI-shaped
- * provider of this package set; it has no Azure specifics.
+ * OpenAI chat-completions shapes shared by every adapter: generated ids, completion and usage
+ * objects, request-field readers, OpenAI-shaped answers and errors (OpenAI, OpenAI-compatible and
+ * Azure), and the status-to-fallback-kind rules (ADR 0030).
  */
 public final class OpenAiWire {
 
@@ -118,11 +114,85 @@ public final class OpenAiWire {
    */
   public static Map<String, String> jsonHeaders(
       ProviderEndpoint endpoint, boolean stream, String credentialHeader) {
+    return jsonHeaders(endpoint, stream, credentialHeader, "");
+  }
+
+  /**
+   * As {@link #jsonHeaders(ProviderEndpoint, boolean, String)}, the credential preceded by {@code
+   * prefix} (e.g. {@code "Bearer "}); no credential header when the provider has no credential.
+   */
+  public static Map<String, String> jsonHeaders(
+      ProviderEndpoint endpoint, boolean stream, String credentialHeader, String prefix) {
     Map<String, String> headers = new LinkedHashMap<>(endpoint.headers());
     headers.put("content-type", "application/json");
     headers.put("accept", stream ? "text/event-stream" : "application/json");
-    headers.put(credentialHeader, endpoint.credential());
+    if (endpoint.credential() != null && !endpoint.credential().isEmpty()) {
+      headers.put(credentialHeader, prefix + endpoint.credential());
+    }
     return headers;
+  }
+
+  /** OpenAI's {@code usage} object as {@link Usage} (reported by the provider). */
+  public static Usage usageOf(JsonObject usage) {
+    return new Usage(
+        usage.getLong("prompt_tokens", 0L), usage.getLong("completion_tokens", 0L), true);
+  }
+
+  /**
+   * An OpenAI-shaped {@code chat.completion} answer as the client gets it: the requested model name,
+   * without Azure's content-filter annotations (other servers never send them).
+   */
+  public static ChatResult chatResult(JsonObject upstreamBody, String requestedModel) {
+    JsonObject body = upstreamBody.copy();
+    body.put("model", requestedModel);
+    body.remove("prompt_filter_results");
+    if (body.getValue("choices") instanceof JsonArray choices) {
+      for (int i = 0; i < choices.size(); i++) {
+        if (choices.getValue(i) instanceof JsonObject choice) {
+          stripFilterResults(choice);
+        }
+      }
+    }
+    return new ChatResult(
+        body, body.getValue("usage") instanceof JsonObject u ? usageOf(u) : Usage.NONE);
+  }
+
+  /** Removes Azure's per-choice content-filter annotations. */
+  static void stripFilterResults(JsonObject choice) {
+    choice.remove("content_filter_results");
+    choice.remove("content_filter_offsets");
+  }
+
+  /**
+   * Classifies an OpenAI-shaped error answer ({@code {"error":{"message","code"}}}): by status (see
+   * {@link #kindForStatus}), and {@code code: context_length_exceeded} as {@code CONTEXT_LENGTH}.
+   * The message is the provider's (truncated), or a generic one when the body is not its JSON.
+   */
+  public static UpstreamError classifyOpenAiError(int status, String body, String retryAfterHeader) {
+    JsonObject error = errorObject(body);
+    Object codeValue = error == null ? null : error.getValue("code");
+    String code = codeValue == null ? null : codeValue.toString();
+    String message = error == null ? null : error.getValue("message") instanceof String m ? m : null;
+    message = message == null ? fallbackMessage(status) : truncate(message);
+    UpstreamError.Kind kind = kindForStatus(status);
+    if (status / 100 == 4 && "context_length_exceeded".equals(code)) {
+      kind = UpstreamError.Kind.CONTEXT_LENGTH;
+    }
+    return new UpstreamError(status, kind, message, retryAfterMs(retryAfterHeader));
+  }
+
+  /** The {@code code} of an OpenAI-shaped error body, or null. */
+  public static String errorCode(String body) {
+    JsonObject error = errorObject(body);
+    Object code = error == null ? null : error.getValue("code");
+    return code == null ? null : code.toString();
+  }
+
+  private static final int MAX_MESSAGE = 500;
+
+  /** A provider message cut to a length fit for an error envelope. */
+  public static String truncate(String s) {
+    return s.length() <= MAX_MESSAGE ? s : s.substring(0, MAX_MESSAGE) + "...";
   }
 
   /** A base URL without trailing slashes. */

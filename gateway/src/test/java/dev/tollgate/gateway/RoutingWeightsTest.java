@@ -1,0 +1,59 @@
+package dev.tollgate.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
+import dev.tollgate.gateway.support.Seed;
+import dev.tollgate.gateway.support.TestGateway;
+import dev.tollgate.schema.RoutePlan;
+import dev.tollgate.testkit.RedisProcess;
+import io.vertx.core.Vertx;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Weighted balancing among equal priorities, through the gateway. */
+class RoutingWeightsTest {
+
+  @RegisterExtension static final RedisProcess REDIS = RedisProcess.standalone();
+  @RegisterExtension static final FakeOpenAiCompatible HEAVY = new FakeOpenAiCompatible(Seed.UPSTREAM_KEY);
+  @RegisterExtension static final FakeOpenAiCompatible LIGHT = new FakeOpenAiCompatible(Seed.UPSTREAM_KEY);
+
+  static Vertx vertx;
+  static TestGateway gateway;
+
+  @BeforeAll
+  static void start() {
+    vertx = Vertx.vertx();
+    gateway = new TestGateway(vertx, REDIS.url());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gateway.close();
+    vertx.close().await();
+  }
+
+  @Test
+  void threeToOneWeightsSplitTrafficThreeToOne() {
+    Seed seed = new Seed(REDIS.client()).tenant();
+    seed.plan(Map.of("heavy", seed.provider(HEAVY.baseUrl()), "light", seed.provider(LIGHT.baseUrl())),
+        List.of(new RoutePlan.Route(Seed.MODEL, List.of(
+            new RoutePlan.Target("heavy", "m", 0, 3, Seed.IN_PRICE, Seed.OUT_PRICE, 0),
+            new RoutePlan.Target("light", "m", 0, 1, Seed.IN_PRICE, Seed.OUT_PRICE, 0)), List.of())),
+        null);
+    String key = seed.key("k");
+    int n = 200;
+    for (int i = 0; i < n; i++) {
+      HttpResponse<String> r = gateway.post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 5, false));
+      assertThat(r.statusCode()).isEqualTo(200);
+    }
+    // expected 150 +- sd 6.1; the band [110, 190] is over 6.5 sd wide on each side: it cannot flake
+    assertThat(HEAVY.requests().size()).isBetween(110, 190);
+    assertThat(HEAVY.requests().size() + LIGHT.requests().size()).isEqualTo(n);
+  }
+}
