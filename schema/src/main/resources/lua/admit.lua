@@ -10,6 +10,8 @@
 -- each redis.call. So the rate windows are incremented first and rolled back on the rare refusal
 -- (one call per window instead of GET + INCRBY), a TTL is set only when a call has just created its
 -- key (INCRBY/HINCRBY answered exactly the increment), and the reservation record is concatenated.
+-- Arguments go to redis.call as the strings they arrived as: a Lua number passed to redis.call is
+-- formatted with printf on every call, which profiling showed among Redis's top costs.
 --
 -- Every key shares the tenant's hash tag {t:<ns>/<name>} (Redis Cluster: one slot). Expired leases
 -- are purged here: their spend keys are read from the stored reservation; they carry the same tag.
@@ -37,8 +39,6 @@
 --         {0, "rate", i, current}     KEYS[i] (3..6) would exceed its limit; nothing kept
 --         {0, "cap", i, spent, reserved}  KEYS[i] (7..) would exceed its Reject limit; nothing kept
 
-local now = tonumber(ARGV[1])
-
 -- releases one stored reservation {a, s} from its spend keys (a key already gone is left alone)
 local function release(raw)
   local r = cjson.decode(raw)
@@ -50,7 +50,7 @@ local function release(raw)
 end
 
 -- 1. release reservations whose lease ended (a replica died before settling)
-local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', now, 'LIMIT', 0, tonumber(ARGV[12]))
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', '0', ARGV[12])
 for _, id in ipairs(expired) do
   local raw = redis.call('HGET', KEYS[1], id)
   if raw then
@@ -62,15 +62,14 @@ end
 
 -- 2. rate limits: count, and undo everything counted here if any window is over its limit
 local tokens = tonumber(ARGV[10])
-local wttl = tonumber(ARGV[5])
 local counts = {-1, -1, -1, -1}
 local over = 0
 for i = 3, 6 do
-  if tonumber(ARGV[i + 3]) > 0 then
-    local add = (i == 3 or i == 5) and 1 or tokens
-    local v = redis.call('INCRBY', KEYS[i], add)
-    if v == add then
-      redis.call('PEXPIRE', KEYS[i], wttl) -- created just now (or it was 0): give it its TTL
+  if ARGV[i + 3] ~= '0' then
+    local req = i == 3 or i == 5
+    local v = redis.call('INCRBY', KEYS[i], req and '1' or ARGV[10])
+    if v == (req and 1 or tokens) then
+      redis.call('PEXPIRE', KEYS[i], ARGV[5]) -- created just now (or it was 0): give it its TTL
     end
     counts[i - 2] = v
     if over == 0 and v > tonumber(ARGV[i + 3]) then
@@ -81,7 +80,7 @@ end
 local function undo()
   for i = 3, 6 do
     if counts[i - 2] >= 0 then
-      redis.call('DECRBY', KEYS[i], (i == 3 or i == 5) and 1 or tokens)
+      redis.call('DECRBY', KEYS[i], (i == 3 or i == 5) and '1' or ARGV[10])
     end
   end
 end
@@ -109,8 +108,8 @@ end
 -- 4. admitted: reserve on every cap limit and record the reservation
 for j = 1, nspend do
   local sk = KEYS[6 + j]
-  if redis.call('HINCRBY', sk, 'reserved', amount) == amount then
-    redis.call('EXPIRE', sk, tonumber(ARGV[13 + (j - 1) * 3 + 2])) -- created just now (or was 0)
+  if redis.call('HINCRBY', sk, 'reserved', ARGV[3]) == amount then
+    redis.call('EXPIRE', sk, ARGV[13 + (j - 1) * 3 + 2]) -- created just now (or was 0)
   end
 end
 -- recorded even without caps: settle uses it to run exactly once
@@ -118,8 +117,8 @@ end
 -- built by RedisKeys from Kubernetes names and never contain a quote or a backslash
 local rec = '{"a":' .. ARGV[3] .. ',"s":[' .. (nspend > 0 and ('"' .. table.concat(KEYS, '","', 7) .. '"') or '') .. ']}'
 redis.call('HSET', KEYS[1], ARGV[2], rec)
-redis.call('ZADD', KEYS[2], tonumber(ARGV[4]), ARGV[2])
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[2])
 -- refreshed on every admission: a busy tenant's reservation structures must outlive every spend key
-redis.call('EXPIRE', KEYS[1], tonumber(ARGV[11]))
-redis.call('EXPIRE', KEYS[2], tonumber(ARGV[11]))
+redis.call('EXPIRE', KEYS[1], ARGV[11])
+redis.call('EXPIRE', KEYS[2], ARGV[11])
 return {1, counts[1], counts[2], counts[3], counts[4]}

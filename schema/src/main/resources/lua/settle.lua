@@ -6,7 +6,8 @@
 -- Every key shares the tenant's hash tag {t:<ns>/<name>} (Redis Cluster: one slot).
 -- Why this shape (ADR 0023): it runs on every request, and Redis CPU is mostly the cost of each
 -- redis.call, so a TTL is (re)applied only where a call may just have created its key: HINCRBY or
--- INCRBY answering exactly the increment, or a release finding no reservation left to release.
+-- INCRBY answering exactly the increment, or a release finding no reservation left to release; and
+-- arguments go to redis.call as the strings they arrived as (a Lua number is printf-formatted).
 --
 -- KEYS[1]  reservations HASH (RedisKeys.reservations)
 -- KEYS[2]  leases ZSET       (RedisKeys.reservationLeases)
@@ -23,7 +24,7 @@
 -- ARGV[9]  API key name (totals also keep k:<key>:<field>)
 -- ARGV[10] TTL of KEYS[4], seconds
 -- ARGV[11] approximate MAXLEN of the usage stream
--- ARGV[12] the amount reserved at admission, micro-units
+-- ARGV[12] the amount reserved at admission, negated ("-52"; "0" when nothing was reserved)
 -- ARGV[13] rate window TTL, ms (a TPM correction that recreates an expired window gives it this TTL)
 -- ARGV[14] number n of spend keys; ARGV[15..14+n] their TTLs, seconds (applied when a key is
 --          recreated here: a flushed key must not live forever)
@@ -42,34 +43,36 @@ if held then
   redis.call('ZREM', KEYS[2], id)
 end
 
-local reserved = tonumber(ARGV[12])
-local actual = tonumber(ARGV[3])
+local release = ARGV[12]
+local actual = ARGV[3]
 local n = tonumber(ARGV[14])
 for j = 1, n do
   local sk = KEYS[6 + j]
-  local ttl = tonumber(ARGV[14 + j])
   if held then
-    local left = redis.call('HINCRBY', sk, 'reserved', -reserved)
-    if left < 0 or (left == 0 and reserved == 0) then
+    local left = redis.call('HINCRBY', sk, 'reserved', release)
+    if left < 0 or (left == 0 and release == '0') then
       -- the key lost this reservation (flushed, or released by a purge): floor at 0, keep a TTL
-      redis.call('HSET', sk, 'reserved', 0)
-      redis.call('EXPIRE', sk, ttl)
+      redis.call('HSET', sk, 'reserved', '0')
+      redis.call('EXPIRE', sk, ARGV[14 + j])
     end
   end
-  if actual > 0 and redis.call('HINCRBY', sk, 'spent', actual) == actual and not held then
-    redis.call('EXPIRE', sk, ttl) -- may have been created just now
+  if actual ~= '0' then
+    local spent = redis.call('HINCRBY', sk, 'spent', actual)
+    if not held and spent == tonumber(actual) then
+      redis.call('EXPIRE', sk, ARGV[14 + j]) -- may have been created just now
+    end
   end
 end
 
-local delta = tonumber(ARGV[4])
-if delta ~= 0 then
+if ARGV[4] ~= '0' then
+  local delta = tonumber(ARGV[4])
   for i = 5, 6 do
-    local v = redis.call('INCRBY', KEYS[i], delta)
+    local v = redis.call('INCRBY', KEYS[i], ARGV[4])
     if v == delta then
-      redis.call('PEXPIRE', KEYS[i], tonumber(ARGV[13])) -- the window had expired: recreated here
+      redis.call('PEXPIRE', KEYS[i], ARGV[13]) -- the window had expired: recreated here
     end
     if v < 0 then
-      redis.call('SET', KEYS[i], 0, 'KEEPTTL')
+      redis.call('SET', KEYS[i], '0', 'KEEPTTL')
     end
   end
 end
@@ -77,11 +80,11 @@ end
 -- totals (every field written, zero included: readers see 0, not a missing field); the TTL is set
 -- when the month's hash is created
 local totals = KEYS[4]
-if redis.call('HINCRBY', totals, 'requests', 1) == 1 then
-  redis.call('EXPIRE', totals, tonumber(ARGV[10]))
+if redis.call('HINCRBY', totals, 'requests', '1') == 1 then
+  redis.call('EXPIRE', totals, ARGV[10])
 end
 local k = 'k:' .. ARGV[9] .. ':'
-redis.call('HINCRBY', totals, k .. 'requests', 1)
+redis.call('HINCRBY', totals, k .. 'requests', '1')
 local fields = {'tokensIn', ARGV[5], 'tokensOut', ARGV[6], 'costMicros', ARGV[7], 'billedMicros', ARGV[8]}
 for f = 1, #fields, 2 do
   redis.call('HINCRBY', totals, fields[f], fields[f + 1])

@@ -304,7 +304,8 @@ public final class SpendLedger {
     args.add(req.apiKey().keyName());
     args.add(TOTALS_TTL_SECONDS_TEXT);
     args.add(Long.toString(config.usageStreamMaxLen()));
-    args.add(Long.toString(a.reservedMicros()));
+    // negated here: the script passes it to HINCRBY as is (Redis rejects "-0")
+    args.add(a.reservedMicros() == 0 ? "0" : Long.toString(-a.reservedMicros()));
     args.add(WINDOW_TTL_MS_TEXT);
     args.add(Integer.toString(a.spendKeys().size()));
     for (long t : a.spendTtlSeconds()) {
