@@ -4,13 +4,16 @@
 -- ambiguous failure passes ARGV[2]=1 and becomes a no-op when the reservation is already gone.
 --
 -- Every key shares the tenant's hash tag {t:<ns>/<name>} (Redis Cluster: one slot).
+-- Why this shape (ADR 0023): it runs on every request, and Redis CPU is mostly the cost of each
+-- redis.call, so a TTL is (re)applied only where a call may just have created its key: HINCRBY or
+-- INCRBY answering exactly the increment, or a release finding no reservation left to release; and
+-- arguments go to redis.call as the strings they arrived as (a Lua number is printf-formatted).
 --
 -- KEYS[1]  reservations HASH (RedisKeys.reservations)
 -- KEYS[2]  leases ZSET       (RedisKeys.reservationLeases)
 -- KEYS[3]  usage STREAM      (RedisKeys.usage)
 -- KEYS[4]  totals HASH       (RedisKeys.totals, the month the request started in)
--- KEYS[5]  key tokens window, KEYS[6] tenant tokens window (those of the admission window;
---          always real keys, a counter that was never created is left alone)
+-- KEYS[5]  key tokens window, KEYS[6] tenant tokens window (those of the admission window)
 -- KEYS[7..] spend HASHes the request was reserved against (same order as at admission)
 --
 -- ARGV[1]  reservation id (request id)
@@ -21,68 +24,75 @@
 -- ARGV[9]  API key name (totals also keep k:<key>:<field>)
 -- ARGV[10] TTL of KEYS[4], seconds
 -- ARGV[11] approximate MAXLEN of the usage stream
--- ARGV[12] number n of spend keys; ARGV[13..12+n] their TTLs, seconds (re-applied: a flushed key
---          recreated here must not live forever)
--- ARGV[13+n..] usage record as field, value, field, value ...
+-- ARGV[12] the amount reserved at admission, negated ("-52"; "0" when nothing was reserved)
+-- ARGV[13] rate window TTL, ms (a TPM correction that recreates an expired window gives it this TTL)
+-- ARGV[14] number n of spend keys; ARGV[15..14+n] their TTLs, seconds (applied when a key is
+--          recreated here: a flushed key must not live forever)
+-- ARGV[15+n..] usage record as field, value, field, value ...
 --
 -- Returns 1 settled with its reservation, 2 settled after the reservation had expired (released by
 --         a purge), 0 nothing done (a retry whose first attempt had settled)
 
 local id = ARGV[1]
-local raw = redis.call('HGET', KEYS[1], id)
-if not raw and ARGV[2] == '1' then
+-- the reservation's presence is what makes settle run once; its amount is the caller's own figure
+local held = redis.call('HDEL', KEYS[1], id) == 1
+if not held and ARGV[2] == '1' then
   return 0
 end
-local n = tonumber(ARGV[12])
-if raw then
-  local r = cjson.decode(raw)
-  for j = 1, n do
-    local sk = KEYS[6 + j]
-    if redis.call('EXISTS', sk) == 1 and redis.call('HINCRBY', sk, 'reserved', -r.a) < 0 then
-      redis.call('HSET', sk, 'reserved', 0)
-    end
-  end
-  redis.call('HDEL', KEYS[1], id)
+if held then
   redis.call('ZREM', KEYS[2], id)
 end
 
-local actual = tonumber(ARGV[3])
+local release = ARGV[12]
+local actual = ARGV[3]
+local n = tonumber(ARGV[14])
 for j = 1, n do
   local sk = KEYS[6 + j]
-  if actual > 0 then
-    redis.call('HINCRBY', sk, 'spent', actual)
+  if held then
+    local left = redis.call('HINCRBY', sk, 'reserved', release)
+    if left < 0 or (left == 0 and release == '0') then
+      -- the key lost this reservation (flushed, or released by a purge): floor at 0, keep a TTL
+      redis.call('HSET', sk, 'reserved', '0')
+      redis.call('EXPIRE', sk, ARGV[14 + j])
+    end
   end
-  if redis.call('TTL', sk) < 0 and redis.call('EXISTS', sk) == 1 then
-    redis.call('EXPIRE', sk, tonumber(ARGV[12 + j]))
-  end
-end
-
-local delta = tonumber(ARGV[4])
-if delta ~= 0 then
-  for i = 5, 6 do
-    -- only while the window lives: a correction must not create a counter without its TTL
-    if redis.call('EXISTS', KEYS[i]) == 1 then
-      if redis.call('INCRBY', KEYS[i], delta) < 0 then
-        redis.call('SET', KEYS[i], 0, 'KEEPTTL')
-      end
+  if actual ~= '0' then
+    local spent = redis.call('HINCRBY', sk, 'spent', actual)
+    if not held and spent == tonumber(actual) then
+      redis.call('EXPIRE', sk, ARGV[14 + j]) -- may have been created just now
     end
   end
 end
 
-local k = 'k:' .. ARGV[9] .. ':'
-local fields = {'requests', 1, 'tokensIn', ARGV[5], 'tokensOut', ARGV[6], 'costMicros', ARGV[7], 'billedMicros', ARGV[8]}
-for f = 1, #fields, 2 do
-  redis.call('HINCRBY', KEYS[4], fields[f], fields[f + 1])
-  redis.call('HINCRBY', KEYS[4], k .. fields[f], fields[f + 1])
+if ARGV[4] ~= '0' then
+  local delta = tonumber(ARGV[4])
+  for i = 5, 6 do
+    local v = redis.call('INCRBY', KEYS[i], ARGV[4])
+    if v == delta then
+      redis.call('PEXPIRE', KEYS[i], ARGV[13]) -- the window had expired: recreated here
+    end
+    if v < 0 then
+      redis.call('SET', KEYS[i], '0', 'KEEPTTL')
+    end
+  end
 end
-redis.call('EXPIRE', KEYS[4], tonumber(ARGV[10]))
 
-local rec = {}
-for f = 13 + n, #ARGV do
-  rec[#rec + 1] = ARGV[f]
+-- totals (every field written, zero included: readers see 0, not a missing field); the TTL is set
+-- when the month's hash is created
+local totals = KEYS[4]
+if redis.call('HINCRBY', totals, 'requests', '1') == 1 then
+  redis.call('EXPIRE', totals, ARGV[10])
 end
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[11], '*', unpack(rec))
-if raw then
+local k = 'k:' .. ARGV[9] .. ':'
+redis.call('HINCRBY', totals, k .. 'requests', '1')
+local fields = {'tokensIn', ARGV[5], 'tokensOut', ARGV[6], 'costMicros', ARGV[7], 'billedMicros', ARGV[8]}
+for f = 1, #fields, 2 do
+  redis.call('HINCRBY', totals, fields[f], fields[f + 1])
+  redis.call('HINCRBY', totals, k .. fields[f], fields[f + 1])
+end
+
+redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[11], '*', unpack(ARGV, 15 + n))
+if held then
   return 1
 end
 return 2

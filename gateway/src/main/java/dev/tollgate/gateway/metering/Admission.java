@@ -5,24 +5,29 @@ import java.util.List;
 
 /**
  * An admitted request's footprint in Redis, kept until settle: which counters and cap limits it was
- * charged against and how much.
+ * charged against and how much, with the keys settle touches (built once, at admission).
  *
  * @param tenant the tenant (every key below carries its hash tag)
  * @param reservationId the request id
- * @param monthKey month the request started in (totals are added there)
+ * @param reservationsKey the tenant's reservations HASH, {@code leasesKey} its lease ZSET
+ * @param usageKey the tenant's usage STREAM
+ * @param totalsKey totals HASH of the month the request started in
  * @param keyTokensWindow the key's TPM window, {@code tenantTokensWindow} the tenant's
  * @param tokensCharged tokens counted against TPM at admission (prompt estimate + max output)
  * @param reservedMicros worst-case cap basis reserved on each of {@code spendKeys}
  * @param spendKeys spend HASH keys, in script order
- * @param spendTtlSeconds TTL of each spend key
+ * @param spendTtlSeconds TTL of each spend key (same order)
  */
 public record Admission(
     TenantId tenant,
     String reservationId,
-    String monthKey,
+    String reservationsKey,
+    String leasesKey,
+    String usageKey,
+    String totalsKey,
     String keyTokensWindow,
     String tenantTokensWindow,
     long tokensCharged,
     long reservedMicros,
     List<String> spendKeys,
-    List<Long> spendTtlSeconds) {}
+    long[] spendTtlSeconds) {}

@@ -23,6 +23,8 @@ import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +47,9 @@ public final class SpendLedger {
   private static final Duration DAY_GRACE = Duration.ofDays(8);
   // long enough for the operator to report on the previous month
   private static final Duration MONTH_GRACE = Duration.ofDays(40);
-  private static final long TOTALS_TTL_SECONDS = Duration.ofDays(400).toSeconds();
+  private static final String TOTALS_TTL_SECONDS_TEXT = Long.toString(Duration.ofDays(400).toSeconds());
+  private static final String WINDOW_TTL_MS_TEXT = Long.toString(WINDOW_TTL_MS);
+  private static final String PURGE_BATCH_TEXT = Integer.toString(PURGE_BATCH);
   private static final long[] SETTLE_RETRY_MS = {200, 1_000, 3_000};
 
   private final Vertx vertx;
@@ -60,8 +64,89 @@ public final class SpendLedger {
     this.metrics = metrics;
   }
 
-  /** One cap limit a request is reserved against. */
-  private record CapLimit(CapDefinition cap, CapDefinition.Limit limit, String key, long ttlSeconds) {}
+  /** One cap limit a request is reserved against; its spend key expires at {@code expiresAtSecond}. */
+  private record CapLimit(CapDefinition cap, CapDefinition.Limit limit, String key, long expiresAtSecond) {}
+
+  /**
+   * One API key's Redis keys and applicable cap limits, as built by {@link RedisKeys}: rebuilt when
+   * the minute, the UTC day or the tenant's caps change, instead of formatting dates and
+   * concatenating key strings on every request. Per verticle, so only its event loop touches it.
+   */
+  private static final class KeyPlan {
+    final TenantId tenant;
+    final String keyName;
+    final String reservations;
+    final String leases;
+    final String usage;
+    long minute = -1;
+    String keyReq;
+    String keyTok;
+    String tenReq;
+    String tenTok;
+    long dayEndMs = -1;
+    List<CapDefinition> caps;
+    List<CapLimit> limits;
+    List<String> spendKeys;
+    String totals;
+    long maxExpiresAtSecond;
+
+    KeyPlan(TenantId tenant, String keyName) {
+      this.tenant = tenant;
+      this.keyName = keyName;
+      this.reservations = RedisKeys.reservations(tenant);
+      this.leases = RedisKeys.reservationLeases(tenant);
+      this.usage = RedisKeys.usage(tenant);
+    }
+
+    KeyPlan at(long now, List<CapDefinition> currentCaps) {
+      long m = now / 60_000;
+      if (m != minute) {
+        minute = m;
+        keyReq = RedisKeys.rateWindow(tenant, "k", keyName, "req", m);
+        keyTok = RedisKeys.rateWindow(tenant, "k", keyName, "tok", m);
+        tenReq = RedisKeys.rateWindow(tenant, "t", "-", "req", m);
+        tenTok = RedisKeys.rateWindow(tenant, "t", "-", "tok", m);
+      }
+      if (now >= dayEndMs || currentCaps != caps) {
+        Instant at = Instant.ofEpochMilli(now);
+        caps = currentCaps;
+        dayEndMs = Period.Day.reset(at).toEpochMilli();
+        totals = RedisKeys.totals(tenant, Period.Month.key(at));
+        List<CapLimit> l = new ArrayList<>();
+        for (CapDefinition cap : currentCaps) {
+          if (!cap.appliesTo(keyName) || !(CapDefinition.REJECT.equals(cap.action()) || CapDefinition.ALERT.equals(cap.action()))) {
+            continue;
+          }
+          for (CapDefinition.Limit lim : cap.limits()) {
+            Period p = lim.period();
+            long expires = p.reset(at).plus(p == Period.Day ? DAY_GRACE : MONTH_GRACE).getEpochSecond();
+            l.add(new CapLimit(cap, lim, RedisKeys.spend(tenant, cap.name(), p.key(at)), expires));
+          }
+        }
+        limits = List.copyOf(l);
+        spendKeys = limits.stream().map(CapLimit::key).toList();
+        maxExpiresAtSecond = limits.stream().mapToLong(CapLimit::expiresAtSecond).max().orElse(0);
+      }
+      return this;
+    }
+  }
+
+  /** Bounded: a replica serving more keys than this rebuilds plans, it does not grow without end. */
+  private static final int MAX_PLANS = 10_000;
+  private final Map<String, KeyPlan> plans = new HashMap<>();
+
+  private KeyPlan plan(TenantRecord tenant, String keyName, long now, List<CapDefinition> caps) {
+    String id = tenant.tenant() + "\n" + keyName;
+    KeyPlan p = plans.get(id);
+    if (p == null) {
+      if (plans.size() >= MAX_PLANS) {
+        plans.clear();
+      }
+      p = new KeyPlan(tenant.tenantId(), keyName);
+      plans.put(id, p);
+    }
+    return p.at(now, caps);
+  }
 
   /**
    * Counts the request against every rate limit and reserves {@code worstCaseMicros} on every cap
@@ -70,67 +155,57 @@ public final class SpendLedger {
   public Future<Admission> admit(GatewayRequest req, List<CapDefinition> caps, long worstCaseMicros) {
     ApiKeyRecord key = req.apiKey();
     TenantRecord tenantRec = req.tenant();
-    TenantId tenant = tenantRec.tenantId();
     long now = System.currentTimeMillis();
-    Instant at = Instant.ofEpochMilli(now);
-    long minute = now / 60_000;
+    long nowSecond = now / 1000;
+    KeyPlan plan = plan(tenantRec, key.keyName(), now, caps);
     long tokens = req.promptTokens() + req.maxOutputTokens();
+    List<CapLimit> limits = plan.limits;
 
-    List<CapLimit> limits = new ArrayList<>();
-    for (CapDefinition cap : caps) {
-      if (!cap.appliesTo(key.keyName()) || !(CapDefinition.REJECT.equals(cap.action()) || CapDefinition.ALERT.equals(cap.action()))) {
-        continue;
-      }
-      for (CapDefinition.Limit l : cap.limits()) {
-        long ttl = Duration.between(at, l.period().reset(at)).plus(l.period() == Period.Day ? DAY_GRACE : MONTH_GRACE).toSeconds();
-        limits.add(new CapLimit(cap, l, RedisKeys.spend(tenant, cap.name(), l.period().key(at)), ttl));
-      }
-    }
-    String keyReq = RedisKeys.rateWindow(tenant, "k", key.keyName(), "req", minute);
-    String keyTok = RedisKeys.rateWindow(tenant, "k", key.keyName(), "tok", minute);
-    String tenReq = RedisKeys.rateWindow(tenant, "t", "-", "req", minute);
-    String tenTok = RedisKeys.rateWindow(tenant, "t", "-", "tok", minute);
-    List<String> keys = new ArrayList<>(List.of(
-        RedisKeys.reservations(tenant), RedisKeys.reservationLeases(tenant), keyReq, keyTok, tenReq, tenTok));
-    long maxTtl = 0;
-    for (CapLimit l : limits) {
-      keys.add(l.key());
-      maxTtl = Math.max(maxTtl, l.ttlSeconds());
-    }
+    List<String> keys = new ArrayList<>(6 + limits.size());
+    keys.add(plan.reservations);
+    keys.add(plan.leases);
+    keys.add(plan.keyReq);
+    keys.add(plan.keyTok);
+    keys.add(plan.tenReq);
+    keys.add(plan.tenTok);
+    keys.addAll(plan.spendKeys);
     long leaseMs = config.reservationLease().toMillis();
     long[] rate = {key.requestsPerMinute(), key.tokensPerMinute(), tenantRec.requestsPerMinute(), tenantRec.tokensPerMinute()};
-    List<String> args = new ArrayList<>(List.of(
-        Long.toString(now),
-        req.id(),
-        Long.toString(worstCaseMicros),
-        Long.toString(now + leaseMs),
-        Long.toString(WINDOW_TTL_MS),
-        Long.toString(rate[0]),
-        Long.toString(rate[1]),
-        Long.toString(rate[2]),
-        Long.toString(rate[3]),
-        Long.toString(tokens),
-        Long.toString(maxTtl + leaseMs / 1000 + 3600),
-        Integer.toString(PURGE_BATCH)));
-    for (CapLimit l : limits) {
+    List<String> args = new ArrayList<>(12 + 3 * limits.size());
+    args.add(Long.toString(now));
+    args.add(req.id());
+    args.add(Long.toString(worstCaseMicros));
+    args.add(Long.toString(now + leaseMs));
+    args.add(WINDOW_TTL_MS_TEXT);
+    args.add(Long.toString(rate[0]));
+    args.add(Long.toString(rate[1]));
+    args.add(Long.toString(rate[2]));
+    args.add(Long.toString(rate[3]));
+    args.add(Long.toString(tokens));
+    args.add(Long.toString(Math.max(0, plan.maxExpiresAtSecond - nowSecond) + leaseMs / 1000 + 3600));
+    args.add(PURGE_BATCH_TEXT);
+    long[] ttls = new long[limits.size()];
+    for (int i = 0; i < limits.size(); i++) {
+      CapLimit l = limits.get(i);
+      ttls[i] = Math.max(1, l.expiresAtSecond() - nowSecond);
       args.add(Long.toString(l.limit().limitMicros()));
       args.add(CapDefinition.REJECT.equals(l.cap().action()) ? "1" : "0");
-      args.add(Long.toString(l.ttlSeconds()));
+      args.add(Long.toString(ttls[i]));
     }
-    long windowResetMs = (minute + 1) * 60_000 - now;
+    long windowResetMs = (plan.minute + 1) * 60_000 - now;
     return redis.eval(ADMIT, keys, args).compose(r -> {
       if (r.get(0).toInteger() == 1) {
         rateHeaders(req.rateLimitHeaders(), rate, r, windowResetMs);
-        return Future.succeededFuture(new Admission(
-            tenant, req.id(), Period.Month.key(at), keyTok, tenTok, tokens, worstCaseMicros,
-            limits.stream().map(CapLimit::key).toList(), limits.stream().map(CapLimit::ttlSeconds).toList()));
+        return Future.succeededFuture(new Admission(plan.tenant, req.id(), plan.reservations, plan.leases, plan.usage,
+            plan.totals, plan.keyTok, plan.tenTok, tokens, worstCaseMicros, plan.spendKeys, ttls));
       }
       if ("rate".equals(r.get(1).toString())) {
         int index = r.get(2).toInteger();
         return Future.failedFuture(rateLimited(index, rate[index - 3], r.get(3).toLong(), windowResetMs));
       }
       CapLimit hit = limits.get(r.get(2).toInteger() - 7);
-      return Future.failedFuture(capExceeded(hit, r.get(3).toLong(), r.get(4).toLong(), worstCaseMicros, tenantRec.pricing(), at));
+      return Future.failedFuture(capExceeded(hit, r.get(3).toLong(), r.get(4).toLong(), worstCaseMicros,
+          tenantRec.pricing(), Instant.ofEpochMilli(now)));
     });
   }
 
@@ -208,25 +283,34 @@ public final class SpendLedger {
     long billed = pricing.usageBilledMicros(cost);
     long capBasis = pricing.capBasisMicros(cost);
     long actualTokens = o.usage().totalTokens();
-    List<String> keys = new ArrayList<>(List.of(
-        RedisKeys.reservations(a.tenant()), RedisKeys.reservationLeases(a.tenant()), RedisKeys.usage(a.tenant()),
-        RedisKeys.totals(a.tenant(), a.monthKey()), a.keyTokensWindow(), a.tenantTokensWindow()));
+    List<String> keys = new ArrayList<>(6 + a.spendKeys().size());
+    keys.add(a.reservationsKey());
+    keys.add(a.leasesKey());
+    keys.add(a.usageKey());
+    keys.add(a.totalsKey());
+    keys.add(a.keyTokensWindow());
+    keys.add(a.tenantTokensWindow());
     keys.addAll(a.spendKeys());
     long latencyMs = (System.nanoTime() - req.startNanos()) / 1_000_000;
-    List<String> args = new ArrayList<>(List.of(
-        a.reservationId(),
-        "0",
-        Long.toString(capBasis),
-        Long.toString(actualTokens - a.tokensCharged()),
-        Long.toString(o.usage().inputTokens()),
-        Long.toString(o.usage().outputTokens()),
-        Long.toString(cost),
-        Long.toString(billed),
-        req.apiKey().keyName(),
-        Long.toString(TOTALS_TTL_SECONDS),
-        Long.toString(config.usageStreamMaxLen()),
-        Integer.toString(a.spendKeys().size())));
-    a.spendTtlSeconds().forEach(t -> args.add(Long.toString(t)));
+    List<String> args = new ArrayList<>(14 + a.spendKeys().size() + 52);
+    args.add(a.reservationId());
+    args.add("0");
+    args.add(Long.toString(capBasis));
+    args.add(Long.toString(actualTokens - a.tokensCharged()));
+    args.add(Long.toString(o.usage().inputTokens()));
+    args.add(Long.toString(o.usage().outputTokens()));
+    args.add(Long.toString(cost));
+    args.add(Long.toString(billed));
+    args.add(req.apiKey().keyName());
+    args.add(TOTALS_TTL_SECONDS_TEXT);
+    args.add(Long.toString(config.usageStreamMaxLen()));
+    // negated here: the script passes it to HINCRBY as is (Redis rejects "-0")
+    args.add(a.reservedMicros() == 0 ? "0" : Long.toString(-a.reservedMicros()));
+    args.add(WINDOW_TTL_MS_TEXT);
+    args.add(Integer.toString(a.spendKeys().size()));
+    for (long t : a.spendTtlSeconds()) {
+      args.add(Long.toString(t));
+    }
     String[] record = {
         "requestId", req.id(),
         "ts", Long.toString(req.startMillis()),
@@ -254,7 +338,7 @@ public final class SpendLedger {
         "latencyMs", Long.toString(latencyMs),
         "status", Integer.toString(o.status()),
         "errorCode", o.code() == null ? "" : o.code()};
-    args.addAll(List.of(record));
+    Collections.addAll(args, record);
     metrics.settled(req, o, cost, billed);
     runSettle(req, keys, args, 0);
   }

@@ -5,6 +5,9 @@ import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Counts tokens before the call (with a real tokenizer, o200k_base) so that rate limits and the spend
@@ -20,9 +23,16 @@ public final class TokenEstimator {
 
   private static final Encoding ENCODING = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
 
+  /** Every message names a role, almost always one of these: counted once, not per message. */
+  private static final class Roles {
+    static final Map<String, Integer> TOKENS = Stream.of("system", "developer", "user", "assistant", "tool", "function")
+        .collect(Collectors.toUnmodifiableMap(r -> r, ENCODING::countTokensOrdinary));
+  }
+
   /** Loads the encoding tables (about a second) before the first request needs them. */
   public static void warmUp() {
     ENCODING.countTokensOrdinary("warm up");
+    Roles.TOKENS.size();
   }
 
   /** Tokens in plain text. */
@@ -40,7 +50,9 @@ public final class TokenEstimator {
         continue;
       }
       n += 3;
-      n += count(msg.getString("role", ""));
+      String role = msg.getString("role", "");
+      Integer known = Roles.TOKENS.get(role);
+      n += known != null ? known : count(role);
       if (msg.getValue("name") instanceof String name) {
         n += 1 + count(name);
       }

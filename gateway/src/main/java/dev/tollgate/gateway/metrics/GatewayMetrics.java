@@ -8,6 +8,8 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,6 +23,7 @@ public final class GatewayMetrics {
   private final BoundedLabel models;
   private final BoundedLabel providers = new BoundedLabel(100);
   private final Counter redisRoundTrips;
+  private final Counter settleFailures;
 
   public GatewayMetrics(PrometheusMeterRegistry registry, int maxTenants) {
     this.registry = registry;
@@ -28,6 +31,8 @@ public final class GatewayMetrics {
     this.models = new BoundedLabel(maxTenants);
     this.redisRoundTrips = Counter.builder("tollgate_redis_round_trips")
         .description("Commands and scripts sent to Redis (pings and config reads included)").register(registry);
+    this.settleFailures = Counter.builder("tollgate_settle_failures")
+        .description("Settlements that could not be written (reservation left to its lease)").register(registry);
   }
 
   public static GatewayMetrics create(int maxTenants) {
@@ -43,14 +48,28 @@ public final class GatewayMetrics {
     return registry.scrape();
   }
 
+  // Meters are looked up per label set in these maps, not rebuilt per request: building and
+  // registering a meter (tag sorting, registry lookup) cost more than the increment itself.
+  private record Key(String a, String b, String c, String d) {}
+
+  /** The per (tenant, model, provider) counters of one settled request. */
+  private record Usage(Counter tokensIn, Counter tokensOut, Counter cost) {}
+
+  private final Map<Key, Counter> rejections = new ConcurrentHashMap<>();
+  private final Map<Key, Counter> requests = new ConcurrentHashMap<>();
+  private final Map<Key, Usage> usage = new ConcurrentHashMap<>();
+  private final Map<String, Counter> billed = new ConcurrentHashMap<>();
+  private final Map<Key, Timer> durations = new ConcurrentHashMap<>();
+  private final Map<Key, Counter> attempts = new ConcurrentHashMap<>();
+
   /** A request answered with an error before or instead of an upstream call. */
   public void rejected(GatewayRequest req, String code) {
-    Counter.builder("tollgate_rejections")
+    String tenant = tenants.of(req.tenant() == null ? null : req.tenant().tenant());
+    rejections.computeIfAbsent(new Key(code, tenant, null, null), k -> Counter.builder("tollgate_rejections")
         .description("Requests refused by the gateway, by reason")
-        .tag("reason", code)
-        .tag("tenant", tenants.of(req.tenant() == null ? null : req.tenant().tenant()))
-        .register(registry)
-        .increment();
+        .tag("reason", k.a())
+        .tag("tenant", k.b())
+        .register(registry)).increment();
   }
 
   /** A request that reached settle. */
@@ -59,41 +78,46 @@ public final class GatewayMetrics {
     String model = models.of(req.model());
     String provider = providers.of(o.provider());
     String status = Integer.toString(o.status());
-    Counter.builder("tollgate_requests").description("Admitted requests by outcome")
-        .tags("tenant", tenant, "model", model, "provider", provider, "status", status)
-        .register(registry).increment();
+    requests.computeIfAbsent(new Key(tenant, model, provider, status), k -> Counter.builder("tollgate_requests")
+        .description("Admitted requests by outcome")
+        .tags("tenant", k.a(), "model", k.b(), "provider", k.c(), "status", k.d())
+        .register(registry)).increment();
+    Usage u = usage.computeIfAbsent(new Key(tenant, model, provider, null), k -> new Usage(
+        tokens(k, "input"), tokens(k, "output"),
+        Counter.builder("tollgate_provider_cost_micros").description("Provider cost, micro-units of the tenant's currency")
+            .tags("tenant", k.a(), "model", k.b(), "provider", k.c()).register(registry)));
     if (o.usage().inputTokens() > 0) {
-      tokens(tenant, model, provider, "input").increment(o.usage().inputTokens());
+      u.tokensIn().increment(o.usage().inputTokens());
     }
     if (o.usage().outputTokens() > 0) {
-      tokens(tenant, model, provider, "output").increment(o.usage().outputTokens());
+      u.tokensOut().increment(o.usage().outputTokens());
     }
     if (costMicros > 0) {
-      Counter.builder("tollgate_provider_cost_micros").description("Provider cost, micro-units of the tenant's currency")
-          .tags("tenant", tenant, "model", model, "provider", provider).register(registry).increment(costMicros);
+      u.cost().increment(costMicros);
     }
     if (billedMicros > 0) {
-      Counter.builder("tollgate_billed_micros").description("Usage billed to tenants, micro-units")
-          .tags("tenant", tenant).register(registry).increment(billedMicros);
+      billed.computeIfAbsent(tenant, t -> Counter.builder("tollgate_billed_micros").description("Usage billed to tenants, micro-units")
+          .tags("tenant", t).register(registry)).increment(billedMicros);
     }
-    Timer.builder("tollgate_request_duration")
-        .description("Time from request to end of response, admitted requests")
-        .tags("provider", provider, "status", status)
-        .publishPercentileHistogram()
-        .maximumExpectedValue(Duration.ofMinutes(10))
-        .register(registry)
+    durations.computeIfAbsent(new Key(provider, status, null, null), k -> Timer.builder("tollgate_request_duration")
+            .description("Time from request to end of response, admitted requests")
+            .tags("provider", k.a(), "status", k.b())
+            .publishPercentileHistogram()
+            .maximumExpectedValue(Duration.ofMinutes(10))
+            .register(registry))
         .record(System.nanoTime() - req.startNanos(), TimeUnit.NANOSECONDS);
   }
 
-  private Counter tokens(String tenant, String model, String provider, String direction) {
+  private Counter tokens(Key k, String direction) {
     return Counter.builder("tollgate_tokens").description("Tokens billed")
-        .tags("tenant", tenant, "model", model, "provider", provider, "direction", direction).register(registry);
+        .tags("tenant", k.a(), "model", k.b(), "provider", k.c(), "direction", direction).register(registry);
   }
 
   /** One call to an upstream; {@code outcome} is ok or the fallback trigger class. */
   public void attempt(String provider, String outcome) {
-    Counter.builder("tollgate_upstream_attempts").description("Upstream calls by result")
-        .tags("provider", providers.of(provider), "outcome", outcome).register(registry).increment();
+    attempts.computeIfAbsent(new Key(providers.of(provider), outcome, null, null), k -> Counter.builder("tollgate_upstream_attempts")
+        .description("Upstream calls by result")
+        .tags("provider", k.a(), "outcome", k.b()).register(registry)).increment();
   }
 
   /** One command (or script) sent to Redis: the hot path's cost, checked by the benchmark. */
@@ -102,7 +126,6 @@ public final class GatewayMetrics {
   }
 
   public void settleFailed() {
-    Counter.builder("tollgate_settle_failures").description("Settlements that could not be written (reservation left to its lease)")
-        .register(registry).increment();
+    settleFailures.increment();
   }
 }
