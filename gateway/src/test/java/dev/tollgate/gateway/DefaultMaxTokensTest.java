@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tollgate.gateway.metering.TokenEstimator;
-import dev.tollgate.gateway.support.FakeOpenAi;
+import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
 import dev.tollgate.schema.Money;
@@ -37,13 +37,13 @@ class DefaultMaxTokensTest {
 
   static final long CEILING = 1000;
   static Vertx vertx;
-  static FakeOpenAi fake;
+  static FakeOpenAiCompatible fake;
   static TestGateway gateway;
 
   @BeforeAll
   static void start() {
     vertx = Vertx.vertx();
-    fake = new FakeOpenAi(vertx);
+    fake = new FakeOpenAiCompatible(vertx, Seed.UPSTREAM_KEY);
     // TOLLGATE_ENFORCE_DEFAULT_MAX_TOKENS is left unset: its default must be on
     gateway = new TestGateway(vertx, REDIS.url(), Map.of(
         "TOLLGATE_DEFAULT_MAX_TOKENS", Long.toString(CEILING),
@@ -59,7 +59,8 @@ class DefaultMaxTokensTest {
 
   @Test
   void requestWithoutMaxTokensGetsTheDefaultCeilingUpstreamAndInTheReservation() {
-    fake.behave(FakeOpenAi.Behavior.ok(10, 5));
+    fake.reset();
+    fake.reportUsage(10, 5);
     Pricing markup = new Pricing(Pricing.PERCENTAGE_MARKUP, "USD", 200_000, 0);
     Seed seed = new Seed(REDIS.client())
         .tenant(0, 0, markup, List.of(), TenantRecord.ACTIVE)
@@ -71,7 +72,7 @@ class DefaultMaxTokensTest {
     HttpResponse<String> r = gateway.post("/v1/chat/completions", key, body);
 
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(fake.lastBody().getValue("max_tokens")).isEqualTo((int) CEILING);
+    assertThat(fake.lastRequest().json().getValue("max_tokens")).isEqualTo((int) CEILING);
     long prompt = new TokenEstimator().chatPrompt(new JsonObject(body));
     long worstCase = markup.capBasisMicros(
         Money.costMicros(prompt, Seed.IN_PRICE) + Money.costMicros(CEILING, Seed.OUT_PRICE));
@@ -88,12 +89,13 @@ class DefaultMaxTokensTest {
 
   @Test
   void anExplicitMaxTokensIsLeftAsTheClientSentIt() {
-    fake.behave(FakeOpenAi.Behavior.ok(10, 5));
+    fake.reset();
+    fake.reportUsage(10, 5);
     Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl());
 
     HttpResponse<String> r = gateway.post("/v1/chat/completions", seed.key("explicit"), TestGateway.chat(Seed.MODEL, 77, false));
 
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(fake.lastBody().getValue("max_tokens")).isEqualTo(77);
+    assertThat(fake.lastRequest().json().getValue("max_tokens")).isEqualTo(77);
   }
 }
