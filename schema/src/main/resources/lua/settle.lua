@@ -23,7 +23,7 @@
 -- ARGV[5]  tokens in, ARGV[6] tokens out, ARGV[7] provider cost micros, ARGV[8] billed micros
 -- ARGV[9]  API key name (totals also keep k:<key>:<field>)
 -- ARGV[10] TTL of KEYS[4], seconds
--- ARGV[11] approximate MAXLEN of the usage stream
+-- ARGV[11] approximate MAXLEN of the usage stream; 0 = never trim (the default: usage is billing data)
 -- ARGV[12] the amount reserved at admission, negated ("-52"; "0" when nothing was reserved)
 -- ARGV[13] rate window TTL, ms (a TPM correction that recreates an expired window gives it this TTL)
 -- ARGV[14] number n of spend keys; ARGV[15..14+n] their TTLs, seconds (applied when a key is
@@ -91,7 +91,11 @@ for f = 1, #fields, 2 do
   redis.call('HINCRBY', totals, k .. fields[f], fields[f + 1])
 end
 
-redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[11], '*', unpack(ARGV, 15 + n))
+if ARGV[11] == '0' then
+  redis.call('XADD', KEYS[3], '*', unpack(ARGV, 15 + n))
+else
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[11], '*', unpack(ARGV, 15 + n))
+end
 if held then
   return 1
 end

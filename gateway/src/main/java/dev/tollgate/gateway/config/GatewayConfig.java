@@ -126,7 +126,7 @@ public record GatewayConfig(
             (int) number(s, "TOLLGATE_PROMPT_MARGIN_PERCENT", 10, 0, 1000),
             duration(s, "TOLLGATE_CACHE_TTL", "10s"),
             duration(s, "TOLLGATE_RESERVATION_LEASE", "15m"),
-            number(s, "TOLLGATE_USAGE_STREAM_MAX_LEN", 10_000_000, 1000, Long.MAX_VALUE),
+            number(s, "TOLLGATE_USAGE_STREAM_MAX_LEN", 0, 0, Long.MAX_VALUE),
             (int) number(s, "TOLLGATE_METRICS_MAX_TENANTS", 200, 1, 100_000),
             bool(s, "TOLLGATE_VERTX_METRICS", false));
     if (c.redisTimeout.isZero() || c.redisTimeout.toMillis() > 10_000) {
