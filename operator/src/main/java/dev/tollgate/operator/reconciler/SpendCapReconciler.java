@@ -8,6 +8,7 @@ import dev.tollgate.operator.api.v1alpha1.Tenant;
 import dev.tollgate.operator.projection.Problem;
 import dev.tollgate.operator.projection.SpendCapProjection;
 import dev.tollgate.operator.redis.ConfigWriter;
+import dev.tollgate.schema.CounterFields;
 import dev.tollgate.schema.CapDefinition;
 import dev.tollgate.schema.ConfigChange;
 import dev.tollgate.schema.Money;
@@ -62,13 +63,13 @@ public final class SpendCapReconciler extends ProjectingReconciler<SpendCap, Spe
     for (CapDefinition.Limit limit : cap.limits()) {
       String periodKey = limit.period().key(now);
       Map<String, String> counters = writer.readCounters(RedisKeys.spend(id, cap.name(), periodKey));
-      long spent = TenantReconciler.number(counters, "spent");
+      long spent = TenantReconciler.number(counters, CounterFields.SPENT);
       SpendCapStatus.PeriodSpend s = new SpendCapStatus.PeriodSpend();
       s.setPeriod(limit.period().name());
       s.setPeriodKey(periodKey);
       s.setLimit(Money.format(limit.limitMicros()));
       s.setSpent(Money.format(spent));
-      s.setReserved(Money.format(TenantReconciler.number(counters, "reserved")));
+      s.setReserved(Money.format(TenantReconciler.number(counters, CounterFields.RESERVED)));
       s.setUsedPercent(limit.limitMicros() == 0 ? 100 : Math.min(100_000, spent * 100 / limit.limitMicros()));
       s.setResetsAt(Conditions.format(limit.period().reset(now)));
       out.add(s);

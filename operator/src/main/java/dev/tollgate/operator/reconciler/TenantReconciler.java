@@ -6,6 +6,7 @@ import dev.tollgate.operator.api.v1alpha1.TenantStatus;
 import dev.tollgate.operator.projection.Problem;
 import dev.tollgate.operator.projection.TenantProjection;
 import dev.tollgate.operator.redis.ConfigWriter;
+import dev.tollgate.schema.CounterFields;
 import dev.tollgate.schema.ConfigChange;
 import dev.tollgate.schema.Money;
 import dev.tollgate.schema.Period;
@@ -60,14 +61,14 @@ public final class TenantReconciler extends ProjectingReconciler<Tenant, TenantS
     if (totals.isEmpty()) {
       return null;
     }
-    long cost = number(totals, "costMicros");
-    long billed = number(totals, "billedMicros");
+    long cost = number(totals, CounterFields.COST_MICROS);
+    long billed = number(totals, CounterFields.BILLED_MICROS);
     long invoice = Pricing.PERCENTAGE_MARKUP.equals(pricing.plan()) ? billed : Math.addExact(billed, pricing.monthlyFeeMicros());
     TenantStatus.MonthToDate m = new TenantStatus.MonthToDate();
     m.setMonth(YearMonth.from(now.atZone(ZoneOffset.UTC)).toString());
-    m.setRequests(number(totals, "requests"));
-    m.setInputTokens(number(totals, "tokensIn"));
-    m.setOutputTokens(number(totals, "tokensOut"));
+    m.setRequests(number(totals, CounterFields.REQUESTS));
+    m.setInputTokens(number(totals, CounterFields.TOKENS_IN));
+    m.setOutputTokens(number(totals, CounterFields.TOKENS_OUT));
     m.setProviderCost(Money.format(cost));
     m.setBilled(Money.format(billed));
     m.setInvoice(Money.format(invoice));
