@@ -119,6 +119,7 @@ public final class LocalStack implements AutoCloseable {
     if (!firstKey.await(90, TimeUnit.SECONDS)) {
       throw new IllegalStateException("the operator reported no ready ApiKey; check the manifests in " + options.manifests());
     }
+    awaitKeysSettled(Duration.ofMillis(1500), Duration.ofSeconds(15));
     printWelcome();
     watch(renderer, rendered);
     return this;
@@ -136,10 +137,27 @@ public final class LocalStack implements AutoCloseable {
     }
   }
 
-  /** The key the welcome text uses: the first ApiKey the operator made ready. */
+  /** The key the welcome text uses: the first by name (stable from run to run). */
   public String demoKey() {
     synchronized (keys) {
-      return keys.values().iterator().next();
+      return keys.get(keys.keySet().stream().sorted().findFirst().orElseThrow());
+    }
+  }
+
+  /** Waits until no new key was announced for {@code quiet}, so the welcome text lists them all. */
+  private void awaitKeysSettled(Duration quiet, Duration max) throws InterruptedException {
+    long deadline = System.nanoTime() + max.toNanos();
+    int seen = -1;
+    while (System.nanoTime() < deadline) {
+      int now;
+      synchronized (keys) {
+        now = keys.size();
+      }
+      if (now == seen) {
+        return;
+      }
+      seen = now;
+      Thread.sleep(quiet.toMillis());
     }
   }
 
@@ -157,7 +175,8 @@ public final class LocalStack implements AutoCloseable {
     out("");
     out("Tollgate is running. Gateway: " + gatewayUrl + "/v1");
     synchronized (keys) {
-      keys.forEach((name, key) -> out("  ApiKey " + name + ": " + key));
+      keys.entrySet().stream().sorted(Map.Entry.comparingByKey())
+          .forEach(e -> out("  ApiKey " + e.getKey() + ": " + e.getValue()));
     }
     String model = demoModel();
     out("");

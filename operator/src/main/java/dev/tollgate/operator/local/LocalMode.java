@@ -43,6 +43,15 @@ public final class LocalMode implements AutoCloseable {
     this.ticker = ticker;
   }
 
+  /** The mock API server logs every request at INFO through java.util.logging: hundreds of lines a minute. */
+  private static final java.util.logging.Logger MOCK_LOG = quiet("io.fabric8.mockwebserver");
+
+  private static java.util.logging.Logger quiet(String name) {
+    java.util.logging.Logger logger = java.util.logging.Logger.getLogger(name);
+    logger.setLevel(java.util.logging.Level.WARNING);
+    return logger;
+  }
+
   /**
    * Starts the API server, installs the CRDs, applies the folder and starts the operator.
    *
