@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
+import dev.tollgate.gateway.support.GatewayHarness;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
 import dev.tollgate.schema.ApiKeyRecord;
@@ -14,16 +15,12 @@ import dev.tollgate.schema.Period;
 import dev.tollgate.schema.Pricing;
 import dev.tollgate.schema.RedisKeys;
 import dev.tollgate.schema.TenantRecord;
-import dev.tollgate.testkit.RedisProcess;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.StreamEntryID;
@@ -32,37 +29,18 @@ import redis.clients.jedis.resps.StreamEntry;
 /** The happy paths end to end: a real gateway, real Redis, a fake OpenAI-compatible provider. */
 class ChatCompletionsTest {
 
-  @RegisterExtension static final RedisProcess REDIS = RedisProcess.standalone();
-
-  static Vertx vertx;
-  static FakeOpenAiCompatible fake;
-  static TestGateway gateway;
-
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    fake = new FakeOpenAiCompatible(vertx, Seed.UPSTREAM_KEY);
-    gateway = new TestGateway(vertx, REDIS.url());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gateway.close();
-    fake.close();
-    vertx.close().await();
-  }
+  @RegisterExtension static final GatewayHarness HARNESS = GatewayHarness.standalone();
 
   @Test
   void chatCompletionIsProxiedBilledAndRecorded() {
-    fake.reset();
-    fake.reportUsage(10, 5);
-    Seed seed = new Seed(REDIS.client())
+    HARNESS.fake().reportUsage(10, 5);
+    Seed seed = HARNESS.seed()
         .tenant(0, 0, new Pricing(Pricing.PERCENTAGE_MARKUP, "USD", 200_000, 0), List.of(), TenantRecord.ACTIVE)
-        .plan(fake.baseUrl())
+        .plan(HARNESS.fake().baseUrl())
         .cap("monthly", "Tenant", null, "Reject", Period.Month, 1_000_000);
     String key = seed.key("web");
 
-    HttpResponse<String> r = gateway.post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 100, false));
+    HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 100, false));
 
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("x-request-id")).hasValueSatisfying(id -> assertThat(id).startsWith("req_"));
@@ -72,18 +50,18 @@ class ChatCompletionsTest {
     assertThat(body.getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content"))
         .isEqualTo(FakeOpenAiCompatible.DEFAULT_TEXT);
     // upstream saw its own model name and the sealed credential, opened; never the client's key
-    assertThat(fake.lastRequest().json().getString("model")).isEqualTo("upstream-mini");
-    assertThat(fake.lastRequest().header("authorization")).isEqualTo("Bearer " + Seed.UPSTREAM_KEY);
+    assertThat(HARNESS.fake().lastRequest().json().getString("model")).isEqualTo("upstream-mini");
+    assertThat(HARNESS.fake().lastRequest().header("authorization")).isEqualTo("Bearer " + Seed.UPSTREAM_KEY);
 
     // provider cost: ceil(10 * 0.15) + ceil(5 * 0.60) = 2 + 3 micros; billed with 20% markup = 6
     String spendKey = RedisKeys.spend(seed.tenant, "monthly", Period.Month.key(Instant.now()));
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-        assertThat(REDIS.client().hgetAll(spendKey)).containsEntry("spent", "6").containsEntry("reserved", "0"));
-    assertThat(REDIS.client().hlen(RedisKeys.reservations(seed.tenant))).isZero();
-    Map<String, String> totals = REDIS.client().hgetAll(RedisKeys.totals(seed.tenant, Period.Month.key(Instant.now())));
+        assertThat(HARNESS.redis().hgetAll(spendKey)).containsEntry("spent", "6").containsEntry("reserved", "0"));
+    assertThat(HARNESS.redis().hlen(RedisKeys.reservations(seed.tenant))).isZero();
+    Map<String, String> totals = HARNESS.redis().hgetAll(RedisKeys.totals(seed.tenant, Period.Month.key(Instant.now())));
     assertThat(totals).containsEntry("requests", "1").containsEntry("tokensIn", "10").containsEntry("tokensOut", "5")
         .containsEntry("costMicros", "5").containsEntry("billedMicros", "6").containsEntry("k:web:requests", "1");
-    List<StreamEntry> usage = REDIS.client().xrange(RedisKeys.usage(seed.tenant), (StreamEntryID) null, (StreamEntryID) null);
+    List<StreamEntry> usage = HARNESS.redis().xrange(RedisKeys.usage(seed.tenant), (StreamEntryID) null, (StreamEntryID) null);
     assertThat(usage).hasSize(1);
     assertThat(usage.get(0).getFields())
         .containsEntry("requestId", r.headers().firstValue("x-request-id").orElseThrow())
@@ -104,31 +82,30 @@ class ChatCompletionsTest {
 
   @Test
   void embeddingsAreBilledForInputTokens() {
-    fake.reset();
-    fake.reportUsage(7, 0);
-    Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl());
+    HARNESS.fake().reportUsage(7, 0);
+    Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
     String key = seed.key("emb");
 
-    HttpResponse<String> r = gateway.post("/v1/embeddings", key,
+    HttpResponse<String> r = HARNESS.gateway().post("/v1/embeddings", key,
         "{\"model\":\"text-embedding-3-small\",\"input\":[\"hello\",\"world\"]}");
 
     assertThat(r.statusCode()).isEqualTo(200);
     JsonObject body = new JsonObject(r.body());
     assertThat(body.getJsonArray("data")).hasSize(1);
-    assertThat(fake.lastRequest().json().getString("model")).isEqualTo("upstream-embed");
+    assertThat(HARNESS.fake().lastRequest().json().getString("model")).isEqualTo("upstream-embed");
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
-        assertThat(REDIS.client().hgetAll(RedisKeys.totals(seed.tenant, Period.Month.key(Instant.now()))))
+        assertThat(HARNESS.redis().hgetAll(RedisKeys.totals(seed.tenant, Period.Month.key(Instant.now()))))
             .containsEntry("tokensIn", "7").containsEntry("tokensOut", "0").containsEntry("costMicros", "1"));
   }
 
   @Test
   void modelsListsOnlyWhatTheKeyMayUse() {
-    Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl());
+    Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
     String narrow = seed.key("narrow", 0, 0, List.of("gpt-4o*"), ApiKeyRecord.ACTIVE, 0);
     String wide = seed.key("wide");
 
-    assertThat(ids(gateway.get("/v1/models", narrow))).containsExactly("gpt-4o", "gpt-4o-mini");
-    assertThat(ids(gateway.get("/v1/models", wide))).containsExactly("gpt-4o", "gpt-4o-mini", "text-embedding-3-small");
+    assertThat(ids(HARNESS.gateway().get("/v1/models", narrow))).containsExactly("gpt-4o", "gpt-4o-mini");
+    assertThat(ids(HARNESS.gateway().get("/v1/models", wide))).containsExactly("gpt-4o", "gpt-4o-mini", "text-embedding-3-small");
   }
 
   private static List<Object> ids(HttpResponse<String> r) {
@@ -138,29 +115,29 @@ class ChatCompletionsTest {
 
   @Test
   void configChangeReachesTheGatewayAtOnce() {
-    Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl());
+    Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
     String key = seed.key("soon-revoked");
-    assertThat(gateway.post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 10, false)).statusCode()).isEqualTo(200);
+    assertThat(HARNESS.gateway().post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 10, false)).statusCode()).isEqualTo(200);
 
     // the operator suspends the key and publishes the change; the cached record must not survive it
     String hash = ApiKeys.sha256Hex(key);
-    REDIS.client().set(RedisKeys.apiKey(hash), ConfigCodec.toJson(
+    HARNESS.redis().set(RedisKeys.apiKey(hash), ConfigCodec.toJson(
         new ApiKeyRecord(seed.tenant.id(), "soon-revoked", ApiKeyRecord.SUSPENDED, 0, List.of(), 0, 0, null, 2)));
-    REDIS.client().publish(RedisKeys.CONFIG_CHANNEL, new ConfigChange(ConfigChange.API_KEY, hash).encode());
+    HARNESS.redis().publish(RedisKeys.CONFIG_CHANNEL, new ConfigChange(ConfigChange.API_KEY, hash).encode());
 
     await().atMost(Duration.ofSeconds(2)).untilAsserted(() ->
-        assertThat(gateway.post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 10, false)).statusCode()).isEqualTo(401));
+        assertThat(HARNESS.gateway().post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 10, false)).statusCode()).isEqualTo(401));
   }
 
   @Test
   void healthReadinessAndMetrics() {
-    Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl());
-    gateway.post("/v1/chat/completions", seed.key("m"), TestGateway.chat(Seed.MODEL, 10, false));
+    Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
+    HARNESS.gateway().post("/v1/chat/completions", seed.key("m"), TestGateway.chat(Seed.MODEL, 10, false));
 
-    assertThat(gateway.get("/healthz", null).statusCode()).isEqualTo(200);
-    assertThat(gateway.get("/readyz", null).statusCode()).isEqualTo(200);
+    assertThat(HARNESS.gateway().get("/healthz", null).statusCode()).isEqualTo(200);
+    assertThat(HARNESS.gateway().get("/readyz", null).statusCode()).isEqualTo(200);
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-      String metrics = gateway.get("/metrics", null).body();
+      String metrics = HARNESS.gateway().get("/metrics", null).body();
       assertThat(metrics).contains("tollgate_requests_total{").contains("tenant=\"" + seed.tenant.id() + "\"")
           .contains("tollgate_tokens_total").contains("tollgate_request_duration_seconds_bucket");
     });

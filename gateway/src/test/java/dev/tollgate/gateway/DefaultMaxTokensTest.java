@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tollgate.gateway.metering.TokenEstimator;
-import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
+import dev.tollgate.gateway.support.GatewayHarness;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
 import dev.tollgate.schema.Money;
@@ -12,15 +12,10 @@ import dev.tollgate.schema.Period;
 import dev.tollgate.schema.Pricing;
 import dev.tollgate.schema.RedisKeys;
 import dev.tollgate.schema.TenantRecord;
-import dev.tollgate.testkit.RedisProcess;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.StreamEntryID;
@@ -33,46 +28,29 @@ import redis.clients.jedis.resps.StreamEntry;
  */
 class DefaultMaxTokensTest {
 
-  @RegisterExtension static final RedisProcess REDIS = RedisProcess.standalone();
-
   static final long CEILING = 1000;
-  static Vertx vertx;
-  static FakeOpenAiCompatible fake;
-  static TestGateway gateway;
 
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    fake = new FakeOpenAiCompatible(vertx, Seed.UPSTREAM_KEY);
-    // TOLLGATE_ENFORCE_DEFAULT_MAX_TOKENS is left unset: its default must be on
-    gateway = new TestGateway(vertx, REDIS.url(), Map.of(
-        "TOLLGATE_DEFAULT_MAX_TOKENS", Long.toString(CEILING),
-        "TOLLGATE_PROMPT_MARGIN_PERCENT", "0"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gateway.close();
-    fake.close();
-    vertx.close().await();
-  }
+  // TOLLGATE_ENFORCE_DEFAULT_MAX_TOKENS is left unset: its default must be on
+  @RegisterExtension
+  static final GatewayHarness HARNESS = GatewayHarness.standalone()
+      .env("TOLLGATE_DEFAULT_MAX_TOKENS", Long.toString(CEILING))
+      .env("TOLLGATE_PROMPT_MARGIN_PERCENT", "0");
 
   @Test
   void requestWithoutMaxTokensGetsTheDefaultCeilingUpstreamAndInTheReservation() {
-    fake.reset();
-    fake.reportUsage(10, 5);
+    HARNESS.fake().reportUsage(10, 5);
     Pricing markup = new Pricing(Pricing.PERCENTAGE_MARKUP, "USD", 200_000, 0);
-    Seed seed = new Seed(REDIS.client())
+    Seed seed = HARNESS.seed()
         .tenant(0, 0, markup, List.of(), TenantRecord.ACTIVE)
-        .plan(fake.baseUrl())
+        .plan(HARNESS.fake().baseUrl())
         .cap("monthly", "Tenant", null, "Reject", Period.Month, 1_000_000);
     String key = seed.key("no-ceiling");
     String body = TestGateway.chat(Seed.MODEL, null, false);
 
-    HttpResponse<String> r = gateway.post("/v1/chat/completions", key, body);
+    HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", key, body);
 
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(fake.lastRequest().json().getValue("max_tokens")).isEqualTo((int) CEILING);
+    assertThat(HARNESS.fake().lastRequest().json().getValue("max_tokens")).isEqualTo((int) CEILING);
     long prompt = new TokenEstimator().chatPrompt(new JsonObject(body));
     long worstCase = markup.capBasisMicros(
         Money.costMicros(prompt, Seed.IN_PRICE) + Money.costMicros(CEILING, Seed.OUT_PRICE));
@@ -80,7 +58,7 @@ class DefaultMaxTokensTest {
     assertThat(worstCase).isBetween(720L, 800L);
     String id = r.headers().firstValue("x-request-id").orElseThrow();
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-      List<StreamEntry> usage = REDIS.client().xrange(RedisKeys.usage(seed.tenant), (StreamEntryID) null, (StreamEntryID) null);
+      List<StreamEntry> usage = HARNESS.redis().xrange(RedisKeys.usage(seed.tenant), (StreamEntryID) null, (StreamEntryID) null);
       assertThat(usage).singleElement().satisfies(e -> assertThat(e.getFields())
           .containsEntry("requestId", id)
           .containsEntry("reservedMicros", Long.toString(worstCase)));
@@ -89,13 +67,12 @@ class DefaultMaxTokensTest {
 
   @Test
   void anExplicitMaxTokensIsLeftAsTheClientSentIt() {
-    fake.reset();
-    fake.reportUsage(10, 5);
-    Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl());
+    HARNESS.fake().reportUsage(10, 5);
+    Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
 
-    HttpResponse<String> r = gateway.post("/v1/chat/completions", seed.key("explicit"), TestGateway.chat(Seed.MODEL, 77, false));
+    HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", seed.key("explicit"), TestGateway.chat(Seed.MODEL, 77, false));
 
     assertThat(r.statusCode()).isEqualTo(200);
-    assertThat(fake.lastRequest().json().getValue("max_tokens")).isEqualTo(77);
+    assertThat(HARNESS.fake().lastRequest().json().getValue("max_tokens")).isEqualTo(77);
   }
 }

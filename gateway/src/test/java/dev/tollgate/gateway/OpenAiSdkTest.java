@@ -13,43 +13,22 @@ import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.models.Model;
 import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
 import dev.tollgate.gateway.fake.Reply;
+import dev.tollgate.gateway.support.GatewayHarness;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
 import dev.tollgate.schema.ApiKeyRecord;
-import dev.tollgate.testkit.RedisProcess;
-import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The official OpenAI Java SDK, unchanged but for base URL and key, against the gateway. */
 class OpenAiSdkTest {
 
-  @RegisterExtension static final RedisProcess REDIS = RedisProcess.standalone();
-
-  static Vertx vertx;
-  static FakeOpenAiCompatible fake;
-  static TestGateway gateway;
-
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    fake = new FakeOpenAiCompatible(vertx, Seed.UPSTREAM_KEY);
-    gateway = new TestGateway(vertx, REDIS.url());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gateway.close();
-    fake.close();
-    vertx.close().await();
-  }
+  @RegisterExtension static final GatewayHarness HARNESS = GatewayHarness.standalone();
 
   static OpenAIClient client(String key) {
-    return OpenAIOkHttpClient.builder().baseUrl(gateway.url("/v1")).apiKey(key).maxRetries(0).build();
+    return OpenAIOkHttpClient.builder().baseUrl(HARNESS.gateway().url("/v1")).apiKey(key).maxRetries(0).build();
   }
 
   static ChatCompletionCreateParams params() {
@@ -58,10 +37,9 @@ class OpenAiSdkTest {
 
   @Test
   void completionsStreamingAndModels() {
-    fake.reset();
-    fake.enqueue(Reply.json(200, FakeOpenAiCompatible.completion(FakeOpenAiCompatible.DEFAULT_TEXT, 10, 5)),
+    HARNESS.fake().enqueue(Reply.json(200, FakeOpenAiCompatible.completion(FakeOpenAiCompatible.DEFAULT_TEXT, 10, 5)),
         Reply.sse(FakeOpenAiCompatible.textEvents(List.of("word1 ", "word2 "), 10, 5, true)));
-    Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl());
+    Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
     OpenAIClient client = client(seed.key("sdk"));
 
     ChatCompletion completion = client.chat().completions().create(params());
@@ -82,9 +60,8 @@ class OpenAiSdkTest {
 
   @Test
   void errorsSurfaceAsTheSdksTypedExceptions() {
-    fake.reset();
-    fake.reportUsage(10, 5);
-    Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl());
+    HARNESS.fake().reportUsage(10, 5);
+    Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
     OpenAIClient client = client(seed.key("sdk-limited", 1, 0, List.of(), ApiKeyRecord.ACTIVE, 0));
     client.chat().completions().create(params());
     assertThatThrownBy(() -> client.chat().completions().create(params()))

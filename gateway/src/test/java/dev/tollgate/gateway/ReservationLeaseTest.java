@@ -3,53 +3,29 @@ package dev.tollgate.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
+import dev.tollgate.gateway.support.GatewayHarness;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
 import dev.tollgate.schema.Period;
 import dev.tollgate.schema.RedisKeys;
-import dev.tollgate.testkit.RedisProcess;
-import io.vertx.core.Vertx;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** A reservation whose process died before settling holds its money only until its lease ends. */
 class ReservationLeaseTest {
 
-  @RegisterExtension static final RedisProcess REDIS = RedisProcess.standalone();
-
-  static Vertx vertx;
-  static FakeOpenAiCompatible fake;
-  static TestGateway gateway;
-
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    fake = new FakeOpenAiCompatible(vertx, Seed.UPSTREAM_KEY);
-    gateway = new TestGateway(vertx, REDIS.url(), Map.of("TOLLGATE_RESERVATION_LEASE", "1s"));
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gateway.close();
-    fake.close();
-    vertx.close().await();
-  }
+  @RegisterExtension static final GatewayHarness HARNESS = GatewayHarness.standalone().env("TOLLGATE_RESERVATION_LEASE", "1s");
 
   @Test
   void reservationOfAKilledReplicaIsReleasedAfterItsLease() throws Exception {
-    fake.reset();
-    fake.reportUsage(10, 50);
-    Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl())
+    HARNESS.fake().reportUsage(10, 50);
+    Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl())
         .cap("tight", "Tenant", null, "Reject", Period.Day, 520);
     String key = seed.key("k");
     String spendKey = RedisKeys.spend(seed.tenant, "tight", Period.Day.key(Instant.now()));
@@ -67,26 +43,26 @@ class ReservationLeaseTest {
         spendKey);
     List<String> args = new ArrayList<>(List.of(Long.toString(now), "req_killed", "500", Long.toString(now + 1500), "120000",
         "0", "0", "0", "0", "100", "86400", "20", "520", "1", "86400"));
-    Object admitted = REDIS.client().eval(admit, keys, args);
+    Object admitted = HARNESS.redis().eval(admit, keys, args);
     assertThat(((List<?>) admitted).get(0)).isEqualTo(1L);
-    assertThat(REDIS.client().hget(spendKey, "reserved")).isEqualTo("500");
+    assertThat(HARNESS.redis().hget(spendKey, "reserved")).isEqualTo("500");
 
     // while the lease runs, the dead reservation still counts: worst case ~62 does not fit in 20
-    assertThat(gateway.post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 100, false)).statusCode()).isEqualTo(402);
+    assertThat(HARNESS.gateway().post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 100, false)).statusCode()).isEqualTo(402);
 
     // after the lease, the next admission releases it and the request goes through
     await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
-        assertThat(gateway.post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 100, false)).statusCode()).isEqualTo(200));
+        assertThat(HARNESS.gateway().post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 100, false)).statusCode()).isEqualTo(200));
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
-      assertThat(REDIS.client().hget(spendKey, "reserved")).isEqualTo("0");
-      assertThat(REDIS.client().hexists(RedisKeys.reservations(seed.tenant), "req_killed")).isFalse();
-      assertThat(REDIS.client().zscore(RedisKeys.reservationLeases(seed.tenant), "req_killed")).isNull();
-      assertThat(REDIS.client().hget(spendKey, "spent")).isEqualTo("32");
+      assertThat(HARNESS.redis().hget(spendKey, "reserved")).isEqualTo("0");
+      assertThat(HARNESS.redis().hexists(RedisKeys.reservations(seed.tenant), "req_killed")).isFalse();
+      assertThat(HARNESS.redis().zscore(RedisKeys.reservationLeases(seed.tenant), "req_killed")).isNull();
+      assertThat(HARNESS.redis().hget(spendKey, "spent")).isEqualTo("32");
     });
     // every key the scripts wrote carries a TTL
-    for (String k : REDIS.client().keys(RedisKeys.tenantPrefix(seed.tenant) + "*")) {
+    for (String k : HARNESS.redis().keys(RedisKeys.tenantPrefix(seed.tenant) + "*")) {
       if (!k.endsWith(":tenant") && !k.endsWith(":caps") && !k.endsWith(":usage")) {
-        assertThat(REDIS.client().ttl(k)).as(k).isPositive();
+        assertThat(HARNESS.redis().ttl(k)).as(k).isPositive();
       }
     }
   }

@@ -5,17 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
 import dev.tollgate.gateway.fake.Reply;
 import dev.tollgate.gateway.routing.Cooldowns;
+import dev.tollgate.gateway.support.GatewayHarness;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
 import dev.tollgate.schema.RoutePlan;
-import dev.tollgate.testkit.RedisProcess;
-import io.vertx.core.Vertx;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -26,36 +23,23 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class RoutingCooldownTest {
 
-  @RegisterExtension static final RedisProcess REDIS = RedisProcess.standalone();
+  static final AtomicLong NOW = new AtomicLong(1_000_000_000L);
+
+  @RegisterExtension
+  static final GatewayHarness HARNESS = GatewayHarness.standalone()
+      .beforeDeploy(vertx -> Cooldowns.install(vertx, new Cooldowns(3, 30_000, 300_000, NOW::get)));
   @RegisterExtension static final FakeOpenAiCompatible PRIMARY = new FakeOpenAiCompatible(Seed.UPSTREAM_KEY);
   @RegisterExtension static final FakeOpenAiCompatible SECONDARY = new FakeOpenAiCompatible(Seed.UPSTREAM_KEY);
 
-  static final AtomicLong NOW = new AtomicLong(1_000_000_000L);
-  static Vertx vertx;
-  static TestGateway gateway;
-
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    Cooldowns.install(vertx, new Cooldowns(3, 30_000, 300_000, NOW::get));
-    gateway = new TestGateway(vertx, REDIS.url());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gateway.close();
-    vertx.close().await();
-  }
-
   static void servedBy(Seed seed, String key, String provider) {
-    HttpResponse<String> r = gateway.post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 10, false));
+    HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 10, false));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(r.headers().firstValue("x-tollgate-provider")).contains(provider);
   }
 
   @Test
   void aFailingPrimaryIsSkippedWhileCoolingDownAndUsedAgainAfter() {
-    Seed seed = new Seed(REDIS.client()).tenant();
+    Seed seed = HARNESS.seed().tenant();
     seed.plan(Map.of("primary", seed.provider(PRIMARY.baseUrl()), "secondary", seed.provider(SECONDARY.baseUrl())),
         List.of(new RoutePlan.Route(Seed.MODEL, List.of(
             new RoutePlan.Target("primary", "m-primary", 0, 1, Seed.IN_PRICE, Seed.OUT_PRICE, 0),
@@ -98,14 +82,14 @@ class RoutingCooldownTest {
 
   @Test
   void aSingleTargetInCooldownIsStillTriedRatherThanRefusingTheRequest() {
-    Seed seed = new Seed(REDIS.client()).tenant();
+    Seed seed = HARNESS.seed().tenant();
     seed.plan(Map.of("only", seed.provider(PRIMARY.baseUrl())),
         List.of(new RoutePlan.Route(Seed.MODEL, List.of(
             new RoutePlan.Target("only", "m", 0, 1, Seed.IN_PRICE, Seed.OUT_PRICE, 0)), List.of())),
         new RoutePlan.Retry(3, 1, 10), null);
     String key = seed.key("k");
     PRIMARY.always(Reply.json(500, FakeOpenAiCompatible.error("down", "server_error", null)));
-    HttpResponse<String> r = gateway.post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 10, false));
+    HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 10, false));
     assertThat(r.statusCode()).isEqualTo(502);
     PRIMARY.always(null);
     servedBy(seed, key, "only");

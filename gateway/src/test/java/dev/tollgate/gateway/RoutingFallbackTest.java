@@ -4,19 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
 import dev.tollgate.gateway.fake.Reply;
+import dev.tollgate.gateway.support.GatewayHarness;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
 import dev.tollgate.gateway.support.UsageRecords;
 import dev.tollgate.schema.Period;
 import dev.tollgate.schema.RoutePlan;
-import dev.tollgate.testkit.RedisProcess;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -27,7 +24,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  */
 class RoutingFallbackTest {
 
-  @RegisterExtension static final RedisProcess REDIS = RedisProcess.standalone();
+  @RegisterExtension static final GatewayHarness HARNESS = GatewayHarness.standalone();
   @RegisterExtension static final FakeOpenAiCompatible PRIMARY = new FakeOpenAiCompatible(Seed.UPSTREAM_KEY);
   @RegisterExtension static final FakeOpenAiCompatible SECONDARY = new FakeOpenAiCompatible(Seed.UPSTREAM_KEY);
   @RegisterExtension static final FakeOpenAiCompatible THIRD = new FakeOpenAiCompatible(Seed.UPSTREAM_KEY);
@@ -35,28 +32,13 @@ class RoutingFallbackTest {
   static final String DEAD_URL = "http://127.0.0.1:1/v1";
   static final RoutePlan.Retry FAST_RETRY = new RoutePlan.Retry(3, 10, 1_000);
 
-  static Vertx vertx;
-  static TestGateway gateway;
-
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    gateway = new TestGateway(vertx, REDIS.url());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gateway.close();
-    vertx.close().await();
-  }
-
   static RoutePlan.Target target(String provider, int priority, long contextWindow) {
     return new RoutePlan.Target(provider, "m-" + provider, priority, 1, Seed.IN_PRICE, Seed.OUT_PRICE, contextWindow);
   }
 
   /** primary → secondary → third, with these triggers (empty: the defaults). */
   static Seed seed(String primaryUrl, List<String> fallbackOn, RoutePlan.Retry retry, RoutePlan.Timeouts timeouts) {
-    Seed seed = new Seed(REDIS.client()).tenant();
+    Seed seed = HARNESS.seed().tenant();
     return seed.plan(
         Map.of("primary", seed.provider(primaryUrl), "secondary", seed.provider(SECONDARY.baseUrl()),
             "third", seed.provider(THIRD.baseUrl())),
@@ -67,13 +49,13 @@ class RoutingFallbackTest {
 
   /** A route with the primary as its only target. */
   static Seed primaryOnly(RoutePlan.Retry retry) {
-    Seed seed = new Seed(REDIS.client()).tenant();
+    Seed seed = HARNESS.seed().tenant();
     return seed.plan(Map.of("primary", seed.provider(PRIMARY.baseUrl())),
         List.of(new RoutePlan.Route(Seed.MODEL, List.of(target("primary", 0, 0)), List.of())), retry, null);
   }
 
   static HttpResponse<String> chat(Seed seed) {
-    return gateway.post("/v1/chat/completions", seed.key("k"), TestGateway.chat(Seed.MODEL, 10, false));
+    return HARNESS.gateway().post("/v1/chat/completions", seed.key("k"), TestGateway.chat(Seed.MODEL, 10, false));
   }
 
   static void assertServedBy(HttpResponse<String> r, String provider, int attempts) {
@@ -104,7 +86,7 @@ class RoutingFallbackTest {
     assertThat(r.headers().firstValue("x-tollgate-cost-micros")).contains("5");
     assertThat(PRIMARY.requests()).hasSize(1);
     assertThat(THIRD.requests()).isEmpty();
-    assertThat(UsageRecords.nth(REDIS.client(), seed.tenant, 1))
+    assertThat(UsageRecords.nth(HARNESS.redis(), seed.tenant, 1))
         .containsEntry("provider", "secondary").containsEntry("servedModel", "m-secondary")
         .containsEntry("attempts", "2").containsEntry("tokensIn", "10").containsEntry("tokensOut", "5")
         .containsEntry("costMicros", "5").containsEntry("status", "200");
@@ -154,7 +136,7 @@ class RoutingFallbackTest {
     assertThat(r.headers().firstValue("x-tollgate-attempts")).contains("1");
     assertThat(PRIMARY.requests()).hasSize(1);
     assertThat(SECONDARY.requests()).isEmpty();
-    assertThat(UsageRecords.nth(REDIS.client(), seed.tenant, 1)).containsEntry("costMicros", "0").containsEntry("status", "400");
+    assertThat(UsageRecords.nth(HARNESS.redis(), seed.tenant, 1)).containsEntry("costMicros", "0").containsEntry("status", "400");
   }
 
   @Test
@@ -217,7 +199,7 @@ class RoutingFallbackTest {
     assertThat(PRIMARY.requests()).hasSize(1);
     assertThat(SECONDARY.requests()).hasSize(1);
     assertThat(THIRD.requests()).isEmpty();
-    assertThat(UsageRecords.nth(REDIS.client(), seed.tenant, 1)).containsEntry("attempts", "2").containsEntry("costMicros", "0");
+    assertThat(UsageRecords.nth(HARNESS.redis(), seed.tenant, 1)).containsEntry("attempts", "2").containsEntry("costMicros", "0");
   }
 
   @Test
@@ -233,7 +215,7 @@ class RoutingFallbackTest {
 
   @Test
   void theReservationCoversTheMostExpensiveFallbackAndSettlementThePriceThatServed() {
-    Seed seed = new Seed(REDIS.client()).tenant();
+    Seed seed = HARNESS.seed().tenant();
     RoutePlan.Target cheap = target("primary", 0, 0);
     RoutePlan.Target dear = new RoutePlan.Target("secondary", "m-secondary", 1, 1, 9_000_000, 9_000_000, 0);
     seed.plan(Map.of("primary", seed.provider(PRIMARY.baseUrl()), "secondary", seed.provider(SECONDARY.baseUrl())),
@@ -241,35 +223,35 @@ class RoutingFallbackTest {
     // 1000 output tokens: at most ~0.6 ct at the primary's price, ~9000 micros at the secondary's
     seed.cap("day", "Tenant", null, "Reject", Period.Day, 5_000);
     String key = seed.key("k");
-    HttpResponse<String> r = gateway.post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 1000, false));
+    HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 1000, false));
     error(r, 402, "spend_cap_exceeded");
     assertThat(PRIMARY.requests()).isEmpty();
 
-    Seed roomy = new Seed(REDIS.client()).tenant();
+    Seed roomy = HARNESS.seed().tenant();
     roomy.plan(Map.of("primary", roomy.provider(PRIMARY.baseUrl()), "secondary", roomy.provider(SECONDARY.baseUrl())),
         List.of(new RoutePlan.Route(Seed.MODEL, List.of(cheap, dear), List.of())), FAST_RETRY, null);
     roomy.cap("day", "Tenant", null, "Reject", Period.Day, 1_000_000);
-    r = gateway.post("/v1/chat/completions", roomy.key("k"), TestGateway.chat(Seed.MODEL, 1000, false));
+    r = HARNESS.gateway().post("/v1/chat/completions", roomy.key("k"), TestGateway.chat(Seed.MODEL, 1000, false));
     assertServedBy(r, "primary", 1);
-    Map<String, String> rec = UsageRecords.nth(REDIS.client(), roomy.tenant, 1);
+    Map<String, String> rec = UsageRecords.nth(HARNESS.redis(), roomy.tenant, 1);
     assertThat(Long.parseLong(rec.get("reservedMicros"))).isGreaterThanOrEqualTo(9_000);
     assertThat(rec).containsEntry("costMicros", "5").containsEntry("inputPriceMicrosPerMillion", Long.toString(Seed.IN_PRICE));
   }
 
   @Test
   void aTargetThatCannotExpressTheRequestIsSkipped() {
-    Seed seed = new Seed(REDIS.client()).tenant();
+    Seed seed = HARNESS.seed().tenant();
     seed.plan(Map.of("claude", seed.provider("anthropic", DEAD_URL, null), "primary", seed.provider(PRIMARY.baseUrl())),
         List.of(new RoutePlan.Route(Seed.MODEL, List.of(target("claude", 0, 0), target("primary", 1, 0)), List.of())),
         FAST_RETRY, null);
     String body = "{\"model\":\"" + Seed.MODEL + "\",\"n\":2,\"max_tokens\":5,\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}]}";
-    HttpResponse<String> r = gateway.post("/v1/chat/completions", seed.key("k"), body);
+    HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", seed.key("k"), body);
     assertServedBy(r, "primary", 1);
 
-    Seed only = new Seed(REDIS.client()).tenant();
+    Seed only = HARNESS.seed().tenant();
     only.plan(Map.of("claude", only.provider("anthropic", DEAD_URL, null)),
         List.of(new RoutePlan.Route(Seed.MODEL, List.of(target("claude", 0, 0)), List.of())), FAST_RETRY, null);
-    assertThat(error(gateway.post("/v1/chat/completions", only.key("k"), body), 400, "invalid_request")
+    assertThat(error(HARNESS.gateway().post("/v1/chat/completions", only.key("k"), body), 400, "invalid_request")
         .getString("message")).contains("n > 1");
   }
 }

@@ -11,14 +11,13 @@ import dev.tollgate.gateway.fake.FakeProvider;
 import dev.tollgate.gateway.fake.Reply;
 import dev.tollgate.gateway.fake.Sse;
 import dev.tollgate.gateway.metering.TokenEstimator;
+import dev.tollgate.gateway.support.GatewayHarness;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
 import dev.tollgate.gateway.support.UsageRecords;
 import dev.tollgate.schema.Period;
 import dev.tollgate.schema.RedisKeys;
 import dev.tollgate.schema.RoutePlan;
-import dev.tollgate.testkit.RedisProcess;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.http.HttpResponse;
@@ -29,9 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -42,15 +39,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 class RoutingProvidersTest {
 
-  static final RedisProcess REDIS = RedisProcess.standalone();
-  static final FakeAnthropic ANTHROPIC = new FakeAnthropic(Seed.UPSTREAM_KEY);
-  static final FakeGemini GEMINI = new FakeGemini(Seed.UPSTREAM_KEY);
-  static final FakeAzureOpenAi AZURE = new FakeAzureOpenAi(Seed.UPSTREAM_KEY);
-  static final FakeOpenAiCompatible OPENAI = new FakeOpenAiCompatible(Seed.UPSTREAM_KEY);
+  @RegisterExtension static final GatewayHarness HARNESS = GatewayHarness.standalone();
+  @RegisterExtension static final FakeAnthropic ANTHROPIC = new FakeAnthropic(Seed.UPSTREAM_KEY);
+  @RegisterExtension static final FakeGemini GEMINI = new FakeGemini(Seed.UPSTREAM_KEY);
+  @RegisterExtension static final FakeAzureOpenAi AZURE = new FakeAzureOpenAi(Seed.UPSTREAM_KEY);
+  @RegisterExtension static final FakeOpenAiCompatible OPENAI = new FakeOpenAiCompatible(Seed.UPSTREAM_KEY);
   static final TokenEstimator TOKENS = new TokenEstimator();
-
-  static Vertx vertx;
-  static TestGateway gateway;
 
   /**
    * One provider type and how its fake speaks.
@@ -108,32 +102,10 @@ class RoutingProvidersTest {
             Reply.json(500, FakeOpenAiCompatible.error("internal failure", "server_error", null))));
   }
 
-  @BeforeAll
-  static void start() {
-    REDIS.start();
-    vertx = Vertx.vertx();
-    gateway = new TestGateway(vertx, REDIS.url());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gateway.close();
-    vertx.close().await();
-    for (FakeProvider f : List.of(ANTHROPIC, GEMINI, AZURE, OPENAI)) {
-      f.close();
-    }
-    REDIS.stop();
-  }
-
-  @BeforeEach
-  void resetFakes() {
-    List.of(ANTHROPIC, GEMINI, AZURE, OPENAI).forEach(FakeProvider::reset);
-  }
-
   static final RoutePlan.Target TARGET = new RoutePlan.Target("p", "upstream-model", 0, 1, Seed.IN_PRICE, Seed.OUT_PRICE, 0);
 
   static Seed seed(Case c) {
-    Seed seed = new Seed(REDIS.client()).tenant();
+    Seed seed = HARNESS.seed().tenant();
     return seed.plan(Map.of("p", seed.provider(c.type(), c.fake().baseUrl(), null)),
         List.of(new RoutePlan.Route(Seed.MODEL, List.of(TARGET), List.of())),
         new RoutePlan.Retry(2, 10, 100), new RoutePlan.Timeouts(2_000, 2_000, 20_000));
@@ -161,12 +133,12 @@ class RoutingProvidersTest {
 
   /** The record, checked to charge exactly these tokens at the target's price, spend included. */
   static Map<String, String> billedExactly(Seed seed, long in, long out, String source) {
-    Map<String, String> rec = UsageRecords.nth(REDIS.client(), seed.tenant, 1);
+    Map<String, String> rec = UsageRecords.nth(HARNESS.redis(), seed.tenant, 1);
     assertThat(rec).containsEntry("tokensIn", Long.toString(in)).containsEntry("tokensOut", Long.toString(out))
         .containsEntry("usageSource", source).containsEntry("provider", "p").containsEntry("servedModel", "upstream-model")
         .containsEntry("costMicros", Long.toString(TARGET.costMicros(in, out)));
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
-        REDIS.client().hgetAll(RedisKeys.totals(seed.tenant, Period.Month.key(Instant.now()))))
+        HARNESS.redis().hgetAll(RedisKeys.totals(seed.tenant, Period.Month.key(Instant.now()))))
         .containsEntry("costMicros", Long.toString(TARGET.costMicros(in, out))));
     return rec;
   }
@@ -175,7 +147,7 @@ class RoutingProvidersTest {
   @MethodSource("cases")
   void aPlainAnswerIsTranslatedAndBilledExactly(Case c) {
     Seed seed = seed(c);
-    HttpResponse<String> r = gateway.post("/v1/chat/completions", seed.key("k"), TestGateway.chat(Seed.MODEL, 50, false));
+    HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", seed.key("k"), TestGateway.chat(Seed.MODEL, 50, false));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     JsonObject body = new JsonObject(r.body());
     assertThat(body.getString("object")).isEqualTo("chat.completion");
@@ -194,7 +166,7 @@ class RoutingProvidersTest {
   void aStreamEndsWithDoneAndCarriesUsageOnlyWhenAsked(Case c) {
     Seed seed = seed(c);
     String key = seed.key("k");
-    HttpResponse<String> r = gateway.post("/v1/chat/completions", key, streamBody(false));
+    HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", key, streamBody(false));
     assertThat(r.statusCode()).isEqualTo(200);
     assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
     assertThat(r.headers().firstValue("x-tollgate-provider")).contains("p");
@@ -205,7 +177,7 @@ class RoutingProvidersTest {
     assertThat(content(data)).isEqualTo(c.text());
     billedExactly(seed, c.in(), c.out(), "provider");
 
-    data = dataLines(gateway.post("/v1/chat/completions", key, streamBody(true)).body());
+    data = dataLines(HARNESS.gateway().post("/v1/chat/completions", key, streamBody(true)).body());
     JsonObject usage = new JsonObject(data.get(data.size() - 2)).getJsonObject("usage");
     assertThat(usage.getLong("prompt_tokens")).isEqualTo(c.in());
     assertThat(usage.getLong("completion_tokens")).isEqualTo(c.out());
@@ -217,7 +189,7 @@ class RoutingProvidersTest {
     Seed seed = seed(c);
     String key = seed.key("k");
     c.fake().enqueue(c.toolCall());
-    HttpResponse<String> r = gateway.post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 50, false));
+    HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 50, false));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     JsonObject choice = new JsonObject(r.body()).getJsonArray("choices").getJsonObject(0);
     assertThat(choice.getString("finish_reason")).isEqualTo("tool_calls");
@@ -227,11 +199,11 @@ class RoutingProvidersTest {
     billedExactly(seed, c.toolIn(), c.toolOut(), "provider");
 
     c.fake().enqueue(c.stream().apply(Sse.resource(c.toolStream())));
-    List<String> data = dataLines(gateway.post("/v1/chat/completions", key, streamBody(true)).body());
+    List<String> data = dataLines(HARNESS.gateway().post("/v1/chat/completions", key, streamBody(true)).body());
     assertThat(data).last().isEqualTo("[DONE]");
     assertThat(data).anySatisfy(d -> assertThat(d).contains("\"tool_calls\"").contains("get_weather"));
     assertThat(data).anySatisfy(d -> assertThat(d).contains("\"finish_reason\":\"tool_calls\""));
-    Map<String, String> rec = UsageRecords.nth(REDIS.client(), seed.tenant, 2);
+    Map<String, String> rec = UsageRecords.nth(HARNESS.redis(), seed.tenant, 2);
     assertThat(rec).containsEntry("tokensIn", Long.toString(c.toolStreamIn()))
         .containsEntry("tokensOut", Long.toString(c.toolStreamOut())).containsEntry("usageSource", "provider")
         .containsEntry("costMicros", Long.toString(TARGET.costMicros(c.toolStreamIn(), c.toolStreamOut())));
@@ -243,7 +215,7 @@ class RoutingProvidersTest {
     Seed seed = seed(c);
     String key = seed.key("k");
     c.fake().enqueue(c.clientError());
-    HttpResponse<String> r = gateway.post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 50, false));
+    HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 50, false));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
     JsonObject e = new JsonObject(r.body()).getJsonObject("error");
     assertThat(e.getString("type")).isEqualTo("invalid_request_error");
@@ -252,14 +224,14 @@ class RoutingProvidersTest {
     assertThat(c.fake().requests()).as("a client error is not retried").hasSize(1);
 
     c.fake().always(c.serverError());
-    r = gateway.post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 50, false));
+    r = HARNESS.gateway().post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 50, false));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(502);
     e = new JsonObject(r.body()).getJsonObject("error");
     assertThat(e.getString("type")).isEqualTo("api_error");
     assertThat(e.getString("code")).isEqualTo("upstream_error");
     assertThat(e.containsKey("param")).isTrue();
     assertThat(r.headers().firstValue("x-tollgate-attempts")).contains("2");
-    assertThat(UsageRecords.atLeast(REDIS.client(), seed.tenant, 2)).allSatisfy(rec -> assertThat(rec).containsEntry("costMicros", "0"));
+    assertThat(UsageRecords.atLeast(HARNESS.redis(), seed.tenant, 2)).allSatisfy(rec -> assertThat(rec).containsEntry("costMicros", "0"));
   }
 
   static List<String> pieces(int n) {
@@ -280,7 +252,7 @@ class RoutingProvidersTest {
     assertThat(error.getString("message")).isNotBlank();
     String streamed = content(data);
     assertThat(streamed).startsWith("word0 word1 word2 ");
-    Map<String, String> rec = UsageRecords.nth(REDIS.client(), seed.tenant, 1);
+    Map<String, String> rec = UsageRecords.nth(HARNESS.redis(), seed.tenant, 1);
     long in = Long.parseLong(rec.get("tokensIn"));
     assertThat(in).isPositive();
     billedExactly(seed, in, TOKENS.count(streamed), "estimated");
@@ -292,19 +264,19 @@ class RoutingProvidersTest {
   void aStreamCutMidwayEndsWithAnErrorEventAndIsBilledForWhatWasProduced(Case c) {
     Seed seed = seed(c);
     c.fake().enqueue(c.stream().apply(c.textEvents().of(pieces(10), 40, 10)).cutAfter(c.lead() + 3));
-    HttpResponse<String> r = gateway.post("/v1/chat/completions", seed.key("k"), streamBody(false));
+    HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", seed.key("k"), streamBody(false));
     endsWithAnErrorAndBillsWhatWasStreamed(seed, r, "upstream_error", 502);
   }
 
   @ParameterizedTest
   @MethodSource("cases")
   void aStreamThatStallsMidwayTimesOutWithAnErrorEventAndIsBilled(Case c) {
-    Seed seed = new Seed(REDIS.client()).tenant();
+    Seed seed = HARNESS.seed().tenant();
     seed.plan(Map.of("p", seed.provider(c.type(), c.fake().baseUrl(), null)),
         List.of(new RoutePlan.Route(Seed.MODEL, List.of(TARGET), List.of())),
         new RoutePlan.Retry(2, 10, 100), new RoutePlan.Timeouts(2_000, 500, 20_000));
     c.fake().enqueue(c.stream().apply(c.textEvents().of(pieces(10), 40, 10)).stallAfter(c.lead() + 3));
-    HttpResponse<String> r = gateway.post("/v1/chat/completions", seed.key("k"), streamBody(false));
+    HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", seed.key("k"), streamBody(false));
     endsWithAnErrorAndBillsWhatWasStreamed(seed, r, "upstream_timeout", 504);
     await().atMost(Duration.ofSeconds(5)).until(() -> c.fake().lastRequest().clientDisconnected());
   }
@@ -315,9 +287,9 @@ class RoutingProvidersTest {
     Seed seed = seed(c);
     String key = seed.key("k");
     c.fake().enqueue(c.stream().apply(c.textEvents().of(pieces(400), 40, 400)).eventDelayMs(20));
-    assertThat(gateway.readThenHangUp(key, streamBody(false), 5)).isEqualTo(5);
+    assertThat(HARNESS.gateway().readThenHangUp(key, streamBody(false), 5)).isEqualTo(5);
     await().atMost(Duration.ofSeconds(5)).until(() -> c.fake().lastRequest().clientDisconnected());
-    Map<String, String> rec = UsageRecords.nth(REDIS.client(), seed.tenant, 1);
+    Map<String, String> rec = UsageRecords.nth(HARNESS.redis(), seed.tenant, 1);
     assertThat(rec).containsEntry("status", "499").containsEntry("errorCode", "client_closed").containsEntry("usageSource", "estimated");
     long out = Long.parseLong(rec.get("tokensOut"));
     // at least what the client read (4 pieces of about 3 tokens), far less than the 400 pieces on offer

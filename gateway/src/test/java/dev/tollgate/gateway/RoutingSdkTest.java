@@ -10,47 +10,29 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import dev.tollgate.gateway.fake.FakeAnthropic;
 import dev.tollgate.gateway.fake.Reply;
+import dev.tollgate.gateway.support.GatewayHarness;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
 import dev.tollgate.schema.RoutePlan;
-import dev.tollgate.testkit.RedisProcess;
-import io.vertx.core.Vertx;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** What an unchanged OpenAI SDK makes of a routed stream: the normal end, and a cut one. */
 class RoutingSdkTest {
 
-  @RegisterExtension static final RedisProcess REDIS = RedisProcess.standalone();
+  @RegisterExtension static final GatewayHarness HARNESS = GatewayHarness.standalone();
   @RegisterExtension static final FakeAnthropic ANTHROPIC = new FakeAnthropic(Seed.UPSTREAM_KEY);
 
-  static Vertx vertx;
-  static TestGateway gateway;
-
-  @BeforeAll
-  static void start() {
-    vertx = Vertx.vertx();
-    gateway = new TestGateway(vertx, REDIS.url());
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    gateway.close();
-    vertx.close().await();
-  }
-
   static OpenAIClient client() {
-    Seed seed = new Seed(REDIS.client()).tenant();
+    Seed seed = HARNESS.seed().tenant();
     seed.plan(Map.of("claude", seed.provider("anthropic", ANTHROPIC.baseUrl(), null)),
         List.of(new RoutePlan.Route(Seed.MODEL, List.of(
             new RoutePlan.Target("claude", "claude-haiku-4-5", 0, 1, Seed.IN_PRICE, Seed.OUT_PRICE, 0)), List.of())),
         null);
-    return OpenAIOkHttpClient.builder().baseUrl(gateway.url("/v1")).apiKey(seed.key("sdk")).maxRetries(0).build();
+    return OpenAIOkHttpClient.builder().baseUrl(HARNESS.gateway().url("/v1")).apiKey(seed.key("sdk")).maxRetries(0).build();
   }
 
   static final ChatCompletionCreateParams PARAMS =

@@ -1,6 +1,5 @@
 package dev.tollgate.gateway.fake;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -16,17 +15,9 @@ public final class FakeAnthropic extends FakeProvider {
   public static final long DEFAULT_INPUT_TOKENS = 12;
   public static final long DEFAULT_OUTPUT_TOKENS = 5;
 
-  private final String apiKey;
-
   /** A fake accepting {@code apiKey}, on its own Vert.x instance. */
   public FakeAnthropic(String apiKey) {
-    this.apiKey = apiKey;
-  }
-
-  /** A fake accepting {@code apiKey}, on a shared Vert.x instance. */
-  public FakeAnthropic(Vertx vertx, String apiKey) {
-    super(vertx);
-    this.apiKey = apiKey;
+    super(apiKey);
   }
 
   @Override

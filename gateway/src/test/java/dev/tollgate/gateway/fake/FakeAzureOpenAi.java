@@ -1,6 +1,5 @@
 package dev.tollgate.gateway.fake;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -21,17 +20,9 @@ public final class FakeAzureOpenAi extends FakeProvider {
   private static final Pattern DEPLOYMENT_PATH =
       Pattern.compile("/openai/deployments/[^/]+/chat/completions");
 
-  private final String apiKey;
-
   /** A fake accepting {@code apiKey}, on its own Vert.x instance. */
   public FakeAzureOpenAi(String apiKey) {
-    this.apiKey = apiKey;
-  }
-
-  /** A fake accepting {@code apiKey}, on a shared Vert.x instance. */
-  public FakeAzureOpenAi(Vertx vertx, String apiKey) {
-    super(vertx);
-    this.apiKey = apiKey;
+    super(apiKey);
   }
 
   @Override

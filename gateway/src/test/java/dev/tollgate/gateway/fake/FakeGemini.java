@@ -1,6 +1,5 @@
 package dev.tollgate.gateway.fake;
 
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -22,17 +21,9 @@ public final class FakeGemini extends FakeProvider {
   private static final Pattern PATH =
       Pattern.compile("/v1beta/models/([^/:]+):(generateContent|streamGenerateContent)");
 
-  private final String apiKey;
-
   /** A fake accepting {@code apiKey}, on its own Vert.x instance. */
   public FakeGemini(String apiKey) {
-    this.apiKey = apiKey;
-  }
-
-  /** A fake accepting {@code apiKey}, on a shared Vert.x instance. */
-  public FakeGemini(Vertx vertx, String apiKey) {
-    super(vertx);
-    this.apiKey = apiKey;
+    super(apiKey);
   }
 
   @Override

@@ -17,19 +17,17 @@ public class FakeOpenAiCompatible extends FakeProvider {
   public static final long DEFAULT_PROMPT_TOKENS = 10;
   public static final long DEFAULT_COMPLETION_TOKENS = 5;
 
-  private final String apiKey;
   private volatile long promptTokens = DEFAULT_PROMPT_TOKENS;
   private volatile long completionTokens = DEFAULT_COMPLETION_TOKENS;
 
   /** A fake accepting {@code apiKey}, on its own Vert.x instance. */
   public FakeOpenAiCompatible(String apiKey) {
-    this.apiKey = apiKey;
+    super(apiKey);
   }
 
   /** A fake accepting {@code apiKey}, on a shared Vert.x instance. */
   public FakeOpenAiCompatible(Vertx vertx, String apiKey) {
-    super(vertx);
-    this.apiKey = apiKey;
+    super(vertx, apiKey);
   }
 
   /** {@code http://127.0.0.1:<port>/v1}, the form OpenAI SDK base URLs take. */

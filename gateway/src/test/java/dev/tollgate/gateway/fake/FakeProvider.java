@@ -36,19 +36,23 @@ public abstract class FakeProvider implements AutoCloseable, BeforeEachCallback,
   private final List<RecordedRequest> received = new CopyOnWriteArrayList<>();
   private volatile Reply always;
 
-  /** A fake on its own Vert.x instance (closed with the fake). */
-  protected FakeProvider() {
-    this(Vertx.vertx(), true);
+  /** The one credential the fake accepts; each provider checks it in its own header. */
+  protected final String apiKey;
+
+  /** A fake accepting {@code apiKey}, on its own Vert.x instance (closed with the fake). */
+  protected FakeProvider(String apiKey) {
+    this(Vertx.vertx(), true, apiKey);
   }
 
-  /** A fake on a shared Vert.x instance. */
-  protected FakeProvider(Vertx vertx) {
-    this(vertx, false);
+  /** A fake accepting {@code apiKey}, on a shared Vert.x instance. */
+  protected FakeProvider(Vertx vertx, String apiKey) {
+    this(vertx, false, apiKey);
   }
 
-  private FakeProvider(Vertx vertx, boolean ownsVertx) {
+  private FakeProvider(Vertx vertx, boolean ownsVertx, String apiKey) {
     this.vertx = vertx;
     this.ownsVertx = ownsVertx;
+    this.apiKey = apiKey;
     this.server =
         await(vertx.createHttpServer().requestHandler(this::handle).listen(0, "127.0.0.1"));
   }

@@ -1,21 +1,20 @@
 package dev.tollgate.gateway.provider.anthropic;
 
+import static dev.tollgate.gateway.provider.AdapterCalls.toolCall;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.gateway.fake.FakeAnthropic;
-import dev.tollgate.gateway.fake.OpenAiStream;
 import dev.tollgate.gateway.fake.RecordedRequest;
 import dev.tollgate.gateway.fake.Reply;
 import dev.tollgate.gateway.fake.Sse;
 import dev.tollgate.gateway.fake.UpstreamCall;
+import dev.tollgate.gateway.provider.AdapterCalls;
 import dev.tollgate.gateway.provider.ChatResult;
 import dev.tollgate.gateway.provider.ProviderEndpoint;
-import dev.tollgate.gateway.provider.StreamTranslator;
 import dev.tollgate.gateway.provider.UpstreamError;
 import dev.tollgate.gateway.provider.UpstreamRequest;
 import dev.tollgate.gateway.provider.Usage;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
@@ -30,26 +29,14 @@ class AnthropicAdapterTest {
 
   private static final String KEY = "sk-ant-test-key";
   @RegisterExtension static final FakeAnthropic FAKE = new FakeAnthropic(KEY);
-  private static final Vertx vertx = FAKE.vertx();
 
   private final AnthropicAdapter adapter = new AnthropicAdapter();
+  private final AdapterCalls calls =
+      new AdapterCalls(adapter, FAKE, endpoint(null, KEY), "claude-sonnet-4-5", "smart");
 
   private static ProviderEndpoint endpoint(String apiVersion, String key) {
     return new ProviderEndpoint(
         "claude", "anthropic", FAKE.baseUrl(), apiVersion, key, Map.of("anthropic-beta", "x-test"));
-  }
-
-  private static JsonObject chat(String text) {
-    return new JsonObject()
-        .put("model", "smart")
-        .put(
-            "messages",
-            new JsonArray().add(new JsonObject().put("role", "user").put("content", text)));
-  }
-
-  private UpstreamCall.Answer call(JsonObject body, boolean stream) {
-    return UpstreamCall.send(
-        vertx, adapter.chatRequest(endpoint(null, KEY), "claude-sonnet-4-5", body, stream));
   }
 
   @Test
@@ -155,7 +142,7 @@ class AnthropicAdapterTest {
                                             .put("text", "18C, sun"))))
                     .add(new JsonObject().put("role", "user").put("content", "Which is warmer?")));
 
-    UpstreamCall.Answer answer = call(body, false);
+    UpstreamCall.Answer answer = calls.call(body, false);
 
     assertThat(answer.status()).isEqualTo(200);
     RecordedRequest sent = FAKE.lastRequest();
@@ -263,17 +250,16 @@ class AnthropicAdapterTest {
   void usesTheConfiguredVersionAndTheClientsMaxTokens() {
     AnthropicAdapter small = new AnthropicAdapter(256);
     UpstreamRequest withDefault =
-        small.chatRequest(endpoint("2023-01-01", KEY), "claude-haiku-4-5", chat("hi"), false);
-    UpstreamCall.send(vertx, withDefault);
+        small.chatRequest(endpoint("2023-01-01", KEY), "claude-haiku-4-5", calls.chat("hi"), false);
+    calls.send(withDefault);
     assertThat(FAKE.lastRequest().header("anthropic-version")).isEqualTo("2023-01-01");
     assertThat(FAKE.lastRequest().json().getInteger("max_tokens")).isEqualTo(256);
 
-    UpstreamCall.send(
-        vertx,
+    calls.send(
         small.chatRequest(
             endpoint(null, KEY),
             "claude-haiku-4-5",
-            chat("hi").put("max_completion_tokens", 100),
+            calls.chat("hi").put("max_completion_tokens", 100),
             true));
     assertThat(FAKE.lastRequest().json().getInteger("max_tokens")).isEqualTo(100);
     assertThat(FAKE.lastRequest().json().getBoolean("stream")).isTrue();
@@ -290,7 +276,7 @@ class AnthropicAdapterTest {
     FAKE.enqueue(Reply.json(200, message));
     long before = Instant.now().getEpochSecond();
 
-    UpstreamCall.Answer answer = call(chat("Which is warmer?"), false);
+    UpstreamCall.Answer answer = calls.call(calls.chat("Which is warmer?"), false);
     ChatResult result = adapter.chatResponse(new JsonObject(answer.body()), "smart");
 
     JsonObject body = result.openAiBody();
@@ -326,8 +312,7 @@ class AnthropicAdapterTest {
                 420,
                 60)));
 
-    ChatResult result =
-        adapter.chatResponse(new JsonObject(call(chat("Weather?"), false).body()), "smart");
+    ChatResult result = calls.complete(calls.chat("Weather?"));
 
     JsonObject choice = result.openAiBody().getJsonArray("choices").getJsonObject(0);
     assertThat(choice.getString("finish_reason")).isEqualTo("tool_calls");
@@ -352,8 +337,7 @@ class AnthropicAdapterTest {
   })
   void mapsStopReasons(String stopReason, String finishReason) {
     FAKE.enqueue(Reply.json(200, FakeAnthropic.message("x", 1, 1, stopReason)));
-    ChatResult result =
-        adapter.chatResponse(new JsonObject(call(chat("hi"), false).body()), "smart");
+    ChatResult result = calls.complete(calls.chat("hi"));
     assertThat(
             result.openAiBody().getJsonArray("choices").getJsonObject(0).getString("finish_reason"))
         .isEqualTo(finishReason);
@@ -366,51 +350,54 @@ class AnthropicAdapterTest {
                 FakeAnthropic.textEvents(List.of("Hello", ", ", "world", "!"), 25, 15, "end_turn"))
             .eventDelayMs(2));
 
-    UpstreamCall.Answer answer = call(chat("Say hello"), true);
-    StreamTranslator translator = adapter.streamTranslator("smart");
-    OpenAiStream stream = OpenAiStream.translate(translator, answer.events());
+    AdapterCalls.Streamed got = calls.stream(calls.chat("Say hello"));
 
-    assertThat(answer.cut()).isFalse();
-    assertThat(answer.chunks()).isGreaterThan(1);
+    assertThat(got.answer().cut()).isFalse();
+    assertThat(got.answer().chunks()).isGreaterThan(1);
     assertThat(
-            stream.chunks().get(0).getJsonArray("choices").getJsonObject(0).getJsonObject("delta"))
+            got.stream()
+                .chunks()
+                .get(0)
+                .getJsonArray("choices")
+                .getJsonObject(0)
+                .getJsonObject("delta"))
         .isEqualTo(new JsonObject().put("role", "assistant").put("content", ""));
-    assertThat(stream.chunks().get(0).getString("id")).startsWith("chatcmpl-");
-    assertThat(stream.chunks().get(0).getString("model")).isEqualTo("smart");
-    assertThat(stream.content()).isEqualTo("Hello, world!");
-    assertThat(stream.finishReason()).isEqualTo("stop");
-    assertThat(stream.usage().getLong("prompt_tokens")).isEqualTo(25);
-    assertThat(stream.usage().getLong("completion_tokens")).isEqualTo(15);
-    assertThat(stream.chunks().get(stream.chunks().size() - 1).getJsonArray("choices")).isEmpty();
-    assertThat(translator.finished()).isTrue();
-    assertThat(translator.error()).isNull();
-    assertThat(translator.usage()).isEqualTo(new Usage(25, 15, true));
-    assertThat(translator.outputText()).isEqualTo("Hello, world!");
+    assertThat(got.stream().chunks().get(0).getString("id")).startsWith("chatcmpl-");
+    assertThat(got.stream().chunks().get(0).getString("model")).isEqualTo("smart");
+    assertThat(got.stream().content()).isEqualTo("Hello, world!");
+    assertThat(got.stream().finishReason()).isEqualTo("stop");
+    assertThat(got.stream().usage().getLong("prompt_tokens")).isEqualTo(25);
+    assertThat(got.stream().usage().getLong("completion_tokens")).isEqualTo(15);
+    assertThat(got.stream().chunks().get(got.stream().chunks().size() - 1).getJsonArray("choices"))
+        .isEmpty();
+    assertThat(got.translator().finished()).isTrue();
+    assertThat(got.translator().error()).isNull();
+    assertThat(got.translator().usage()).isEqualTo(new Usage(25, 15, true));
+    assertThat(got.translator().outputText()).isEqualTo("Hello, world!");
   }
 
   @Test
   void streamsParallelToolUseAsIndexedToolCallDeltas() {
     FAKE.enqueue(Reply.sse(Sse.resource("providers/anthropic/stream-tool-use.sse")));
 
-    StreamTranslator translator = adapter.streamTranslator("smart");
-    OpenAiStream stream =
-        OpenAiStream.translate(translator, call(chat("Weather and time in SF?"), true).events());
+    AdapterCalls.Streamed got = calls.stream(calls.chat("Weather and time in SF?"));
 
-    assertThat(stream.content()).isEqualTo("Okay, let's check the weather for San Francisco, CA:");
-    assertThat(stream.toolCalls()).hasSize(2);
-    assertThat(stream.toolCalls().get(0).id()).isEqualTo("toolu_01T1x1fJ34qAmk2tNTrN7Up6");
-    assertThat(stream.toolCalls().get(0).name()).isEqualTo("get_weather");
-    assertThat(stream.toolCalls().get(0).argumentsJson())
+    assertThat(got.stream().content())
+        .isEqualTo("Okay, let's check the weather for San Francisco, CA:");
+    assertThat(got.stream().toolCalls()).hasSize(2);
+    assertThat(got.stream().toolCalls().get(0).id()).isEqualTo("toolu_01T1x1fJ34qAmk2tNTrN7Up6");
+    assertThat(got.stream().toolCalls().get(0).name()).isEqualTo("get_weather");
+    assertThat(got.stream().toolCalls().get(0).argumentsJson())
         .isEqualTo(new JsonObject().put("location", "San Francisco, CA").put("unit", "fahrenheit"));
-    assertThat(stream.toolCalls().get(1).id()).isEqualTo("toolu_01AbCdEfGhIjKlMnOpQrStUv");
-    assertThat(stream.toolCalls().get(1).argumentsJson())
+    assertThat(got.stream().toolCalls().get(1).id()).isEqualTo("toolu_01AbCdEfGhIjKlMnOpQrStUv");
+    assertThat(got.stream().toolCalls().get(1).argumentsJson())
         .isEqualTo(new JsonObject().put("timezone", "America/Los_Angeles"));
-    assertThat(stream.finishReason()).isEqualTo("tool_calls");
+    assertThat(got.stream().finishReason()).isEqualTo("tool_calls");
     // input_tokens + cache writes + cache reads
-    assertThat(stream.usage().getLong("prompt_tokens")).isEqualTo(472 + 100 + 2048);
-    assertThat(stream.usage().getJsonObject("prompt_tokens_details").getLong("cached_tokens"))
+    assertThat(got.stream().usage().getLong("prompt_tokens")).isEqualTo(472 + 100 + 2048);
+    assertThat(got.stream().usage().getJsonObject("prompt_tokens_details").getLong("cached_tokens"))
         .isEqualTo(2048);
-    assertThat(translator.usage()).isEqualTo(new Usage(2620, 89, true));
+    assertThat(got.translator().usage()).isEqualTo(new Usage(2620, 89, true));
   }
 
   @Test
@@ -420,15 +407,14 @@ class AnthropicAdapterTest {
     FAKE.enqueue(
         Reply.sse(append(events, FakeAnthropic.errorEvent("overloaded_error", "Overloaded"))));
 
-    StreamTranslator translator = adapter.streamTranslator("smart");
-    OpenAiStream stream = OpenAiStream.translate(translator, call(chat("hi"), true).events());
+    AdapterCalls.Streamed got = calls.stream(calls.chat("hi"));
 
-    assertThat(stream.content()).isEqualTo("Hel");
-    assertThat(stream.finishReason()).isNull();
-    assertThat(translator.finished()).isFalse();
-    assertThat(translator.error())
+    assertThat(got.stream().content()).isEqualTo("Hel");
+    assertThat(got.stream().finishReason()).isNull();
+    assertThat(got.translator().finished()).isFalse();
+    assertThat(got.translator().error())
         .isEqualTo(new UpstreamError(529, UpstreamError.Kind.SERVER_ERROR, "Overloaded", -1));
-    assertThat(translator.outputText()).isEqualTo("Hel");
+    assertThat(got.translator().outputText()).isEqualTo("Hel");
   }
 
   @Test
@@ -437,16 +423,14 @@ class AnthropicAdapterTest {
         Reply.sse(FakeAnthropic.textEvents(List.of("Hello ", "there", "!"), 25, 15, "end_turn"))
             .cutAfter(5));
 
-    UpstreamCall.Answer answer = call(chat("hi"), true);
-    StreamTranslator translator = adapter.streamTranslator("smart");
-    OpenAiStream stream = OpenAiStream.translate(translator, answer.events());
+    AdapterCalls.Streamed got = calls.stream(calls.chat("hi"));
 
-    assertThat(answer.cut()).isTrue();
-    assertThat(stream.content()).isEqualTo("Hello there");
-    assertThat(translator.finished()).isFalse();
-    assertThat(translator.usage().reportedByProvider()).isFalse();
-    assertThat(translator.usage().inputTokens()).isEqualTo(25);
-    assertThat(translator.outputText()).isEqualTo("Hello there");
+    assertThat(got.answer().cut()).isTrue();
+    assertThat(got.stream().content()).isEqualTo("Hello there");
+    assertThat(got.translator().finished()).isFalse();
+    assertThat(got.translator().usage().reportedByProvider()).isFalse();
+    assertThat(got.translator().usage().inputTokens()).isEqualTo(25);
+    assertThat(got.translator().outputText()).isEqualTo("Hello there");
   }
 
   @ParameterizedTest
@@ -457,18 +441,9 @@ class AnthropicAdapterTest {
   })
   void mapsRecordedErrors(
       int status, String fixture, String retryAfter, UpstreamError.Kind kind, long retryAfterMs) {
-    Reply reply = Reply.json(status, Sse.Resources.json(fixture));
-    FAKE.enqueue(retryAfter == null ? reply : reply.retryAfter(retryAfter));
-
-    UpstreamCall.Answer answer = call(chat("hi"), false);
     UpstreamError error =
-        adapter.classifyError(answer.status(), answer.body(), answer.retryAfter());
-
-    assertThat(error.status()).isEqualTo(status);
-    assertThat(error.kind()).isEqualTo(kind);
-    assertThat(error.retryAfterMs()).isEqualTo(retryAfterMs);
-    assertThat(error.message())
-        .isEqualTo(Sse.Resources.json(fixture).getJsonObject("error").getString("message"));
+        calls.recordedError(status, fixture, retryAfter, false, kind, retryAfterMs);
+    assertThat(error.message()).isEqualTo(AdapterCalls.fixtureMessage(fixture));
   }
 
   @ParameterizedTest
@@ -481,20 +456,17 @@ class AnthropicAdapterTest {
   })
   void mapsErrorTypes(int status, String type, String message, UpstreamError.Kind kind) {
     FAKE.enqueue(Reply.json(status, FakeAnthropic.error(type, message)));
-    UpstreamCall.Answer answer = call(chat("hi"), true);
-    assertThat(adapter.classifyError(answer.status(), answer.body(), answer.retryAfter()))
-        .isEqualTo(new UpstreamError(status, kind, message, -1));
+    UpstreamCall.Answer answer = calls.call(calls.chat("hi"), true);
+    assertThat(calls.classify(answer)).isEqualTo(new UpstreamError(status, kind, message, -1));
   }
 
   @Test
   void aRejectedCredentialIsTheTargetsFaultNotTheClients() {
     UpstreamCall.Answer answer =
-        UpstreamCall.send(
-            vertx,
+        calls.send(
             adapter.chatRequest(
-                endpoint(null, "sk-ant-wrong"), "claude-sonnet-4-5", chat("hi"), false));
-    UpstreamError error =
-        adapter.classifyError(answer.status(), answer.body(), answer.retryAfter());
+                endpoint(null, "sk-ant-wrong"), "claude-sonnet-4-5", calls.chat("hi"), false));
+    UpstreamError error = calls.classify(answer);
     assertThat(error.status()).isEqualTo(401);
     assertThat(error.kind()).isEqualTo(UpstreamError.Kind.SERVER_ERROR);
     assertThat(error.message()).doesNotContain("sk-ant-wrong");
@@ -503,8 +475,8 @@ class AnthropicAdapterTest {
   @Test
   void aNonJsonErrorBodyStillClassifiesWithoutEchoingIt() {
     FAKE.enqueue(Reply.text(502, "text/html", "<html>Bad gateway</html>"));
-    UpstreamCall.Answer answer = call(chat("hi"), false);
-    assertThat(adapter.classifyError(answer.status(), answer.body(), answer.retryAfter()))
+    UpstreamCall.Answer answer = calls.call(calls.chat("hi"), false);
+    assertThat(calls.classify(answer))
         .isEqualTo(
             new UpstreamError(
                 502, UpstreamError.Kind.SERVER_ERROR, "upstream answered HTTP 502", -1));
@@ -513,7 +485,7 @@ class AnthropicAdapterTest {
   @Test
   void rejectsWhatTheMessagesApiCannotExpress() {
     ProviderEndpoint ep = endpoint(null, KEY);
-    assertThatThrownBy(() -> adapter.chatRequest(ep, "m", chat("hi").put("n", 2), false))
+    assertThatThrownBy(() -> adapter.chatRequest(ep, "m", calls.chat("hi").put("n", 2), false))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("n > 1");
     JsonObject audio =
@@ -532,7 +504,8 @@ class AnthropicAdapterTest {
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("input_audio");
     JsonObject schema =
-        chat("hi")
+        calls
+            .chat("hi")
             .put(
                 "response_format",
                 new JsonObject()
@@ -558,13 +531,6 @@ class AnthropicAdapterTest {
     assertThatThrownBy(() -> adapter.chatRequest(ep, "m", badArgs, false))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("JSON object");
-  }
-
-  private static JsonObject toolCall(String id, String name, String arguments) {
-    return new JsonObject()
-        .put("id", id)
-        .put("type", "function")
-        .put("function", new JsonObject().put("name", name).put("arguments", arguments));
   }
 
   private static JsonObject text(String text) {

@@ -8,12 +8,11 @@ import dev.tollgate.gateway.fake.RecordedRequest;
 import dev.tollgate.gateway.fake.Reply;
 import dev.tollgate.gateway.fake.Sse;
 import dev.tollgate.gateway.fake.UpstreamCall;
+import dev.tollgate.gateway.provider.AdapterCalls;
 import dev.tollgate.gateway.provider.ChatResult;
 import dev.tollgate.gateway.provider.ProviderEndpoint;
-import dev.tollgate.gateway.provider.StreamTranslator;
 import dev.tollgate.gateway.provider.UpstreamError;
 import dev.tollgate.gateway.provider.Usage;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -27,32 +26,20 @@ class AzureOpenAiAdapterTest {
 
   private static final String KEY = "azure-test-key";
   @RegisterExtension static final FakeAzureOpenAi FAKE = new FakeAzureOpenAi(KEY);
-  private static final Vertx vertx = FAKE.vertx();
 
   private final AzureOpenAiAdapter adapter = new AzureOpenAiAdapter();
+  private final AdapterCalls calls =
+      new AdapterCalls(adapter, FAKE, endpoint(FAKE.baseUrl(), null, KEY), "gpt4o-prod", "gpt-4o");
 
   private static ProviderEndpoint endpoint(String baseUrl, String apiVersion, String key) {
     return new ProviderEndpoint("azure-eu", "azure-openai", baseUrl, apiVersion, key, Map.of());
   }
 
-  private static JsonObject chat(String text) {
-    return new JsonObject()
-        .put("model", "gpt-4o")
-        .put(
-            "messages",
-            new JsonArray().add(new JsonObject().put("role", "user").put("content", text)));
-  }
-
-  private UpstreamCall.Answer call(JsonObject body, boolean stream) {
-    return UpstreamCall.send(
-        vertx,
-        adapter.chatRequest(endpoint(FAKE.baseUrl(), null, KEY), "gpt4o-prod", body, stream));
-  }
-
   @Test
   void sendsTheDeploymentUrlWithApiKeyAndTheBodyWithoutModel() {
     JsonObject body =
-        chat("hi")
+        calls
+            .chat("hi")
             .put("temperature", 0.3)
             .put("max_tokens", 50)
             .put("stream", false)
@@ -64,7 +51,7 @@ class AzureOpenAiAdapterTest {
                             .put("type", "function")
                             .put("function", new JsonObject().put("name", "f"))));
 
-    UpstreamCall.Answer answer = call(body, false);
+    UpstreamCall.Answer answer = calls.call(body, false);
     ChatResult result = adapter.chatResponse(new JsonObject(answer.body()), "gpt-4o");
 
     RecordedRequest sent = FAKE.lastRequest();
@@ -95,12 +82,11 @@ class AzureOpenAiAdapterTest {
 
   @Test
   void usesTheConfiguredApiVersionAndAcceptsABaseUrlEndingInOpenai() {
-    UpstreamCall.send(
-        vertx,
+    calls.send(
         adapter.chatRequest(
             endpoint(FAKE.baseUrl() + "/openai/", "2025-04-01-preview", KEY),
             "my deployment",
-            chat("hi"),
+            calls.chat("hi"),
             false));
     assertThat(FAKE.lastRequest().uri())
         .isEqualTo(
@@ -110,10 +96,9 @@ class AzureOpenAiAdapterTest {
   @Test
   void theV1ApiPutsTheDeploymentInTheBody() {
     UpstreamCall.Answer answer =
-        UpstreamCall.send(
-            vertx,
+        calls.send(
             adapter.chatRequest(
-                endpoint(FAKE.baseUrl(), "v1", KEY), "gpt4o-prod", chat("hi"), false));
+                endpoint(FAKE.baseUrl(), "v1", KEY), "gpt4o-prod", calls.chat("hi"), false));
     assertThat(answer.status()).isEqualTo(200);
     assertThat(FAKE.lastRequest().uri()).isEqualTo("/openai/v1/chat/completions");
     assertThat(FAKE.lastRequest().json().getString("model")).isEqualTo("gpt4o-prod");
@@ -122,47 +107,43 @@ class AzureOpenAiAdapterTest {
   @Test
   void streamsWithUsageAndDropsAzuresFilterAnnotations() {
     JsonObject body =
-        chat("hi").put("stream_options", new JsonObject().put("include_obfuscation", false));
+        calls.chat("hi").put("stream_options", new JsonObject().put("include_obfuscation", false));
 
-    UpstreamCall.Answer answer = call(body, true);
-    StreamTranslator translator = adapter.streamTranslator("gpt-4o");
-    OpenAiStream stream = OpenAiStream.translate(translator, answer.events());
+    AdapterCalls.Streamed got = calls.stream(body);
 
     JsonObject sent = FAKE.lastRequest().json();
     assertThat(sent.getBoolean("stream")).isTrue();
     assertThat(sent.getJsonObject("stream_options"))
         .isEqualTo(new JsonObject().put("include_obfuscation", false).put("include_usage", true));
-    assertThat(stream.content()).isEqualTo(FakeAzureOpenAi.DEFAULT_TEXT);
-    assertThat(stream.finishReason()).isEqualTo("stop");
-    assertThat(stream.usage().getLong("prompt_tokens"))
+    assertThat(got.stream().content()).isEqualTo(FakeAzureOpenAi.DEFAULT_TEXT);
+    assertThat(got.stream().finishReason()).isEqualTo("stop");
+    assertThat(got.stream().usage().getLong("prompt_tokens"))
         .isEqualTo(FakeAzureOpenAi.DEFAULT_PROMPT_TOKENS);
-    assertThat(stream.usage().getLong("completion_tokens"))
+    assertThat(got.stream().usage().getLong("completion_tokens"))
         .isEqualTo(FakeAzureOpenAi.DEFAULT_COMPLETION_TOKENS);
-    for (JsonObject chunk : stream.chunks()) {
+    for (JsonObject chunk : got.stream().chunks()) {
       assertThat(chunk.getString("model")).isEqualTo("gpt-4o");
       assertThat(chunk.encode()).doesNotContain("filter");
     }
     // Azure sent a prompt-filter chunk and a filter-only chunk besides the OpenAI ones.
-    assertThat(answer.events()).hasSize(stream.chunks().size() + 3);
-    assertThat(translator.finished()).isTrue();
-    assertThat(translator.usage()).isEqualTo(new Usage(11, 5, true));
-    assertThat(translator.outputText()).isEqualTo(FakeAzureOpenAi.DEFAULT_TEXT);
+    assertThat(got.answer().events()).hasSize(got.stream().chunks().size() + 3);
+    assertThat(got.translator().finished()).isTrue();
+    assertThat(got.translator().usage()).isEqualTo(new Usage(11, 5, true));
+    assertThat(got.translator().outputText()).isEqualTo(FakeAzureOpenAi.DEFAULT_TEXT);
   }
 
   @Test
   void streamsToolCallDeltas() {
     FAKE.enqueue(Reply.sse(Sse.resource("providers/azure/stream-tool-call.sse")));
 
-    StreamTranslator translator = adapter.streamTranslator("gpt-4o");
-    OpenAiStream stream =
-        OpenAiStream.translate(translator, call(chat("Weather in Paris?"), true).events());
+    AdapterCalls.Streamed got = calls.stream(calls.chat("Weather in Paris?"));
 
-    assertThat(stream.toolCalls())
+    assertThat(got.stream().toolCalls())
         .containsExactly(
             new OpenAiStream.ToolCall(
                 "call_Xl3kVbY1lH9IGeYsd0gbH6rS", "get_weather", "{\"location\":\"Paris\"}"));
-    assertThat(stream.finishReason()).isEqualTo("tool_calls");
-    assertThat(translator.usage()).isEqualTo(new Usage(86, 17, true));
+    assertThat(got.stream().finishReason()).isEqualTo("tool_calls");
+    assertThat(got.translator().usage()).isEqualTo(new Usage(86, 17, true));
   }
 
   @Test
@@ -171,15 +152,13 @@ class AzureOpenAiAdapterTest {
         Reply.sse(FakeAzureOpenAi.textEvents(List.of("Hello ", "there", "!"), 20, 3, true))
             .cutAfter(3));
 
-    UpstreamCall.Answer answer = call(chat("hi"), true);
-    StreamTranslator translator = adapter.streamTranslator("gpt-4o");
-    OpenAiStream stream = OpenAiStream.translate(translator, answer.events());
+    AdapterCalls.Streamed got = calls.stream(calls.chat("hi"));
 
-    assertThat(answer.cut()).isTrue();
-    assertThat(stream.content()).isEqualTo("Hello ");
-    assertThat(translator.finished()).isFalse();
-    assertThat(translator.usage()).isEqualTo(Usage.NONE);
-    assertThat(translator.outputText()).isEqualTo("Hello ");
+    assertThat(got.answer().cut()).isTrue();
+    assertThat(got.stream().content()).isEqualTo("Hello ");
+    assertThat(got.translator().finished()).isFalse();
+    assertThat(got.translator().usage()).isEqualTo(Usage.NONE);
+    assertThat(got.translator().outputText()).isEqualTo("Hello ");
   }
 
   @ParameterizedTest
@@ -191,24 +170,15 @@ class AzureOpenAiAdapterTest {
   })
   void mapsRecordedErrors(
       int status, String fixture, String retryAfter, UpstreamError.Kind kind, long retryAfterMs) {
-    Reply reply = Reply.json(status, Sse.Resources.json(fixture));
-    FAKE.enqueue(retryAfter == null ? reply : reply.retryAfter(retryAfter));
-
-    UpstreamCall.Answer answer = call(chat("hi"), false);
     UpstreamError error =
-        adapter.classifyError(answer.status(), answer.body(), answer.retryAfter());
-
-    assertThat(error.status()).isEqualTo(status);
-    assertThat(error.kind()).isEqualTo(kind);
-    assertThat(error.retryAfterMs()).isEqualTo(retryAfterMs);
-    assertThat(error.message())
-        .endsWith(Sse.Resources.json(fixture).getJsonObject("error").getString("message"));
+        calls.recordedError(status, fixture, retryAfter, false, kind, retryAfterMs);
+    assertThat(error.message()).endsWith(AdapterCalls.fixtureMessage(fixture));
   }
 
   @Test
   void aContentFilterErrorSaysSo() {
     FAKE.enqueue(Reply.json(400, Sse.Resources.json("providers/azure/error-content-filter.json")));
-    UpstreamCall.Answer answer = call(chat("hi"), false);
+    UpstreamCall.Answer answer = calls.call(calls.chat("hi"), false);
     assertThat(adapter.classifyError(answer.status(), answer.body(), null).message())
         .startsWith("content_filter: ");
   }
@@ -216,9 +186,9 @@ class AzureOpenAiAdapterTest {
   @Test
   void aWrongKeyOrDeploymentIsTheTargetsFault() {
     UpstreamCall.Answer badKey =
-        UpstreamCall.send(
-            vertx,
-            adapter.chatRequest(endpoint(FAKE.baseUrl(), null, "wrong"), "d", chat("hi"), false));
+        calls.send(
+            adapter.chatRequest(
+                endpoint(FAKE.baseUrl(), null, "wrong"), "d", calls.chat("hi"), false));
     assertThat(adapter.classifyError(badKey.status(), badKey.body(), null).kind())
         .isEqualTo(UpstreamError.Kind.SERVER_ERROR);
     assertThat(badKey.status()).isEqualTo(401);
@@ -228,7 +198,7 @@ class AzureOpenAiAdapterTest {
             404,
             FakeAzureOpenAi.error(
                 "DeploymentNotFound", "The API deployment for this resource does not exist.")));
-    UpstreamCall.Answer noDeployment = call(chat("hi"), false);
+    UpstreamCall.Answer noDeployment = calls.call(calls.chat("hi"), false);
     assertThat(adapter.classifyError(noDeployment.status(), noDeployment.body(), null))
         .isEqualTo(
             new UpstreamError(
@@ -243,8 +213,8 @@ class AzureOpenAiAdapterTest {
     FAKE.enqueue(
         Reply.text(503, "text/html", "<html>Service Unavailable</html>")
             .retryAfter("Wed, 21 Oct 2015 07:28:00 GMT"));
-    UpstreamCall.Answer answer = call(chat("hi"), false);
-    assertThat(adapter.classifyError(answer.status(), answer.body(), answer.retryAfter()))
+    UpstreamCall.Answer answer = calls.call(calls.chat("hi"), false);
+    assertThat(calls.classify(answer))
         .isEqualTo(
             new UpstreamError(
                 503, UpstreamError.Kind.SERVER_ERROR, "upstream answered HTTP 503", 0));

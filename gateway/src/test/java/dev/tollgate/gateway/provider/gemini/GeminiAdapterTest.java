@@ -1,20 +1,19 @@
 package dev.tollgate.gateway.provider.gemini;
 
+import static dev.tollgate.gateway.provider.AdapterCalls.toolCall;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.gateway.fake.FakeGemini;
-import dev.tollgate.gateway.fake.OpenAiStream;
 import dev.tollgate.gateway.fake.RecordedRequest;
 import dev.tollgate.gateway.fake.Reply;
 import dev.tollgate.gateway.fake.Sse;
 import dev.tollgate.gateway.fake.UpstreamCall;
+import dev.tollgate.gateway.provider.AdapterCalls;
 import dev.tollgate.gateway.provider.ChatResult;
 import dev.tollgate.gateway.provider.ProviderEndpoint;
-import dev.tollgate.gateway.provider.StreamTranslator;
 import dev.tollgate.gateway.provider.UpstreamError;
 import dev.tollgate.gateway.provider.Usage;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
@@ -29,25 +28,13 @@ class GeminiAdapterTest {
 
   private static final String KEY = "AIza-test-key";
   @RegisterExtension static final FakeGemini FAKE = new FakeGemini(KEY);
-  private static final Vertx vertx = FAKE.vertx();
 
   private final GeminiAdapter adapter = new GeminiAdapter();
+  private final AdapterCalls calls =
+      new AdapterCalls(adapter, FAKE, endpoint(KEY), "gemini-2.5-flash", "fast");
 
   private static ProviderEndpoint endpoint(String key) {
     return new ProviderEndpoint("google", "gemini", FAKE.baseUrl() + "/", null, key, Map.of());
-  }
-
-  private static JsonObject chat(String text) {
-    return new JsonObject()
-        .put("model", "fast")
-        .put(
-            "messages",
-            new JsonArray().add(new JsonObject().put("role", "user").put("content", text)));
-  }
-
-  private UpstreamCall.Answer call(JsonObject body, boolean stream) {
-    return UpstreamCall.send(
-        vertx, adapter.chatRequest(endpoint(KEY), "gemini-2.5-flash", body, stream));
   }
 
   @Test
@@ -140,7 +127,7 @@ class GeminiAdapterTest {
                             .put("content", "Paris is warmer."))
                     .add(new JsonObject().put("role", "user").put("content", "Thanks")));
 
-    assertThat(call(body, false).status()).isEqualTo(200);
+    assertThat(calls.call(body, false).status()).isEqualTo(200);
 
     RecordedRequest sent = FAKE.lastRequest();
     assertThat(sent.path()).isEqualTo("/v1beta/models/gemini-2.5-flash:generateContent");
@@ -305,7 +292,7 @@ class GeminiAdapterTest {
                             .put("tool_call_id", "toolu_second")
                             .put("content", "rain")));
 
-    call(body, false);
+    calls.call(body, false);
 
     JsonArray parts =
         FAKE.lastRequest().json().getJsonArray("contents").getJsonObject(1).getJsonArray("parts");
@@ -317,8 +304,8 @@ class GeminiAdapterTest {
   @Test
   void streamsFromTheSseEndpoint() {
     UpstreamCall.Answer answer =
-        UpstreamCall.send(
-            vertx, adapter.chatRequest(endpoint(KEY), "models/gemini-2.5-pro", chat("hi"), true));
+        calls.send(
+            adapter.chatRequest(endpoint(KEY), "models/gemini-2.5-pro", calls.chat("hi"), true));
     assertThat(answer.status()).isEqualTo(200);
     assertThat(FAKE.lastRequest().uri())
         .isEqualTo("/v1beta/models/gemini-2.5-pro:streamGenerateContent?alt=sse");
@@ -330,8 +317,7 @@ class GeminiAdapterTest {
     response.getJsonObject("usageMetadata").put("cachedContentTokenCount", 4);
     FAKE.enqueue(Reply.json(200, response));
 
-    ChatResult result =
-        adapter.chatResponse(new JsonObject(call(chat("Why?"), false).body()), "fast");
+    ChatResult result = calls.complete(calls.chat("Why?"));
 
     JsonObject body = result.openAiBody();
     assertThat(body.getString("id")).startsWith("chatcmpl-");
@@ -354,8 +340,7 @@ class GeminiAdapterTest {
     FAKE.enqueue(
         Reply.json(200, Sse.Resources.json("providers/gemini/response-function-call.json")));
 
-    ChatResult result =
-        adapter.chatResponse(new JsonObject(call(chat("Weather in Paris?"), false).body()), "fast");
+    ChatResult result = calls.complete(calls.chat("Weather in Paris?"));
 
     JsonObject choice = result.openAiBody().getJsonArray("choices").getJsonObject(0);
     assertThat(choice.getString("finish_reason")).isEqualTo("tool_calls");
@@ -370,7 +355,7 @@ class GeminiAdapterTest {
         .isEqualTo(new JsonObject().put("location", "Paris").put("unit", "celsius"));
     assertThat(result.usage()).isEqualTo(new Usage(61, 118, true));
 
-    JsonObject next = chat("Weather in Paris?");
+    JsonObject next = calls.chat("Weather in Paris?");
     next.getJsonArray("messages")
         .add(message)
         .add(
@@ -378,7 +363,7 @@ class GeminiAdapterTest {
                 .put("role", "tool")
                 .put("tool_call_id", toolCall.getString("id"))
                 .put("content", "{\"temp\":18}"));
-    call(next, false);
+    calls.call(next, false);
 
     JsonArray contents = FAKE.lastRequest().json().getJsonArray("contents");
     assertThat(contents.getJsonObject(1).getJsonArray("parts").getJsonObject(0))
@@ -424,8 +409,7 @@ class GeminiAdapterTest {
                 new JsonArray().add(new JsonObject().put("text", "x")),
                 geminiReason,
                 FakeGemini.usage(3, 1, 0))));
-    ChatResult result =
-        adapter.chatResponse(new JsonObject(call(chat("hi"), false).body()), "fast");
+    ChatResult result = calls.complete(calls.chat("hi"));
     assertThat(
             result.openAiBody().getJsonArray("choices").getJsonObject(0).getString("finish_reason"))
         .isEqualTo(openAiReason);
@@ -439,8 +423,7 @@ class GeminiAdapterTest {
             new JsonObject()
                 .put("promptFeedback", new JsonObject().put("blockReason", "SAFETY"))
                 .put("usageMetadata", FakeGemini.usage(9, 0, 0))));
-    ChatResult result =
-        adapter.chatResponse(new JsonObject(call(chat("hi"), false).body()), "fast");
+    ChatResult result = calls.complete(calls.chat("hi"));
     JsonObject choice = result.openAiBody().getJsonArray("choices").getJsonObject(0);
     assertThat(choice.getString("finish_reason")).isEqualTo("content_filter");
     assertThat(choice.getJsonObject("message").getString("content")).isEmpty();
@@ -453,42 +436,43 @@ class GeminiAdapterTest {
         FakeGemini.sse(FakeGemini.textEvents(List.of("The", " sky is", " blue."), 9, 6))
             .eventDelayMs(2));
 
-    UpstreamCall.Answer answer = call(chat("Why?"), true);
-    StreamTranslator translator = adapter.streamTranslator("fast");
-    OpenAiStream stream = OpenAiStream.translate(translator, answer.events());
+    AdapterCalls.Streamed got = calls.stream(calls.chat("Why?"));
 
-    assertThat(answer.chunks()).isGreaterThan(1);
-    assertThat(stream.role()).isEqualTo("assistant");
-    assertThat(stream.content()).isEqualTo("The sky is blue.");
-    assertThat(stream.finishReason()).isEqualTo("stop");
-    assertThat(stream.usage().getLong("prompt_tokens")).isEqualTo(9);
-    assertThat(stream.usage().getLong("completion_tokens")).isEqualTo(6);
-    assertThat(translator.finished()).isTrue();
-    assertThat(translator.usage()).isEqualTo(new Usage(9, 6, true));
-    assertThat(translator.outputText()).isEqualTo("The sky is blue.");
+    assertThat(got.answer().chunks()).isGreaterThan(1);
+    assertThat(got.stream().role()).isEqualTo("assistant");
+    assertThat(got.stream().content()).isEqualTo("The sky is blue.");
+    assertThat(got.stream().finishReason()).isEqualTo("stop");
+    assertThat(got.stream().usage().getLong("prompt_tokens")).isEqualTo(9);
+    assertThat(got.stream().usage().getLong("completion_tokens")).isEqualTo(6);
+    assertThat(got.translator().finished()).isTrue();
+    assertThat(got.translator().usage()).isEqualTo(new Usage(9, 6, true));
+    assertThat(got.translator().outputText()).isEqualTo("The sky is blue.");
   }
 
   @Test
   void streamsFunctionCallsAsWholeToolCallDeltas() {
     FAKE.enqueue(FakeGemini.sse(Sse.resource("providers/gemini/stream-function-call.sse")));
 
-    StreamTranslator translator = adapter.streamTranslator("fast");
-    OpenAiStream stream =
-        OpenAiStream.translate(translator, call(chat("Weather and time in Paris?"), true).events());
+    AdapterCalls.Streamed got = calls.stream(calls.chat("Weather and time in Paris?"));
 
-    assertThat(stream.content()).isEqualTo("I'll look that up.");
-    assertThat(stream.toolCalls()).hasSize(2);
-    assertThat(stream.toolCalls().get(0).id()).endsWith("__thought__CiQB0e2Kb7xyz+Sig/AA==");
-    assertThat(stream.toolCalls().get(0).argumentsJson())
+    assertThat(got.stream().content()).isEqualTo("I'll look that up.");
+    assertThat(got.stream().toolCalls()).hasSize(2);
+    assertThat(got.stream().toolCalls().get(0).id()).endsWith("__thought__CiQB0e2Kb7xyz+Sig/AA==");
+    assertThat(got.stream().toolCalls().get(0).argumentsJson())
         .isEqualTo(new JsonObject().put("location", "Paris").put("unit", "celsius"));
-    assertThat(stream.toolCalls().get(1).name()).isEqualTo("get_time");
-    assertThat(stream.toolCalls().get(1).id()).startsWith("call_").doesNotContain("__thought__");
-    assertThat(stream.finishReason()).isEqualTo("tool_calls");
-    assertThat(stream.usage().getLong("completion_tokens")).isEqualTo(34 + 120);
+    assertThat(got.stream().toolCalls().get(1).name()).isEqualTo("get_time");
+    assertThat(got.stream().toolCalls().get(1).id())
+        .startsWith("call_")
+        .doesNotContain("__thought__");
+    assertThat(got.stream().finishReason()).isEqualTo("tool_calls");
+    assertThat(got.stream().usage().getLong("completion_tokens")).isEqualTo(34 + 120);
     assertThat(
-            stream.usage().getJsonObject("completion_tokens_details").getLong("reasoning_tokens"))
+            got.stream()
+                .usage()
+                .getJsonObject("completion_tokens_details")
+                .getLong("reasoning_tokens"))
         .isEqualTo(120);
-    assertThat(translator.usage()).isEqualTo(new Usage(61, 154, true));
+    assertThat(got.translator().usage()).isEqualTo(new Usage(61, 154, true));
   }
 
   @Test
@@ -497,17 +481,15 @@ class GeminiAdapterTest {
         FakeGemini.sse(FakeGemini.textEvents(List.of("The", " sky is", " blue."), 9, 6))
             .cutAfter(2));
 
-    UpstreamCall.Answer answer = call(chat("Why?"), true);
-    StreamTranslator translator = adapter.streamTranslator("fast");
-    OpenAiStream stream = OpenAiStream.translate(translator, answer.events());
+    AdapterCalls.Streamed got = calls.stream(calls.chat("Why?"));
 
-    assertThat(answer.cut()).isTrue();
-    assertThat(stream.content()).isEqualTo("The sky is");
-    assertThat(stream.finishReason()).isNull();
-    assertThat(translator.finished()).isFalse();
-    assertThat(translator.usage().reportedByProvider()).isFalse();
-    assertThat(translator.usage().inputTokens()).isEqualTo(9);
-    assertThat(translator.outputText()).isEqualTo("The sky is");
+    assertThat(got.answer().cut()).isTrue();
+    assertThat(got.stream().content()).isEqualTo("The sky is");
+    assertThat(got.stream().finishReason()).isNull();
+    assertThat(got.translator().finished()).isFalse();
+    assertThat(got.translator().usage().reportedByProvider()).isFalse();
+    assertThat(got.translator().usage().inputTokens()).isEqualTo(9);
+    assertThat(got.translator().outputText()).isEqualTo("The sky is");
   }
 
   @Test
@@ -518,12 +500,11 @@ class GeminiAdapterTest {
         Sse.data(Sse.Resources.text("providers/gemini/error-unavailable.json").replace("\n", "")));
     FAKE.enqueue(FakeGemini.sse(events));
 
-    StreamTranslator translator = adapter.streamTranslator("fast");
-    OpenAiStream stream = OpenAiStream.translate(translator, call(chat("Why?"), true).events());
+    AdapterCalls.Streamed got = calls.stream(calls.chat("Why?"));
 
-    assertThat(stream.content()).isEqualTo("The");
-    assertThat(translator.finished()).isFalse();
-    assertThat(translator.error())
+    assertThat(got.stream().content()).isEqualTo("The");
+    assertThat(got.translator().finished()).isFalse();
+    assertThat(got.translator().error())
         .isEqualTo(
             new UpstreamError(
                 503,
@@ -541,18 +522,9 @@ class GeminiAdapterTest {
   })
   void mapsRecordedErrors(
       int status, String fixture, String retryAfter, UpstreamError.Kind kind, long retryAfterMs) {
-    Reply reply = Reply.json(status, Sse.Resources.json(fixture));
-    FAKE.enqueue(retryAfter == null ? reply : reply.retryAfter(retryAfter));
-
-    UpstreamCall.Answer answer = call(chat("hi"), true);
     UpstreamError error =
-        adapter.classifyError(answer.status(), answer.body(), answer.retryAfter());
-
-    assertThat(error.kind()).isEqualTo(kind);
-    assertThat(error.status()).isEqualTo(status);
-    assertThat(error.retryAfterMs()).isEqualTo(retryAfterMs);
-    assertThat(error.message())
-        .isEqualTo(Sse.Resources.json(fixture).getJsonObject("error").getString("message"));
+        calls.recordedError(status, fixture, retryAfter, true, kind, retryAfterMs);
+    assertThat(error.message()).isEqualTo(AdapterCalls.fixtureMessage(fixture));
   }
 
   @ParameterizedTest
@@ -566,19 +538,17 @@ class GeminiAdapterTest {
   })
   void mapsGoogleStatuses(int status, String grpcStatus, String message, UpstreamError.Kind kind) {
     FAKE.enqueue(Reply.json(status, FakeGemini.error(status, grpcStatus, message)));
-    UpstreamCall.Answer answer = call(chat("hi"), false);
-    assertThat(adapter.classifyError(answer.status(), answer.body(), answer.retryAfter()))
-        .isEqualTo(new UpstreamError(status, kind, message, -1));
+    UpstreamCall.Answer answer = calls.call(calls.chat("hi"), false);
+    assertThat(calls.classify(answer)).isEqualTo(new UpstreamError(status, kind, message, -1));
   }
 
   @Test
   void aRejectedApiKeyIsTheTargetsFaultThoughGoogleAnswers400() {
     UpstreamCall.Answer answer =
-        UpstreamCall.send(
-            vertx,
-            adapter.chatRequest(endpoint("AIza-wrong"), "gemini-2.5-flash", chat("hi"), false));
-    UpstreamError error =
-        adapter.classifyError(answer.status(), answer.body(), answer.retryAfter());
+        calls.send(
+            adapter.chatRequest(
+                endpoint("AIza-wrong"), "gemini-2.5-flash", calls.chat("hi"), false));
+    UpstreamError error = calls.classify(answer);
     assertThat(error.status()).isEqualTo(400);
     assertThat(error.kind()).isEqualTo(UpstreamError.Kind.SERVER_ERROR);
   }
@@ -622,14 +592,7 @@ class GeminiAdapterTest {
     assertThatThrownBy(() -> adapter.chatRequest(ep, "m", orphanTool, false))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageContaining("no tool call");
-    assertThatThrownBy(() -> adapter.chatRequest(ep, "m", chat("hi").put("n", 3), false))
+    assertThatThrownBy(() -> adapter.chatRequest(ep, "m", calls.chat("hi").put("n", 3), false))
         .isInstanceOf(IllegalArgumentException.class);
-  }
-
-  private static JsonObject toolCall(String id, String name, String arguments) {
-    return new JsonObject()
-        .put("id", id)
-        .put("type", "function")
-        .put("function", new JsonObject().put("name", name).put("arguments", arguments));
   }
 }
