@@ -1,0 +1,241 @@
+package dev.tollgate.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.OutputStreamAppender;
+import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
+import dev.tollgate.gateway.fake.Reply;
+import dev.tollgate.gateway.support.GatewayHarness;
+import dev.tollgate.gateway.support.Seed;
+import dev.tollgate.gateway.support.TestGateway;
+import dev.tollgate.gateway.support.UsageRecords;
+import dev.tollgate.schema.ApiKeyRecord;
+import dev.tollgate.schema.ApiKeys;
+import dev.tollgate.schema.Period;
+import dev.tollgate.schema.RoutePlan;
+import java.io.ByteArrayOutputStream;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.params.ScanParams;
+import redis.clients.jedis.resps.ScanResult;
+
+/**
+ * "Never log or store a raw API key or a prompt body": drives every kind of request, success and
+ * failure, with a marked prompt and per-request client keys, while every log event (DEBUG and up,
+ * from every logger) is captured; then no log line, no Redis key or value, and no answer may hold
+ * a client key, the prompt marker, the provider credential or the credentials key.
+ */
+class NoSecretsLeakTest {
+
+  // declared before the harness so the capture is in place before the gateway starts
+  static final LogCapture LOGS = LogCapture.start();
+
+  @RegisterExtension static final GatewayHarness HARNESS = GatewayHarness.standalone().env("TOLLGATE_MAX_BODY_BYTES", "4096");
+  @RegisterExtension static final FakeOpenAiCompatible BACKUP = new FakeOpenAiCompatible(Seed.UPSTREAM_KEY);
+
+  static final String MARKER = "PROMPT-MARKER-" + UUID.randomUUID();
+
+  /** A chat body whose only user text carries the marker. */
+  static String chat(Integer maxTokens, boolean stream) {
+    return TestGateway.chat(Seed.MODEL, maxTokens, stream).replace("Say hello", "my secret is " + MARKER);
+  }
+
+  final List<String> clientKeys = new ArrayList<>();
+  final List<HttpResponse<String>> answers = new ArrayList<>();
+
+  @AfterAll
+  static void stopCapture() {
+    LOGS.stop();
+  }
+
+  @Test
+  void noKeyPromptOrCredentialIsLoggedStoredOrEchoed() {
+    int logStart = LOGS.length();
+    Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
+
+    // success, plain and streamed
+    assertThat(post(seed.key("plain"), chat(50, false)).statusCode()).isEqualTo(200);
+    assertThat(post(seed.key("streamed"), chat(50, true)).statusCode()).isEqualTo(200);
+
+    // the client hangs up mid-stream
+    HARNESS.fake().always(Reply.sse(FakeOpenAiCompatible.textEvents(
+        IntStream.range(1, 500).mapToObj(i -> "word" + i + " ").toList(), 10, 499, true)).eventDelayMs(10));
+    assertThat(HARNESS.gateway().readThenHangUp(key(seed.key("leaver")), chat(2000, true), 5)).isEqualTo(5);
+    await().atMost(Duration.ofSeconds(5)).until(() -> HARNESS.fake().lastRequest().clientDisconnected());
+    HARNESS.fake().reset();
+
+    // upstream 500 with no other target: the provider's message goes to the client and the log
+    HARNESS.fake().always(Reply.json(500, FakeOpenAiCompatible.error("The server had an error", "server_error", null)));
+    assertThat(post(seed.key("upstream-500"), chat(50, false)).statusCode()).isEqualTo(502);
+
+    // upstream 500 then fallback; upstream stall then timeout and fallback
+    Seed fallback = HARNESS.seed().tenant();
+    fallback.plan(Map.of("primary", fallback.provider(HARNESS.fake().baseUrl()), "backup", fallback.provider(BACKUP.baseUrl())),
+        List.of(new RoutePlan.Route(Seed.MODEL,
+            List.of(new RoutePlan.Target("primary", "m-primary", 0, 1, Seed.IN_PRICE, Seed.OUT_PRICE, 0),
+                new RoutePlan.Target("backup", "m-backup", 1, 1, Seed.IN_PRICE, Seed.OUT_PRICE, 0)), List.of())),
+        new RoutePlan.Retry(3, 10, 1_000), new RoutePlan.Timeouts(1_000, 300, 10_000));
+    HttpResponse<String> fellBack = post(fallback.key("fallback"), chat(50, false));
+    assertThat(fellBack.headers().firstValue("x-tollgate-provider")).contains("backup");
+    HARNESS.fake().always(Reply.stall());
+    assertThat(post(fallback.key("timeout"), chat(50, true)).headers().firstValue("x-tollgate-provider")).contains("backup");
+    HARNESS.fake().reset();
+
+    // an unknown key, well-formed and not
+    assertThat(post(ApiKeys.generate(), chat(50, false)).statusCode()).isEqualTo(401);
+    assertThat(post("sk-live-" + UUID.randomUUID(), chat(50, false)).statusCode()).isEqualTo(401);
+
+    // a spend cap (402), a rate limit (429), a malformed body, an oversized body
+    Seed capped = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl()).cap("tiny", "ApiKey", "capped", "Reject", Period.Day, 50);
+    assertThat(post(capped.key("capped"), chat(1000, false)).statusCode()).isEqualTo(402);
+    String limited = seed.key("limited", 1, 0, List.of(), ApiKeyRecord.ACTIVE, 0);
+    assertThat(post(limited, chat(50, false)).statusCode()).isEqualTo(200);
+    assertThat(post(limited, chat(50, false)).statusCode()).isEqualTo(429);
+    assertThat(post(seed.key("malformed"), "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"" + MARKER + "\"")
+        .statusCode()).isEqualTo(400);
+    assertThat(post(seed.key("oversized"), chat(50, false).replace(MARKER, MARKER + " " + "x".repeat(5000))).statusCode())
+        .isEqualTo(413);
+
+    // settle writes usage after the answer: wait for every billed request (the 401s, 402, 429 and 4xx write none)
+    UsageRecords.atLeast(HARNESS.redis(), seed.tenant, 5);
+    UsageRecords.atLeast(HARNESS.redis(), fallback.tenant, 2);
+
+    // the capture and the dump are not vacuous: they hold what the gateway did write
+    String requestId = fellBack.headers().firstValue("x-request-id").orElseThrow();
+    String logs = LOGS.since(logStart);
+    assertThat(logs).as("the fallback is logged under its request id").contains(requestId);
+    String redis = dumpRedis(HARNESS.redis());
+    assertThat(redis).as("usage records are in the dump").contains(requestId).contains("upstream-mini");
+
+    List<String> secrets = new ArrayList<>(clientKeys);
+    secrets.addAll(List.of(MARKER, Seed.UPSTREAM_KEY, Seed.CREDENTIALS_KEY));
+    for (String secret : secrets) {
+      assertThat(logs).as("logs must not hold %s", secret).doesNotContain(secret);
+      assertThat(redis).as("Redis must not hold %s", secret).doesNotContain(secret);
+    }
+    for (HttpResponse<String> r : answers) {
+      String seen = r.headers().map() + "\n" + r.body();
+      assertThat(seen).as("answer %s", seen).doesNotContain(Seed.UPSTREAM_KEY).doesNotContain(Seed.CREDENTIALS_KEY);
+      clientKeys.forEach(k -> assertThat(seen).as("answer %s", seen).doesNotContain(k));
+    }
+  }
+
+  @Test
+  @Disabled("known leak: OpenAiWire.classifyOpenAiError passes the provider's message through verbatim, and "
+      + "RouteHandler.giveUp logs it and puts it in the client's error; enable once the credential is redacted")
+  void providerErrorEchoingTheCredentialDoesNotReachClientOrLogs() {
+    // some OpenAI-compatible servers echo the key they were given in their 401 message
+    int logStart = LOGS.length();
+    HARNESS.fake().always(Reply.json(401, FakeOpenAiCompatible.error(
+        "Incorrect API key provided: " + Seed.UPSTREAM_KEY, "invalid_request_error", "invalid_api_key")));
+    Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
+    HttpResponse<String> r = post(seed.key("echoed"), chat(50, false));
+
+    assertThat(r.statusCode()).isBetween(400, 599);
+    assertThat(r.body()).doesNotContain(Seed.UPSTREAM_KEY);
+    assertThat(LOGS.since(logStart)).contains(r.headers().firstValue("x-request-id").orElseThrow()).doesNotContain(Seed.UPSTREAM_KEY);
+  }
+
+  private String key(String raw) {
+    clientKeys.add(raw);
+    return raw;
+  }
+
+  private HttpResponse<String> post(String rawKey, String body) {
+    HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", key(rawKey), body);
+    answers.add(r);
+    return r;
+  }
+
+  /** Every key with every value, whatever its type, one per line. */
+  static String dumpRedis(UnifiedJedis redis) {
+    StringBuilder out = new StringBuilder();
+    String cursor = ScanParams.SCAN_POINTER_START;
+    do {
+      ScanResult<String> page = redis.scan(cursor, new ScanParams().count(500));
+      for (String key : page.getResult()) {
+        String type = redis.type(key);
+        Object value = switch (type) {
+          case "string" -> redis.get(key);
+          case "hash" -> redis.hgetAll(key);
+          case "list" -> redis.lrange(key, 0, -1);
+          case "set" -> redis.smembers(key);
+          case "zset" -> redis.zrangeWithScores(key, 0, -1);
+          case "stream" -> redis.xrange(key, (redis.clients.jedis.StreamEntryID) null, null).stream()
+              .map(e -> e.getID() + " " + e.getFields()).toList();
+          default -> throw new AssertionError("unexpected Redis type " + type + " at " + key);
+        };
+        out.append(key).append(" (").append(type).append(") = ").append(value).append('\n');
+      }
+      cursor = page.getCursor();
+    } while (!ScanParams.SCAN_POINTER_START.equals(cursor));
+    return out.toString();
+  }
+
+  /** Every logback event of every logger, at DEBUG and up, rendered with its MDC, arguments and stack trace. */
+  static final class LogCapture {
+    private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    private final OutputStreamAppender<ILoggingEvent> appender = new OutputStreamAppender<>();
+    private final Map<Logger, Level> levels = new HashMap<>();
+
+    static LogCapture start() {
+      LogCapture c = new LogCapture();
+      LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+      PatternLayoutEncoder encoder = new PatternLayoutEncoder();
+      encoder.setContext(ctx);
+      encoder.setPattern("%level %logger [%thread] %mdc %kvp %msg%n%ex{full}");
+      encoder.start();
+      c.appender.setContext(ctx);
+      c.appender.setName("no-secrets-capture");
+      c.appender.setEncoder(encoder);
+      c.appender.setOutputStream(c.bytes);
+      c.appender.start();
+      for (Logger logger : ctx.getLoggerList()) {
+        if (logger.getLevel() != null) {
+          c.levels.put(logger, logger.getLevel());
+          logger.setLevel(Level.DEBUG);
+        }
+      }
+      Logger root = ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+      c.levels.put(root, root.getLevel());
+      root.setLevel(Level.DEBUG);
+      root.addAppender(c.appender);
+      return c;
+    }
+
+    /** Everything captured so far, from {@code from} characters on. */
+    String since(int from) {
+      return bytes.toString(StandardCharsets.UTF_8).substring(from);
+    }
+
+    int length() {
+      return bytes.toString(StandardCharsets.UTF_8).length();
+    }
+
+    void stop() {
+      LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
+      ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).detachAppender(appender);
+      appender.stop();
+      levels.forEach(Logger::setLevel);
+    }
+  }
+}
