@@ -30,7 +30,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.slf4j.LoggerFactory;
@@ -140,8 +139,6 @@ class NoSecretsLeakTest {
   }
 
   @Test
-  @Disabled("known leak: OpenAiWire.classifyOpenAiError passes the provider's message through verbatim, and "
-      + "RouteHandler.giveUp logs it and puts it in the client's error; enable once the credential is redacted")
   void providerErrorEchoingTheCredentialDoesNotReachClientOrLogs() {
     // some OpenAI-compatible servers echo the key they were given in their 401 message
     int logStart = LOGS.length();

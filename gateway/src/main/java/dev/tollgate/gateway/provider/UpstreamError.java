@@ -10,6 +10,27 @@ package dev.tollgate.gateway.provider;
  */
 public record UpstreamError(int status, Kind kind, String message, long retryAfterMs) {
 
+  /** Shapes of API keys providers use (OpenAI/Anthropic sk-..., Google AIza..., ours tg-...). */
+  private static final java.util.regex.Pattern KEY_SHAPES =
+      java.util.regex.Pattern.compile("\\b(?:sk|tg|xai|gsk|AIza)[-_A-Za-z0-9]{16,}");
+
+  /**
+   * This error with every trace of {@code credential} (and anything shaped like an API key) removed
+   * from the message: providers echo the key they were sent in some error messages, and the message
+   * is logged and shown to the client.
+   */
+  public UpstreamError redact(String credential) {
+    if (message == null) {
+      return this;
+    }
+    String m = message;
+    if (credential != null && credential.length() >= 4) {
+      m = m.replace(credential, "[redacted]");
+    }
+    m = KEY_SHAPES.matcher(m).replaceAll("[redacted]");
+    return m.equals(message) ? this : new UpstreamError(status, kind, m, retryAfterMs);
+  }
+
   /** Fallback trigger classes (RoutePlan.Route#fallbackOn uses the lower-case names). */
   public enum Kind {
     CONNECT_ERROR("connect-error"),

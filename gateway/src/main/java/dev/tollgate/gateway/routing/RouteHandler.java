@@ -92,6 +92,8 @@ public final class RouteHandler implements Handler<RoutingContext> {
     private int attempts;
     private String providerName;
     private RoutePlan.Target target;
+    /** The opened credential of the current attempt: scrubbed from upstream error messages. */
+    private String currentCredential;
 
     Call(RoutingContext ctx, GatewayRequest req, List<RoutePlan.Target> targets) {
       this.ctx = ctx;
@@ -133,6 +135,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
       UpstreamRequest upstream;
       try {
         String credential = provider.sealedCredential() == null ? null : keyring.open(req.plan().policy(), provider.sealedCredential());
+        currentCredential = credential;
         ProviderEndpoint endpoint = new ProviderEndpoint(
             providerName, provider.type(), provider.baseUrl(), provider.apiVersion(), credential, provider.headers());
         if (req.endpoint() == GatewayRequest.Endpoint.EMBEDDINGS) {
@@ -211,7 +214,8 @@ public final class RouteHandler implements Handler<RoutingContext> {
     }
 
     /** One attempt failed before anything reached the client: retry, fall back, or answer the error. */
-    void failed(int i, UpstreamError error) {
+    void failed(int i, UpstreamError raw) {
+      UpstreamError error = raw.redact(currentCredential);
       metrics.attempt(providerName, error.kind().trigger());
       RoutePlan.Target failedTarget = targets.get(i);
       cooldowns.failed(cooldownKey(failedTarget), error);
@@ -463,6 +467,9 @@ public final class RouteHandler implements Handler<RoutingContext> {
       finishStream();
       ex.done();
       UpstreamError error = failure != null ? failure : translator.error();
+      if (error != null) {
+        error = error.redact(call.currentCredential);
+      }
       boolean complete = error == null && translator.finished();
       if (!started && !complete) {
         // nothing reached the client yet: this attempt may still fall back
