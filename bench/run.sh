@@ -27,7 +27,7 @@ if ! need nginx || ! need wrk || ! need redis-server; then
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
-JAR=gateway/target/tollgate-gateway.jar
+JAR=${JAR:-gateway/target/tollgate-gateway.jar}  # JAR=... compares another build
 if [ ! -f "$JAR" ] || [ -n "${REBUILD:-}" ]; then
   ./mvnw -B -q -pl gateway -am package -DskipTests
 fi

@@ -28,17 +28,10 @@
 -- ARGV[13] rate window TTL, ms (a TPM correction that recreates an expired window gives it this TTL)
 -- ARGV[14] number n of spend keys; ARGV[15..14+n] their TTLs, seconds (applied when a key is
 --          recreated here: a flushed key must not live forever)
--- ARGV[15+n..] the usage record's values, in the order of RECORD_FIELDS below (the names live
---          here, not in every call: 26 fewer arguments to send, parse and copy per request)
+-- ARGV[15+n..] usage record as field, value, field, value ...
 --
 -- Returns 1 settled with its reservation, 2 settled after the reservation had expired (released by
 --         a purge), 0 nothing done (a retry whose first attempt had settled)
-
--- the usage record's field names, in argument order (docs/redis-schema.md, "usage record")
-local RECORD_FIELDS = {'requestId', 'ts', 'tenant', 'apiKey', 'endpoint', 'requestedModel', 'servedModel',
-  'provider', 'stream', 'tokensIn', 'tokensOut', 'usageSource', 'costMicros', 'billedMicros', 'capBasisMicros',
-  'reservedMicros', 'currency', 'inputPriceMicrosPerMillion', 'outputPriceMicrosPerMillion', 'policy',
-  'policyVersion', 'policyGeneration', 'attempts', 'latencyMs', 'status', 'errorCode'}
 
 local id = ARGV[1]
 -- the reservation's presence is what makes settle run once; its amount is the caller's own figure
@@ -98,16 +91,10 @@ for f = 1, #fields, 2 do
   redis.call('HINCRBY', totals, k .. fields[f], fields[f + 1])
 end
 
-local entry = {}
-local base = 14 + n
-for f = 1, #RECORD_FIELDS do
-  entry[2 * f - 1] = RECORD_FIELDS[f]
-  entry[2 * f] = ARGV[base + f]
-end
 if ARGV[11] == '0' then
-  redis.call('XADD', KEYS[3], '*', unpack(entry))
+  redis.call('XADD', KEYS[3], '*', unpack(ARGV, 15 + n))
 else
-  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[11], '*', unpack(entry))
+  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[11], '*', unpack(ARGV, 15 + n))
 end
 if held then
   return 1

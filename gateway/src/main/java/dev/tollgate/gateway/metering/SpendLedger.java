@@ -273,34 +273,34 @@ public final class SpendLedger {
     long capBasis = pricing.capBasisMicros(cost);
     long actualTokens = o.usage().totalTokens();
     long latencyMs = (System.nanoTime() - req.startNanos()) / 1_000_000;
-    // the usage record's values, in the order of settle.lua's RECORD_FIELDS
+    // the usage record, field, value, field, value ... (docs/redis-schema.md)
     String[] record = {
-        req.id(),
-        Long.toString(req.startMillis()),
-        a.tenant().id(),
-        req.apiKey().keyName(),
-        req.endpoint().label(),
-        req.model(),
-        o.target() == null ? "" : o.target().model(),
-        o.provider() == null ? "" : o.provider(),
-        Boolean.toString(req.stream()),
-        Long.toString(o.usage().inputTokens()),
-        Long.toString(o.usage().outputTokens()),
-        o.usage().reportedByProvider() ? "provider" : (o.target() == null ? "none" : "estimated"),
-        Long.toString(cost),
-        Long.toString(billed),
-        Long.toString(capBasis),
-        Long.toString(a.reservedMicros()),
-        pricing.currency(),
-        o.target() == null ? "0" : Long.toString(o.target().inputMicrosPerMillion()),
-        o.target() == null ? "0" : Long.toString(o.target().outputMicrosPerMillion()),
-        req.plan().policy() == null ? "" : req.plan().policy(),
-        req.plan().version() == null ? "" : req.plan().version(),
-        Long.toString(req.plan().generation()),
-        Integer.toString(o.attempts()),
-        Long.toString(latencyMs),
-        Integer.toString(o.status()),
-        o.code() == null ? "" : o.code()};
+        "requestId", req.id(),
+        "ts", Long.toString(req.startMillis()),
+        "tenant", a.tenant().id(),
+        "apiKey", req.apiKey().keyName(),
+        "endpoint", req.endpoint().label(),
+        "requestedModel", req.model(),
+        "servedModel", o.target() == null ? "" : o.target().model(),
+        "provider", o.provider() == null ? "" : o.provider(),
+        "stream", Boolean.toString(req.stream()),
+        "tokensIn", Long.toString(o.usage().inputTokens()),
+        "tokensOut", Long.toString(o.usage().outputTokens()),
+        "usageSource", o.usage().reportedByProvider() ? "provider" : (o.target() == null ? "none" : "estimated"),
+        "costMicros", Long.toString(cost),
+        "billedMicros", Long.toString(billed),
+        "capBasisMicros", Long.toString(capBasis),
+        "reservedMicros", Long.toString(a.reservedMicros()),
+        "currency", pricing.currency(),
+        "inputPriceMicrosPerMillion", o.target() == null ? "0" : Long.toString(o.target().inputMicrosPerMillion()),
+        "outputPriceMicrosPerMillion", o.target() == null ? "0" : Long.toString(o.target().outputMicrosPerMillion()),
+        "policy", req.plan().policy() == null ? "" : req.plan().policy(),
+        "policyVersion", req.plan().version() == null ? "" : req.plan().version(),
+        "policyGeneration", Long.toString(req.plan().generation()),
+        "attempts", Integer.toString(o.attempts()),
+        "latencyMs", Long.toString(latencyMs),
+        "status", Integer.toString(o.status()),
+        "errorCode", o.code() == null ? "" : o.code()};
     long tpmCorrection = actualTokens - a.tokensCharged();
     // KEYS and ARGV as documented in settle.lua; ARGV[2] says whether this is a retry
     BiConsumer<Request, Boolean> keysAndArgs = (r, retry) -> {
