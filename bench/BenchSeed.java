@@ -15,7 +15,7 @@ import java.util.Map;
 /**
  * Prints the benchmark tenant's projection as redis-cli commands (one per line), built with the
  * schema's own records and codec, exactly as the operator would write it. Run with the gateway jar
- * on the classpath: {@code java -cp tollgate-gateway.jar BenchSeed.java <providerBaseUrl> <credKey> <rawKey>}.
+ * on the classpath: {@code java -cp tollgate-gateway.jar BenchSeed.java <providerBaseUrl> <credKey> <rawKey> [two-target]}.
  * Every governance step is on: key and tenant RPM + TPM limits, key and tenant caps (day + month).
  */
 public class BenchSeed {
@@ -28,9 +28,18 @@ public class BenchSeed {
     TenantRecord tenant = new TenantRecord(t.id(), "Bench", TenantRecord.ACTIVE, List.of("gpt-*"), "default",
         big, big, new Pricing(Pricing.PERCENTAGE_MARKUP, "USD", 200_000, 0), 1);
     ApiKeyRecord key = new ApiKeyRecord(t.id(), "load", ApiKeyRecord.ACTIVE, 0, List.of("gpt-4o-mini"), big, big, null, 1);
-    RoutePlan plan = new RoutePlan("bench/default", 1, "bench-1",
-        Map.of("fake", new RoutePlan.Provider("openai-compatible", baseUrl, null, sealer.seal("sk-bench", "bench/default"), Map.of())),
-        List.of(new RoutePlan.Route("gpt-4o-mini", List.of(new RoutePlan.Target("fake", "gpt-4o-mini", 0, 1, 150_000, 600_000, 128_000)), List.of())),
+    // ROUTE=two-target (a fourth argument): the primary serves every request, a pricier secondary
+    // (another provider entry) waits as fallback, so the reservation is at the secondary's price
+    boolean twoTargets = a.length > 3 && "two-target".equals(a[3]);
+    RoutePlan.Target primary = new RoutePlan.Target("fake", "gpt-4o-mini", 0, 1, 150_000, 600_000, 128_000);
+    RoutePlan.Target secondary = new RoutePlan.Target("fallback", "gpt-4o", 1, 1, 2_500_000, 10_000_000, 128_000);
+    Map<String, RoutePlan.Provider> providers = new java.util.LinkedHashMap<>();
+    providers.put("fake", new RoutePlan.Provider("openai-compatible", baseUrl, null, sealer.seal("sk-bench", "bench/default"), Map.of()));
+    if (twoTargets) {
+      providers.put("fallback", new RoutePlan.Provider("openai-compatible", baseUrl, null, sealer.seal("sk-fallback", "bench/default"), Map.of()));
+    }
+    RoutePlan plan = new RoutePlan("bench/default", 1, "bench-1", providers,
+        List.of(new RoutePlan.Route("gpt-4o-mini", twoTargets ? List.of(primary, secondary) : List.of(primary), List.of())),
         null, null);
     CapDefinition tenantCap = new CapDefinition("tenant-budget", CapDefinition.SCOPE_TENANT, null, CapDefinition.REJECT, "USD",
         List.of(new CapDefinition.Limit(Period.Day, big * 1000), new CapDefinition.Limit(Period.Month, big * 10_000)), List.of(80), 1);

@@ -6,7 +6,9 @@
 #   2. latency at a fixed, unsaturated RATE on the same CONNECTIONS connections, open loop
 #      (bench/OpenLoop.java): added p50/p99 over direct. Closed-loop latency at saturation is mostly
 #      queueing, so it is shown but not used for the latency target (docs/benchmark.md).
-# Usage: bench/run.sh   (DURATION=20s CONNECTIONS=16 THREADS=2 RATE=1000 LATENCY_SECONDS=20 WARMUP=30s)
+# Usage: bench/run.sh   (DURATION=20s CONNECTIONS=16 THREADS=2 RATE=1000 LATENCY_SECONDS=20 WARMUP=30s
+#                       ROUTE=one-target|two-target: two-target adds a pricier fallback target that is
+#                       reserved for but never called, as a RoutePolicy with a secondary would)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -15,6 +17,7 @@ CONNECTIONS=${CONNECTIONS:-16}
 THREADS=${THREADS:-2}
 RATE=${RATE:-1000}
 LATENCY_SECONDS=${LATENCY_SECONDS:-20}
+ROUTE=${ROUTE:-one-target}
 LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 need() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ]; }
@@ -24,7 +27,7 @@ if ! need nginx || ! need wrk || ! need redis-server; then
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 
-JAR=gateway/target/tollgate-gateway.jar
+JAR=${JAR:-gateway/target/tollgate-gateway.jar}  # JAR=... compares another build
 if [ ! -f "$JAR" ] || [ -n "${REBUILD:-}" ]; then
   ./mvnw -B -q -pl gateway -am package -DskipTests
 fi
@@ -90,7 +93,7 @@ for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break;
 
 CRED_KEY=$(head -c 32 /dev/urandom | base64)
 export BENCH_KEY="tg-$(head -c 64 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 43)"
-java -cp "$JAR" bench/BenchSeed.java "http://127.0.0.1:$PROVIDER_PORT/v1" "$CRED_KEY" "$BENCH_KEY" > "$WORK/seed.redis"
+java -cp "$JAR" bench/BenchSeed.java "http://127.0.0.1:$PROVIDER_PORT/v1" "$CRED_KEY" "$BENCH_KEY" "$ROUTE" > "$WORK/seed.redis"
 while IFS= read -r line; do eval "redis-cli -p $REDIS_PORT $line" >/dev/null; done < "$WORK/seed.redis"
 
 TOLLGATE_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" TOLLGATE_HTTP_PORT=$GATEWAY_PORT TOLLGATE_HTTP_HOST=127.0.0.1 \
@@ -99,9 +102,12 @@ TOLLGATE_REDIS_URL="redis://127.0.0.1:$REDIS_PORT" TOLLGATE_HTTP_PORT=$GATEWAY_P
 PIDS+=($!); GATEWAY_PID=$!
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$GATEWAY_PORT/readyz" >/dev/null 2>&1 && break; sleep 0.2; done
 curl -sf "http://127.0.0.1:$GATEWAY_PORT/readyz" >/dev/null || { cat "$WORK/gateway.log"; exit 1; }
-CHECK=$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $BENCH_KEY" -H 'Content-Type: application/json' \
+CHECK=$(curl -s -o /dev/null -D "$WORK/check.headers" -w '%{http_code}' -H "Authorization: Bearer $BENCH_KEY" -H 'Content-Type: application/json' \
   -d '{"model":"gpt-4o-mini","max_tokens":64,"messages":[{"role":"user","content":"hi"}]}' "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions")
 [ "$CHECK" = 200 ] || { echo "gateway answered $CHECK"; cat "$WORK/gateway.log"; exit 1; }
+# the primary must serve at the first attempt (two-target: the fallback is reserved for, never called)
+grep -qi '^x-tollgate-provider: fake' "$WORK/check.headers" && grep -qi '^x-tollgate-attempts: 1' "$WORK/check.headers" \
+  || { echo "unexpected routing:"; cat "$WORK/check.headers"; exit 1; }
 
 # --- measurement helpers ----------------------------------------------------------------------------------
 TICK=$(getconf CLK_TCK)
@@ -162,13 +168,14 @@ L_GATEWAY=$(openloop "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions")
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 RESULTS=$(python3 - "$DIRECT" "$PROXY" "$GATEWAY" "$E0" "$E1" "${V0:-0}" "${V1:-0}" "$R0" "$R1" "$GW_REQS" "$RC0" "$RC1" "$TICK" "$INNER" \
-  "$L_DIRECT" "$L_PROXY" "$L_GATEWAY" "$LOAD_BEFORE" "$LOAD_AFTER" "$RATE" "$CONNECTIONS" <<'PY'
+  "$L_DIRECT" "$L_PROXY" "$L_GATEWAY" "$LOAD_BEFORE" "$LOAD_AFTER" "$RATE" "$CONNECTIONS" "$ROUTE" <<'PY'
 import sys
 d, n, g = (s.split() for s in sys.argv[1:4])
 e0, e1, v0, v1, r0, r1, reqs, rc0, rc1, tick, inner = (float(x or 0) for x in sys.argv[4:15])
 lat = [dict(kv.split("=") for kv in s.split()) for s in sys.argv[15:18]]
-load_before, load_after, rate, conns = sys.argv[18:22]
+load_before, load_after, rate, conns, route = sys.argv[18:23]
 def f(x): return float(x)
+print(f"route: {route}")
 print(f"load average (1/5/15 min): before {load_before}, after {load_after}")
 print()
 print(f"1. throughput at saturation: wrk, closed loop, {conns} connections")
@@ -194,4 +201,4 @@ echo "$RESULTS"
 {
   echo "# $(date -u +%FT%TZ) $(nproc) cores, wrk -t$THREADS -c$CONNECTIONS -d$DURATION; open loop $RATE req/s x ${LATENCY_SECONDS}s"
   echo "$RESULTS"
-} > bench/results.txt
+} > "bench/results-$ROUTE.txt"

@@ -19,15 +19,17 @@ import dev.tollgate.schema.TenantRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,9 +49,7 @@ public final class SpendLedger {
   private static final Duration DAY_GRACE = Duration.ofDays(8);
   // long enough for the operator to report on the previous month
   private static final Duration MONTH_GRACE = Duration.ofDays(40);
-  private static final String TOTALS_TTL_SECONDS_TEXT = Long.toString(Duration.ofDays(400).toSeconds());
-  private static final String WINDOW_TTL_MS_TEXT = Long.toString(WINDOW_TTL_MS);
-  private static final String PURGE_BATCH_TEXT = Integer.toString(PURGE_BATCH);
+  private static final long TOTALS_TTL_SECONDS = Duration.ofDays(400).toSeconds();
   private static final long[] SETTLE_RETRY_MS = {200, 1_000, 3_000};
 
   private final Vertx vertx;
@@ -161,39 +161,28 @@ public final class SpendLedger {
     long tokens = req.promptTokens() + req.maxOutputTokens();
     List<CapLimit> limits = plan.limits;
 
-    List<String> keys = new ArrayList<>(6 + limits.size());
-    keys.add(plan.reservations);
-    keys.add(plan.leases);
-    keys.add(plan.keyReq);
-    keys.add(plan.keyTok);
-    keys.add(plan.tenReq);
-    keys.add(plan.tenTok);
-    keys.addAll(plan.spendKeys);
     long leaseMs = config.reservationLease().toMillis();
     long[] rate = {key.requestsPerMinute(), key.tokensPerMinute(), tenantRec.requestsPerMinute(), tenantRec.tokensPerMinute()};
-    List<String> args = new ArrayList<>(12 + 3 * limits.size());
-    args.add(Long.toString(now));
-    args.add(req.id());
-    args.add(Long.toString(worstCaseMicros));
-    args.add(Long.toString(now + leaseMs));
-    args.add(WINDOW_TTL_MS_TEXT);
-    args.add(Long.toString(rate[0]));
-    args.add(Long.toString(rate[1]));
-    args.add(Long.toString(rate[2]));
-    args.add(Long.toString(rate[3]));
-    args.add(Long.toString(tokens));
-    args.add(Long.toString(Math.max(0, plan.maxExpiresAtSecond - nowSecond) + leaseMs / 1000 + 3600));
-    args.add(PURGE_BATCH_TEXT);
     long[] ttls = new long[limits.size()];
     for (int i = 0; i < limits.size(); i++) {
-      CapLimit l = limits.get(i);
-      ttls[i] = Math.max(1, l.expiresAtSecond() - nowSecond);
-      args.add(Long.toString(l.limit().limitMicros()));
-      args.add(CapDefinition.REJECT.equals(l.cap().action()) ? "1" : "0");
-      args.add(Long.toString(ttls[i]));
+      ttls[i] = Math.max(1, limits.get(i).expiresAtSecond() - nowSecond);
     }
+    long leasesTtl = Math.max(0, plan.maxExpiresAtSecond - nowSecond) + leaseMs / 1000 + 3600;
+    // KEYS and ARGV as documented in admit.lua
+    Consumer<Request> keysAndArgs = r -> {
+      r.arg(plan.reservations).arg(plan.leases).arg(plan.keyReq).arg(plan.keyTok).arg(plan.tenReq).arg(plan.tenTok);
+      for (String k : plan.spendKeys) {
+        r.arg(k);
+      }
+      r.arg(now).arg(req.id()).arg(worstCaseMicros).arg(now + leaseMs).arg(WINDOW_TTL_MS)
+          .arg(rate[0]).arg(rate[1]).arg(rate[2]).arg(rate[3]).arg(tokens).arg(leasesTtl).arg(PURGE_BATCH);
+      for (int i = 0; i < limits.size(); i++) {
+        CapLimit l = limits.get(i);
+        r.arg(l.limit().limitMicros()).arg(CapDefinition.REJECT.equals(l.cap().action()) ? 1 : 0).arg(ttls[i]);
+      }
+    };
     long windowResetMs = (plan.minute + 1) * 60_000 - now;
-    return redis.eval(ADMIT, keys, args).compose(r -> {
+    return redis.eval(ADMIT, 6 + limits.size(), keysAndArgs).compose(r -> {
       if (r.get(0).toInteger() == 1) {
         rateHeaders(req.rateLimitHeaders(), rate, r, windowResetMs);
         return Future.succeededFuture(new Admission(plan.tenant, req.id(), plan.reservations, plan.leases, plan.usage,
@@ -283,34 +272,8 @@ public final class SpendLedger {
     long billed = pricing.usageBilledMicros(cost);
     long capBasis = pricing.capBasisMicros(cost);
     long actualTokens = o.usage().totalTokens();
-    List<String> keys = new ArrayList<>(6 + a.spendKeys().size());
-    keys.add(a.reservationsKey());
-    keys.add(a.leasesKey());
-    keys.add(a.usageKey());
-    keys.add(a.totalsKey());
-    keys.add(a.keyTokensWindow());
-    keys.add(a.tenantTokensWindow());
-    keys.addAll(a.spendKeys());
     long latencyMs = (System.nanoTime() - req.startNanos()) / 1_000_000;
-    List<String> args = new ArrayList<>(14 + a.spendKeys().size() + 52);
-    args.add(a.reservationId());
-    args.add("0");
-    args.add(Long.toString(capBasis));
-    args.add(Long.toString(actualTokens - a.tokensCharged()));
-    args.add(Long.toString(o.usage().inputTokens()));
-    args.add(Long.toString(o.usage().outputTokens()));
-    args.add(Long.toString(cost));
-    args.add(Long.toString(billed));
-    args.add(req.apiKey().keyName());
-    args.add(TOTALS_TTL_SECONDS_TEXT);
-    args.add(Long.toString(config.usageStreamMaxLen()));
-    // negated here: the script passes it to HINCRBY as is (Redis rejects "-0")
-    args.add(a.reservedMicros() == 0 ? "0" : Long.toString(-a.reservedMicros()));
-    args.add(WINDOW_TTL_MS_TEXT);
-    args.add(Integer.toString(a.spendKeys().size()));
-    for (long t : a.spendTtlSeconds()) {
-      args.add(Long.toString(t));
-    }
+    // the usage record, field, value, field, value ... (docs/redis-schema.md)
     String[] record = {
         "requestId", req.id(),
         "ts", Long.toString(req.startMillis()),
@@ -338,16 +301,35 @@ public final class SpendLedger {
         "latencyMs", Long.toString(latencyMs),
         "status", Integer.toString(o.status()),
         "errorCode", o.code() == null ? "" : o.code()};
-    Collections.addAll(args, record);
+    long tpmCorrection = actualTokens - a.tokensCharged();
+    // KEYS and ARGV as documented in settle.lua; ARGV[2] says whether this is a retry
+    BiConsumer<Request, Boolean> keysAndArgs = (r, retry) -> {
+      r.arg(a.reservationsKey()).arg(a.leasesKey()).arg(a.usageKey()).arg(a.totalsKey())
+          .arg(a.keyTokensWindow()).arg(a.tenantTokensWindow());
+      for (String k : a.spendKeys()) {
+        r.arg(k);
+      }
+      // the reservation negated here: the script passes it to HINCRBY as is (Redis rejects "-0")
+      r.arg(a.reservationId()).arg(retry ? 1 : 0).arg(capBasis).arg(tpmCorrection)
+          .arg(o.usage().inputTokens()).arg(o.usage().outputTokens()).arg(cost).arg(billed)
+          .arg(req.apiKey().keyName()).arg(TOTALS_TTL_SECONDS).arg(config.usageStreamMaxLen())
+          .arg(-a.reservedMicros()).arg(WINDOW_TTL_MS).arg(a.spendKeys().size());
+      for (long t : a.spendTtlSeconds()) {
+        r.arg(t);
+      }
+      for (String v : record) {
+        r.arg(v);
+      }
+    };
     metrics.settled(req, o, cost, billed);
-    runSettle(req, keys, args, 0);
+    runSettle(req, 6 + a.spendKeys().size(), keysAndArgs, 0);
   }
 
-  private void runSettle(GatewayRequest req, List<String> keys, List<String> args, int attempt) {
-    redis.eval(SETTLE, keys, args).onFailure(e -> {
+  private void runSettle(GatewayRequest req, int numKeys, BiConsumer<Request, Boolean> keysAndArgs, int attempt) {
+    // a retry follows a failure that may have landed: it only settles if the reservation is still there
+    redis.eval(SETTLE, numKeys, r -> keysAndArgs.accept(r, attempt > 0)).onFailure(e -> {
       if (e instanceof RedisUnavailableException && attempt < SETTLE_RETRY_MS.length) {
-        args.set(1, "1"); // the failed attempt may have landed: only settle if the reservation is still there
-        vertx.setTimer(SETTLE_RETRY_MS[attempt], id -> runSettle(req, keys, args, attempt + 1));
+        vertx.setTimer(SETTLE_RETRY_MS[attempt], id -> runSettle(req, numKeys, keysAndArgs, attempt + 1));
         return;
       }
       metrics.settleFailed();

@@ -132,6 +132,16 @@ public final class OpenAiWire {
     return headers;
   }
 
+  /**
+   * A copy of a request body's top level that shares the nested values: adapters that change only
+   * top-level fields ({@code model}, {@code stream}, {@code stream_options}) need no deep copy of the
+   * messages to leave the client's body, which a fallback reuses, untouched. Nested objects must be
+   * copied before they are changed.
+   */
+  public static JsonObject topLevelCopy(JsonObject body) {
+    return new JsonObject(new LinkedHashMap<>(body.getMap()));
+  }
+
   /** OpenAI's {@code usage} object as {@link Usage} (reported by the provider). */
   public static Usage usageOf(JsonObject usage) {
     return new Usage(

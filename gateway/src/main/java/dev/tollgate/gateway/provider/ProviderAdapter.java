@@ -1,5 +1,6 @@
 package dev.tollgate.gateway.provider;
 
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -29,6 +30,14 @@ public interface ProviderAdapter {
    * including {@code usage}. {@code requestedModel} is the model name the client asked for.
    */
   ChatResult chatResponse(JsonObject upstreamBody, String requestedModel);
+
+  /**
+   * The same answer as {@link #chatResponse} without building a JSON tree, for formats that need no
+   * translation ({@link PassThroughAnswer}); null when {@link #chatResponse} must run (the default).
+   */
+  default PassThroughAnswer chatResponsePassThrough(Buffer upstreamBody, String requestedModel) {
+    return null;
+  }
 
   /** A fresh, stateful translator of one upstream SSE stream into OpenAI chunks. */
   StreamTranslator streamTranslator(String requestedModel);

@@ -6,6 +6,7 @@ import dev.tollgate.gateway.http.GatewayRequest;
 import dev.tollgate.gateway.metering.TokenEstimator;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.provider.ChatResult;
+import dev.tollgate.gateway.provider.PassThroughAnswer;
 import dev.tollgate.gateway.provider.EmbeddingsAdapter;
 import dev.tollgate.gateway.provider.ProviderAdapter;
 import dev.tollgate.gateway.provider.ProviderEndpoint;
@@ -297,6 +298,12 @@ public final class RouteHandler implements Handler<RoutingContext> {
           failed(i, ((UpstreamException) b.cause()).error());
           return;
         }
+        PassThroughAnswer raw = req.endpoint() == GatewayRequest.Endpoint.CHAT
+            ? adapter.chatResponsePassThrough(b.result(), req.model()) : null;
+        if (raw != null) {
+          answer(raw.usage(), raw.body());
+          return;
+        }
         ChatResult result;
         try {
           JsonObject json = b.result().toJsonObject();
@@ -307,18 +314,23 @@ public final class RouteHandler implements Handler<RoutingContext> {
           failed(i, new UpstreamError(200, UpstreamError.Kind.SERVER_ERROR, "upstream answered an unreadable body", -1));
           return;
         }
-        served();
         Usage usage = result.usage().reportedByProvider() ? result.usage() : new Usage(req.promptTokens(), countOutput(result.openAiBody()), false);
-        Outcome outcome = new Outcome(200, null, usage, providerName, target, attempts);
-        HttpServerResponse out = headers(ctx.response().setStatusCode(200))
-            .putHeader("content-type", "application/json")
-            .putHeader("x-tollgate-cost-micros", Long.toString(req.tenant().pricing().usageBilledMicros(outcome.costMicros())));
-        // the provider charged for this even if the client has gone: bill it either way
-        req.finish(outcome);
-        if (!out.closed()) {
-          out.end(result.openAiBody().toBuffer());
-        }
+        answer(usage, result.openAiBody().toBuffer());
       });
+    }
+
+    /** A whole 2xx answer for the client: bill it, then send it. */
+    private void answer(Usage usage, Buffer body) {
+      served();
+      Outcome outcome = new Outcome(200, null, usage, providerName, target, attempts);
+      HttpServerResponse out = headers(ctx.response().setStatusCode(200))
+          .putHeader("content-type", "application/json")
+          .putHeader("x-tollgate-cost-micros", Long.toString(req.tenant().pricing().usageBilledMicros(outcome.costMicros())));
+      // the provider charged for this even if the client has gone: bill it either way
+      req.finish(outcome);
+      if (!out.closed()) {
+        out.end(body);
+      }
     }
 
     /** The attempt in flight succeeded (a whole answer, or a stream that completed). */

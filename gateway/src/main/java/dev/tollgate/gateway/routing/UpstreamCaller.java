@@ -13,6 +13,9 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -83,8 +86,12 @@ public final class UpstreamCaller {
    */
   public Future<Exchange> open(UpstreamRequest req, RoutePlan.Timeouts t) {
     Exchange ex = new Exchange();
+    Target target = target(req.url());
     RequestOptions opts = new RequestOptions()
-        .setAbsoluteURI(req.url())
+        .setHost(target.host)
+        .setPort(target.port)
+        .setSsl(target.ssl)
+        .setURI(target.uri)
         .setMethod(HttpMethod.POST)
         .setConnectTimeout(t.connectMs());
     req.headers().forEach(opts::putHeader);
@@ -111,6 +118,29 @@ public final class UpstreamCaller {
                 return Future.failedFuture(failure(ex, e));
               });
         });
+  }
+
+  /** An upstream URL's parts, parsed once per URL instead of once per request. */
+  private record Target(String host, int port, boolean ssl, String uri) {}
+
+  /** Bounded: URLs come from route plans; a stream of new ones rebuilds the cache, it does not grow. */
+  private static final int MAX_TARGETS = 1024;
+  private final Map<String, Target> targets = new ConcurrentHashMap<>();
+
+  private Target target(String url) {
+    Target t = targets.get(url);
+    if (t == null) {
+      URI u = URI.create(url);
+      boolean ssl = "https".equalsIgnoreCase(u.getScheme());
+      String path = u.getRawPath() == null || u.getRawPath().isEmpty() ? "/" : u.getRawPath();
+      t = new Target(u.getHost(), u.getPort() >= 0 ? u.getPort() : ssl ? 443 : 80, ssl,
+          u.getRawQuery() == null ? path : path + "?" + u.getRawQuery());
+      if (targets.size() >= MAX_TARGETS) {
+        targets.clear();
+      }
+      targets.put(url, t);
+    }
+    return t;
   }
 
   private static UpstreamException failure(Exchange ex, Throwable e) {

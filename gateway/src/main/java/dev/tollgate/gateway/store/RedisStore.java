@@ -18,6 +18,7 @@ import io.vertx.redis.client.Response;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -141,13 +142,17 @@ public final class RedisStore {
     }
   }
 
-  /** EVALSHA, falling back to EVAL when this node has not cached the script yet (NOSCRIPT). */
-  public Future<Response> eval(LuaScript script, List<String> keys, List<String> args) {
+  /**
+   * EVALSHA, falling back to EVAL when this node has not cached the script yet (NOSCRIPT). {@code
+   * keysAndArgs} appends the {@code numKeys} keys, then the arguments, straight to the request (no
+   * intermediate lists or strings: these are the two calls every request makes); it may run twice.
+   */
+  public Future<Response> eval(LuaScript script, int numKeys, Consumer<Request> keysAndArgs) {
     metrics.redisRoundTrip();
     return connection()
-        .compose(c -> c.send(scriptRequest(Command.EVALSHA, script.sha1(), keys, args))
+        .compose(c -> c.send(scriptRequest(Command.EVALSHA, script.sha1(), numKeys, keysAndArgs))
             .recover(e -> e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT")
-                ? countedRetry(c).send(scriptRequest(Command.EVAL, script.source(), keys, args))
+                ? countedRetry(c).send(scriptRequest(Command.EVAL, script.source(), numKeys, keysAndArgs))
                 : Future.failedFuture(e)))
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .recover(this::unavailable);
@@ -158,10 +163,9 @@ public final class RedisStore {
     return c;
   }
 
-  private static Request scriptRequest(Command cmd, String scriptOrSha, List<String> keys, List<String> args) {
-    Request r = Request.cmd(cmd).arg(scriptOrSha).arg(keys.size());
-    keys.forEach(r::arg);
-    args.forEach(r::arg);
+  private static Request scriptRequest(Command cmd, String scriptOrSha, int numKeys, Consumer<Request> keysAndArgs) {
+    Request r = Request.cmd(cmd).arg(scriptOrSha).arg(numKeys);
+    keysAndArgs.accept(r);
     return r;
   }
 

@@ -3,11 +3,13 @@ package dev.tollgate.gateway.provider.azure;
 import dev.tollgate.gateway.provider.ChatResult;
 import dev.tollgate.gateway.provider.OpenAiStream;
 import dev.tollgate.gateway.provider.OpenAiWire;
+import dev.tollgate.gateway.provider.PassThroughAnswer;
 import dev.tollgate.gateway.provider.ProviderAdapter;
 import dev.tollgate.gateway.provider.ProviderEndpoint;
 import dev.tollgate.gateway.provider.StreamTranslator;
 import dev.tollgate.gateway.provider.UpstreamError;
 import dev.tollgate.gateway.provider.UpstreamRequest;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +46,7 @@ public final class AzureOpenAiAdapter implements ProviderAdapter {
     if (base.endsWith("/openai")) {
       base = base.substring(0, base.length() - "/openai".length());
     }
-    JsonObject body = openAiBody.copy();
+    JsonObject body = OpenAiWire.topLevelCopy(openAiBody);
     String url;
     if ("v1".equals(version)) {
       url = base + "/openai/v1/chat/completions";
@@ -72,6 +74,11 @@ public final class AzureOpenAiAdapter implements ProviderAdapter {
   @Override
   public ChatResult chatResponse(JsonObject upstreamBody, String requestedModel) {
     return OpenAiWire.chatResult(upstreamBody, requestedModel);
+  }
+
+  @Override
+  public PassThroughAnswer chatResponsePassThrough(Buffer upstreamBody, String requestedModel) {
+    return PassThroughAnswer.of(upstreamBody, requestedModel);
   }
 
   @Override

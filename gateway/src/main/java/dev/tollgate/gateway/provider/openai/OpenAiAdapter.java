@@ -4,12 +4,14 @@ import dev.tollgate.gateway.provider.ChatResult;
 import dev.tollgate.gateway.provider.EmbeddingsAdapter;
 import dev.tollgate.gateway.provider.OpenAiStream;
 import dev.tollgate.gateway.provider.OpenAiWire;
+import dev.tollgate.gateway.provider.PassThroughAnswer;
 import dev.tollgate.gateway.provider.ProviderAdapter;
 import dev.tollgate.gateway.provider.ProviderEndpoint;
 import dev.tollgate.gateway.provider.StreamTranslator;
 import dev.tollgate.gateway.provider.UpstreamError;
 import dev.tollgate.gateway.provider.UpstreamRequest;
 import dev.tollgate.gateway.provider.Usage;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.util.Set;
 
@@ -27,9 +29,9 @@ public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsAdapter {
 
   @Override
   public UpstreamRequest chatRequest(ProviderEndpoint endpoint, String upstreamModel, JsonObject openAiBody, boolean stream) {
-    JsonObject body = openAiBody.copy().put("model", upstreamModel);
+    JsonObject body = OpenAiWire.topLevelCopy(openAiBody).put("model", upstreamModel);
     if (stream) {
-      JsonObject opts = body.getValue("stream_options") instanceof JsonObject o ? o : new JsonObject();
+      JsonObject opts = body.getValue("stream_options") instanceof JsonObject o ? o.copy() : new JsonObject();
       body.put("stream", true).put("stream_options", opts.put("include_usage", true));
     } else {
       body.remove("stream");
@@ -40,7 +42,7 @@ public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsAdapter {
 
   @Override
   public UpstreamRequest embeddingsRequest(ProviderEndpoint endpoint, String upstreamModel, JsonObject openAiBody) {
-    JsonObject body = openAiBody.copy().put("model", upstreamModel);
+    JsonObject body = OpenAiWire.topLevelCopy(openAiBody).put("model", upstreamModel);
     return new UpstreamRequest(url(endpoint, "/embeddings"), headers(endpoint, false), body.encode(), false);
   }
 
@@ -63,6 +65,11 @@ public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsAdapter {
     JsonObject u = body.getJsonObject("usage");
     long in = u == null ? 0 : u.getLong("prompt_tokens", u.getLong("total_tokens", 0L));
     return new ChatResult(body, u == null ? Usage.NONE : new Usage(in, 0, true));
+  }
+
+  @Override
+  public PassThroughAnswer chatResponsePassThrough(Buffer upstreamBody, String requestedModel) {
+    return PassThroughAnswer.of(upstreamBody, requestedModel);
   }
 
   @Override
