@@ -11,6 +11,7 @@ import dev.tollgate.operator.api.v1alpha1.SpendCap;
 import dev.tollgate.operator.api.v1alpha1.SpendCapSpec;
 import dev.tollgate.operator.api.v1alpha1.Tenant;
 import dev.tollgate.operator.api.v1alpha1.TenantSpec;
+import dev.tollgate.operator.api.v1alpha1.TenantStatus.MonthToDate;
 import dev.tollgate.operator.api.v1alpha1.TollgateStatus;
 import dev.tollgate.operator.reconciler.Conditions;
 import dev.tollgate.schema.ApiKeyRecord;
@@ -33,8 +34,11 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -115,6 +119,15 @@ abstract class OperatorBehaviour {
     awaitReady(Tenant.class, ns, tenant, "True", "Projected");
   }
 
+  /** A new namespace holding tenant acme, its policy and its key {@code key}, all Ready. */
+  String namespaceWithReadyKey(String key) {
+    String ns = newNamespace();
+    readyTenant(ns, "acme");
+    create(Fixtures.apiKey(ns, key, "acme"));
+    awaitReady(ApiKey.class, ns, key, "True", "Projected");
+    return ns;
+  }
+
   @Test
   void tenantLandsInRedisUpdatesAtOnceAndIsRemovedOnDelete() {
     String ns = newNamespace();
@@ -156,10 +169,7 @@ abstract class OperatorBehaviour {
 
   @Test
   void apiKeyIsGeneratedIntoItsSecretAndOnlyItsHashReachesRedis() {
-    String ns = newNamespace();
-    readyTenant(ns, "acme");
-    create(Fixtures.apiKey(ns, "web", "acme"));
-    awaitReady(ApiKey.class, ns, "web", "True", "Projected");
+    String ns = namespaceWithReadyKey("web");
     ApiKey key = getKey(ns, "web");
     String raw = rawKey(ns, key);
     assertThat(raw).startsWith(ApiKeys.PREFIX).hasSize(46);
@@ -178,6 +188,39 @@ abstract class OperatorBehaviour {
 
     client().resources(ApiKey.class).inNamespace(ns).withName("web").delete();
     await().atMost(WAIT).until(() -> keyRecord(ApiKeys.sha256Hex(raw)) == null);
+  }
+
+  @Test
+  void apiKeyStatusShowsItsOwnMonthToDateUsageFromTheGatewaysTotals() {
+    String ns = namespaceWithReadyKey("web");
+    assertThat(getKey(ns, "web").getStatus().getMonthToDate()).as("no usage yet").isNull();
+
+    // What settle.lua leaves after requests by "web" and "mobile": tenant totals plus k:<key>:<field>.
+    Map<String, String> totals = new HashMap<>();
+    totals.putAll(Map.of("requests", "5", "tokensIn", "1500", "tokensOut", "700", "costMicros", "4250000", "billedMicros", "5100000"));
+    totals.putAll(Map.of("k:web:requests", "3", "k:web:tokensIn", "1200", "k:web:tokensOut", "400",
+        "k:web:costMicros", "1500000", "k:web:billedMicros", "1800000"));
+    totals.putAll(Map.of("k:mobile:requests", "2", "k:mobile:tokensIn", "300", "k:mobile:tokensOut", "300",
+        "k:mobile:costMicros", "2750000", "k:mobile:billedMicros", "3300000"));
+    Instant now = Instant.now();
+    redis().hset(RedisKeys.totals(new TenantId(ns, "acme"), Period.Month.key(now)), totals);
+
+    // No edit: the resync reads the counters again.
+    await().atMost(WAIT).untilAsserted(() -> {
+      MonthToDate m = getKey(ns, "web").getStatus().getMonthToDate();
+      assertThat(m).isNotNull();
+      assertThat(m.getMonth()).isEqualTo(YearMonth.from(now.atZone(ZoneOffset.UTC)).toString());
+      assertThat(m.getRequests()).isEqualTo(3);
+      assertThat(m.getInputTokens()).isEqualTo(1200);
+      assertThat(m.getOutputTokens()).isEqualTo(400);
+      assertThat(m.getProviderCost()).isEqualTo("1.50");
+      assertThat(m.getBilled()).isEqualTo("1.80");
+      assertThat(m.getCurrency()).isEqualTo("USD");
+      assertThat(m.getInvoice()).as("invoice is the tenant's").isNull();
+    });
+    await().atMost(WAIT).untilAsserted(() ->
+        assertThat(client().resources(Tenant.class).inNamespace(ns).withName("acme").get().getStatus().getMonthToDate())
+            .satisfies(m -> assertThat(m.getRequests() + "/" + m.getProviderCost()).isEqualTo("5/4.25")));
   }
 
   @Test

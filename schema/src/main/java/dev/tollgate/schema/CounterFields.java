@@ -28,5 +28,10 @@ public final class CounterFields {
   /** Every month-total field. */
   public static final List<String> TOTALS = List.of(REQUESTS, TOKENS_IN, TOKENS_OUT, COST_MICROS, BILLED_MICROS);
 
+  /** The month-totals field holding {@code field} for one API key (metadata name): {@code k:<keyName>:<field>}. */
+  public static String perKey(String keyName, String field) {
+    return "k:" + keyName + ":" + field;
+  }
+
   private CounterFields() {}
 }

@@ -8,11 +8,14 @@ import dev.tollgate.operator.api.v1alpha1.Tenant;
 import dev.tollgate.operator.api.v1alpha1.TenantSpec;
 import dev.tollgate.operator.projection.ApiKeyProjection;
 import dev.tollgate.operator.projection.Problem;
+import dev.tollgate.operator.projection.TenantProjection;
 import dev.tollgate.operator.redis.ConfigWriter;
 import dev.tollgate.schema.ApiKeyRecord;
 import dev.tollgate.schema.ApiKeys;
 import dev.tollgate.schema.ConfigChange;
+import dev.tollgate.schema.CounterFields;
 import dev.tollgate.schema.RedisKeys;
+import dev.tollgate.schema.TenantId;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -138,6 +141,9 @@ public final class ApiKeyReconciler extends ProjectingReconciler<ApiKey, ApiKeyS
     status.setPreviousKeyPrefix(previous == null ? null : previousPrefix);
     // Millisecond precision: the status is where the end of the overlap is remembered.
     status.setPreviousKeyExpiresAt(previous == null ? null : Instant.ofEpochMilli(previousEnd).toString());
+    TenantId tenantId = new TenantId(ns, tenant.getMetadata().getName());
+    status.setMonthToDate(MonthTotals.usage(MonthTotals.read(writer, tenantId, now),
+        f -> CounterFields.perKey(record.keyName(), f), TenantProjection.currency(tenant), now));
 
     Outcome outcome = readiness(record, tenant, now);
     if (previous != null) {

@@ -6,10 +6,9 @@ import dev.tollgate.operator.api.v1alpha1.TenantStatus;
 import dev.tollgate.operator.projection.Problem;
 import dev.tollgate.operator.projection.TenantProjection;
 import dev.tollgate.operator.redis.ConfigWriter;
-import dev.tollgate.schema.CounterFields;
 import dev.tollgate.schema.ConfigChange;
+import dev.tollgate.schema.CounterFields;
 import dev.tollgate.schema.Money;
-import dev.tollgate.schema.Period;
 import dev.tollgate.schema.Pricing;
 import dev.tollgate.schema.RedisKeys;
 import dev.tollgate.schema.TenantId;
@@ -21,10 +20,9 @@ import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.YearMonth;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /** Projects a Tenant into its {@link TenantRecord} and reports month-to-date usage. */
 public final class TenantReconciler extends ProjectingReconciler<Tenant, TenantStatus> {
@@ -57,23 +55,16 @@ public final class TenantReconciler extends ProjectingReconciler<Tenant, TenantS
   }
 
   private TenantStatus.MonthToDate monthToDate(TenantId id, Pricing pricing, Instant now) {
-    Map<String, String> totals = writer.readCounters(RedisKeys.totals(id, Period.Month.key(now)));
-    if (totals.isEmpty()) {
+    Map<String, String> totals = MonthTotals.read(writer, id, now);
+    TenantStatus.MonthToDate m = MonthTotals.usage(totals, UnaryOperator.identity(), pricing.currency(), now);
+    if (m == null) {
       return null;
     }
     long cost = number(totals, CounterFields.COST_MICROS);
     long billed = number(totals, CounterFields.BILLED_MICROS);
     long invoice = Pricing.PERCENTAGE_MARKUP.equals(pricing.plan()) ? billed : Math.addExact(billed, pricing.monthlyFeeMicros());
-    TenantStatus.MonthToDate m = new TenantStatus.MonthToDate();
-    m.setMonth(YearMonth.from(now.atZone(ZoneOffset.UTC)).toString());
-    m.setRequests(number(totals, CounterFields.REQUESTS));
-    m.setInputTokens(number(totals, CounterFields.TOKENS_IN));
-    m.setOutputTokens(number(totals, CounterFields.TOKENS_OUT));
-    m.setProviderCost(Money.format(cost));
-    m.setBilled(Money.format(billed));
     m.setInvoice(Money.format(invoice));
     m.setMargin(signed(invoice - cost));
-    m.setCurrency(pricing.currency());
     return m;
   }
 

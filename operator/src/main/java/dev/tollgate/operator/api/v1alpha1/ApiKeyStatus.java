@@ -26,6 +26,9 @@ public class ApiKeyStatus extends TollgateStatus {
   @JsonPropertyDescription("When the previous key stops working (RFC 3339); absent when there is none.")
   private String previousKeyExpiresAt;
 
+  @JsonPropertyDescription("This key's usage of the current UTC calendar month (all its rotations), read from the gateway's counters at each reconcile (at least every resync interval). Absent until its first request.")
+  private TenantStatus.MonthToDate monthToDate;
+
   public String getKeyPrefix() {
     return keyPrefix;
   }
@@ -80,5 +83,13 @@ public class ApiKeyStatus extends TollgateStatus {
 
   public void setPreviousKeyExpiresAt(String previousKeyExpiresAt) {
     this.previousKeyExpiresAt = previousKeyExpiresAt;
+  }
+
+  public TenantStatus.MonthToDate getMonthToDate() {
+    return monthToDate;
+  }
+
+  public void setMonthToDate(TenantStatus.MonthToDate monthToDate) {
+    this.monthToDate = monthToDate;
   }
 }

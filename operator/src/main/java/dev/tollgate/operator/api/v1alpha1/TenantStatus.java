@@ -16,7 +16,7 @@ public class TenantStatus extends TollgateStatus {
     this.monthToDate = monthToDate;
   }
 
-  /** A month's totals as recorded by the gateway. Amounts are decimal strings in the tenant's currency. */
+  /** A month's totals as recorded by the gateway, for a Tenant or one ApiKey. Amounts are decimal strings in the tenant's currency. */
   public static class MonthToDate {
 
     @JsonPropertyDescription("The month, `YYYY-MM` (UTC).")
@@ -37,10 +37,10 @@ public class TenantStatus extends TollgateStatus {
     @JsonPropertyDescription("Usage billed to the tenant (provider cost with markup; 0 on Flat), decimal.")
     private String billed;
 
-    @JsonPropertyDescription("What to invoice for the month so far: billed usage plus the monthly fee or flat price, decimal.")
+    @JsonPropertyDescription("What to invoice for the month so far: billed usage plus the monthly fee or flat price, decimal. Tenant only.")
     private String invoice;
 
-    @JsonPropertyDescription("invoice minus providerCost, decimal; negative when the tenant costs more than it pays.")
+    @JsonPropertyDescription("invoice minus providerCost, decimal; negative when the tenant costs more than it pays. Tenant only.")
     private String margin;
 
     @JsonPropertyDescription("ISO 4217 currency of the amounts.")
