@@ -137,7 +137,8 @@ public final class RedisProcess implements BeforeAllCallback, AfterAllCallback, 
     }
   }
 
-  static void waitUntilReady(int port, Duration timeout) {
+  /** Waits until a Redis (or Sentinel) process on {@code port} answers PING. */
+  public static void waitUntilReady(int port, Duration timeout) {
     long deadline = System.nanoTime() + timeout.toNanos();
     RuntimeException last = null;
     while (System.nanoTime() < deadline) {

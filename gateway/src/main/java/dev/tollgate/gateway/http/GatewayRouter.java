@@ -13,6 +13,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Map;
 
 /**
  * The only place the request chain is assembled:
@@ -39,22 +40,16 @@ public final class GatewayRouter {
     ParseFilter parse = new ParseFilter();
     BodyHandler body = BodyHandler.create(false).setBodyLimit(c.maxBodyBytes());
 
-    router.post("/v1/chat/completions")
-        .handler(new RequestIdFilter(GatewayRequest.Endpoint.CHAT))
-        .handler(body)
-        .handler(c.auth())
-        .handler(parse)
-        .handler(c.model())
-        .handler(c.admission())
-        .handler(c.route());
-    router.post("/v1/embeddings")
-        .handler(new RequestIdFilter(GatewayRequest.Endpoint.EMBEDDINGS))
-        .handler(body)
-        .handler(c.auth())
-        .handler(parse)
-        .handler(c.model())
-        .handler(c.admission())
-        .handler(c.route());
+    // the two metered endpoints share the whole chain
+    Map.of("/v1/chat/completions", GatewayRequest.Endpoint.CHAT, "/v1/embeddings", GatewayRequest.Endpoint.EMBEDDINGS)
+        .forEach((path, endpoint) -> router.post(path)
+          .handler(new RequestIdFilter(endpoint))
+          .handler(body)
+          .handler(c.auth())
+          .handler(parse)
+          .handler(c.model())
+          .handler(c.admission())
+          .handler(c.route()));
     router.get("/v1/models")
         .handler(new RequestIdFilter(GatewayRequest.Endpoint.MODELS))
         .handler(c.auth())

@@ -18,10 +18,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
-import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisSentineled;
 import redis.clients.jedis.UnifiedJedis;
-import redis.clients.jedis.exceptions.JedisConnectionException;
 
 /**
  * Sentinel mode against a real {@code redis-server --sentinel} monitoring a real master: the operator's
@@ -51,19 +49,7 @@ class RedisSentinelTest {
         ""));
     sentinel = new ProcessBuilder(RedisBinary.path().toString(), conf.toString(), "--sentinel")
         .redirectErrorStream(true).redirectOutput(dir.resolve("sentinel.log").toFile()).start();
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    while (true) {
-      try (Jedis j = new Jedis("127.0.0.1", sentinelPort)) {
-        if (j.ping().equals("PONG")) {
-          return;
-        }
-      } catch (JedisConnectionException e) {
-        if (System.nanoTime() > deadline) {
-          throw new IllegalStateException("sentinel did not start: " + Files.readString(dir.resolve("sentinel.log")));
-        }
-        Thread.sleep(50);
-      }
-    }
+    RedisProcess.waitUntilReady(sentinelPort, java.time.Duration.ofSeconds(10));
   }
 
   @AfterAll
