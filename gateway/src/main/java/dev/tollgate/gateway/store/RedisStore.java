@@ -5,6 +5,7 @@ import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.schema.RedisSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.redis.client.Command;
@@ -42,6 +43,8 @@ public final class RedisStore {
   private final Redis client;
   private final GatewayMetrics metrics;
   private final long timeoutMs;
+  /** The verticle's context: futures built on it time out on its own event loop (see {@link #connection}). */
+  private final ContextInternal context;
   private volatile boolean reachable;
   private long pingTimer = -1;
   private RedisConnection connection;
@@ -53,6 +56,7 @@ public final class RedisStore {
     this.metrics = metrics;
     this.config = config;
     this.timeoutMs = config.redisTimeout().toMillis();
+    this.context = (ContextInternal) vertx.getOrCreateContext();
     this.client = Redis.createClient(vertx, options(config, config.redis().mode()));
   }
 
@@ -116,7 +120,10 @@ public final class RedisStore {
 
   private Future<RedisConnection> connection() {
     if (connection != null) {
-      return Future.succeededFuture(connection);
+      // bound to the event loop's context, not Future.succeededFuture: Vert.x schedules the timeout of
+      // a context-less future on Netty's GlobalEventExecutor, one cross-thread wake-up per command
+      // (profiled at ~20% of the gateway's CPU)
+      return context.succeededFuture(connection);
     }
     if (closed) {
       return Future.failedFuture(new RedisUnavailableException("Redis client closed", null));
