@@ -1,43 +1,46 @@
 -- admit.lua: rate limits (RPM + TPM, per key and per tenant) AND the worst-case spend reservation
--- against every applicable cap limit, in ONE atomic step on the tenant's slot.
+-- against every applicable cap limit, for a BATCH of requests of one tenant, in ONE atomic step on the
+-- tenant's slot. The requests are decided one after the other, in order, exactly as if each had run
+-- alone: request r sees the counts of every request admitted before it in this batch.
 --
 -- Why one script: a request must either pass every check and be counted everywhere, or be counted
--- nowhere. Redis runs a script without interleaving, so counting, checking and (on a refusal) undoing
--- inside one script is exact across any number of gateway replicas, and costs one round trip.
--- Why Lua and not MULTI: the checks decide what to keep, and keys may expire in between.
---
--- Why this shape (ADR 0023): the script runs on every request, and Redis CPU is mostly the cost of
--- each redis.call. So the rate windows are incremented first and rolled back on the rare refusal
--- (one call per window instead of GET + INCRBY), a TTL is set only when a call has just created its
--- key (INCRBY/HINCRBY answered exactly the increment), and the reservation record is concatenated.
--- Arguments go to redis.call as the strings they arrived as: a Lua number passed to redis.call is
--- formatted with printf on every call, which profiling showed among Redis's top costs.
+-- nowhere. Redis runs a script without interleaving, so counting and checking inside one script is
+-- exact across any number of gateway replicas.
+-- Why batches (ADR 0025): Redis CPU is mostly the cost of each call and each redis.call. A gateway
+-- replica sends the admissions of one tenant that arrive while its previous batch is in flight as one
+-- call (group commit), and this script reads each counter once, decides every request in Lua, and
+-- writes each counter once with the batch's total. A batch of one is the unloaded case.
+-- Arguments are passed to redis.call as strings (a Lua number is printf-formatted; %d keeps integers
+-- integral where a sum has to be passed).
 --
 -- Every key shares the tenant's hash tag {t:<ns>/<name>} (Redis Cluster: one slot). Expired leases
 -- are purged here: their spend keys are read from the stored reservation; they carry the same tag.
 --
 -- KEYS[1]  reservations HASH  (RedisKeys.reservations)       id -> JSON {"a": amount, "s": [spend keys]}
 -- KEYS[2]  leases ZSET        (RedisKeys.reservationLeases)  id -> lease end (epoch ms)
--- KEYS[3]  key requests window    (RedisKeys.rateWindow k <key> req <minute>)
--- KEYS[4]  key tokens window      (RedisKeys.rateWindow k <key> tok <minute>)
--- KEYS[5]  tenant requests window (RedisKeys.rateWindow t - req <minute>)
--- KEYS[6]  tenant tokens window   (RedisKeys.rateWindow t - tok <minute>)
--- KEYS[7..] spend HASHes {spent, reserved} (RedisKeys.spend), one per applicable cap limit
+-- KEYS[3..] every rate window (RedisKeys.rateWindow) and spend HASH {spent, reserved} (RedisKeys.spend)
+--          the batch uses, each once; the requests refer to them by index
 --
 -- ARGV[1]  now, epoch ms
--- ARGV[2]  reservation id (the request id)
--- ARGV[3]  reservation amount, micro-units (worst-case cap basis)
--- ARGV[4]  lease end, epoch ms (after it the reservation is released by the next admission)
--- ARGV[5]  rate window TTL, ms
--- ARGV[6..9] limits for KEYS[3..6] (0 = unlimited; the counter is then neither checked nor written)
--- ARGV[10] tokens charged to the TPM windows now (prompt estimate + max output)
--- ARGV[11] TTL of KEYS[1] and KEYS[2], seconds (>= every spend key's, so no release is ever lost)
--- ARGV[12] at most this many expired leases are purged per call
--- ARGV[13..] per spend key i (in KEYS order): limit micros, reject flag (1 Reject / 0 Alert), TTL s
+-- ARGV[2]  rate window TTL, ms
+-- ARGV[3]  TTL of KEYS[1] and KEYS[2], seconds (>= every spend key's, so no release is ever lost)
+-- ARGV[4]  at most this many expired leases are purged per call
+-- ARGV[5]  n, the number of requests; then n blocks, one per request, in order:
+--   +0 reservation id (the request id)   +1 reservation amount, micro-units (worst-case cap basis)
+--   +2 lease end, epoch ms               +3 tokens charged to the TPM windows (prompt estimate + max output)
+--   +4..+11 four (KEYS index, limit) pairs: key requests, key tokens, tenant requests, tenant tokens
+--           windows (limit 0 = unlimited: the window is neither checked nor written)
+--   +12 m, the number of spend keys; then m (KEYS index, limit micros, reject flag 1 Reject / 0 Alert,
+--       TTL s) quadruples
 --
--- Returns {1, c3, c4, c5, c6}         admitted; c = counter values after increment (-1 = unlimited)
---         {0, "rate", i, current}     KEYS[i] (3..6) would exceed its limit; nothing kept
---         {0, "cap", i, spent, reserved}  KEYS[i] (7..) would exceed its Reject limit; nothing kept
+-- Returns one reply per request, in order:
+--   {1, c1, c2, c3, c4}          admitted; c = window counts after it (-1 = unlimited)
+--   {0, "rate", w, current}      window w (1..4) would exceed its limit; nothing kept for it
+--   {0, "cap", j, spent, reserved}  its j-th spend key would exceed its Reject limit; nothing kept
+
+local function int(x)
+  return string.format('%d', x)
+end
 
 -- releases one stored reservation {a, s} from its spend keys (a key already gone is left alone)
 local function release(raw)
@@ -49,8 +52,9 @@ local function release(raw)
   end
 end
 
--- 1. release reservations whose lease ended (a replica died before settling)
-local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', '0', ARGV[12])
+-- 1. release reservations whose lease ended (a replica died before settling); before any spend key
+--    is read below
+local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', '0', ARGV[4])
 for _, id in ipairs(expired) do
   local raw = redis.call('HGET', KEYS[1], id)
   if raw then
@@ -60,65 +64,116 @@ for _, id in ipairs(expired) do
   redis.call('ZREM', KEYS[2], id)
 end
 
--- 2. rate limits: count, and undo everything counted here if any window is over its limit
-local tokens = tonumber(ARGV[10])
-local counts = {-1, -1, -1, -1}
-local over = 0
-for i = 3, 6 do
-  if ARGV[i + 3] ~= '0' then
-    local req = i == 3 or i == 5
-    local v = redis.call('INCRBY', KEYS[i], req and '1' or ARGV[10])
-    if v == (req and 1 or tokens) then
-      redis.call('PEXPIRE', KEYS[i], ARGV[5]) -- created just now (or it was 0): give it its TTL
-    end
-    counts[i - 2] = v
-    if over == 0 and v > tonumber(ARGV[i + 3]) then
-      over = i
-    end
+-- counts as this batch sees them: read once, then kept in Lua
+local window = {}   -- KEYS index -> count in Redis before the batch
+local added = {}    -- KEYS index -> this batch's increment
+local function count(k)
+  if window[k] == nil then
+    window[k] = tonumber(redis.call('GET', KEYS[k]) or '0')
+    added[k] = 0
+  end
+  return window[k] + added[k]
+end
+local spent, reserved = {}, {}
+local function load(s)
+  if spent[s] == nil then
+    local v = redis.call('HMGET', KEYS[s], 'spent', 'reserved')
+    spent[s] = tonumber(v[1] or '0')
+    reserved[s] = tonumber(v[2] or '0')
   end
 end
-local function undo()
-  for i = 3, 6 do
-    if counts[i - 2] >= 0 then
-      redis.call('DECRBY', KEYS[i], (i == 3 or i == 5) and '1' or ARGV[10])
+local radd, sttl = {}, {}   -- KEYS index -> reserved by this batch, TTL
+local results, records, leases = {}, {}, {}
+
+local n = tonumber(ARGV[5])
+local p = 6
+for r = 1, n do
+  local amount = tonumber(ARGV[p + 1])
+  local tokens = tonumber(ARGV[p + 3])
+  local m = tonumber(ARGV[p + 12])
+  local q = p + 13
+  -- 2. rate limits
+  local counts = {-1, -1, -1, -1}
+  local refused = nil
+  for w = 1, 4 do
+    local limit = tonumber(ARGV[p + 3 + 2 * w])
+    if limit > 0 then
+      local inc = (w % 2 == 1) and 1 or tokens
+      local v = count(tonumber(ARGV[p + 2 + 2 * w])) + inc
+      counts[w] = v
+      if refused == nil and v > limit then
+        refused = {0, 'rate', w, v - inc}
+      end
     end
   end
-end
-if over > 0 then
-  undo()
-  return {0, 'rate', over, counts[over - 2] - ((over == 3 or over == 5) and 1 or tokens)}
+  -- 3. spend caps: spent + reserved + this request's worst case must fit every Reject limit
+  if refused == nil then
+    for j = 1, m do
+      local b = q + (j - 1) * 4
+      if ARGV[b + 2] == '1' then
+        local s = tonumber(ARGV[b])
+        load(s)
+        local held = reserved[s] + (radd[s] or 0)
+        if spent[s] + held + amount > tonumber(ARGV[b + 1]) then
+          refused = {0, 'cap', j, spent[s], held}
+          break
+        end
+      end
+    end
+  end
+  -- 4. admitted: count it, reserve on every cap limit, record the reservation
+  if refused ~= nil then
+    results[r] = refused
+  else
+    for w = 1, 4 do
+      if counts[w] >= 0 then
+        local k = tonumber(ARGV[p + 2 + 2 * w])
+        added[k] = added[k] + ((w % 2 == 1) and 1 or tokens)
+      end
+    end
+    local names = {}
+    for j = 1, m do
+      local b = q + (j - 1) * 4
+      local s = tonumber(ARGV[b])
+      radd[s] = (radd[s] or 0) + amount
+      sttl[s] = ARGV[b + 3]
+      names[j] = KEYS[s]
+    end
+    -- recorded even without caps: settle uses it to run exactly once. JSON {"a":amount,"s":[keys]}
+    -- by concatenation (cjson.encode costs more): key names are built by RedisKeys from Kubernetes
+    -- names and never contain a quote or a backslash
+    local rec = '{"a":' .. ARGV[p + 1] .. ',"s":[' .. (m > 0 and ('"' .. table.concat(names, '","') .. '"') or '') .. ']}'
+    records[#records + 1] = ARGV[p]
+    records[#records + 1] = rec
+    leases[#leases + 1] = ARGV[p + 2]
+    leases[#leases + 1] = ARGV[p]
+    results[r] = {1, counts[1], counts[2], counts[3], counts[4]}
+  end
+  p = q + m * 4
 end
 
--- 3. spend caps: spent + reserved + this request's worst case must fit every Reject limit
-local amount = tonumber(ARGV[3])
-local nspend = #KEYS - 6
-for j = 1, nspend do
-  local base = 13 + (j - 1) * 3
-  if ARGV[base + 1] == '1' then
-    local v = redis.call('HMGET', KEYS[6 + j], 'spent', 'reserved')
-    local spent = tonumber(v[1] or '0')
-    local reserved = tonumber(v[2] or '0')
-    if spent + reserved + amount > tonumber(ARGV[base]) then
-      undo()
-      return {0, 'cap', 6 + j, spent, reserved}
+-- 5. write each counter once, in KEYS order; a TTL only where the call has just created the key
+--    (INCRBY/HINCRBY answered exactly the increment)
+for k = 3, #KEYS do
+  local a = added[k]
+  if a ~= nil and a > 0 then
+    local total = int(a)
+    if redis.call('INCRBY', KEYS[k], total) == a then
+      redis.call('PEXPIRE', KEYS[k], ARGV[2])
+    end
+  end
+  a = radd[k]
+  if a ~= nil and a > 0 then
+    if redis.call('HINCRBY', KEYS[k], 'reserved', int(a)) == a then
+      redis.call('EXPIRE', KEYS[k], sttl[k])
     end
   end
 end
-
--- 4. admitted: reserve on every cap limit and record the reservation
-for j = 1, nspend do
-  local sk = KEYS[6 + j]
-  if redis.call('HINCRBY', sk, 'reserved', ARGV[3]) == amount then
-    redis.call('EXPIRE', sk, ARGV[13 + (j - 1) * 3 + 2]) -- created just now (or was 0)
-  end
+if #records > 0 then
+  redis.call('HSET', KEYS[1], unpack(records))
+  redis.call('ZADD', KEYS[2], unpack(leases))
+  -- refreshed on every admission: a busy tenant's reservation structures must outlive every spend key
+  redis.call('EXPIRE', KEYS[1], ARGV[3])
+  redis.call('EXPIRE', KEYS[2], ARGV[3])
 end
--- recorded even without caps: settle uses it to run exactly once
--- JSON {"a":amount,"s":[spend keys]} built by concatenation (cjson.encode costs more): key names are
--- built by RedisKeys from Kubernetes names and never contain a quote or a backslash
-local rec = '{"a":' .. ARGV[3] .. ',"s":[' .. (nspend > 0 and ('"' .. table.concat(KEYS, '","', 7) .. '"') or '') .. ']}'
-redis.call('HSET', KEYS[1], ARGV[2], rec)
-redis.call('ZADD', KEYS[2], ARGV[4], ARGV[2])
--- refreshed on every admission: a busy tenant's reservation structures must outlive every spend key
-redis.call('EXPIRE', KEYS[1], ARGV[11])
-redis.call('EXPIRE', KEYS[2], ARGV[11])
-return {1, counts[1], counts[2], counts[3], counts[4]}
+return results

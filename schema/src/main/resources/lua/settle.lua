@@ -1,102 +1,173 @@
--- settle.lua: the end of one admitted request. Releases its reservation, charges the actual cost to
--- every cap limit it was reserved against, corrects the TPM windows with the actual token count, adds
--- to the month's totals and appends ONE usage record. Runs once per request; a retry after an
--- ambiguous failure passes ARGV[2]=1 and becomes a no-op when the reservation is already gone.
+-- settle.lua: the end of a BATCH of admitted requests of one tenant. For each request: releases its
+-- reservation, charges the actual cost to every cap limit it was reserved against, corrects the TPM
+-- windows with the actual token count, adds to the month's totals and appends ONE usage record. Runs
+-- once per request; a retry after an ambiguous failure is flagged and becomes a no-op when its
+-- reservation is already gone.
 --
 -- Every key shares the tenant's hash tag {t:<ns>/<name>} (Redis Cluster: one slot).
--- Why this shape (ADR 0023): it runs on every request, and Redis CPU is mostly the cost of each
--- redis.call, so a TTL is (re)applied only where a call may just have created its key: HINCRBY or
--- INCRBY answering exactly the increment, or a release finding no reservation left to release; and
--- arguments go to redis.call as the strings they arrived as (a Lua number is printf-formatted).
+-- Why batches (ADR 0025): Redis CPU is mostly the cost of each call and each redis.call, so the
+-- requests' deltas are summed in Lua and each counter is written once per batch; only the usage
+-- record is one command per request. A TTL is (re)applied only where a call may just have created
+-- its key; arguments go to redis.call as strings (%d where a sum is passed).
 --
 -- KEYS[1]  reservations HASH (RedisKeys.reservations)
 -- KEYS[2]  leases ZSET       (RedisKeys.reservationLeases)
 -- KEYS[3]  usage STREAM      (RedisKeys.usage)
--- KEYS[4]  totals HASH       (RedisKeys.totals, the month the request started in)
--- KEYS[5]  key tokens window, KEYS[6] tenant tokens window (those of the admission window)
--- KEYS[7..] spend HASHes the request was reserved against (same order as at admission)
+-- KEYS[4..] every totals HASH (RedisKeys.totals, the month a request started in), TPM window and
+--          spend HASH the batch touches, each once; the requests refer to them by index
 --
--- ARGV[1]  reservation id (request id)
--- ARGV[2]  1 = only settle if the reservation still exists (a retry), 0 = always
--- ARGV[3]  actual cap-basis cost, micro-units, added to 'spent' of KEYS[7..]
--- ARGV[4]  TPM correction: actual tokens - tokens charged at admission (may be negative)
--- ARGV[5]  tokens in, ARGV[6] tokens out, ARGV[7] provider cost micros, ARGV[8] billed micros
--- ARGV[9]  API key name (totals also keep k:<key>:<field>)
--- ARGV[10] TTL of KEYS[4], seconds
--- ARGV[11] approximate MAXLEN of the usage stream; 0 = never trim (the default: usage is billing data)
--- ARGV[12] the amount reserved at admission, negated ("-52"; "0" when nothing was reserved)
--- ARGV[13] rate window TTL, ms (a TPM correction that recreates an expired window gives it this TTL)
--- ARGV[14] number n of spend keys; ARGV[15..14+n] their TTLs, seconds (applied when a key is
---          recreated here: a flushed key must not live forever)
--- ARGV[15+n..] usage record as field, value, field, value ...
+-- ARGV[1]  n, the number of requests
+-- ARGV[2]  TTL of a totals HASH, seconds
+-- ARGV[3]  approximate MAXLEN of the usage stream; 0 = never trim (the default: usage is billing data)
+-- ARGV[4]  rate window TTL, ms (a TPM correction that recreates an expired window gives it this TTL)
+-- ARGV[5..] n blocks, one per request:
+--   +0 reservation id (request id)   +1 1 = a retry: only settle if the reservation still exists
+--   +2 actual cap-basis cost, micro-units, added to 'spent' of its spend keys
+--   +3 TPM correction: actual tokens - tokens charged at admission (may be negative)
+--   +4 tokens in   +5 tokens out   +6 provider cost micros   +7 billed micros
+--   +8 API key name (totals also keep k:<key>:<field>)
+--   +9 the amount reserved at admission, negated ("-52"; "0" when nothing was reserved)
+--   +10 KEYS index of its totals HASH, +11 of its key TPM window, +12 of its tenant TPM window
+--   +13 m, the number of spend keys; then m (KEYS index, TTL s) pairs (the TTL is applied when a
+--       key is recreated here: a flushed key must not live forever)
+--   then f, the number of usage record items; then the record as field, value, field, value ...
 --
--- Returns 1 settled with its reservation, 2 settled after the reservation had expired (released by
---         a purge), 0 nothing done (a retry whose first attempt had settled)
+-- Returns one integer per request: 1 settled with its reservation, 2 settled after the reservation
+-- had expired (released by a purge), 0 nothing done (a retry whose first attempt had settled)
 
-local id = ARGV[1]
+local function int(x)
+  return string.format('%d', x)
+end
+
+local n = tonumber(ARGV[1])
+local at, ids = {}, {}
+local p = 5
+for r = 1, n do
+  at[r] = p
+  ids[r] = ARGV[p]
+  local m = tonumber(ARGV[p + 13])
+  p = p + 15 + 2 * m + tonumber(ARGV[p + 14 + 2 * m])
+end
+
 -- the reservation's presence is what makes settle run once; its amount is the caller's own figure
-local held = redis.call('HDEL', KEYS[1], id) == 1
-if not held and ARGV[2] == '1' then
-  return 0
-end
-if held then
-  redis.call('ZREM', KEYS[2], id)
-end
-
-local release = ARGV[12]
-local actual = ARGV[3]
-local n = tonumber(ARGV[14])
-for j = 1, n do
-  local sk = KEYS[6 + j]
-  if held then
-    local left = redis.call('HINCRBY', sk, 'reserved', release)
-    if left < 0 or (left == 0 and release == '0') then
-      -- the key lost this reservation (flushed, or released by a purge): floor at 0, keep a TTL
-      redis.call('HSET', sk, 'reserved', '0')
-      redis.call('EXPIRE', sk, ARGV[14 + j])
-    end
-  end
-  if actual ~= '0' then
-    local spent = redis.call('HINCRBY', sk, 'spent', actual)
-    if not held and spent == tonumber(actual) then
-      redis.call('EXPIRE', sk, ARGV[14 + j]) -- may have been created just now
-    end
+local found = redis.call('HMGET', KEYS[1], unpack(ids))
+local gone = {}
+for r = 1, n do
+  if found[r] then
+    gone[#gone + 1] = ids[r]
   end
 end
+if #gone > 0 then
+  redis.call('HDEL', KEYS[1], unpack(gone))
+  redis.call('ZREM', KEYS[2], unpack(gone))
+end
 
-if ARGV[4] ~= '0' then
-  local delta = tonumber(ARGV[4])
-  for i = 5, 6 do
-    local v = redis.call('INCRBY', KEYS[i], ARGV[4])
-    if v == delta then
-      redis.call('PEXPIRE', KEYS[i], ARGV[13]) -- the window had expired: recreated here
+local release, hadRelease, charge, ttl = {}, {}, {}, {}   -- per spend key
+local tpm = {}                                             -- per TPM window
+local totals = {}                                          -- per totals HASH: field -> sum, in order
+local function add(t, field, v)
+  local h = totals[t]
+  if h == nil then
+    h = {order = {}, sum = {}}
+    totals[t] = h
+  end
+  if h.sum[field] == nil then
+    h.order[#h.order + 1] = field
+    h.sum[field] = 0
+  end
+  h.sum[field] = h.sum[field] + v
+end
+local results = {}
+for r = 1, n do
+  local p = at[r]
+  local held = found[r] ~= false
+  if not held and ARGV[p + 1] == '1' then
+    results[r] = 0
+  else
+    results[r] = held and 1 or 2
+    local actual = tonumber(ARGV[p + 2])
+    local m = tonumber(ARGV[p + 13])
+    for j = 1, m do
+      local s = tonumber(ARGV[p + 12 + 2 * j])
+      ttl[s] = ARGV[p + 13 + 2 * j]
+      if held then
+        release[s] = (release[s] or 0) + tonumber(ARGV[p + 9])
+        hadRelease[s] = true
+      end
+      charge[s] = (charge[s] or 0) + actual
+    end
+    local correction = tonumber(ARGV[p + 3])
+    if correction ~= 0 then
+      for i = 11, 12 do
+        local w = tonumber(ARGV[p + i])
+        tpm[w] = (tpm[w] or 0) + correction
+      end
+    end
+    -- totals: every field written, zero included (readers see 0, not a missing field)
+    local t = tonumber(ARGV[p + 10])
+    local k = 'k:' .. ARGV[p + 8] .. ':'
+    add(t, 'requests', 1)
+    add(t, k .. 'requests', 1)
+    local fields = {'tokensIn', ARGV[p + 4], 'tokensOut', ARGV[p + 5], 'costMicros', ARGV[p + 6], 'billedMicros', ARGV[p + 7]}
+    for f = 1, #fields, 2 do
+      add(t, fields[f], tonumber(fields[f + 1]))
+      add(t, k .. fields[f], tonumber(fields[f + 1]))
+    end
+  end
+end
+
+-- each counter once, in KEYS order
+for s = 4, #KEYS do
+  local fresh = false
+  if hadRelease[s] then
+    local left = redis.call('HINCRBY', KEYS[s], 'reserved', int(release[s]))
+    if left < 0 or (left == 0 and release[s] == 0) then
+      -- the key lost reservations (flushed, or released by a purge): floor at 0, keep a TTL
+      redis.call('HSET', KEYS[s], 'reserved', '0')
+      fresh = true
+    end
+  end
+  if charge[s] ~= nil and charge[s] ~= 0 then
+    if redis.call('HINCRBY', KEYS[s], 'spent', int(charge[s])) == charge[s] then
+      fresh = true -- may have been created just now
+    end
+  end
+  if fresh then
+    redis.call('EXPIRE', KEYS[s], ttl[s])
+  end
+  local c = tpm[s]
+  if c ~= nil and c ~= 0 then
+    local v = redis.call('INCRBY', KEYS[s], int(c))
+    if v == c then
+      redis.call('PEXPIRE', KEYS[s], ARGV[4]) -- the window had expired: recreated here
     end
     if v < 0 then
-      redis.call('SET', KEYS[i], '0', 'KEEPTTL')
+      redis.call('SET', KEYS[s], '0', 'KEEPTTL')
+    end
+  end
+  local h = totals[s]
+  if h ~= nil then
+    -- 'requests' comes first: the month's hash gets its TTL when this call creates it
+    for i, field in ipairs(h.order) do
+      local v = redis.call('HINCRBY', KEYS[s], field, int(h.sum[field]))
+      if i == 1 and v == h.sum[field] then
+        redis.call('EXPIRE', KEYS[s], ARGV[2])
+      end
     end
   end
 end
 
--- totals (every field written, zero included: readers see 0, not a missing field); the TTL is set
--- when the month's hash is created
-local totals = KEYS[4]
-if redis.call('HINCRBY', totals, 'requests', '1') == 1 then
-  redis.call('EXPIRE', totals, ARGV[10])
+for r = 1, n do
+  if results[r] ~= 0 then
+    local p = at[r]
+    local m = tonumber(ARGV[p + 13])
+    local first = p + 15 + 2 * m
+    local last = first + tonumber(ARGV[p + 14 + 2 * m]) - 1
+    if ARGV[3] == '0' then
+      redis.call('XADD', KEYS[3], '*', unpack(ARGV, first, last))
+    else
+      redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, first, last))
+    end
+  end
 end
-local k = 'k:' .. ARGV[9] .. ':'
-redis.call('HINCRBY', totals, k .. 'requests', '1')
-local fields = {'tokensIn', ARGV[5], 'tokensOut', ARGV[6], 'costMicros', ARGV[7], 'billedMicros', ARGV[8]}
-for f = 1, #fields, 2 do
-  redis.call('HINCRBY', totals, fields[f], fields[f + 1])
-  redis.call('HINCRBY', totals, k .. fields[f], fields[f + 1])
-end
-
-if ARGV[11] == '0' then
-  redis.call('XADD', KEYS[3], '*', unpack(ARGV, 15 + n))
-else
-  redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[11], '*', unpack(ARGV, 15 + n))
-end
-if held then
-  return 1
-end
-return 2
+return results

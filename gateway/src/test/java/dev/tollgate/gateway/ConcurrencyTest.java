@@ -9,7 +9,9 @@ import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
 import dev.tollgate.schema.ApiKeyRecord;
 import dev.tollgate.schema.Period;
+import dev.tollgate.schema.Pricing;
 import dev.tollgate.schema.RedisKeys;
+import dev.tollgate.schema.TenantRecord;
 import dev.tollgate.testkit.RedisProcess;
 import io.vertx.core.Vertx;
 import java.net.URI;
@@ -27,6 +29,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.Protocol;
+import redis.clients.jedis.util.SafeEncoder;
 
 /**
  * Two gateway instances (separate Vert.x instances and Redis clients) on one Redis, 200 concurrent
@@ -118,5 +122,57 @@ class ConcurrencyTest {
     Map<Integer, Long> statuses = fire(200, key, TestGateway.chat(Seed.MODEL, 10, false));
 
     assertThat(statuses).containsExactlyInAnyOrderEntriesOf(Map.of(200, 50L, 429, 150L));
+  }
+
+  /**
+   * Concurrent requests of one tenant share script calls (ADR 0025): a batch decides its requests in
+   * order with the counts of those before it, so two keys with their own limits under a tighter
+   * tenant limit get exactly the tenant's limit between them, each within its own, every cent
+   * settled, and Redis sees far fewer calls than requests.
+   */
+  @Test
+  void batchedAdmissionsStayExactAcrossKeysOfOneTenant() {
+    long msIntoMinute = System.currentTimeMillis() % 60_000;
+    if (msIntoMinute > 50_000) { // keep the burst inside one fixed window
+      await().atMost(Duration.ofSeconds(12)).until(() -> System.currentTimeMillis() % 60_000 < 50_000);
+    }
+    fake.reset();
+    fake.always(Reply.json(200, FakeOpenAiCompatible.completion(FakeOpenAiCompatible.DEFAULT_TEXT, 10, 50)).delayMs(20));
+    Seed seed = new Seed(REDIS.client()).tenant(40, 0, Pricing.passThrough("USD"), List.of(), TenantRecord.ACTIVE)
+        .plan(fake.baseUrl()).cap("month", "Tenant", null, "Reject", Period.Month, 1_000_000);
+    String web = seed.key("web", 30, 0, List.of(), ApiKeyRecord.ACTIVE, 0);
+    String batch = seed.key("batch", 25, 0, List.of(), ApiKeyRecord.ACTIVE, 0);
+    resetCommandStats();
+
+    CompletableFuture<Map<Integer, Long>> fromWeb = CompletableFuture.supplyAsync(() -> fire(100, web, TestGateway.chat(Seed.MODEL, 100, false)));
+    Map<Integer, Long> fromBatch = fire(100, batch, TestGateway.chat(Seed.MODEL, 100, false));
+    Map<Integer, Long> fromWebStatuses = fromWeb.join();
+
+    assertThat(fromWebStatuses.keySet()).containsOnly(200, 429);
+    assertThat(fromBatch.keySet()).containsOnly(200, 429);
+    long webOk = fromWebStatuses.get(200);
+    long batchOk = fromBatch.get(200);
+    assertThat(webOk + batchOk).as("tenant RPM 40, exactly").isEqualTo(40);
+    assertThat(webOk).isBetween(15L, 30L);
+    assertThat(batchOk).isBetween(10L, 25L);
+    String spendKey = RedisKeys.spend(seed.tenant, "month", Period.Month.key(Instant.now()));
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(REDIS.client().xlen(RedisKeys.usage(seed.tenant))).isEqualTo(40);
+      assertThat(REDIS.client().hget(spendKey, "reserved")).isEqualTo("0");
+      assertThat(REDIS.client().hget(spendKey, "spent")).isEqualTo(Long.toString(40 * 32));
+    });
+    // 200 admissions and 40 settlements went to Redis in far fewer script calls
+    long calls = commandStats().lines()
+        .filter(l -> l.startsWith("cmdstat_evalsha:") || l.startsWith("cmdstat_eval:"))
+        .mapToLong(l -> Long.parseLong(l.replaceAll("^[^:]+:calls=(\\d+),.*", "$1"))).sum();
+    assertThat(calls).isPositive().isLessThan((200 + 40) / 2);
+  }
+
+  private static void resetCommandStats() {
+    REDIS.client().sendCommand(Protocol.Command.CONFIG, "RESETSTAT");
+  }
+
+  private static String commandStats() {
+    return SafeEncoder.encode((byte[]) REDIS.client().sendCommand(Protocol.Command.INFO, "commandstats"));
   }
 }

@@ -41,10 +41,11 @@ class ReservationLeaseTest {
         RedisKeys.rateWindow(seed.tenant, "k", "ghost", "req", minute), RedisKeys.rateWindow(seed.tenant, "k", "ghost", "tok", minute),
         RedisKeys.rateWindow(seed.tenant, "t", "-", "req", minute), RedisKeys.rateWindow(seed.tenant, "t", "-", "tok", minute),
         spendKey);
-    List<String> args = new ArrayList<>(List.of(Long.toString(now), "req_killed", "500", Long.toString(now + 1500), "120000",
-        "0", "0", "0", "0", "100", "86400", "20", "520", "1", "86400"));
+    // ARGV as documented in admit.lua: now, window TTL, structures TTL, purge size, one request's block
+    List<String> args = new ArrayList<>(List.of(Long.toString(now), "120000", "86400", "20", "1",
+        "req_killed", "500", Long.toString(now + 1500), "100", "3", "0", "4", "0", "5", "0", "6", "0", "1", "7", "520", "1", "86400"));
     Object admitted = HARNESS.redis().eval(admit, keys, args);
-    assertThat(((List<?>) admitted).get(0)).isEqualTo(1L);
+    assertThat(((List<?>) ((List<?>) admitted).get(0)).get(0)).isEqualTo(1L);
     assertThat(HARNESS.redis().hget(spendKey, "reserved")).isEqualTo("500");
 
     // while the lease runs, the dead reservation still counts: worst case ~62 does not fit in 20

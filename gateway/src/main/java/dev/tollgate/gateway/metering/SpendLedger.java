@@ -7,6 +7,7 @@ import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.routing.Outcome;
 import dev.tollgate.gateway.store.LuaScript;
 import dev.tollgate.gateway.store.RedisStore;
+import dev.tollgate.gateway.store.ScriptBatcher;
 import dev.tollgate.gateway.store.RedisUnavailableException;
 import dev.tollgate.schema.ApiKeyRecord;
 import dev.tollgate.schema.CapDefinition;
@@ -17,6 +18,7 @@ import dev.tollgate.schema.RedisKeys;
 import dev.tollgate.schema.TenantId;
 import dev.tollgate.schema.TenantRecord;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Request;
@@ -28,15 +30,14 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BiConsumer;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Admission (rate limits + worst-case spend reservation, {@code admit.lua}) and settlement ({@code
- * settle.lua}): one Redis round trip each, both on the tenant's slot. Exactness across replicas comes
- * from the scripts; this class only builds their keys and arguments and reads their answers.
+ * settle.lua}): each one script call on the tenant's slot, shared by the tenant's concurrent requests
+ * ({@link ScriptBatcher}, ADR 0025). Exactness across replicas comes from the scripts; this class
+ * only builds their keys and arguments and reads their answers.
  */
 public final class SpendLedger {
 
@@ -51,17 +52,21 @@ public final class SpendLedger {
   private static final Duration MONTH_GRACE = Duration.ofDays(40);
   private static final long TOTALS_TTL_SECONDS = Duration.ofDays(400).toSeconds();
   private static final long[] SETTLE_RETRY_MS = {200, 1_000, 3_000};
+  /** Requests per script call at most (a batch's arguments stay small; ADR 0025). */
+  private static final int MAX_BATCH = 64;
 
   private final Vertx vertx;
-  private final RedisStore redis;
   private final GatewayConfig config;
   private final GatewayMetrics metrics;
+  private final ScriptBatcher<AdmitPart> admits;
+  private final ScriptBatcher<SettlePart> settles;
 
   public SpendLedger(Vertx vertx, RedisStore redis, GatewayConfig config, GatewayMetrics metrics) {
     this.vertx = vertx;
-    this.redis = redis;
     this.config = config;
     this.metrics = metrics;
+    this.admits = new ScriptBatcher<>(vertx, redis, ADMIT, new AdmitFraming(), MAX_BATCH);
+    this.settles = new ScriptBatcher<>(vertx, redis, SETTLE, new SettleFraming(), MAX_BATCH);
   }
 
   /** One cap limit a request is reserved against; its spend key expires at {@code expiresAtSecond}. */
@@ -153,49 +158,104 @@ public final class SpendLedger {
    * limit that applies. Fails with a 429 or 402 {@link GatewayError} when any would be exceeded.
    */
   public Future<Admission> admit(GatewayRequest req, List<CapDefinition> caps, long worstCaseMicros) {
-    ApiKeyRecord key = req.apiKey();
-    TenantRecord tenantRec = req.tenant();
     long now = System.currentTimeMillis();
-    long nowSecond = now / 1000;
-    KeyPlan plan = plan(tenantRec, key.keyName(), now, caps);
-    long tokens = req.promptTokens() + req.maxOutputTokens();
-    List<CapLimit> limits = plan.limits;
+    AdmitPart part = new AdmitPart(req, plan(req.tenant(), req.apiKey().keyName(), now, caps), now, worstCaseMicros);
+    admits.submit(part.plan.tenant.id(), part);
+    return part.promise.future();
+  }
 
-    long leaseMs = config.reservationLease().toMillis();
-    long[] rate = {key.requestsPerMinute(), key.tokensPerMinute(), tenantRec.requestsPerMinute(), tenantRec.tokensPerMinute()};
-    long[] ttls = new long[limits.size()];
-    for (int i = 0; i < limits.size(); i++) {
-      ttls[i] = Math.max(1, limits.get(i).expiresAtSecond() - nowSecond);
-    }
-    long leasesTtl = Math.max(0, plan.maxExpiresAtSecond - nowSecond) + leaseMs / 1000 + 3600;
-    // KEYS and ARGV as documented in admit.lua
-    Consumer<Request> keysAndArgs = r -> {
-      r.arg(plan.reservations).arg(plan.leases).arg(plan.keyReq).arg(plan.keyTok).arg(plan.tenReq).arg(plan.tenTok);
-      for (String k : plan.spendKeys) {
-        r.arg(k);
+  /** One request's block of {@code admit.lua} (KEYS and ARGV as documented there) and its answer. */
+  private final class AdmitPart implements ScriptBatcher.Part {
+    final Promise<Admission> promise = Promise.promise();
+    final GatewayRequest req;
+    final KeyPlan plan;
+    final List<CapLimit> limits;
+    final long now;
+    final long amount;
+    final long tokens;
+    final long[] rate;
+    final long[] ttls;
+    final long leasesTtl;
+
+    AdmitPart(GatewayRequest req, KeyPlan plan, long now, long amount) {
+      this.req = req;
+      this.plan = plan;
+      this.limits = plan.limits;
+      this.now = now;
+      this.amount = amount;
+      this.tokens = req.promptTokens() + req.maxOutputTokens();
+      ApiKeyRecord key = req.apiKey();
+      TenantRecord tenant = req.tenant();
+      this.rate = new long[] {key.requestsPerMinute(), key.tokensPerMinute(), tenant.requestsPerMinute(), tenant.tokensPerMinute()};
+      long nowSecond = now / 1000;
+      this.ttls = new long[limits.size()];
+      for (int i = 0; i < limits.size(); i++) {
+        ttls[i] = Math.max(1, limits.get(i).expiresAtSecond() - nowSecond);
       }
-      r.arg(now).arg(req.id()).arg(worstCaseMicros).arg(now + leaseMs).arg(WINDOW_TTL_MS)
-          .arg(rate[0]).arg(rate[1]).arg(rate[2]).arg(rate[3]).arg(tokens).arg(leasesTtl).arg(PURGE_BATCH);
+      this.leasesTtl = Math.max(0, plan.maxExpiresAtSecond - nowSecond) + config.reservationLease().toSeconds() + 3600;
+    }
+
+    @Override
+    public void keys(ScriptBatcher.Keys keys) {
+      keys.add(plan.keyReq);
+      keys.add(plan.keyTok);
+      keys.add(plan.tenReq);
+      keys.add(plan.tenTok);
+      for (String k : plan.spendKeys) {
+        keys.add(k);
+      }
+    }
+
+    @Override
+    public void args(ScriptBatcher.Keys keys, Request r) {
+      r.arg(req.id()).arg(amount).arg(now + config.reservationLease().toMillis()).arg(tokens)
+          .arg(keys.index(plan.keyReq)).arg(rate[0]).arg(keys.index(plan.keyTok)).arg(rate[1])
+          .arg(keys.index(plan.tenReq)).arg(rate[2]).arg(keys.index(plan.tenTok)).arg(rate[3])
+          .arg(limits.size());
       for (int i = 0; i < limits.size(); i++) {
         CapLimit l = limits.get(i);
-        r.arg(l.limit().limitMicros()).arg(CapDefinition.REJECT.equals(l.cap().action()) ? 1 : 0).arg(ttls[i]);
+        r.arg(keys.index(l.key())).arg(l.limit().limitMicros()).arg(CapDefinition.REJECT.equals(l.cap().action()) ? 1 : 0).arg(ttls[i]);
       }
-    };
-    long windowResetMs = (plan.minute + 1) * 60_000 - now;
-    return redis.eval(ADMIT, 6 + limits.size(), keysAndArgs).compose(r -> {
+    }
+
+    @Override
+    public void complete(Response r) {
+      long windowResetMs = (plan.minute + 1) * 60_000 - now;
       if (r.get(0).toInteger() == 1) {
         rateHeaders(req.rateLimitHeaders(), rate, r, windowResetMs);
-        return Future.succeededFuture(new Admission(plan.tenant, req.id(), plan.reservations, plan.leases, plan.usage,
-            plan.totals, plan.keyTok, plan.tenTok, tokens, worstCaseMicros, plan.spendKeys, ttls));
+        promise.complete(new Admission(plan.tenant, req.id(), plan.reservations, plan.leases, plan.usage,
+            plan.totals, plan.keyTok, plan.tenTok, tokens, amount, plan.spendKeys, ttls));
+      } else if ("rate".equals(r.get(1).toString())) {
+        int window = r.get(2).toInteger();
+        promise.fail(rateLimited(window, rate[window - 1], r.get(3).toLong(), windowResetMs));
+      } else {
+        CapLimit hit = limits.get(r.get(2).toInteger() - 1);
+        promise.fail(capExceeded(hit, r.get(3).toLong(), r.get(4).toLong(), amount, req.tenant().pricing(), Instant.ofEpochMilli(now)));
       }
-      if ("rate".equals(r.get(1).toString())) {
-        int index = r.get(2).toInteger();
-        return Future.failedFuture(rateLimited(index, rate[index - 3], r.get(3).toLong(), windowResetMs));
+    }
+
+    @Override
+    public void fail(Throwable cause) {
+      promise.fail(cause);
+    }
+  }
+
+  /** admit.lua's framing: the tenant's reservation structures, then now, TTLs, purge size, count. */
+  private static final class AdmitFraming implements ScriptBatcher.Framing<AdmitPart> {
+    @Override
+    public void leadingKeys(AdmitPart first, ScriptBatcher.Keys keys) {
+      keys.add(first.plan.reservations);
+      keys.add(first.plan.leases);
+    }
+
+    @Override
+    public void leadingArgs(List<AdmitPart> batch, Request r) {
+      long leasesTtl = 0;
+      for (AdmitPart p : batch) {
+        leasesTtl = Math.max(leasesTtl, p.leasesTtl);
       }
-      CapLimit hit = limits.get(r.get(2).toInteger() - 7);
-      return Future.failedFuture(capExceeded(hit, r.get(3).toLong(), r.get(4).toLong(), worstCaseMicros,
-          tenantRec.pricing(), Instant.ofEpochMilli(now)));
-    });
+      r.arg(System.currentTimeMillis()).arg(WINDOW_TTL_MS).arg(leasesTtl).arg(PURGE_BATCH).arg(batch.size());
+    }
   }
 
   private static void rateHeaders(Map<String, String> headers, long[] rate, Response r, long resetMs) {
@@ -223,9 +283,10 @@ public final class SpendLedger {
     }
   }
 
-  private static GatewayError rateLimited(int keyIndex, long limit, long current, long resetMs) {
-    boolean requests = keyIndex == 3 || keyIndex == 5;
-    String scope = keyIndex <= 4 ? "API key" : "tenant";
+  /** {@code window}: 1 key requests, 2 key tokens, 3 tenant requests, 4 tenant tokens. */
+  private static GatewayError rateLimited(int window, long limit, long current, long resetMs) {
+    boolean requests = window % 2 == 1;
+    String scope = window <= 2 ? "API key" : "tenant";
     String suffix = requests ? "requests" : "tokens";
     Map<String, String> h = new LinkedHashMap<>();
     h.put("retry-after", Long.toString(Math.max(1, (resetMs + 999) / 1000)));
@@ -301,40 +362,90 @@ public final class SpendLedger {
         "latencyMs", Long.toString(latencyMs),
         "status", Integer.toString(o.status()),
         "errorCode", o.code() == null ? "" : o.code()};
-    long tpmCorrection = actualTokens - a.tokensCharged();
-    // KEYS and ARGV as documented in settle.lua; ARGV[2] says whether this is a retry
-    BiConsumer<Request, Boolean> keysAndArgs = (r, retry) -> {
-      r.arg(a.reservationsKey()).arg(a.leasesKey()).arg(a.usageKey()).arg(a.totalsKey())
-          .arg(a.keyTokensWindow()).arg(a.tenantTokensWindow());
+    metrics.settled(req, o, cost, billed);
+    settles.submit(a.tenant().id(), new SettlePart(req, a, capBasis, actualTokens - a.tokensCharged(), o, cost, billed, record));
+  }
+
+  /** One request's block of {@code settle.lua} (KEYS and ARGV as documented there). */
+  private final class SettlePart implements ScriptBatcher.Part {
+    final GatewayRequest req;
+    final Admission a;
+    final long capBasis;
+    final long tpmCorrection;
+    final Outcome o;
+    final long cost;
+    final long billed;
+    final String[] record;
+    int attempt;
+
+    SettlePart(GatewayRequest req, Admission a, long capBasis, long tpmCorrection, Outcome o, long cost, long billed, String[] record) {
+      this.req = req;
+      this.a = a;
+      this.capBasis = capBasis;
+      this.tpmCorrection = tpmCorrection;
+      this.o = o;
+      this.cost = cost;
+      this.billed = billed;
+      this.record = record;
+    }
+
+    @Override
+    public void keys(ScriptBatcher.Keys keys) {
+      keys.add(a.totalsKey());
+      keys.add(a.keyTokensWindow());
+      keys.add(a.tenantTokensWindow());
       for (String k : a.spendKeys()) {
-        r.arg(k);
+        keys.add(k);
       }
-      // the reservation negated here: the script passes it to HINCRBY as is (Redis rejects "-0")
-      r.arg(a.reservationId()).arg(retry ? 1 : 0).arg(capBasis).arg(tpmCorrection)
+    }
+
+    @Override
+    public void args(ScriptBatcher.Keys keys, Request r) {
+      // a retry follows a failure that may have landed: it only settles if the reservation is still
+      // there; the reservation negated here: the script passes it to HINCRBY as is (Redis rejects "-0")
+      r.arg(a.reservationId()).arg(attempt > 0 ? 1 : 0).arg(capBasis).arg(tpmCorrection)
           .arg(o.usage().inputTokens()).arg(o.usage().outputTokens()).arg(cost).arg(billed)
-          .arg(req.apiKey().keyName()).arg(TOTALS_TTL_SECONDS).arg(config.usageStreamMaxLen())
-          .arg(-a.reservedMicros()).arg(WINDOW_TTL_MS).arg(a.spendKeys().size());
-      for (long t : a.spendTtlSeconds()) {
-        r.arg(t);
+          .arg(req.apiKey().keyName()).arg(-a.reservedMicros())
+          .arg(keys.index(a.totalsKey())).arg(keys.index(a.keyTokensWindow())).arg(keys.index(a.tenantTokensWindow()))
+          .arg(a.spendKeys().size());
+      for (int i = 0; i < a.spendKeys().size(); i++) {
+        r.arg(keys.index(a.spendKeys().get(i))).arg(a.spendTtlSeconds()[i]);
       }
+      r.arg(record.length);
       for (String v : record) {
         r.arg(v);
       }
-    };
-    metrics.settled(req, o, cost, billed);
-    runSettle(req, 6 + a.spendKeys().size(), keysAndArgs, 0);
-  }
+    }
 
-  private void runSettle(GatewayRequest req, int numKeys, BiConsumer<Request, Boolean> keysAndArgs, int attempt) {
-    // a retry follows a failure that may have landed: it only settles if the reservation is still there
-    redis.eval(SETTLE, numKeys, r -> keysAndArgs.accept(r, attempt > 0)).onFailure(e -> {
+    @Override
+    public void complete(Response answer) {
+      // 1, 2 or 0 (a retry whose first attempt had landed): settled exactly once either way
+    }
+
+    @Override
+    public void fail(Throwable e) {
       if (e instanceof RedisUnavailableException && attempt < SETTLE_RETRY_MS.length) {
-        vertx.setTimer(SETTLE_RETRY_MS[attempt], id -> runSettle(req, numKeys, keysAndArgs, attempt + 1));
+        vertx.setTimer(SETTLE_RETRY_MS[attempt++], id -> settles.submit(a.tenant().id(), this));
         return;
       }
       metrics.settleFailed();
       LOG.error("settle failed for request {} (tenant {}, key {}); its reservation expires with its lease: {}",
           req.id(), req.tenant().tenant(), req.apiKey().keyName(), e.getMessage());
-    });
+    }
+  }
+
+  /** settle.lua's framing: the tenant's reservation structures and usage stream, then count and TTLs. */
+  private final class SettleFraming implements ScriptBatcher.Framing<SettlePart> {
+    @Override
+    public void leadingKeys(SettlePart first, ScriptBatcher.Keys keys) {
+      keys.add(first.a.reservationsKey());
+      keys.add(first.a.leasesKey());
+      keys.add(first.a.usageKey());
+    }
+
+    @Override
+    public void leadingArgs(List<SettlePart> batch, Request r) {
+      r.arg(batch.size()).arg(TOTALS_TTL_SECONDS).arg(config.usageStreamMaxLen()).arg(WINDOW_TTL_MS);
+    }
   }
 }
