@@ -20,7 +20,8 @@
 -- ARGV[2]  TTL of a totals HASH, seconds
 -- ARGV[3]  approximate MAXLEN of the usage stream; 0 = never trim (the default: usage is billing data)
 -- ARGV[4]  rate window TTL, ms (a TPM correction that recreates an expired window gives it this TTL)
--- ARGV[5..] n blocks, one per request:
+-- ARGV[5]  f, the number of usage record fields; ARGV[6..5+f] their names (once per call, not per request)
+-- ARGV[6+f..] n blocks, one per request:
 --   +0 reservation id (request id)   +1 1 = a retry: only settle if the reservation still exists
 --   +2 actual cap-basis cost, micro-units, added to 'spent' of its spend keys
 --   +3 TPM correction: actual tokens - tokens charged at admission (may be negative)
@@ -30,7 +31,7 @@
 --   +10 KEYS index of its totals HASH, +11 of its key TPM window, +12 of its tenant TPM window
 --   +13 m, the number of spend keys; then m (KEYS index, TTL s) pairs (the TTL is applied when a
 --       key is recreated here: a flushed key must not live forever)
---   then f, the number of usage record items; then the record as field, value, field, value ...
+--   then the f values of its usage record, in the order of the names
 --
 -- Returns one integer per request: 1 settled with its reservation, 2 settled after the reservation
 -- had expired (released by a purge), 0 nothing done (a retry whose first attempt had settled)
@@ -40,13 +41,14 @@ local function int(x)
 end
 
 local n = tonumber(ARGV[1])
-local at, ids = {}, {}
-local p = 5
+local nfields = tonumber(ARGV[5])
+local at, ms, ids = {}, {}, {}
+local p = 6 + nfields
 for r = 1, n do
   at[r] = p
   ids[r] = ARGV[p]
-  local m = tonumber(ARGV[p + 13])
-  p = p + 15 + 2 * m + tonumber(ARGV[p + 14 + 2 * m])
+  ms[r] = tonumber(ARGV[p + 13])
+  p = p + 14 + 2 * ms[r] + nfields
 end
 
 -- the reservation's presence is what makes settle run once; its amount is the caller's own figure
@@ -86,7 +88,7 @@ for r = 1, n do
   else
     results[r] = held and 1 or 2
     local actual = tonumber(ARGV[p + 2])
-    local m = tonumber(ARGV[p + 13])
+    local m = ms[r]
     for j = 1, m do
       local s = tonumber(ARGV[p + 12 + 2 * j])
       ttl[s] = ARGV[p + 13 + 2 * j]
@@ -157,16 +159,19 @@ for s = 4, #KEYS do
   end
 end
 
+-- one usage record per request: field, value, field, value ...
+local entry = {}
 for r = 1, n do
   if results[r] ~= 0 then
-    local p = at[r]
-    local m = tonumber(ARGV[p + 13])
-    local first = p + 15 + 2 * m
-    local last = first + tonumber(ARGV[p + 14 + 2 * m]) - 1
+    local first = at[r] + 13 + 2 * ms[r]
+    for i = 1, nfields do
+      entry[2 * i - 1] = ARGV[5 + i]
+      entry[2 * i] = ARGV[first + i]
+    end
     if ARGV[3] == '0' then
-      redis.call('XADD', KEYS[3], '*', unpack(ARGV, first, last))
+      redis.call('XADD', KEYS[3], '*', unpack(entry))
     else
-      redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*', unpack(ARGV, first, last))
+      redis.call('XADD', KEYS[3], 'MAXLEN', '~', ARGV[3], '*', unpack(entry))
     end
   end
 end

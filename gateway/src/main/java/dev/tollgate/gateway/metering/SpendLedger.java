@@ -52,6 +52,12 @@ public final class SpendLedger {
   private static final Duration MONTH_GRACE = Duration.ofDays(40);
   private static final long TOTALS_TTL_SECONDS = Duration.ofDays(400).toSeconds();
   private static final long[] SETTLE_RETRY_MS = {200, 1_000, 3_000};
+  /** The usage record's fields; the script pairs them with each request's values (sent once per call). */
+  private static final String[] USAGE_FIELDS = {
+      "requestId", "ts", "tenant", "apiKey", "endpoint", "requestedModel", "servedModel", "provider",
+      "stream", "tokensIn", "tokensOut", "usageSource", "costMicros", "billedMicros", "capBasisMicros",
+      "reservedMicros", "currency", "inputPriceMicrosPerMillion", "outputPriceMicrosPerMillion", "policy",
+      "policyVersion", "policyGeneration", "attempts", "latencyMs", "status", "errorCode"};
   /** Requests per script call at most (a batch's arguments stay small; ADR 0025). */
   private static final int MAX_BATCH = 64;
 
@@ -334,34 +340,37 @@ public final class SpendLedger {
     long capBasis = pricing.capBasisMicros(cost);
     long actualTokens = o.usage().totalTokens();
     long latencyMs = (System.nanoTime() - req.startNanos()) / 1_000_000;
-    // the usage record, field, value, field, value ... (docs/redis-schema.md)
+    // the usage record's values, in USAGE_FIELDS order (docs/redis-schema.md)
     String[] record = {
-        "requestId", req.id(),
-        "ts", Long.toString(req.startMillis()),
-        "tenant", a.tenant().id(),
-        "apiKey", req.apiKey().keyName(),
-        "endpoint", req.endpoint().label(),
-        "requestedModel", req.model(),
-        "servedModel", o.target() == null ? "" : o.target().model(),
-        "provider", o.provider() == null ? "" : o.provider(),
-        "stream", Boolean.toString(req.stream()),
-        "tokensIn", Long.toString(o.usage().inputTokens()),
-        "tokensOut", Long.toString(o.usage().outputTokens()),
-        "usageSource", o.usage().reportedByProvider() ? "provider" : (o.target() == null ? "none" : "estimated"),
-        "costMicros", Long.toString(cost),
-        "billedMicros", Long.toString(billed),
-        "capBasisMicros", Long.toString(capBasis),
-        "reservedMicros", Long.toString(a.reservedMicros()),
-        "currency", pricing.currency(),
-        "inputPriceMicrosPerMillion", o.target() == null ? "0" : Long.toString(o.target().inputMicrosPerMillion()),
-        "outputPriceMicrosPerMillion", o.target() == null ? "0" : Long.toString(o.target().outputMicrosPerMillion()),
-        "policy", req.plan().policy() == null ? "" : req.plan().policy(),
-        "policyVersion", req.plan().version() == null ? "" : req.plan().version(),
-        "policyGeneration", Long.toString(req.plan().generation()),
-        "attempts", Integer.toString(o.attempts()),
-        "latencyMs", Long.toString(latencyMs),
-        "status", Integer.toString(o.status()),
-        "errorCode", o.code() == null ? "" : o.code()};
+        req.id(),
+        Long.toString(req.startMillis()),
+        a.tenant().id(),
+        req.apiKey().keyName(),
+        req.endpoint().label(),
+        req.model(),
+        o.target() == null ? "" : o.target().model(),
+        o.provider() == null ? "" : o.provider(),
+        Boolean.toString(req.stream()),
+        Long.toString(o.usage().inputTokens()),
+        Long.toString(o.usage().outputTokens()),
+        o.usage().reportedByProvider() ? "provider" : (o.target() == null ? "none" : "estimated"),
+        Long.toString(cost),
+        Long.toString(billed),
+        Long.toString(capBasis),
+        Long.toString(a.reservedMicros()),
+        pricing.currency(),
+        o.target() == null ? "0" : Long.toString(o.target().inputMicrosPerMillion()),
+        o.target() == null ? "0" : Long.toString(o.target().outputMicrosPerMillion()),
+        req.plan().policy() == null ? "" : req.plan().policy(),
+        req.plan().version() == null ? "" : req.plan().version(),
+        Long.toString(req.plan().generation()),
+        Integer.toString(o.attempts()),
+        Long.toString(latencyMs),
+        Integer.toString(o.status()),
+        o.code() == null ? "" : o.code()};
+    if (record.length != USAGE_FIELDS.length) {
+      throw new IllegalStateException("usage record has " + record.length + " values for " + USAGE_FIELDS.length + " fields");
+    }
     metrics.settled(req, o, cost, billed);
     settles.submit(a.tenant().id(), new SettlePart(req, a, capBasis, actualTokens - a.tokensCharged(), o, cost, billed, record));
   }
@@ -411,7 +420,6 @@ public final class SpendLedger {
       for (int i = 0; i < a.spendKeys().size(); i++) {
         r.arg(keys.index(a.spendKeys().get(i))).arg(a.spendTtlSeconds()[i]);
       }
-      r.arg(record.length);
       for (String v : record) {
         r.arg(v);
       }
@@ -434,7 +442,7 @@ public final class SpendLedger {
     }
   }
 
-  /** settle.lua's framing: the tenant's reservation structures and usage stream, then count and TTLs. */
+  /** settle.lua's framing: the tenant's reservation structures and usage stream, then count, TTLs and the usage record's field names. */
   private final class SettleFraming implements ScriptBatcher.Framing<SettlePart> {
     @Override
     public void leadingKeys(SettlePart first, ScriptBatcher.Keys keys) {
@@ -445,7 +453,10 @@ public final class SpendLedger {
 
     @Override
     public void leadingArgs(List<SettlePart> batch, Request r) {
-      r.arg(batch.size()).arg(TOTALS_TTL_SECONDS).arg(config.usageStreamMaxLen()).arg(WINDOW_TTL_MS);
+      r.arg(batch.size()).arg(TOTALS_TTL_SECONDS).arg(config.usageStreamMaxLen()).arg(WINDOW_TTL_MS).arg(USAGE_FIELDS.length);
+      for (String f : USAGE_FIELDS) {
+        r.arg(f);
+      }
     }
   }
 }
