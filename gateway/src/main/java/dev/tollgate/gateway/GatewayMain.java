@@ -34,16 +34,16 @@ public final class GatewayMain {
     new JvmMemoryMetrics().bindTo(metrics.registry());
     new JvmGcMetrics().bindTo(metrics.registry());
     new ProcessorMetrics().bindTo(metrics.registry());
-    int loops = Math.max(1, Runtime.getRuntime().availableProcessors());
+    int loops = config.eventLoops();
     // Vert.x's own HTTP/pool metrics cost CPU on every request; the gateway's metrics cover what
     // operators need, so the internal ones are opt-in
+    VertxOptions options = new VertxOptions().setEventLoopPoolSize(loops);
     Vertx vertx = config.vertxMetrics()
         ? Vertx.builder()
-            .with(new VertxOptions().setEventLoopPoolSize(loops)
-                .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false)))
+            .with(options.setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true).setJvmMetricsEnabled(false)))
             .withMetrics(new MicrometerMetricsFactory(metrics.registry()))
             .build()
-        : Vertx.vertx(new VertxOptions().setEventLoopPoolSize(loops));
+        : Vertx.vertx(options);
     vertx.deployVerticle(() -> new GatewayVerticle(config, metrics), new DeploymentOptions().setInstances(loops))
         .onSuccess(id -> LOG.info("tollgate gateway listening on {}:{} with {} event loops ({})",
             config.httpHost(), config.httpPort(), loops, config))

@@ -37,6 +37,7 @@ import java.util.TreeMap;
  * @param usageStreamMaxLen approximate bound of each tenant's usage stream
  * @param metricsMaxTenants distinct tenant (and model) label values before "other" is used
  * @param vertxMetrics also export Vert.x's internal HTTP, pool and Redis client metrics (costs CPU)
+ * @param eventLoops event-loop threads (each with its own server, Redis and upstream connections)
  */
 public record GatewayConfig(
     String httpHost,
@@ -54,7 +55,8 @@ public record GatewayConfig(
     Duration reservationLease,
     long usageStreamMaxLen,
     int metricsMaxTenants,
-    boolean vertxMetrics) {
+    boolean vertxMetrics,
+    int eventLoops) {
 
   /** Every setting the gateway reads; anything else under TOLLGATE_ in the YAML file is an error. */
   static final Set<String> KNOWN =
@@ -79,7 +81,8 @@ public record GatewayConfig(
           "TOLLGATE_RESERVATION_LEASE",
           "TOLLGATE_USAGE_STREAM_MAX_LEN",
           "TOLLGATE_METRICS_MAX_TENANTS",
-          "TOLLGATE_VERTX_METRICS");
+          "TOLLGATE_VERTX_METRICS",
+          "TOLLGATE_EVENT_LOOPS");
 
   /** Environment plus the optional YAML file it names. */
   public static GatewayConfig load(Map<String, String> env) {
@@ -128,7 +131,8 @@ public record GatewayConfig(
             duration(s, "TOLLGATE_RESERVATION_LEASE", "15m"),
             number(s, "TOLLGATE_USAGE_STREAM_MAX_LEN", 0, 0, Long.MAX_VALUE),
             (int) number(s, "TOLLGATE_METRICS_MAX_TENANTS", 200, 1, 100_000),
-            bool(s, "TOLLGATE_VERTX_METRICS", false));
+            bool(s, "TOLLGATE_VERTX_METRICS", false),
+            (int) number(s, "TOLLGATE_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 1024));
     if (c.redisTimeout.isZero() || c.redisTimeout.toMillis() > 10_000) {
       throw new IllegalArgumentException("TOLLGATE_REDIS_TIMEOUT must be between 1ms and 10s");
     }

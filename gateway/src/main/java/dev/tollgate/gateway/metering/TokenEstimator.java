@@ -35,9 +35,50 @@ public final class TokenEstimator {
     Roles.TOKENS.size();
   }
 
+  /**
+   * Counts of texts seen recently, by a 64-bit hash of the text: clients resend the same system
+   * prompt and the whole conversation so far with every turn, and the tokenizer (a regex pass plus
+   * byte-pair merges) is the costliest step of admission. No text is kept, only hash bits and a
+   * count; a false hit needs two texts whose hashes agree in 52 bits (the slot's 12 and the
+   * {@value #CACHE_HASH_BITS} kept), and would only skew an estimate that the provider's usage
+   * replaces. Direct-mapped: each slot is one long (hash bits | count), so concurrent use needs no
+   * lock.
+   */
+  private static final int CACHE_SLOTS = 4096;
+  private static final int CACHE_HASH_BITS = 40;
+  private static final long COUNT_MASK = (1L << (64 - CACHE_HASH_BITS)) - 1;
+  private final long[] counted = new long[CACHE_SLOTS];
+
   /** Tokens in plain text. */
   public long count(String text) {
-    return text == null || text.isEmpty() ? 0 : ENCODING.countTokensOrdinary(text);
+    if (text == null || text.isEmpty()) {
+      return 0;
+    }
+    long h = hash(text);
+    int slot = (int) h & (CACHE_SLOTS - 1);
+    long tag = h & ~COUNT_MASK;
+    long entry = counted[slot];
+    if ((entry & ~COUNT_MASK) == tag && entry != 0) {
+      return entry & COUNT_MASK;
+    }
+    int n = ENCODING.countTokensOrdinary(text);
+    if (n <= COUNT_MASK) {
+      counted[slot] = tag | n;
+    }
+    return n;
+  }
+
+  /** FNV-1a over the chars, then Murmur3's finalizer: every bit of the text reaches every bit. */
+  static long hash(String text) {
+    long h = 0xcbf29ce484222325L ^ text.length();
+    for (int i = 0; i < text.length(); i++) {
+      h = (h ^ text.charAt(i)) * 0x100000001b3L;
+    }
+    h ^= h >>> 33;
+    h *= 0xff51afd7ed558ccdL;
+    h ^= h >>> 33;
+    h *= 0xc4ceb9fe1a85ec53L;
+    return h ^ (h >>> 33);
   }
 
   /** Prompt tokens of a chat-completions body: messages, tools and the reply priming. */

@@ -22,6 +22,17 @@ class GatewayConfigTest {
     assertThat(c.redis().mode()).isEqualTo(RedisSettings.Mode.STANDALONE);
     assertThat(c.redisTimeout()).isEqualTo(Duration.ofMillis(500));
     assertThat(c.defaultMaxTokens()).isEqualTo(4096);
+    assertThat(c.eventLoops()).isEqualTo(Runtime.getRuntime().availableProcessors());
+  }
+
+  @Test
+  void eventLoopsFromEnvironmentOrFile() throws Exception {
+    assertThat(GatewayConfig.load(Map.of("TOLLGATE_EVENT_LOOPS", "1")).eventLoops()).isEqualTo(1);
+    Path file = dir.resolve("loops.yaml");
+    Files.writeString(file, "eventLoops: 3\n");
+    assertThat(GatewayConfig.load(Map.of("TOLLGATE_CONFIG_FILE", file.toString())).eventLoops()).isEqualTo(3);
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("TOLLGATE_EVENT_LOOPS", "0")))
+        .hasMessage("TOLLGATE_EVENT_LOOPS must be between 1 and 1024, got 0");
   }
 
   @Test
