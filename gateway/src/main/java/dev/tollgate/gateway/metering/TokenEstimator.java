@@ -68,9 +68,15 @@ public final class TokenEstimator {
     return n;
   }
 
-  /** FNV-1a over the chars, then Murmur3's finalizer: every bit of the text reaches every bit. */
+  /**
+   * Seeded per process: a client that could craft two texts with one hash could get a long prompt
+   * counted as a short one, and so reserve less than its worst case. Without the seed it cannot.
+   */
+  private static final long SEED = new java.security.SecureRandom().nextLong();
+
+  /** FNV-1a over the chars from a secret seed, then Murmur3's finalizer: every bit reaches every bit. */
   static long hash(String text) {
-    long h = 0xcbf29ce484222325L ^ text.length();
+    long h = (0xcbf29ce484222325L ^ SEED) ^ text.length();
     for (int i = 0; i < text.length(); i++) {
       h = (h ^ text.charAt(i)) * 0x100000001b3L;
     }
