@@ -17,6 +17,7 @@ import java.util.List;
  * @param reservedMicros worst-case cap basis reserved on each of {@code spendKeys}
  * @param spendKeys spend HASH keys, in script order
  * @param spendTtlSeconds TTL of each spend key (same order)
+ * @param leaseEndMillis when the reservation's lease ends (after it, an admission may release it)
  */
 public record Admission(
     TenantId tenant,
@@ -30,4 +31,5 @@ public record Admission(
     long tokensCharged,
     long reservedMicros,
     List<String> spendKeys,
-    long[] spendTtlSeconds) {}
+    long[] spendTtlSeconds,
+    long leaseEndMillis) {}

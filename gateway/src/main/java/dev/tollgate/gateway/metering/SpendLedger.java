@@ -51,7 +51,10 @@ public final class SpendLedger {
   // long enough for the operator to report on the previous month
   private static final Duration MONTH_GRACE = Duration.ofDays(40);
   private static final long TOTALS_TTL_SECONDS = Duration.ofDays(400).toSeconds();
-  private static final long[] SETTLE_RETRY_MS = {200, 1_000, 3_000};
+  /** Settle retries after an outage: quickly at first, then every 5 s while the reservation can still be held. */
+  private static final long[] SETTLE_RETRY_MS = {200, 1_000, 3_000, 5_000};
+  /** Retries stop this long before the lease ends: after it, a purge may release the reservation. */
+  private static final long LEASE_MARGIN_MS = 5_000;
   /** The usage record's fields; the script pairs them with each request's values (sent once per call). */
   private static final String[] USAGE_FIELDS = {
       "requestId", "ts", "tenant", "apiKey", "endpoint", "requestedModel", "servedModel", "provider",
@@ -182,6 +185,7 @@ public final class SpendLedger {
     final long[] rate;
     final long[] ttls;
     final long leasesTtl;
+    final long leaseEnd;
 
     AdmitPart(GatewayRequest req, KeyPlan plan, long now, long amount) {
       this.req = req;
@@ -199,6 +203,7 @@ public final class SpendLedger {
         ttls[i] = Math.max(1, limits.get(i).expiresAtSecond() - nowSecond);
       }
       this.leasesTtl = Math.max(0, plan.maxExpiresAtSecond - nowSecond) + config.reservationLease().toSeconds() + 3600;
+      this.leaseEnd = now + config.reservationLease().toMillis();
     }
 
     @Override
@@ -214,7 +219,7 @@ public final class SpendLedger {
 
     @Override
     public void args(ScriptBatcher.Keys keys, Request r) {
-      r.arg(req.id()).arg(amount).arg(now + config.reservationLease().toMillis()).arg(tokens)
+      r.arg(req.id()).arg(amount).arg(leaseEnd).arg(tokens)
           .arg(keys.index(plan.keyReq)).arg(rate[0]).arg(keys.index(plan.keyTok)).arg(rate[1])
           .arg(keys.index(plan.tenReq)).arg(rate[2]).arg(keys.index(plan.tenTok)).arg(rate[3])
           .arg(limits.size());
@@ -230,7 +235,7 @@ public final class SpendLedger {
       if (r.get(0).toInteger() == 1) {
         rateHeaders(req.rateLimitHeaders(), rate, r, windowResetMs);
         promise.complete(new Admission(plan.tenant, req.id(), plan.reservations, plan.leases, plan.usage,
-            plan.totals, plan.keyTok, plan.tenTok, tokens, amount, plan.spendKeys, ttls));
+            plan.totals, plan.keyTok, plan.tenTok, tokens, amount, plan.spendKeys, ttls, leaseEnd));
       } else if ("rate".equals(r.get(1).toString())) {
         int window = r.get(2).toInteger();
         promise.fail(rateLimited(window, rate[window - 1], r.get(3).toLong(), windowResetMs));
@@ -330,7 +335,8 @@ public final class SpendLedger {
 
   /**
    * Charges what the request actually cost, releases the rest of the reservation, corrects TPM and
-   * appends the usage record. Retried on an outage; a retry is a no-op if the first attempt landed.
+   * appends the usage record. Retried through an outage while its lease runs; a retry is a no-op if
+   * an earlier attempt landed.
    */
   public void settle(GatewayRequest req, Outcome o) {
     Admission a = req.admission();
@@ -432,8 +438,15 @@ public final class SpendLedger {
 
     @Override
     public void fail(Throwable e) {
-      if (e instanceof RedisUnavailableException && attempt < SETTLE_RETRY_MS.length) {
-        vertx.setTimer(SETTLE_RETRY_MS[attempt++], id -> settles.submit(a.tenant().id(), this));
+      // Redis unreachable: until its lease ends nothing releases the reservation (admissions purge
+      // only expired leases), so a retry that lands before then settles exactly once
+      long delay = SETTLE_RETRY_MS[Math.min(attempt, SETTLE_RETRY_MS.length - 1)];
+      if (e instanceof RedisUnavailableException && System.currentTimeMillis() + delay < a.leaseEndMillis() - LEASE_MARGIN_MS) {
+        if (attempt == 0) {
+          LOG.warn("settle of request {} (tenant {}) waits for Redis: {}", req.id(), req.tenant().tenant(), e.getMessage());
+        }
+        attempt++;
+        vertx.setTimer(delay, id -> settles.submit(a.tenant().id(), this));
         return;
       }
       metrics.settleFailed();

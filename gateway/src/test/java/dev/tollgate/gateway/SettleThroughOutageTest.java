@@ -1,0 +1,88 @@
+package dev.tollgate.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
+import dev.tollgate.gateway.fake.Reply;
+import dev.tollgate.gateway.support.CuttableTcpProxy;
+import dev.tollgate.gateway.support.Seed;
+import dev.tollgate.gateway.support.TestGateway;
+import dev.tollgate.schema.Period;
+import dev.tollgate.schema.RedisKeys;
+import dev.tollgate.testkit.RedisProcess;
+import io.vertx.core.Vertx;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The network to Redis goes away while a request is with the provider and stays away longer than
+ * the first quick retries (0.2 s, 1 s, 3 s): when it is back, the request is still billed exactly
+ * once, its reservation released and its usage record written. Redis keeps its data throughout (the
+ * connection is cut, not the server), as in a network partition or a failover pause.
+ */
+class SettleThroughOutageTest {
+
+  @RegisterExtension static final RedisProcess REDIS = RedisProcess.standalone();
+
+  static Vertx vertx;
+  static FakeOpenAiCompatible fake;
+  static CuttableTcpProxy network;
+  static TestGateway gateway;
+
+  @BeforeAll
+  static void start() throws Exception {
+    vertx = Vertx.vertx();
+    fake = new FakeOpenAiCompatible(vertx, Seed.UPSTREAM_KEY);
+    network = new CuttableTcpProxy(vertx, REDIS.port());
+    gateway = new TestGateway(vertx, "redis://127.0.0.1:" + network.port(), Map.of());
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    gateway.close();
+    network.close();
+    fake.close();
+    vertx.close().await();
+  }
+
+  @Test
+  void requestAnsweredDuringAnOutageIsBilledOnceRedisIsReachableAgain() throws Exception {
+    fake.always(Reply.json(200, FakeOpenAiCompatible.completion(FakeOpenAiCompatible.DEFAULT_TEXT, 10, 50)).delayMs(1_000));
+    Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl()).cap("day", "Tenant", null, "Reject", Period.Day, 1_000_000);
+    String key = seed.key("k");
+    String spendKey = RedisKeys.spend(seed.tenant, "day", Period.Day.key(Instant.now()));
+
+    HttpRequest post = HttpRequest.newBuilder(URI.create(gateway.url("/v1/chat/completions")))
+        .header("authorization", "Bearer " + key).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(TestGateway.chat(Seed.MODEL, 100, false))).build();
+    CompletableFuture<HttpResponse<String>> answer = TestGateway.HTTP.sendAsync(post, HttpResponse.BodyHandlers.ofString());
+    await().atMost(Duration.ofSeconds(5)).until(() -> REDIS.client().hlen(RedisKeys.reservations(seed.tenant)) == 1);
+
+    network.cut();
+    // the provider answers while Redis is unreachable: the client gets its answer, settle must wait
+    assertThat(answer.get().statusCode()).isEqualTo(200);
+    // longer than the quick retries (4.2 s in all) before the network comes back
+    await().pollDelay(Duration.ofMillis(5_500)).atMost(Duration.ofSeconds(6))
+        .until(() -> gateway.get("/readyz", null).statusCode() == 503);
+    assertThat(REDIS.client().xlen(RedisKeys.usage(seed.tenant))).isZero();
+    network.restore();
+
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(REDIS.client().xlen(RedisKeys.usage(seed.tenant))).isEqualTo(1);
+      assertThat(REDIS.client().hget(spendKey, "spent")).isEqualTo("32");
+      assertThat(REDIS.client().hget(spendKey, "reserved")).isEqualTo("0");
+      assertThat(REDIS.client().hlen(RedisKeys.reservations(seed.tenant))).isZero();
+    });
+    assertThat(gateway.metrics.scrape()).contains("tollgate_settle_failures_total 0.0");
+  }
+}
