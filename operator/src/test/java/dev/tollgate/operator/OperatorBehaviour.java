@@ -373,6 +373,36 @@ abstract class OperatorBehaviour {
   }
 
   @Test
+  void reservationOfADeadGatewayIsReleasedAtResyncEvenWhileTheTenantIsIdle() {
+    String ns = newNamespace();
+    readyTenant(ns, "acme");
+    TenantId id = new TenantId(ns, "acme");
+    String spendKey = RedisKeys.spend(id, "daily", Period.Day.key(Instant.now()));
+    // what admit.lua leaves for a request whose gateway died before settling: a reservation record,
+    // its lease (ended a minute ago) and the amount held on the spend key; plus one still leased
+    redis().hset(RedisKeys.reservations(id), Map.of(
+        "req_dead", "{\"a\":500,\"s\":[\"" + spendKey + "\"]}",
+        "req_alive", "{\"a\":70,\"s\":[\"" + spendKey + "\"]}"));
+    redis().zadd(RedisKeys.reservationLeases(id), System.currentTimeMillis() - 60_000, "req_dead");
+    redis().zadd(RedisKeys.reservationLeases(id), System.currentTimeMillis() + 600_000, "req_alive");
+    redis().hset(spendKey, Map.of("spent", "1000", "reserved", "570"));
+
+    SpendCap cap = Fixtures.cap(ns, "daily", "acme", "10.00");
+    cap.getSpec().setLimits(List.of(new SpendCapSpec.Limit(Period.Day, "10.00")));
+    create(cap);
+    awaitReady(SpendCap.class, ns, "daily", "True", "Projected");
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(redis().hget(spendKey, "reserved")).isEqualTo("70");
+      assertThat(redis().hexists(RedisKeys.reservations(id), "req_dead")).isFalse();
+      assertThat(redis().hexists(RedisKeys.reservations(id), "req_alive")).isTrue();
+      SpendCap c = client().resources(SpendCap.class).inNamespace(ns).withName("daily").get();
+      assertThat(c.getStatus().getSpend()).first().satisfies(s -> assertThat(s.getReserved()).isEqualTo("0.00007"));
+    });
+    assertThat(redis().hget(spendKey, "spent")).isEqualTo("1000");
+  }
+
+  @Test
   void spendCapInAnotherCurrencyOrOnAMissingKeyIsNotWritten() {
     String ns = newNamespace();
     readyTenant(ns, "acme");
@@ -470,9 +500,10 @@ abstract class OperatorBehaviour {
       List<String> values = switch (type) {
         case "string" -> List.of(redis().get(k));
         case "hash" -> redis().hgetAll(k).entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList();
+        case "zset" -> redis().zrange(k, 0, -1);
         default -> List.of();
       };
-      assertThat(type).isIn("string", "hash");
+      assertThat(type).isIn("string", "hash", "zset");
       values.forEach(v -> assertThat(v).as("value of %s", k).doesNotContain(raw));
     }
   }

@@ -5,7 +5,7 @@ import dev.tollgate.gateway.http.GatewayError;
 import dev.tollgate.gateway.http.GatewayRequest;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.routing.Outcome;
-import dev.tollgate.gateway.store.LuaScript;
+import dev.tollgate.schema.LuaScript;
 import dev.tollgate.gateway.store.RedisStore;
 import dev.tollgate.gateway.store.ScriptBatcher;
 import dev.tollgate.gateway.store.RedisUnavailableException;

@@ -2,6 +2,7 @@ package dev.tollgate.gateway.store;
 
 import dev.tollgate.gateway.config.GatewayConfig;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
+import dev.tollgate.schema.LuaScript;
 import dev.tollgate.schema.RedisSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -1,5 +1,6 @@
 package dev.tollgate.gateway.store;
 
+import dev.tollgate.schema.LuaScript;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;

@@ -54,6 +54,7 @@ public final class SpendCapReconciler extends ProjectingReconciler<SpendCap, Spe
     CapDefinition definition = SpendCapProjection.of(cap, tenant, key);
     TenantId id = new TenantId(ns, tenant.getMetadata().getName());
     writer.putField(RedisKeys.caps(id), definition.name(), definition, new ConfigChange(ConfigChange.SPEND_CAP, id.id()));
+    writer.releaseExpiredReservations(id);
     status.setSpend(spend(id, definition, clock.instant()));
     return Outcome.ready("cap written to Redis");
   }

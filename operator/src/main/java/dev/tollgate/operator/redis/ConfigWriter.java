@@ -2,13 +2,17 @@ package dev.tollgate.operator.redis;
 
 import dev.tollgate.schema.ConfigChange;
 import dev.tollgate.schema.ConfigCodec;
+import dev.tollgate.schema.LuaScript;
 import dev.tollgate.schema.RedisKeys;
+import dev.tollgate.schema.TenantId;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 
 /**
  * Writes the operator's config keys: only what changed (the stored JSON is compared first), deletes
@@ -17,6 +21,8 @@ import redis.clients.jedis.UnifiedJedis;
  * operator's only door to Redis.
  */
 public final class ConfigWriter {
+
+  private static final LuaScript ADMIT = LuaScript.load("admit.lua");
 
   private final UnifiedJedis redis;
   private final MeterRegistry meters;
@@ -78,6 +84,28 @@ public final class ConfigWriter {
     }
     changed("hdel", change);
     return true;
+  }
+
+  /**
+   * Releases the tenant's reservations whose lease has ended (a gateway replica died before
+   * settling) with the gateway's own {@code admit.lua}, called with no requests: only its purge runs,
+   * atomically, and a reservation settled meanwhile is not touched. Gateways do the same at the
+   * tenant's next admission; this keeps a SpendCap's {@code reserved} in status from showing money
+   * held by a dead replica while the tenant is idle.
+   */
+  public void releaseExpiredReservations(TenantId tenant) {
+    List<String> keys = List.of(RedisKeys.reservations(tenant), RedisKeys.reservationLeases(tenant));
+    // ARGV as documented in admit.lua: now, window TTL, structures TTL (unused: nothing is recorded),
+    // at most this many leases purged, zero requests
+    List<String> args = List.of(Long.toString(System.currentTimeMillis()), "0", "0", "1000", "0");
+    try {
+      redis.evalsha(ADMIT.sha1(), keys, args);
+    } catch (JedisDataException e) {
+      if (e.getMessage() == null || !e.getMessage().startsWith("NOSCRIPT")) {
+        throw e;
+      }
+      redis.eval(ADMIT.source(), keys, args);
+    }
   }
 
   /** A counter HASH written by the gateway (spend, totals); empty when absent. */

@@ -1,4 +1,4 @@
-package dev.tollgate.gateway.store;
+package dev.tollgate.schema;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,7 +7,10 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** A Lua script from {@code schema/src/main/resources/lua/} with its SHA-1 (the EVALSHA handle). */
+/**
+ * A Lua script from {@code schema/src/main/resources/lua/} with its SHA-1 (the EVALSHA handle); the
+ * gateway and the operator load them the same way.
+ */
 public record LuaScript(String name, String source, String sha1) {
 
   /** Loads {@code /lua/<name>} from the classpath (the schema jar). */
