@@ -178,6 +178,14 @@ public final class SpendLedger {
     final Promise<Admission> promise = Promise.promise();
     final GatewayRequest req;
     final KeyPlan plan;
+    // the plan's keys as of admission: the shared plan moves to the next minute or day meanwhile
+    final long minute;
+    final String keyReq;
+    final String keyTok;
+    final String tenReq;
+    final String tenTok;
+    final String totals;
+    final List<String> spendKeys;
     final List<CapLimit> limits;
     final long now;
     final long amount;
@@ -190,6 +198,13 @@ public final class SpendLedger {
     AdmitPart(GatewayRequest req, KeyPlan plan, long now, long amount) {
       this.req = req;
       this.plan = plan;
+      this.minute = plan.minute;
+      this.keyReq = plan.keyReq;
+      this.keyTok = plan.keyTok;
+      this.tenReq = plan.tenReq;
+      this.tenTok = plan.tenTok;
+      this.totals = plan.totals;
+      this.spendKeys = plan.spendKeys;
       this.limits = plan.limits;
       this.now = now;
       this.amount = amount;
@@ -208,11 +223,11 @@ public final class SpendLedger {
 
     @Override
     public void keys(ScriptBatcher.Keys keys) {
-      keys.add(plan.keyReq);
-      keys.add(plan.keyTok);
-      keys.add(plan.tenReq);
-      keys.add(plan.tenTok);
-      for (String k : plan.spendKeys) {
+      keys.add(keyReq);
+      keys.add(keyTok);
+      keys.add(tenReq);
+      keys.add(tenTok);
+      for (String k : spendKeys) {
         keys.add(k);
       }
     }
@@ -220,8 +235,8 @@ public final class SpendLedger {
     @Override
     public void args(ScriptBatcher.Keys keys, Request r) {
       r.arg(req.id()).arg(amount).arg(leaseEnd).arg(tokens)
-          .arg(keys.index(plan.keyReq)).arg(rate[0]).arg(keys.index(plan.keyTok)).arg(rate[1])
-          .arg(keys.index(plan.tenReq)).arg(rate[2]).arg(keys.index(plan.tenTok)).arg(rate[3])
+          .arg(keys.index(keyReq)).arg(rate[0]).arg(keys.index(keyTok)).arg(rate[1])
+          .arg(keys.index(tenReq)).arg(rate[2]).arg(keys.index(tenTok)).arg(rate[3])
           .arg(limits.size());
       for (int i = 0; i < limits.size(); i++) {
         CapLimit l = limits.get(i);
@@ -231,11 +246,11 @@ public final class SpendLedger {
 
     @Override
     public void complete(Response r) {
-      long windowResetMs = (plan.minute + 1) * 60_000 - now;
+      long windowResetMs = (minute + 1) * 60_000 - now;
       if (r.get(0).toInteger() == 1) {
         rateHeaders(req.rateLimitHeaders(), rate, r, windowResetMs);
         promise.complete(new Admission(plan.tenant, req.id(), plan.reservations, plan.leases, plan.usage,
-            plan.totals, plan.keyTok, plan.tenTok, tokens, amount, plan.spendKeys, ttls, leaseEnd));
+            totals, keyTok, tenTok, tokens, amount, spendKeys, ttls, leaseEnd));
       } else if ("rate".equals(r.get(1).toString())) {
         int window = r.get(2).toInteger();
         promise.fail(rateLimited(window, rate[window - 1], r.get(3).toLong(), windowResetMs));
