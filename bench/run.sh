@@ -158,6 +158,27 @@ run() { # name url pids...
 echo "warming up the gateway (JIT) ..." >&2
 wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-30s}" -s bench/chat.lua "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" >/dev/null
 
+if [ -n "${QUICK:-}" ]; then
+  # A/B mode: the gateway alone, its CPU per request split into user and system time, and Redis's
+  # (bench/ab.sh alternates two jars with it; compare CPU/request, which the shared machine disturbs least)
+  stat() { awk '{print $14, $15}' "/proc/$1/stat"; }
+  redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
+  G0=$(stat "$GATEWAY_PID"); RS0=$(stat "$REDIS_PID")
+  OUT=$(wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" -s bench/chat.lua "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions")
+  G1=$(stat "$GATEWAY_PID"); RS1=$(stat "$REDIS_PID")
+  N=$(awk '/requests in/ {print $1}' <<<"$OUT")
+  CALLS=$(redis-cli -p "$REDIS_PORT" info commandstats | awk -F'[:=,]' '/^cmdstat_eval/ {n += $3} END {print n+0}')
+  python3 - "$N" "$TICK" "$G0" "$G1" "$RS0" "$RS1" "$CALLS" "$(awk '/^Requests\/sec/ {print $2}' <<<"$OUT")" "$JAR" <<'PY'
+import sys
+n, tick = int(sys.argv[1]), int(sys.argv[2])
+g0, g1, r0, r1 = (list(map(int, a.split())) for a in sys.argv[3:7])
+us = lambda a, b, i: (b[i] - a[i]) * 1e6 / tick / n
+print(f"{sys.argv[9]}: {float(sys.argv[8]):.0f} req/s | gateway user {us(g0, g1, 0):.1f} sys {us(g0, g1, 1):.1f}"
+      f" | redis user {us(r0, r1, 0):.1f} sys {us(r0, r1, 1):.1f} us/req | {int(sys.argv[7]) / n:.2f} script calls/req")
+PY
+  exit 0
+fi
+
 # 1. throughput at saturation (closed loop)
 echo "throughput: wrk -c$CONNECTIONS -d$DURATION against direct, nginx, gateway ..." >&2
 DIRECT=$(run direct "http://127.0.0.1:$PROVIDER_PORT/v1/chat/completions")
