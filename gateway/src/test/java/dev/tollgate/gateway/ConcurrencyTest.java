@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
 import dev.tollgate.gateway.fake.Reply;
+import dev.tollgate.gateway.support.MinuteWindow;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
 import dev.tollgate.schema.ApiKeyRecord;
@@ -110,10 +111,7 @@ class ConcurrencyTest {
 
   @Test
   void exactlyTheRequestLimitIsAcceptedAcrossBothInstances() {
-    long msIntoMinute = System.currentTimeMillis() % 60_000;
-    if (msIntoMinute > 50_000) { // keep the burst inside one fixed window
-      await().atMost(Duration.ofSeconds(12)).until(() -> System.currentTimeMillis() % 60_000 < 50_000);
-    }
+    MinuteWindow.awaitRoom(Duration.ofSeconds(10)); // keep the burst inside one fixed window
     fake.reset();
     fake.reportUsage(10, 5);
     Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl());
@@ -132,10 +130,7 @@ class ConcurrencyTest {
    */
   @Test
   void batchedAdmissionsStayExactAcrossKeysOfOneTenant() {
-    long msIntoMinute = System.currentTimeMillis() % 60_000;
-    if (msIntoMinute > 50_000) { // keep the burst inside one fixed window
-      await().atMost(Duration.ofSeconds(12)).until(() -> System.currentTimeMillis() % 60_000 < 50_000);
-    }
+    MinuteWindow.awaitRoom(Duration.ofSeconds(10)); // keep the burst inside one fixed window
     fake.reset();
     fake.always(Reply.json(200, FakeOpenAiCompatible.completion(FakeOpenAiCompatible.DEFAULT_TEXT, 10, 50)).delayMs(20));
     Seed seed = new Seed(REDIS.client()).tenant(40, 0, Pricing.passThrough("USD"), List.of(), TenantRecord.ACTIVE)

@@ -7,6 +7,7 @@ import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
 import dev.tollgate.gateway.fake.Reply;
 import dev.tollgate.gateway.fake.RecordedRequest;
 import dev.tollgate.gateway.support.GatewayHarness;
+import dev.tollgate.gateway.support.MinuteWindow;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
 import dev.tollgate.schema.ApiKeyRecord;
@@ -108,6 +109,7 @@ class ErrorResponsesTest {
   void requestRateLimitAnswers429WithHeaders() {
     Seed seed = seed();
     String key = seed.key("rpm1", 1, 0, List.of(), ApiKeyRecord.ACTIVE, 0);
+    MinuteWindow.awaitRoom(Duration.ofSeconds(5)); // both requests in one window
     HttpResponse<String> first = HARNESS.gateway().post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 10, false));
     assertThat(first.statusCode()).isEqualTo(200);
     assertThat(first.headers().firstValue("x-ratelimit-limit-requests")).contains("1");

@@ -12,6 +12,7 @@ import ch.qos.logback.core.OutputStreamAppender;
 import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
 import dev.tollgate.gateway.fake.Reply;
 import dev.tollgate.gateway.support.GatewayHarness;
+import dev.tollgate.gateway.support.MinuteWindow;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
 import dev.tollgate.gateway.support.UsageRecords;
@@ -107,6 +108,7 @@ class NoSecretsLeakTest {
     Seed capped = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl()).cap("tiny", "ApiKey", "capped", "Reject", Period.Day, 50);
     assertThat(post(capped.key("capped"), chat(1000, false)).statusCode()).isEqualTo(402);
     String limited = seed.key("limited", 1, 0, List.of(), ApiKeyRecord.ACTIVE, 0);
+    MinuteWindow.awaitRoom(Duration.ofSeconds(5)); // both requests in one window
     assertThat(post(limited, chat(50, false)).statusCode()).isEqualTo(200);
     assertThat(post(limited, chat(50, false)).statusCode()).isEqualTo(429);
     assertThat(post(seed.key("malformed"), "{\"model\":\"gpt-4o-mini\",\"messages\":[{\"role\":\"user\",\"content\":\"" + MARKER + "\"")
