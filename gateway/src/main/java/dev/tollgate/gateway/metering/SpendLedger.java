@@ -389,9 +389,6 @@ public final class SpendLedger {
         Long.toString(latencyMs),
         Integer.toString(o.status()),
         o.code() == null ? "" : o.code()};
-    if (record.length != USAGE_FIELDS.length) {
-      throw new IllegalStateException("usage record has " + record.length + " values for " + USAGE_FIELDS.length + " fields");
-    }
     metrics.settled(req, o, cost, billed);
     settles.submit(a.tenant().id(), new SettlePart(req, a, capBasis, actualTokens - a.tokensCharged(), o, cost, billed, record));
   }

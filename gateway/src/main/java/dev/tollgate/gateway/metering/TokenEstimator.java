@@ -5,6 +5,7 @@ import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.security.SecureRandom;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -72,7 +73,7 @@ public final class TokenEstimator {
    * Seeded per process: a client that could craft two texts with one hash could get a long prompt
    * counted as a short one, and so reserve less than its worst case. Without the seed it cannot.
    */
-  private static final long SEED = new java.security.SecureRandom().nextLong();
+  private static final long SEED = new SecureRandom().nextLong();
 
   /** FNV-1a over the chars from a secret seed, then Murmur3's finalizer: every bit reaches every bit. */
   static long hash(String text) {

@@ -5,6 +5,7 @@ import dev.tollgate.operator.api.v1alpha1.TollgateStatus;
 import dev.tollgate.operator.projection.Problem;
 import dev.tollgate.operator.projection.ProblemException;
 import dev.tollgate.operator.redis.ConfigWriter;
+import dev.tollgate.operator.redis.RedisClients;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
@@ -96,7 +97,8 @@ abstract class ProjectingReconciler<P extends CustomResource<?, S>, S extends To
     }
     boolean redis = isRedisFailure(e);
     String reason = redis ? REDIS_UNAVAILABLE : RECONCILE_ERROR;
-    String message = redis ? "Redis is unreachable, retrying with backoff: " + rootMessage(e) : rootMessage(e);
+    String cause = RedisClients.rootMessage(e);
+    String message = redis ? "Redis is unreachable, retrying with backoff: " + cause : cause;
     if (Conditions.set(resource.getStatus(), Condition.READY, false, reason, message, generation(resource), clock.instant())) {
       LOG.warn("{} {}/{}: {}", resource.getKind(), namespace(resource), resource.getMetadata().getName(), message);
       events.warning(context.getClient(), resource, reason, message);
@@ -111,14 +113,6 @@ abstract class ProjectingReconciler<P extends CustomResource<?, S>, S extends To
       }
     }
     return false;
-  }
-
-  private static String rootMessage(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
   }
 
   static long generation(CustomResource<?, ?> r) {

@@ -103,7 +103,8 @@ public final class RedisClients {
     return false;
   }
 
-  private static String rootMessage(Throwable e) {
+  /** The innermost cause's message (its class name when it has none): what a person can act on. */
+  public static String rootMessage(Throwable e) {
     Throwable t = e;
     while (t.getCause() != null && t.getCause() != t) {
       t = t.getCause();
