@@ -49,6 +49,24 @@ public final class Money {
     return ceilDiv(Math.multiplyExact(tokens, microsPerMillionTokens), 1_000_000L);
   }
 
+  /**
+   * Cost of token counts each at its own price per million (a prompt's uncached, cached and
+   * cache-write parts), summed exactly and rounded up once to a whole micro-unit: splitting tokens
+   * between equal prices never changes the cost, and the sum never undercounts.
+   */
+  public static long costMicros(long[] tokens, long[] microsPerMillionTokens) {
+    if (tokens.length != microsPerMillionTokens.length) {
+      throw new IllegalArgumentException("one price per token count");
+    }
+    long millionths = 0;
+    for (int i = 0; i < tokens.length; i++) {
+      if (tokens[i] > 0 && microsPerMillionTokens[i] > 0) {
+        millionths = Math.addExact(millionths, Math.multiplyExact(tokens[i], microsPerMillionTokens[i]));
+      }
+    }
+    return ceilDiv(millionths, 1_000_000L);
+  }
+
   /** {@code amount * ppm / 1e6}, rounded up; ppm = parts per million (a 20% markup is 200000). */
   public static long applyPpm(long amountMicros, long ppm) {
     if (amountMicros <= 0 || ppm <= 0) {

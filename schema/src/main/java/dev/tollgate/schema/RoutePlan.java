@@ -84,9 +84,15 @@ public record RoutePlan(
    * @param model upstream model name
    * @param priority lower is tried first (0 = primary)
    * @param weight relative share among targets of equal priority
-   * @param inputMicrosPerMillion price of one million input tokens, micro-units
+   * @param inputMicrosPerMillion price of one million input (prompt) tokens, micro-units
    * @param outputMicrosPerMillion price of one million output tokens, micro-units
    * @param contextWindow tokens the model accepts (0 = unknown); used by context-length fallback
+   * @param cachedInputMicrosPerMillion price of one million prompt tokens served from the provider's
+   *     prompt cache (OpenAI {@code cached_tokens}, Anthropic {@code cache_read_input_tokens}, Gemini
+   *     {@code cachedContentTokenCount}); null (absent in stored JSON) = the input price, so a plan
+   *     without it bills as before; 0 = free
+   * @param cacheWriteMicrosPerMillion price of one million prompt tokens written to the provider's
+   *     prompt cache (Anthropic {@code cache_creation_input_tokens}); null = the input price; 0 = free
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Target(
@@ -96,12 +102,72 @@ public record RoutePlan(
       int weight,
       long inputMicrosPerMillion,
       long outputMicrosPerMillion,
-      long contextWindow) {
+      long contextWindow,
+      // left out of the JSON when unset: plans without cache prices keep their bytes and version
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long cachedInputMicrosPerMillion,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long cacheWriteMicrosPerMillion) {
 
-    /** Provider cost of a call, rounded up per side. */
+    /** A target without cache prices: cached and cache-write tokens cost the input price. */
+    public Target(
+        String provider,
+        String model,
+        int priority,
+        int weight,
+        long inputMicrosPerMillion,
+        long outputMicrosPerMillion,
+        long contextWindow) {
+      this(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow, null, null);
+    }
+
+    /** The price of cached prompt tokens that applies: the cached-input price, else the input price. */
+    public long effectiveCachedInputMicrosPerMillion() {
+      return cachedInputMicrosPerMillion == null ? inputMicrosPerMillion : cachedInputMicrosPerMillion;
+    }
+
+    /** The price of cache-write prompt tokens that applies: the cache-write price, else the input price. */
+    public long effectiveCacheWriteMicrosPerMillion() {
+      return cacheWriteMicrosPerMillion == null ? inputMicrosPerMillion : cacheWriteMicrosPerMillion;
+    }
+
+    /** The highest price a prompt token can cost here, whatever part of the prompt it turns out to be. */
+    public long maxPromptMicrosPerMillion() {
+      return Math.max(inputMicrosPerMillion,
+          Math.max(effectiveCachedInputMicrosPerMillion(), effectiveCacheWriteMicrosPerMillion()));
+    }
+
+    /** Provider cost of a call, every prompt token at the input price; rounded up per side. */
     public long costMicros(long inputTokens, long outputTokens) {
+      return costMicros(inputTokens, 0, 0, outputTokens);
+    }
+
+    /**
+     * Provider cost of a call whose prompt was partly served from or written to a prompt cache.
+     * The prompt side is the exact sum of its three parts at their prices, rounded up once (so a
+     * target without cache prices costs what {@link #costMicros(long, long)} does); the output side
+     * is rounded up on its own. Counts the provider reports inconsistently are clamped: cached and
+     * cache-write tokens never exceed the prompt.
+     *
+     * @param inputTokens all prompt tokens, cached and cache-write ones included
+     * @param cachedInputTokens the part of {@code inputTokens} read from the cache
+     * @param cacheWriteTokens the part of {@code inputTokens} written to the cache
+     */
+    public long costMicros(long inputTokens, long cachedInputTokens, long cacheWriteTokens, long outputTokens) {
+      long in = Math.max(0, inputTokens);
+      long cached = Math.min(Math.max(0, cachedInputTokens), in);
+      long write = Math.min(Math.max(0, cacheWriteTokens), in - cached);
+      long prompt = Money.costMicros(
+          new long[] {in - cached - write, cached, write},
+          new long[] {inputMicrosPerMillion, effectiveCachedInputMicrosPerMillion(), effectiveCacheWriteMicrosPerMillion()});
+      return Math.addExact(prompt, Money.costMicros(outputTokens, outputMicrosPerMillion));
+    }
+
+    /**
+     * The most a call can cost: every prompt token at {@link #maxPromptMicrosPerMillion()} (a prompt
+     * may turn out to be all cache writes, which can cost more than input), rounded up per side.
+     */
+    public long worstCaseCostMicros(long promptTokens, long outputTokens) {
       return Math.addExact(
-          Money.costMicros(inputTokens, inputMicrosPerMillion),
+          Money.costMicros(promptTokens, maxPromptMicrosPerMillion()),
           Money.costMicros(outputTokens, outputMicrosPerMillion));
     }
   }

@@ -40,6 +40,15 @@ class MoneyTest {
   }
 
   @Test
+  void splitCostsAreSummedExactlyThenRoundedUpOnce() {
+    // 1 token at 2.5 and 1 at 0.5 micros: 3.0 exactly, not 3 + 1
+    assertThat(Money.costMicros(new long[] {1, 1}, new long[] {2_500_000L, 500_000L})).isEqualTo(3L);
+    assertThat(Money.costMicros(new long[] {1, 1}, new long[] {2_500_000L, 600_000L})).isEqualTo(4L);
+    assertThat(Money.costMicros(new long[] {0, -5}, new long[] {2_500_000L, 1L})).isZero();
+    assertThatThrownBy(() -> Money.costMicros(new long[] {1}, new long[] {1, 2})).isInstanceOf(IllegalArgumentException.class);
+  }
+
+  @Test
   void markupInPartsPerMillion() {
     assertThat(Money.percentToPpm("20")).isEqualTo(200_000L);
     assertThat(Money.percentToPpm("12.5")).isEqualTo(125_000L);

@@ -1,0 +1,77 @@
+package dev.tollgate.schema;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class RoutePlanTargetTest {
+
+  /** gpt-4o-mini: $0.15 input, $0.075 cached input, $0.60 output per million. */
+  static final RoutePlan.Target MINI =
+      new RoutePlan.Target("openai", "gpt-4o-mini", 0, 1, 150_000, 600_000, 128_000, 75_000L, null);
+  /** claude-haiku-4-5: $1 input, $0.10 cache reads, $1.25 cache writes (5 min), $5 output. */
+  static final RoutePlan.Target HAIKU =
+      new RoutePlan.Target("anthropic", "claude-haiku-4-5", 0, 1, 1_000_000, 5_000_000, 200_000, 100_000L, 1_250_000L);
+
+  @Test
+  void aTargetWithoutCachePricesEncodesAsBeforeAndOldPlansDecode() {
+    RoutePlan.Target old = new RoutePlan.Target("p", "m", 1, 2, 150_000, 600_000, 128_000);
+    String json = ConfigCodec.toJson(old);
+    assertThat(json).isEqualTo("{\"provider\":\"p\",\"model\":\"m\",\"priority\":1,\"weight\":2,"
+        + "\"inputMicrosPerMillion\":150000,\"outputMicrosPerMillion\":600000,\"contextWindow\":128000}");
+    RoutePlan.Target decoded = ConfigCodec.fromJson(json, RoutePlan.Target.class);
+    assertThat(decoded).isEqualTo(old);
+    assertThat(decoded.cachedInputMicrosPerMillion()).isNull();
+    assertThat(decoded.effectiveCachedInputMicrosPerMillion()).isEqualTo(150_000);
+    assertThat(decoded.effectiveCacheWriteMicrosPerMillion()).isEqualTo(150_000);
+  }
+
+  @Test
+  void cachePricesRoundTripDeterministically() {
+    String json = ConfigCodec.toJson(HAIKU);
+    assertThat(json).endsWith("\"contextWindow\":200000,\"cachedInputMicrosPerMillion\":100000,\"cacheWriteMicrosPerMillion\":1250000}");
+    assertThat(ConfigCodec.fromJson(json, RoutePlan.Target.class)).isEqualTo(HAIKU);
+    assertThat(ConfigCodec.toJson(ConfigCodec.fromJson(json, RoutePlan.Target.class))).isEqualTo(json);
+    RoutePlan.Target free = new RoutePlan.Target("p", "m", 0, 1, 100, 100, 0, 0L, null);
+    assertThat(ConfigCodec.fromJson(ConfigCodec.toJson(free), RoutePlan.Target.class).effectiveCachedInputMicrosPerMillion())
+        .as("an explicit 0 is free, not unset").isZero();
+  }
+
+  @Test
+  void cachedTokensCostTheCachedPrice() {
+    // 10,000 prompt tokens of which 8,000 cached, 500 out:
+    // 2,000 x 0.15 + 8,000 x 0.075 = 300 + 600 = 900 micros; 500 x 0.60 = 300 micros
+    assertThat(MINI.costMicros(10_000, 8_000, 0, 500)).isEqualTo(1_200);
+    assertThat(MINI.costMicros(10_000, 500)).as("all at the input price").isEqualTo(1_800);
+  }
+
+  @Test
+  void cacheReadsAndWritesEachCostTheirPrice() {
+    // 3,000 uncached at $1, 20,000 read at $0.10, 4,000 written at $1.25; 200 out at $5
+    assertThat(HAIKU.costMicros(27_000, 20_000, 4_000, 200)).isEqualTo(3_000 + 2_000 + 5_000 + 1_000);
+  }
+
+  @Test
+  void thePromptSideIsRoundedUpOnceSoUnsetPricesCostWhatTheyDidBefore() {
+    RoutePlan.Target plain = new RoutePlan.Target("p", "m", 0, 1, 150_000, 600_000, 0);
+    // 7 uncached + 3 cached tokens at 0.15 micros each: 1.5 micros, rounded up once to 2 (not 2 + 1)
+    assertThat(plain.costMicros(10, 3, 0, 0)).isEqualTo(plain.costMicros(10, 0)).isEqualTo(2);
+    assertThat(HAIKU.costMicros(1, 0, 1, 1)).as("1.25 + 5 micros, each side up").isEqualTo(2 + 5);
+  }
+
+  @Test
+  void inconsistentCountsAreClampedToThePrompt() {
+    assertThat(HAIKU.costMicros(100, 500, 0, 0)).as("all 100 cached").isEqualTo(10);
+    assertThat(HAIKU.costMicros(100, 60, 60, 0)).as("60 read, 40 written").isEqualTo(6 + 50);
+  }
+
+  @Test
+  void theWorstCaseUsesTheDearestPromptPrice() {
+    assertThat(HAIKU.maxPromptMicrosPerMillion()).isEqualTo(1_250_000);
+    assertThat(HAIKU.worstCaseCostMicros(1_000, 100)).isEqualTo(1_250 + 500);
+    assertThat(MINI.worstCaseCostMicros(1_000, 100)).isEqualTo(MINI.costMicros(1_000, 100));
+    for (long cached = 0; cached <= 1_000; cached += 250) {
+      assertThat(HAIKU.costMicros(1_000, cached, 1_000 - cached, 100)).isLessThanOrEqualTo(HAIKU.worstCaseCostMicros(1_000, 100));
+    }
+  }
+}
