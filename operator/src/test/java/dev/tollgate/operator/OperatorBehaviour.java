@@ -7,6 +7,7 @@ import dev.tollgate.operator.api.v1alpha1.ApiKey;
 import dev.tollgate.operator.api.v1alpha1.ApiKeySpec;
 import dev.tollgate.operator.api.v1alpha1.Condition;
 import dev.tollgate.operator.api.v1alpha1.RoutePolicy;
+import dev.tollgate.operator.api.v1alpha1.RoutePolicySpec;
 import dev.tollgate.operator.api.v1alpha1.SpendCap;
 import dev.tollgate.operator.api.v1alpha1.SpendCapSpec;
 import dev.tollgate.operator.api.v1alpha1.Tenant;
@@ -451,6 +452,30 @@ abstract class OperatorBehaviour {
       assertThat(sealer.open(p.providers().get("openai").sealedCredential(), ns + "/p")).isEqualTo("sk-provider-two");
       assertThat(p.version()).isNotEqualTo(plan.version());
     });
+  }
+
+  @Test
+  void routePolicyCachePricesReachThePlanAndASwappedPriceIsInvalid() {
+    String ns = newNamespace();
+    RoutePolicy policy = Fixtures.policy(ns, "p");
+    RoutePolicySpec.Target target = policy.getSpec().getRoutes().get(0).getTargets().get(0);
+    target.setCachedInputPricePerMillion("0.075");
+    create(policy);
+    awaitReady(RoutePolicy.class, ns, "p", "True", "Projected");
+    RoutePlan plan = ConfigCodec.fromJson(redis().get(RedisKeys.routePolicy(ns, "p")), RoutePlan.class);
+    RoutePlan.Target t = plan.routeFor("gpt-4o-mini").targets().get(0);
+    assertThat(t.cachedInputMicrosPerMillion()).isEqualTo(75_000L);
+    assertThat(t.cacheWriteMicrosPerMillion()).as("unset: the gateway applies the input price").isNull();
+    assertThat(t.effectiveCacheWriteMicrosPerMillion()).isEqualTo(150_000L);
+
+    edit(RoutePolicy.class, ns, "p", p -> {
+      p.getSpec().getRoutes().get(0).getTargets().get(0).setCachedInputPricePerMillion("1.50");
+      return p;
+    });
+    Condition c = awaitReady(RoutePolicy.class, ns, "p", "False", "InvalidSpec");
+    assertThat(c.getMessage()).contains("cachedInputPricePerMillion (1.50) must not exceed inputPricePerMillion (0.15)");
+    assertThat(ConfigCodec.fromJson(redis().get(RedisKeys.routePolicy(ns, "p")), RoutePlan.class))
+        .as("the last valid plan stays").isEqualTo(plan);
   }
 
   @Test

@@ -1,10 +1,16 @@
 package dev.tollgate.operator;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tollgate.operator.api.v1alpha1.Condition;
+import dev.tollgate.operator.api.v1alpha1.RoutePolicy;
+import dev.tollgate.schema.RedisKeys;
 import dev.tollgate.testkit.RedisProcess;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@link OperatorBehaviour} against fabric8's CRUD mock API server and a real redis-server. */
@@ -40,5 +46,20 @@ class OperatorTest extends OperatorBehaviour {
   @Override
   OperatorHarness harness() {
     return harness;
+  }
+
+  /**
+   * A real API server refuses a negative price (the CRD's pattern); the mock, like local mode,
+   * lets it through, and the operator must still refuse to project it.
+   */
+  @Test
+  void aNegativeCachePriceIsReportedAndNothingIsWritten() {
+    String ns = newNamespace();
+    RoutePolicy policy = Fixtures.policy(ns, "neg");
+    policy.getSpec().getRoutes().get(0).getTargets().get(0).setCachedInputPricePerMillion("-0.075");
+    create(policy);
+    Condition c = awaitReady(RoutePolicy.class, ns, "neg", "False", "InvalidSpec");
+    assertThat(c.getMessage()).isEqualTo("cachedInputPricePerMillion must not be negative, got '-0.075'");
+    assertThat(redis().get(RedisKeys.routePolicy(ns, "neg"))).isNull();
   }
 }

@@ -75,10 +75,7 @@ public final class RoutePolicyProjection {
           throw Problem.invalid("every route target must name a provider listed in spec.providers (route " + r.getMatch()
               + " names '" + t.getProvider() + "')");
         }
-        targets.add(new RoutePlan.Target(t.getProvider(), t.getModel(), t.getPriority(), Math.max(1, t.getWeight()),
-            Specs.micros("inputPricePerMillion", t.getInputPricePerMillion()),
-            Specs.micros("outputPricePerMillion", t.getOutputPricePerMillion()),
-            t.getContextWindow()));
+        targets.add(target(t));
       }
       List<String> fallback = r.getFallbackOn() == null
           ? DEFAULT_FALLBACK : r.getFallbackOn().stream().map(RoutePolicyProjection::wireName).toList();
@@ -90,6 +87,25 @@ public final class RoutePolicyProjection {
         new RoutePlan.Retry(retry.getMaxAttempts(), millis("retry.backoff", retry.getBackoff()), millis("retry.maxBackoff", retry.getMaxBackoff())),
         new RoutePlan.Timeouts(millis("timeouts.connect", timeouts.getConnect()), millis("timeouts.firstByte", timeouts.getFirstByte()),
             millis("timeouts.total", timeouts.getTotal())));
+  }
+
+  private static RoutePlan.Target target(RoutePolicySpec.Target t) {
+    long input = Specs.micros("inputPricePerMillion", t.getInputPricePerMillion());
+    Long cached = optionalMicros("cachedInputPricePerMillion", t.getCachedInputPricePerMillion());
+    if (cached != null && cached > input) {
+      // a cache hit is never dearer than the uncached prompt: most likely two prices were swapped
+      throw Problem.invalid("cachedInputPricePerMillion (" + t.getCachedInputPricePerMillion()
+          + ") must not exceed inputPricePerMillion (" + t.getInputPricePerMillion() + ") for target "
+          + t.getProvider() + "/" + t.getModel());
+    }
+    return new RoutePlan.Target(t.getProvider(), t.getModel(), t.getPriority(), Math.max(1, t.getWeight()),
+        input, Specs.micros("outputPricePerMillion", t.getOutputPricePerMillion()), t.getContextWindow(),
+        cached, optionalMicros("cacheWritePricePerMillion", t.getCacheWritePricePerMillion()));
+  }
+
+  /** Null when the field is unset: the plan leaves it out, and the gateway applies the input price. */
+  private static Long optionalMicros(String field, String amount) {
+    return amount == null ? null : Specs.micros(field, amount);
   }
 
   private static String version(RoutePlan fingerprinted, String sealerFingerprint) {

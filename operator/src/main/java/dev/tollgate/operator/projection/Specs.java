@@ -40,6 +40,9 @@ final class Specs {
   }
 
   static long micros(String field, String amount) {
+    if (amount != null && amount.strip().startsWith("-")) {
+      throw Problem.invalid(field + " must not be negative, got '" + amount + "'");
+    }
     try {
       return Money.parseMicros(amount);
     } catch (IllegalArgumentException e) {

@@ -7,6 +7,7 @@ import dev.tollgate.operator.Fixtures;
 import dev.tollgate.operator.api.v1alpha1.ApiKey;
 import dev.tollgate.operator.api.v1alpha1.Billing;
 import dev.tollgate.operator.api.v1alpha1.RoutePolicy;
+import dev.tollgate.operator.api.v1alpha1.RoutePolicySpec;
 import dev.tollgate.operator.api.v1alpha1.Tenant;
 import dev.tollgate.schema.CredentialSealer;
 import dev.tollgate.schema.Pricing;
@@ -48,6 +49,32 @@ class ProjectionsTest {
     assertThat(a.timeouts()).isEqualTo(new RoutePlan.Timeouts(5_000, 60_000, 600_000));
     assertThatThrownBy(() -> RoutePolicyProjection.of(p, Map.of("openai", "sk-1"), null, "none"))
         .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().reason()).isEqualTo(Problem.CREDENTIALS_KEY_MISSING));
+  }
+
+  @Test
+  void cachePricesProjectIntoTheTargetAndUnsetOnesStayUnset() {
+    RoutePolicy p = Fixtures.policy("ns", "p");
+    RoutePolicySpec.Target t = p.getSpec().getRoutes().get(0).getTargets().get(0);
+    RoutePlan.Target plain = RoutePolicyProjection.of(p, Map.of(), null, "none").routes().get(0).targets().get(0);
+    assertThat(plain.cachedInputMicrosPerMillion()).isNull();
+    assertThat(plain.cacheWriteMicrosPerMillion()).isNull();
+    String before = RoutePolicyProjection.of(p, Map.of(), null, "none").version();
+
+    t.setCachedInputPricePerMillion("0.075");
+    t.setCacheWritePricePerMillion("0.1875");
+    RoutePlan plan = RoutePolicyProjection.of(p, Map.of(), null, "none");
+    assertThat(plan.routes().get(0).targets().get(0)).isEqualTo(
+        new RoutePlan.Target("openai", "gpt-4o-mini", 0, 1, 150_000, 600_000, 0, 75_000L, 187_500L));
+    assertThat(plan.version()).as("a price change is a new version").isNotEqualTo(before);
+
+    t.setCachedInputPricePerMillion("0.30");
+    assertThatThrownBy(() -> RoutePolicyProjection.of(p, Map.of(), null, "none"))
+        .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().reason()).isEqualTo(Problem.INVALID_SPEC))
+        .hasMessageContaining("cachedInputPricePerMillion (0.30) must not exceed inputPricePerMillion (0.15)");
+    t.setCachedInputPricePerMillion(null);
+    t.setCacheWritePricePerMillion("-1.25");
+    assertThatThrownBy(() -> RoutePolicyProjection.of(p, Map.of(), null, "none"))
+        .hasMessageContaining("cacheWritePricePerMillion must not be negative, got '-1.25'");
   }
 
   @Test

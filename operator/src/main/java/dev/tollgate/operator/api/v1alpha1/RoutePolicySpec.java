@@ -270,6 +270,14 @@ public class RoutePolicySpec {
     @JsonPropertyDescription("Provider price of one million output tokens, decimal string, e.g. \"10.00\".")
     private String outputPricePerMillion;
 
+    @Pattern(Formats.AMOUNT)
+    @JsonPropertyDescription("Provider price of one million prompt tokens served from the provider's prompt cache (OpenAI `cached_tokens`, Anthropic cache reads, Gemini cached content), decimal string, e.g. \"0.075\". At most inputPricePerMillion. Default: inputPricePerMillion.")
+    private String cachedInputPricePerMillion;
+
+    @Pattern(Formats.AMOUNT)
+    @JsonPropertyDescription("Provider price of one million prompt tokens written to the provider's prompt cache (Anthropic cache writes), decimal string, e.g. \"3.75\". Spend reservations use it when it is above inputPricePerMillion. Default: inputPricePerMillion.")
+    private String cacheWritePricePerMillion;
+
     @Default("0")
     @Min(0)
     @JsonPropertyDescription("Tokens the model accepts; used by `context-length` fallback. 0 (default) = unknown.")
@@ -332,6 +340,22 @@ public class RoutePolicySpec {
 
     public void setOutputPricePerMillion(String outputPricePerMillion) {
       this.outputPricePerMillion = outputPricePerMillion;
+    }
+
+    public String getCachedInputPricePerMillion() {
+      return cachedInputPricePerMillion;
+    }
+
+    public void setCachedInputPricePerMillion(String cachedInputPricePerMillion) {
+      this.cachedInputPricePerMillion = cachedInputPricePerMillion;
+    }
+
+    public String getCacheWritePricePerMillion() {
+      return cacheWritePricePerMillion;
+    }
+
+    public void setCacheWritePricePerMillion(String cacheWritePricePerMillion) {
+      this.cacheWritePricePerMillion = cacheWritePricePerMillion;
     }
 
     public long getContextWindow() {
