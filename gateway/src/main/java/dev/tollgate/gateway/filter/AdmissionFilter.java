@@ -17,7 +17,8 @@ import io.vertx.ext.web.RoutingContext;
  * Rate limits and spend reservation in one step ({@link SpendLedger#admit}): estimates the prompt
  * with the tokenizer, takes the output ceiling ({@code max_tokens}, {@code max_completion_tokens} or
  * the configured default), prices the worst case at the most expensive target the route may use
- * with the tenant's pricing, and reserves it. Settle is wired here: it runs when the request's
+ * (every prompt token at that target's dearest prompt price: a prompt may turn out to be all cache
+ * writes) with the tenant's pricing, and reserves it. Settle is wired here: it runs when the request's
  * outcome is known, exactly once.
  */
 public final class AdmissionFilter implements Handler<RoutingContext> {
@@ -53,7 +54,7 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
     long promptWithMargin = prompt + (prompt * config.promptMarginPercent() + 99) / 100;
     long worstCost = 0;
     for (RoutePlan.Target t : req.route().targets()) {
-      worstCost = Math.max(worstCost, t.costMicros(promptWithMargin, maxOut));
+      worstCost = Math.max(worstCost, t.worstCaseCostMicros(promptWithMargin, maxOut));
     }
     long worstCase = req.tenant().pricing().capBasisMicros(worstCost);
     configReader.caps(req.tenant().tenantId())

@@ -60,7 +60,8 @@ public final class SpendLedger {
       "requestId", "ts", "tenant", "apiKey", "endpoint", "requestedModel", "servedModel", "provider",
       "stream", "tokensIn", "tokensOut", "usageSource", "costMicros", "billedMicros", "capBasisMicros",
       "reservedMicros", "currency", "inputPriceMicrosPerMillion", "outputPriceMicrosPerMillion", "policy",
-      "policyVersion", "policyGeneration", "attempts", "latencyMs", "status", "errorCode"};
+      "policyVersion", "policyGeneration", "attempts", "latencyMs", "status", "errorCode",
+      "tokensInCached", "tokensInCacheWrite", "cachedInputPriceMicrosPerMillion", "cacheWritePriceMicrosPerMillion"};
   /** Requests per script call at most (a batch's arguments stay small; ADR 0025). */
   private static final int MAX_BATCH = 64;
 
@@ -388,7 +389,11 @@ public final class SpendLedger {
         Integer.toString(o.attempts()),
         Long.toString(latencyMs),
         Integer.toString(o.status()),
-        o.code() == null ? "" : o.code()};
+        o.code() == null ? "" : o.code(),
+        Long.toString(o.usage().cachedInputTokens()),
+        Long.toString(o.usage().cacheWriteTokens()),
+        o.target() == null ? "0" : Long.toString(o.target().effectiveCachedInputMicrosPerMillion()),
+        o.target() == null ? "0" : Long.toString(o.target().effectiveCacheWriteMicrosPerMillion())};
     metrics.settled(req, o, cost, billed);
     settles.submit(a.tenant().id(), new SettlePart(req, a, capBasis, actualTokens - a.tokensCharged(), o, cost, billed, record));
   }

@@ -53,7 +53,7 @@ public final class GatewayMetrics {
   private record Key(String a, String b, String c, String d) {}
 
   /** The per (tenant, model, provider) counters of one settled request. */
-  private record Usage(Counter tokensIn, Counter tokensOut, Counter cost) {}
+  private record Usage(Counter tokensIn, Counter tokensOut, Counter cacheRead, Counter cacheWrite, Counter cost) {}
 
   private final Map<Key, Counter> rejections = new ConcurrentHashMap<>();
   private final Map<Key, Counter> requests = new ConcurrentHashMap<>();
@@ -83,7 +83,7 @@ public final class GatewayMetrics {
         .tags("tenant", k.a(), "model", k.b(), "provider", k.c(), "status", k.d())
         .register(registry)).increment();
     Usage u = usage.computeIfAbsent(new Key(tenant, model, provider, null), k -> new Usage(
-        tokens(k, "input"), tokens(k, "output"),
+        tokens(k, "input"), tokens(k, "output"), cacheTokens(k, "read"), cacheTokens(k, "write"),
         Counter.builder("tollgate_provider_cost_micros").description("Provider cost, micro-units of the tenant's currency")
             .tags("tenant", k.a(), "model", k.b(), "provider", k.c()).register(registry)));
     if (o.usage().inputTokens() > 0) {
@@ -91,6 +91,12 @@ public final class GatewayMetrics {
     }
     if (o.usage().outputTokens() > 0) {
       u.tokensOut().increment(o.usage().outputTokens());
+    }
+    if (o.usage().cachedInputTokens() > 0) {
+      u.cacheRead().increment(o.usage().cachedInputTokens());
+    }
+    if (o.usage().cacheWriteTokens() > 0) {
+      u.cacheWrite().increment(o.usage().cacheWriteTokens());
     }
     if (costMicros > 0) {
       u.cost().increment(costMicros);
@@ -111,6 +117,12 @@ public final class GatewayMetrics {
   private Counter tokens(Key k, String direction) {
     return Counter.builder("tollgate_tokens").description("Tokens billed")
         .tags("tenant", k.a(), "model", k.b(), "provider", k.c(), "direction", direction).register(registry);
+  }
+
+  /** Prompt tokens read from or written to a provider's prompt cache: a part of the input tokens, priced apart. */
+  private Counter cacheTokens(Key k, String kind) {
+    return Counter.builder("tollgate_prompt_cache_tokens").description("Input tokens read from (read) or written to (write) the provider's prompt cache")
+        .tags("tenant", k.a(), "model", k.b(), "provider", k.c(), "kind", kind).register(registry);
   }
 
   /** One call to an upstream; {@code outcome} is ok or the fallback trigger class. */

@@ -71,17 +71,17 @@ public final class OpenAiWire {
   }
 
   /**
-   * OpenAI's {@code usage} object for a provider's figures.
+   * OpenAI's {@code usage} object for a provider's figures: {@code cached_tokens} are the prompt
+   * tokens read from the provider's cache (cache writes have no OpenAI field).
    *
-   * @param cachedTokens prompt tokens served from a cache (part of the input), or 0
    * @param reasoningTokens hidden reasoning tokens (part of the output), or 0
    */
-  public static JsonObject usage(Usage u, long cachedTokens, long reasoningTokens) {
+  public static JsonObject usage(Usage u, long reasoningTokens) {
     return new JsonObject()
         .put("prompt_tokens", u.inputTokens())
         .put("completion_tokens", u.outputTokens())
         .put("total_tokens", u.totalTokens())
-        .put("prompt_tokens_details", new JsonObject().put("cached_tokens", cachedTokens))
+        .put("prompt_tokens_details", new JsonObject().put("cached_tokens", u.cachedInputTokens()))
         .put(
             "completion_tokens_details", new JsonObject().put("reasoning_tokens", reasoningTokens));
   }
@@ -142,10 +142,26 @@ public final class OpenAiWire {
     return new JsonObject(new LinkedHashMap<>(body.getMap()));
   }
 
-  /** OpenAI's {@code usage} object as {@link Usage} (reported by the provider). */
+  /**
+   * OpenAI's {@code usage} object as {@link Usage} (reported by the provider): {@code
+   * prompt_tokens_details.cached_tokens} are cache reads, and {@code cache_write_tokens} there
+   * (OpenRouter's, for providers that charge cache writes) cache writes, both part of {@code
+   * prompt_tokens}.
+   */
   public static Usage usageOf(JsonObject usage) {
+    JsonObject details =
+        usage.getValue("prompt_tokens_details") instanceof JsonObject d ? d : new JsonObject();
     return new Usage(
-        usage.getLong("prompt_tokens", 0L), usage.getLong("completion_tokens", 0L), true);
+        usage.getLong("prompt_tokens", 0L),
+        longOrZero(details, "cached_tokens"),
+        longOrZero(details, "cache_write_tokens"),
+        usage.getLong("completion_tokens", 0L),
+        true);
+  }
+
+  /** A count that may be absent, null or not a number (OpenAI-compatible servers vary): 0 then. */
+  private static long longOrZero(JsonObject o, String field) {
+    return o.getValue(field) instanceof Number n ? n.longValue() : 0L;
   }
 
   /**

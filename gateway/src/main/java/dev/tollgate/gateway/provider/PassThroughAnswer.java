@@ -30,6 +30,8 @@ public record PassThroughAnswer(Buffer body, Usage usage) {
     long modelEnd = -1;
     long promptTokens = -1;
     long completionTokens = 0;
+    long cachedTokens = 0;
+    long cacheWriteTokens = 0;
     try (JsonParser p = JSON.createParser(in)) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return null;
@@ -66,6 +68,15 @@ public record PassThroughAnswer(Buffer body, Usage usage) {
               for (JsonToken f = p.nextToken(); f != JsonToken.END_OBJECT; f = p.nextToken()) {
                 String field = p.currentName();
                 JsonToken v = p.nextToken();
+                if (field.equals("prompt_tokens_details") && v == JsonToken.START_OBJECT) {
+                  long[] cache = cacheCounts(p);
+                  if (cache == null) {
+                    return null;
+                  }
+                  cachedTokens = cache[0];
+                  cacheWriteTokens = cache[1];
+                  continue;
+                }
                 boolean counted = field.equals("prompt_tokens") || field.equals("completion_tokens");
                 if (counted && v != JsonToken.VALUE_NUMBER_INT) {
                   return null;
@@ -98,6 +109,29 @@ public record PassThroughAnswer(Buffer body, Usage usage) {
         .appendBytes(model)
         .appendByte((byte) '"')
         .appendBytes(in, end, in.length - end);
-    return new PassThroughAnswer(out, new Usage(promptTokens, completionTokens, true));
+    return new PassThroughAnswer(
+        out, new Usage(promptTokens, cachedTokens, cacheWriteTokens, completionTokens, true));
+  }
+
+  /**
+   * {@code cached_tokens} and {@code cache_write_tokens} of {@code prompt_tokens_details}, the
+   * parser on its opening brace; null when either is there but not an integer or null (the tree
+   * path decides then, as {@link OpenAiWire#usageOf} does).
+   */
+  private static long[] cacheCounts(JsonParser p) throws IOException {
+    long[] counts = new long[2];
+    for (JsonToken f = p.nextToken(); f != JsonToken.END_OBJECT; f = p.nextToken()) {
+      String field = p.currentName();
+      JsonToken v = p.nextToken();
+      int i = field.equals("cached_tokens") ? 0 : field.equals("cache_write_tokens") ? 1 : -1;
+      if (i < 0) {
+        p.skipChildren();
+      } else if (v == JsonToken.VALUE_NUMBER_INT) {
+        counts[i] = p.getLongValue();
+      } else if (v != JsonToken.VALUE_NULL) {
+        return null;
+      }
+    }
+    return counts;
   }
 }

@@ -58,7 +58,23 @@ class PassThroughAnswerTest {
   void readsTheProvidersUsageExactly() {
     PassThroughAnswer a = PassThroughAnswer.of(utf8(ANSWER), "alias");
 
-    assertThat(a.usage()).isEqualTo(new Usage(123456789012L, 42, true));
+    assertThat(a.usage()).isEqualTo(new Usage(123456789012L, 7, 0, 42, true));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "{\"model\":\"m\",\"usage\":{\"prompt_tokens\":194,\"completion_tokens\":2,\"prompt_tokens_details\":{\"cached_tokens\":64,\"cache_write_tokens\":100,\"audio_tokens\":0}}}",
+      "{\"model\":\"m\",\"usage\":{\"prompt_tokens\":194,\"completion_tokens\":2,\"prompt_tokens_details\":{\"cached_tokens\":null}}}",
+      "{\"model\":\"m\",\"usage\":{\"prompt_tokens\":194,\"completion_tokens\":2,\"prompt_tokens_details\":null}}",
+      "{\"model\":\"m\",\"usage\":{\"prompt_tokens_details\":{\"cached_tokens\":1024},\"prompt_tokens\":2006,\"completion_tokens\":300}}"
+  })
+  void readsPromptCacheCountsAsTheTreePathDoes(String body) {
+    PassThroughAnswer a = PassThroughAnswer.of(utf8(body), "alias");
+
+    assertThat(a).isNotNull();
+    assertThat(a.usage()).isEqualTo(OpenAiWire.chatResult(new JsonObject(body), "alias").usage());
+    assertThat(a.usage().cachedInputTokens()).isEqualTo(body.contains(":64") ? 64 : body.contains("1024") ? 1024 : 0);
+    assertThat(a.usage().cacheWriteTokens()).isEqualTo(body.contains("cache_write_tokens") ? 100 : 0);
   }
 
   @Test
@@ -125,6 +141,7 @@ class PassThroughAnswerTest {
       "{\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":\"1\",\"completion_tokens\":1}}",
       "{\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1.5}}",
       "{\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":1},\"usage\":{\"prompt_tokens\":2}}",
+      "{\"model\":\"m\",\"choices\":[],\"usage\":{\"prompt_tokens\":9,\"prompt_tokens_details\":{\"cached_tokens\":\"4\"}}}",
       // no top-level model (a nested one does not count), a non-string one, or two
       "{\"choices\":[{\"message\":{\"model\":\"m\"}}],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}",
       "{\"model\":null,\"choices\":[],\"usage\":{\"prompt_tokens\":1,\"completion_tokens\":1}}",

@@ -92,7 +92,7 @@ public final class AnthropicAdapter implements ProviderAdapter {
             requestedModel,
             message,
             finishReason(upstreamBody.getString("stop_reason")),
-            OpenAiWire.usage(usage, rawUsage.getLong("cache_read_input_tokens", 0L), 0));
+            OpenAiWire.usage(usage, 0));
     return new ChatResult(openAi, usage);
   }
 
@@ -140,14 +140,18 @@ public final class AnthropicAdapter implements ProviderAdapter {
 
   /**
    * OpenAI usage from Anthropic's: prompt tokens include cache writes and cache reads, which
-   * Anthropic reports apart from {@code input_tokens}.
+   * Anthropic reports apart from {@code input_tokens} and prices differently.
    */
   static Usage usageOf(JsonObject u, boolean reported) {
-    long input =
-        u.getLong("input_tokens", 0L)
-            + u.getLong("cache_creation_input_tokens", 0L)
-            + u.getLong("cache_read_input_tokens", 0L);
-    return new Usage(input, u.getLong("output_tokens", 0L), reported);
+    long read = count(u, "cache_read_input_tokens");
+    long write = count(u, "cache_creation_input_tokens");
+    long input = count(u, "input_tokens") + write + read;
+    return new Usage(input, read, write, count(u, "output_tokens"), reported);
+  }
+
+  /** A usage count; Anthropic sends null for counts that do not apply. */
+  private static long count(JsonObject u, String field) {
+    return u.getValue(field) instanceof Number n ? n.longValue() : 0L;
   }
 
   static String finishReason(String stopReason) {

@@ -89,7 +89,7 @@ final class AnthropicStream extends TranslatedStream {
         Usage u = usage();
         return chunks.finish(
             AnthropicAdapter.finishReason(stopReason),
-            OpenAiWire.usage(u, rawUsage.getLong("cache_read_input_tokens", 0L), 0));
+            OpenAiWire.usage(u, 0));
       }
       case "error" -> {
         JsonObject err = data.getJsonObject("error", new JsonObject());

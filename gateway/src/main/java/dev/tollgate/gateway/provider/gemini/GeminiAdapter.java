@@ -148,19 +148,17 @@ public final class GeminiAdapter implements ProviderAdapter {
 
   /**
    * OpenAI usage from {@code usageMetadata}: thinking tokens are billed as output, so they count as
-   * completion tokens; tool-use prompt tokens count as input.
+   * completion tokens; tool-use prompt tokens count as input; {@code cachedContentTokenCount} (a part
+   * of {@code promptTokenCount}, implicit or explicit caching) is cached input.
    */
   static Usage usageOf(JsonObject m, boolean reported) {
     long input = m.getLong("promptTokenCount", 0L) + m.getLong("toolUsePromptTokenCount", 0L);
     long output = m.getLong("candidatesTokenCount", 0L) + m.getLong("thoughtsTokenCount", 0L);
-    return new Usage(input, output, reported);
+    return new Usage(input, m.getLong("cachedContentTokenCount", 0L), 0, output, reported);
   }
 
   static JsonObject usageJson(Usage usage, JsonObject metadata) {
-    return OpenAiWire.usage(
-        usage,
-        metadata.getLong("cachedContentTokenCount", 0L),
-        metadata.getLong("thoughtsTokenCount", 0L));
+    return OpenAiWire.usage(usage, metadata.getLong("thoughtsTokenCount", 0L));
   }
 
   /** The OpenAI finish reason, or null while the candidate is still open. */

@@ -288,7 +288,7 @@ class AnthropicAdapterTest {
     assertThat(choice.getJsonObject("message"))
         .isEqualTo(new JsonObject().put("role", "assistant").put("content", "Paris is warmer."));
     assertThat(choice.getString("finish_reason")).isEqualTo("stop");
-    assertThat(result.usage()).isEqualTo(new Usage(2130, 7, true));
+    assertThat(result.usage()).isEqualTo(new Usage(2130, 2000, 100, 7, true));
     assertThat(body.getJsonObject("usage").getLong("prompt_tokens")).isEqualTo(2130);
     assertThat(body.getJsonObject("usage").getLong("completion_tokens")).isEqualTo(7);
     assertThat(body.getJsonObject("usage").getLong("total_tokens")).isEqualTo(2137);
@@ -397,7 +397,7 @@ class AnthropicAdapterTest {
     assertThat(got.stream().usage().getLong("prompt_tokens")).isEqualTo(472 + 100 + 2048);
     assertThat(got.stream().usage().getJsonObject("prompt_tokens_details").getLong("cached_tokens"))
         .isEqualTo(2048);
-    assertThat(got.translator().usage()).isEqualTo(new Usage(2620, 89, true));
+    assertThat(got.translator().usage()).isEqualTo(new Usage(2620, 2048, 100, 89, true));
   }
 
   @Test

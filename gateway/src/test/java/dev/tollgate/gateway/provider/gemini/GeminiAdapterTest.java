@@ -327,7 +327,7 @@ class GeminiAdapterTest {
     assertThat(choice.getJsonObject("message"))
         .isEqualTo(new JsonObject().put("role", "assistant").put("content", "The sky is blue."));
     assertThat(choice.getString("finish_reason")).isEqualTo("stop");
-    assertThat(result.usage()).isEqualTo(new Usage(8, 25, true));
+    assertThat(result.usage()).isEqualTo(new Usage(8, 4, 0, 25, true));
     JsonObject usage = body.getJsonObject("usage");
     assertThat(usage.getLong("total_tokens")).isEqualTo(33);
     assertThat(usage.getJsonObject("completion_tokens_details").getLong("reasoning_tokens"))
@@ -353,7 +353,7 @@ class GeminiAdapterTest {
     assertThat(toolCall.getJsonObject("function").getString("name")).isEqualTo("get_weather");
     assertThat(new JsonObject(toolCall.getJsonObject("function").getString("arguments")))
         .isEqualTo(new JsonObject().put("location", "Paris").put("unit", "celsius"));
-    assertThat(result.usage()).isEqualTo(new Usage(61, 118, true));
+    assertThat(result.usage()).isEqualTo(new Usage(61, 40, 0, 118, true));
 
     JsonObject next = calls.chat("Weather in Paris?");
     next.getJsonArray("messages")
