@@ -50,7 +50,7 @@ cleanup() {
 trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-REDIS_PORT=$(free_port); PROVIDER_PORT=$(free_port); PROXY_PORT=$(free_port); PROXY1_PORT=$(free_port); GATEWAY_PORT=$(free_port)
+REDIS_PORT=$(free_port); PROVIDER_PORT=$(free_port); PROXY_PORT=$(free_port); PROXY1_PORT=$(free_port); GATEWAY_PORT=$(free_port); PASS_PORT=$(free_port)
 
 # --- fake provider: nginx answering a fixed OpenAI chat.completion (fast, no logic) ---------------
 mkdir -p "$WORK/provider"
@@ -190,6 +190,14 @@ if awk -v a="$(awk '{print $2}' <<<"$PROXY1")" -v b="$(awk '{print $2}' <<<"$PRO
 else
   PROXY=$PROXY2; PROXY_WORKERS=2; PROXY_BASE_PORT=$PROXY_PORT
 fi
+# the platform floor: a bare Vert.x pass-through proxy (bench/PassThrough.java) on the gateway's own stack,
+# same JVM flags, one event loop; started only for its own run so it takes no CPU from the others
+java -XX:+UseParallelGC -Xms512m -Xmx512m -cp "$JAR" bench/PassThrough.java "$PASS_PORT" "$PROVIDER_PORT" >"$WORK/pass.log" 2>&1 &
+PASS_PID=$!; PIDS+=($PASS_PID)
+for _ in $(seq 100); do grep -q ready "$WORK/pass.log" 2>/dev/null && break; sleep 0.2; done
+wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP:-30s}" -s bench/chat.lua "http://127.0.0.1:$PASS_PORT/v1/chat/completions" >/dev/null
+PASS=$(run pass-through "http://127.0.0.1:$PASS_PORT/v1/chat/completions" "$PASS_PID")
+kill "$PASS_PID"; wait "$PASS_PID" 2>/dev/null || true
 redis-cli -p "$REDIS_PORT" config resetstat >/dev/null
 E0=$(redis_calls evalsha); V0=$(redis_calls eval); R0=$(round_trips); RC0=$(cpu_ticks "$REDIS_PID")
 GATEWAY=$(run gateway "http://127.0.0.1:$GATEWAY_PORT/v1/chat/completions" "$GATEWAY_PID")
@@ -210,11 +218,12 @@ LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 RESULTS=$(python3 - "$DIRECT" "$PROXY" "$GATEWAY" "$E0" "$E1" "${V0:-0}" "${V1:-0}" "$R0" "$R1" "$GW_REQS" "$RC0" "$RC1" "$TICK" "$INNER" \
   "$L_DIRECT" "$L_PROXY" "$L_GATEWAY" "$LOAD_BEFORE" "$LOAD_AFTER" "$RATE" "$CONNECTIONS" "$ROUTE" \
-  "$PROXY1" "$PROXY2" "$PROXY_WORKERS" "$GATEWAY_EVENT_LOOPS" <<'PY'
+  "$PROXY1" "$PROXY2" "$PROXY_WORKERS" "$GATEWAY_EVENT_LOOPS" "$PASS" <<'PY'
 import sys
 d, n, g = (s.split() for s in sys.argv[1:4])
 n1, n2 = sys.argv[23].split(), sys.argv[24].split()
 workers, loops = sys.argv[25], sys.argv[26]
+p = sys.argv[27].split()
 e0, e1, v0, v1, r0, r1, reqs, rc0, rc1, tick, inner = (float(x or 0) for x in sys.argv[4:15])
 lat = [dict(kv.split("=") for kv in s.split()) for s in sys.argv[15:18]]
 load_before, load_after, rate, conns, route = sys.argv[18:23]
@@ -224,7 +233,7 @@ print(f"load average (1/5/15 min): before {load_before}, after {load_after}")
 print()
 print(f"1. throughput at saturation: wrk, closed loop, {conns} connections")
 print(f"{'target':18} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'CPU us/req':>11} {'requests':>10} {'non-2xx':>8}")
-for name, r in (("direct", d), ("nginx 1 worker", n1), ("nginx 2 workers", n2), (f"gateway {loops} loop" + ("s" if loops != "1" else ""), g)):
+for name, r in (("direct", d), ("nginx 1 worker", n1), ("nginx 2 workers", n2), ("vert.x pass-through", p), (f"gateway {loops} loop" + ("s" if loops != "1" else ""), g)):
     print(f"{name:18} {f(r[1]):>10.0f} {f(r[2]):>8.3f} {f(r[3]):>8.3f} {f(r[4]):>11.1f} {int(f(r[5])):>10} {r[6]:>8}")
 print()
 print(f"2. latency at a fixed {rate} req/s, open loop, {conns} connections (bench/OpenLoop.java)")
@@ -233,6 +242,7 @@ for name, r in (("direct", lat[0]), (f"nginx {workers} w.", lat[1]), ("tollgate 
     print(f"{name:18} {f(r['rate']):>8.0f} {f(r['p50']):>8.3f} {f(r['p90']):>8.3f} {f(r['p99']):>8.3f} {f(r['p999']):>9.3f} {r['errors']:>7}")
 print()
 print(f"gateway / nginx req/s (saturation)  : {f(g[1])/f(n[1]):.2f}x   (target >= 0.5x; nginx at its better worker count, {workers})")
+print(f"pass-through / nginx req/s          : {f(p[1])/f(n[1]):.2f}x   (the Vert.x floor, no governance; gateway / pass-through {f(g[1])/f(p[1]):.2f}x)")
 print(f"added p50 at {rate} req/s vs direct   : nginx {f(lat[1]['p50'])-f(lat[0]['p50']):.3f} ms, gateway {f(lat[2]['p50'])-f(lat[0]['p50']):.3f} ms   (target <= 0.5 ms)")
 print(f"added p99 at {rate} req/s vs direct   : nginx {f(lat[1]['p99'])-f(lat[0]['p99']):.3f} ms, gateway {f(lat[2]['p99'])-f(lat[0]['p99']):.3f} ms")
 print(f"added p50 at saturation (queueing)  : nginx {f(n[2])-f(d[2]):.3f} ms, gateway {f(g[2])-f(d[2]):.3f} ms")
