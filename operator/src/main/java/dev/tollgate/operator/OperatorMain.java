@@ -3,12 +3,14 @@ package dev.tollgate.operator;
 import dev.tollgate.operator.local.LocalMode;
 import dev.tollgate.operator.redis.ConfigWriter;
 import dev.tollgate.operator.redis.RedisClients;
+import dev.tollgate.operator.usage.UsageExportCommand;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +19,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.clients.jedis.UnifiedJedis;
 
-/** Entry point of {@code tollgate-operator.jar}: configuration from the environment, then run until stopped. */
+/**
+ * Entry point of {@code tollgate-operator.jar}: configuration from the environment, then run until
+ * stopped; {@code usage-export ...} runs the usage export instead ({@link UsageExportCommand}).
+ */
 public final class OperatorMain {
 
   private static final Logger LOG = LoggerFactory.getLogger(OperatorMain.class);
@@ -28,6 +33,10 @@ public final class OperatorMain {
   record Startup(OperatorSettings settings, CredentialsKey credentialsKey, UnifiedJedis redis) {}
 
   public static void main(String[] args) throws Exception {
+    if (args.length > 0 && args[0].equals("usage-export")) {
+      System.exit(UsageExportCommand.run(Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out, System.err));
+      return;
+    }
     Startup startup;
     try {
       startup = validate(System.getenv());

@@ -17,6 +17,7 @@ import dev.tollgate.schema.Pricing;
 import dev.tollgate.schema.RedisKeys;
 import dev.tollgate.schema.TenantId;
 import dev.tollgate.schema.TenantRecord;
+import dev.tollgate.schema.UsageFields;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -55,13 +56,8 @@ public final class SpendLedger {
   private static final long[] SETTLE_RETRY_MS = {200, 1_000, 3_000, 5_000};
   /** Retries stop this long before the lease ends: after it, a purge may release the reservation. */
   private static final long LEASE_MARGIN_MS = 5_000;
-  /** The usage record's fields; the script pairs them with each request's values (sent once per call). */
-  private static final String[] USAGE_FIELDS = {
-      "requestId", "ts", "tenant", "apiKey", "endpoint", "requestedModel", "servedModel", "provider",
-      "stream", "tokensIn", "tokensOut", "usageSource", "costMicros", "billedMicros", "capBasisMicros",
-      "reservedMicros", "currency", "inputPriceMicrosPerMillion", "outputPriceMicrosPerMillion", "policy",
-      "policyVersion", "policyGeneration", "attempts", "latencyMs", "status", "errorCode",
-      "tokensInCached", "tokensInCacheWrite", "cachedInputPriceMicrosPerMillion", "cacheWritePriceMicrosPerMillion"};
+  /** The usage record's fields (schema UsageFields); the script pairs them with each request's values (sent once per call). */
+  private static final String[] USAGE_FIELDS = UsageFields.ALL.toArray(String[]::new);
   /** Requests per script call at most (a batch's arguments stay small; ADR 0025). */
   private static final int MAX_BATCH = 64;
 

@@ -1,0 +1,222 @@
+package dev.tollgate.operator.usage;
+
+import dev.tollgate.operator.redis.RedisClients;
+import dev.tollgate.schema.Money;
+import dev.tollgate.schema.RedisSettings;
+import dev.tollgate.schema.TenantId;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintStream;
+import java.io.Reader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.YearMonth;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisException;
+
+/**
+ * {@code java -jar tollgate-operator.jar usage-export ...}: usage records to CSV or JSON Lines, per
+ * month (checked against the month totals) or incrementally from a checkpoint file. Redis settings
+ * come from the same {@code TOLLGATE_REDIS_*} variables as the operator's. The output file and the
+ * checkpoint are replaced only once everything was written, so a failed run changes neither.
+ * Exit codes: 0 done; 1 Redis or file error; 2 bad arguments or settings; 3 a month's records do not
+ * add up to its totals (records of that month may still be arriving, or some were trimmed).
+ */
+public final class UsageExportCommand {
+
+  static final String USAGE = String.join("\n",
+      "usage: usage-export --tenant <namespace>/<name> [--tenant ...]",
+      "         (--month YYYY-MM | --after <stream id> | --checkpoint <file>)",
+      "         [--format csv|jsonl] [--out <file>]",
+      "  --month       requests that started in that month (UTC), checked against the month totals",
+      "  --after       records appended after that stream id (exclusive)",
+      "  --checkpoint  incremental: continue after the ids stored in <file> (per tenant), then store the new ones",
+      "  --format      csv (default, with a header) or jsonl",
+      "  --out         write to <file> (replaced when complete) instead of standard output",
+      "Redis: TOLLGATE_REDIS_URL, TOLLGATE_REDIS_MODE, TOLLGATE_REDIS_MASTER_NAME, TOLLGATE_REDIS_USERNAME,",
+      "TOLLGATE_REDIS_PASSWORD, as for the operator.");
+
+  /** Parsed arguments. Exactly one of month, after, checkpoint is set. */
+  record Options(List<TenantId> tenants, YearMonth month, String after, Path checkpoint, UsageExport.Format format, Path out) {
+
+    static Options parse(String[] args) {
+      List<TenantId> tenants = new ArrayList<>();
+      YearMonth month = null;
+      String after = null;
+      Path checkpoint = null;
+      UsageExport.Format format = UsageExport.Format.CSV;
+      Path out = null;
+      for (int i = 0; i < args.length; i++) {
+        String flag = args[i];
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException(flag + " needs a value");
+        }
+        String value = args[++i];
+        switch (flag) {
+          case "--tenant" -> tenants.add(TenantId.parse(value));
+          case "--month" -> {
+            try {
+              month = YearMonth.parse(value);
+            } catch (DateTimeParseException e) {
+              throw new IllegalArgumentException("--month must be YYYY-MM, got '" + value + "'");
+            }
+          }
+          case "--after" -> {
+            if (!value.matches("[0-9]+-[0-9]+")) {
+              throw new IllegalArgumentException("--after must be a stream id like 1700000000000-0, got '" + value + "'");
+            }
+            after = value;
+          }
+          case "--checkpoint" -> checkpoint = Path.of(value);
+          case "--format" -> {
+            try {
+              format = UsageExport.Format.valueOf(value.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+              throw new IllegalArgumentException("--format must be csv or jsonl, got '" + value + "'");
+            }
+          }
+          case "--out" -> out = Path.of(value);
+          default -> throw new IllegalArgumentException("unknown option " + flag);
+        }
+      }
+      if (tenants.isEmpty()) {
+        throw new IllegalArgumentException("--tenant is required");
+      }
+      int ranges = (month != null ? 1 : 0) + (after != null ? 1 : 0) + (checkpoint != null ? 1 : 0);
+      if (ranges != 1) {
+        throw new IllegalArgumentException("give exactly one of --month, --after, --checkpoint");
+      }
+      if (after != null && tenants.size() > 1) {
+        throw new IllegalArgumentException("--after applies to one tenant; use --checkpoint for several");
+      }
+      return new Options(List.copyOf(tenants), month, after, checkpoint, format, out);
+    }
+  }
+
+  private UsageExportCommand() {}
+
+  /** Runs the command; returns the exit code. {@code stdout} receives the records unless --out is given. */
+  public static int run(String[] args, Map<String, String> env, PrintStream stdout, PrintStream stderr) {
+    Options options;
+    RedisSettings settings;
+    try {
+      options = Options.parse(args);
+      settings = RedisSettings.fromEnv(env);
+    } catch (IllegalArgumentException e) {
+      stderr.println("usage-export: " + e.getMessage());
+      stderr.println(USAGE);
+      return 2;
+    }
+    try (UnifiedJedis redis = RedisClients.create(settings)) {
+      return export(options, redis, stdout, stderr);
+    } catch (IllegalArgumentException e) {
+      stderr.println("usage-export: " + e.getMessage());
+      return 2;
+    } catch (JedisException e) {
+      stderr.println("usage-export: Redis at " + settings + ": " + RedisClients.rootMessage(e));
+      return 1;
+    } catch (IOException e) {
+      stderr.println("usage-export: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  static int export(Options o, UnifiedJedis redis, PrintStream stdout, PrintStream stderr) throws IOException {
+    Properties checkpoints = o.checkpoint() == null ? null : readCheckpoints(o.checkpoint());
+    Path temp = o.out() == null ? null : Files.createTempFile(o.out().toAbsolutePath().getParent(), ".usage-export", ".tmp");
+    boolean mismatch = false;
+    try {
+      Writer w = temp == null
+          ? new OutputStreamWriter(stdout, StandardCharsets.UTF_8)
+          : Files.newBufferedWriter(temp, StandardCharsets.UTF_8);
+      List<UsageExport.Summary> summaries = new ArrayList<>();
+      try {
+        UsageExport export = new UsageExport(redis, o.format(), w);
+        export.header();
+        for (TenantId t : o.tenants()) {
+          UsageExport.Summary s;
+          if (o.month() != null) {
+            s = export.month(t, o.month());
+          } else {
+            String after = o.after() != null ? o.after() : checkpoints.getProperty(t.id());
+            s = export.after(t, after);
+          }
+          summaries.add(s);
+        }
+        export.flush();
+      } finally {
+        if (temp != null) {
+          w.close();
+        }
+      }
+      if (temp != null) {
+        move(temp, o.out());
+        temp = null;
+      }
+      for (UsageExport.Summary s : summaries) {
+        StringBuilder line = new StringBuilder("usage-export: ").append(s.tenant().id()).append(": ")
+            .append(s.records()).append(" records, cost ").append(Money.format(s.costMicros()))
+            .append(", billed ").append(Money.format(s.billedMicros()));
+        if (o.month() != null) {
+          UsageExport.Check c = UsageExport.check(redis, s, o.month());
+          line.append(c.matches() ? " (matches the month totals)"
+              : " (MONTH TOTALS DIFFER: " + c.requests() + " requests, cost " + Money.format(c.costMicros())
+                  + ", billed " + Money.format(c.billedMicros())
+                  + "; records of the month may still be arriving, or some were trimmed)");
+          mismatch |= !c.matches();
+        }
+        if (checkpoints != null && s.lastId() != null) {
+          checkpoints.setProperty(s.tenant().id(), s.lastId());
+        }
+        stderr.println(line);
+      }
+      if (checkpoints != null) {
+        writeCheckpoints(o.checkpoint(), checkpoints);
+      }
+      return mismatch ? 3 : 0;
+    } finally {
+      if (temp != null) {
+        Files.deleteIfExists(temp);
+      }
+    }
+  }
+
+  private static Properties readCheckpoints(Path file) throws IOException {
+    Properties p = new Properties();
+    if (Files.exists(file)) {
+      try (Reader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        p.load(r);
+      }
+    }
+    return p;
+  }
+
+  private static void writeCheckpoints(Path file, Properties p) throws IOException {
+    Path dir = file.toAbsolutePath().getParent();
+    Path temp = Files.createTempFile(dir, ".usage-checkpoint", ".tmp");
+    StringBuilder text = new StringBuilder("# usage-export: last exported stream id per tenant\n");
+    // sorted, one line per tenant: a diffable file, whatever the order of --tenant
+    new TreeMap<>(p).forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
+    Files.writeString(temp, text, StandardCharsets.UTF_8);
+    move(temp, file);
+  }
+
+  private static void move(Path from, Path to) throws IOException {
+    try {
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(from, to, StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+}

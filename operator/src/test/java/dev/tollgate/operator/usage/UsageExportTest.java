@@ -1,0 +1,200 @@
+package dev.tollgate.operator.usage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tollgate.schema.RedisKeys;
+import dev.tollgate.schema.TenantId;
+import dev.tollgate.schema.UsageFields;
+import dev.tollgate.testkit.RedisProcess;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+import redis.clients.jedis.StreamEntryID;
+
+/**
+ * The usage export against a real Redis holding usage records as the gateway writes them (field order
+ * from {@link UsageFields}), run as the command a billing job would run.
+ */
+class UsageExportTest {
+
+  @RegisterExtension
+  static final RedisProcess REDIS = RedisProcess.standalone();
+
+  @TempDir
+  Path dir;
+
+  static final TenantId ACME = new TenantId("agency", "acme");
+  static final String STREAM = RedisKeys.usage(ACME);
+  static final String NOV_TOTALS = RedisKeys.totals(ACME, "M202611");
+
+  final ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+  final ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+
+  @BeforeEach
+  void clean() {
+    REDIS.flushAll();
+  }
+
+  @Test
+  void aMonthExportHasTheRequestsThatStartedInItAndMatchesItsTotals() throws IOException {
+    // started in October, settled just after midnight: October's, not November's
+    add("2026-11-01T00:00:00.100Z", "req_oct", "2026-10-31T23:59:59.900Z", "gpt-4o-mini", 1_000, 1_500, true);
+    add("2026-11-05T10:00:00Z", "req_a", "2026-11-05T10:00:00Z", "gpt-4o-mini", 1_200, 1_800, true);
+    // a client-chosen model name a spreadsheet would run as a formula, with a comma: quoted and defused
+    add("2026-11-06T10:00:00Z", "req_b", "2026-11-06T09:59:59Z", "=cmd,x", 300, 450, true);
+    // written by a gateway from before the cache fields: empty cells, not shifted columns
+    add("2026-11-07T10:00:00Z", "req_c", "2026-11-07T10:00:00Z", "gpt-4o", 2_000_000, 2_500_000, false);
+    // started on the last second of November, settled in December: November's
+    add("2026-12-01T00:00:01Z", "req_last", "2026-11-30T23:59:59Z", "gpt-4o-mini", 10, 15, true);
+    totals(NOV_TOTALS, 4, 1_200 + 300 + 2_000_000 + 10, 1_800 + 450 + 2_500_000 + 15);
+    Path out = dir.resolve("acme-2026-11.csv");
+
+    int code = run("--tenant", "agency/acme", "--month", "2026-11", "--out", out.toString());
+
+    assertThat(code).as(err()).isZero();
+    List<String> lines = Files.readAllLines(out);
+    assertThat(lines).hasSize(5);
+    List<String> header = List.of(lines.get(0).split(","));
+    assertThat(header.subList(1, 1 + UsageFields.ALL.size())).isEqualTo(UsageFields.ALL);
+    assertThat(header.get(0)).isEqualTo("id");
+    assertThat(header.subList(header.size() - 2, header.size())).containsExactly("cost", "billed");
+    assertThat(lines.subList(1, 5)).extracting(l -> l.split(",")[1])
+        .containsExactly("req_a", "req_b", "req_c", "req_last");
+    assertThat(lines.get(1)).startsWith(id("2026-11-05T10:00:00Z") + ",req_a,").endsWith(",0.0012,0.0018");
+    assertThat(lines.get(2)).contains(",\"'=cmd,x\",");
+    assertThat(lines.get(3)).endsWith(",0,,,,,,2.00,2.50"); // status, empty errorCode, four missing cache fields, the amounts
+    assertThat(err()).contains("agency/acme: 4 records, cost 2.00151, billed 2.502265 (matches the month totals)");
+  }
+
+  @Test
+  void aMonthWhoseRecordsDoNotAddUpToItsTotalsIsExportedButFailsWithCode3() throws IOException {
+    add("2026-11-05T10:00:00Z", "req_a", "2026-11-05T10:00:00Z", "gpt-4o-mini", 1_200, 1_800, true);
+    totals(NOV_TOTALS, 2, 2_400, 3_600); // one record trimmed, or still arriving
+    Path out = dir.resolve("acme.csv");
+
+    int code = run("--tenant", "agency/acme", "--month", "2026-11", "--out", out.toString());
+
+    assertThat(code).isEqualTo(3);
+    assertThat(Files.readAllLines(out)).hasSize(2);
+    assertThat(err()).contains("1 records").contains("MONTH TOTALS DIFFER: 2 requests, cost 0.0024, billed 0.0036");
+  }
+
+  @Test
+  void checkpointedExportsContinueWhereTheLastEndedAndAFailedRunLeavesTheCheckpoint() throws IOException {
+    add("2026-11-05T10:00:00Z", "req_1", "2026-11-05T10:00:00Z", "gpt-4o-mini", 100, 150, true);
+    add("2026-11-05T10:00:01Z", "req_2", "2026-11-05T10:00:01Z", "gpt-4o-mini", 100, 150, true);
+    Path checkpoint = dir.resolve("usage.checkpoint");
+    Path first = dir.resolve("first.jsonl");
+
+    assertThat(run("--tenant", "agency/acme", "--checkpoint", checkpoint.toString(), "--format", "jsonl",
+        "--out", first.toString())).as(err()).isZero();
+    assertThat(requestIds(first)).containsExactly("req_1", "req_2");
+    assertThat(Files.readString(checkpoint)).contains("agency/acme=" + id("2026-11-05T10:00:01Z"));
+
+    add("2026-11-05T10:00:02Z", "req_3", "2026-11-05T10:00:02Z", "gpt-4o-mini", 100, 150, true);
+    String before = Files.readString(checkpoint);
+    Path nowhere = dir.resolve("missing-dir").resolve("second.jsonl");
+    assertThat(run("--tenant", "agency/acme", "--checkpoint", checkpoint.toString(), "--format", "jsonl",
+        "--out", nowhere.toString())).isEqualTo(1);
+    assertThat(Files.readString(checkpoint)).isEqualTo(before);
+
+    Path second = dir.resolve("second.jsonl");
+    assertThat(run("--tenant", "agency/acme", "--checkpoint", checkpoint.toString(), "--format", "jsonl",
+        "--out", second.toString())).as(err()).isZero();
+    assertThat(requestIds(second)).containsExactly("req_3");
+    JsonNode row = new ObjectMapper().readTree(Files.readAllLines(second).get(0));
+    assertThat(row.get("id").asText()).isEqualTo(id("2026-11-05T10:00:02Z"));
+    assertThat(row.get("costMicros").asText()).isEqualTo("100");
+    assertThat(row.get("billed").asText()).isEqualTo("0.00015");
+  }
+
+  @Test
+  void badArgumentsAreRefusedWithCode2AndTheReason() {
+    assertThat(run("--month", "2026-11")).isEqualTo(2);
+    assertThat(err()).contains("--tenant is required");
+    assertThat(run("--tenant", "agency/acme", "--month", "2026-11", "--after", "1-0")).isEqualTo(2);
+    assertThat(err()).contains("exactly one of --month, --after, --checkpoint");
+    assertThat(run("--tenant", "agency/acme", "--month", "November")).isEqualTo(2);
+    assertThat(err()).contains("--month must be YYYY-MM, got 'November'");
+    assertThat(run("--tenant", "acme", "--month", "2026-11")).isEqualTo(2);
+    assertThat(err()).contains("tenant id must be <namespace>/<name>");
+  }
+
+  @Test
+  void anUnreachableRedisFailsWithCode1() throws IOException {
+    int closedPort;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closedPort = s.getLocalPort();
+    }
+    int code = UsageExportCommand.run(new String[] {"--tenant", "agency/acme", "--month", "2026-11"},
+        Map.of("TOLLGATE_REDIS_URL", "redis://127.0.0.1:" + closedPort), new PrintStream(stdout), new PrintStream(stderr));
+    assertThat(code).isEqualTo(1);
+    assertThat(err()).contains("usage-export: Redis at");
+    assertThat(stdout.toString(StandardCharsets.UTF_8)).isEmpty();
+  }
+
+  private int run(String... args) {
+    stderr.reset();
+    return UsageExportCommand.run(args, Map.of("TOLLGATE_REDIS_URL", REDIS.url()), new PrintStream(stdout), new PrintStream(stderr));
+  }
+
+  private String err() {
+    return stderr.toString(StandardCharsets.UTF_8);
+  }
+
+  private static String id(String appendedAt) {
+    return Instant.parse(appendedAt).toEpochMilli() + "-0";
+  }
+
+  /** Appends a record at {@code appendedAt} as the gateway would; {@code withCacheFields=false}: an older gateway's. */
+  private static void add(String appendedAt, String requestId, String startedAt, String model, long cost, long billed,
+      boolean withCacheFields) {
+    Map<String, String> f = new LinkedHashMap<>();
+    for (String name : UsageFields.ALL) {
+      f.put(name, "0");
+    }
+    f.put(UsageFields.REQUEST_ID, requestId);
+    f.put(UsageFields.TS, Long.toString(Instant.parse(startedAt).toEpochMilli()));
+    f.put(UsageFields.TENANT, ACME.id());
+    f.put(UsageFields.API_KEY, "web");
+    f.put("requestedModel", model);
+    f.put(UsageFields.COST_MICROS, Long.toString(cost));
+    f.put(UsageFields.BILLED_MICROS, Long.toString(billed));
+    f.put(UsageFields.CURRENCY, "USD");
+    f.put("errorCode", "");
+    if (!withCacheFields) {
+      UsageFields.ALL.subList(UsageFields.ALL.indexOf("tokensInCached"), UsageFields.ALL.size()).forEach(f::remove);
+    }
+    REDIS.client().xadd(STREAM, new StreamEntryID(Instant.parse(appendedAt).toEpochMilli(), 0), f);
+  }
+
+  private static void totals(String key, long requests, long cost, long billed) {
+    REDIS.client().hset(key, Map.of("requests", Long.toString(requests), "costMicros", Long.toString(cost),
+        "billedMicros", Long.toString(billed)));
+  }
+
+  private static List<String> requestIds(Path jsonl) throws IOException {
+    ObjectMapper m = new ObjectMapper();
+    return Files.readAllLines(jsonl).stream().map(l -> {
+      try {
+        return m.readTree(l).get("requestId").asText();
+      } catch (IOException e) {
+        throw new IllegalStateException(e);
+      }
+    }).toList();
+  }
+}
