@@ -515,10 +515,18 @@ public final class RouteHandler implements Handler<RoutingContext> {
       }
     }
 
-    /** The provider's figures if it sent them, else the prompt estimate and the streamed text counted. */
+    /**
+     * The provider's figures if it sent its final ones; else the streamed text counted as output,
+     * with the prompt side the provider reported before the end (cache reads and writes at their
+     * prices), or the prompt estimate if it reported none.
+     */
     private Usage usage() {
       Usage u = translator.usage();
-      return u.reportedByProvider() ? u : new Usage(call.req.promptTokens(), tokens.count(translator.outputText()), false);
+      if (u.reportedByProvider()) {
+        return u;
+      }
+      long output = tokens.count(translator.outputText());
+      return u.promptReportedByProvider() ? u.withCountedOutput(output) : new Usage(call.req.promptTokens(), output, false);
     }
   }
 
