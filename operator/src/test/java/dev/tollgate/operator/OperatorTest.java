@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.operator.api.v1alpha1.Condition;
 import dev.tollgate.operator.api.v1alpha1.RoutePolicy;
+import dev.tollgate.operator.api.v1alpha1.RoutePolicySpec;
 import dev.tollgate.schema.RedisKeys;
 import dev.tollgate.testkit.RedisProcess;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -61,5 +62,22 @@ class OperatorTest extends OperatorBehaviour {
     Condition c = awaitReady(RoutePolicy.class, ns, "neg", "False", "InvalidSpec");
     assertThat(c.getMessage()).isEqualTo("cachedInputPricePerMillion must not be negative, got '-0.075'");
     assertThat(redis().get(RedisKeys.routePolicy(ns, "neg"))).isNull();
+  }
+
+  /**
+   * A real API server refuses a zero threshold (the CRD's minimum); the mock, like local mode, lets
+   * it through, and the operator must still refuse to project it.
+   */
+  @Test
+  void aZeroCooldownThresholdIsReportedAndNothingIsWritten() {
+    String ns = newNamespace();
+    RoutePolicy policy = Fixtures.policy(ns, "zero");
+    RoutePolicySpec.Cooldown cooldown = new RoutePolicySpec.Cooldown();
+    cooldown.setFailureThreshold(0);
+    policy.getSpec().setCooldown(cooldown);
+    create(policy);
+    Condition c = awaitReady(RoutePolicy.class, ns, "zero", "False", "InvalidSpec");
+    assertThat(c.getMessage()).isEqualTo("cooldown.failureThreshold must be at least 1, got 0");
+    assertThat(redis().get(RedisKeys.routePolicy(ns, "zero"))).isNull();
   }
 }
