@@ -265,6 +265,12 @@ class PromptCacheBillingTest {
     return cases().filter(c -> c.type().equals("anthropic")).findFirst().orElseThrow();
   }
 
+  /** An Anthropic stream of {@code pieces} words whose message_start reports the cache figures. */
+  static Reply cachedAnthropicStream(int pieces) {
+    return Reply.sse(edit(FakeAnthropic.textEvents(RoutingProvidersTest.pieces(pieces), 300, pieces, "end_turn"),
+        PromptCacheBillingTest::anthropicCache));
+  }
+
   /**
    * An Anthropic stream that ended before {@code message_delta}: the prompt side that {@code
    * message_start} reported (300 uncached, 20,000 cache reads, 4,000 cache writes) at the cache
@@ -286,11 +292,9 @@ class PromptCacheBillingTest {
 
   @Test
   void aCutAnthropicStreamIsChargedTheReportedCacheWritesAndTheCountedOutput() {
-    Case c = anthropic();
-    Seed seed = seed(c);
+    Seed seed = seed(anthropic());
     // message_start, content_block_start, ping, then three of ten pieces: no message_delta, no usage
-    ANTHROPIC.enqueue(Reply.sse(edit(FakeAnthropic.textEvents(RoutingProvidersTest.pieces(10), 300, 200, "end_turn"),
-        PromptCacheBillingTest::anthropicCache)).cutAfter(6));
+    ANTHROPIC.enqueue(cachedAnthropicStream(10).cutAfter(6));
 
     HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", seed.key("k"), TestGateway.chat(Seed.MODEL, 600, true));
 
@@ -305,10 +309,8 @@ class PromptCacheBillingTest {
 
   @Test
   void anAnthropicStreamWhoseClientHangsUpIsChargedTheReportedCacheWritesAndTheCountedOutput() {
-    Case c = anthropic();
-    Seed seed = seed(c);
-    ANTHROPIC.enqueue(Reply.sse(edit(FakeAnthropic.textEvents(RoutingProvidersTest.pieces(400), 300, 400, "end_turn"),
-        PromptCacheBillingTest::anthropicCache)).eventDelayMs(20));
+    Seed seed = seed(anthropic());
+    ANTHROPIC.enqueue(cachedAnthropicStream(400).eventDelayMs(20));
 
     assertThat(HARNESS.gateway().readThenHangUp(seed.key("k"), TestGateway.chat(Seed.MODEL, 600, true), 5)).isEqualTo(5);
 

@@ -481,13 +481,7 @@ abstract class OperatorBehaviour {
   @Test
   void routePolicyCooldownReachesThePlanAndAMaximumBelowTheBaseIsInvalid() {
     String ns = newNamespace();
-    RoutePolicy policy = Fixtures.policy(ns, "p");
-    RoutePolicySpec.Cooldown cooldown = new RoutePolicySpec.Cooldown();
-    cooldown.setFailureThreshold(1);
-    cooldown.setBaseDuration("2s");
-    cooldown.setMaxDuration("1m");
-    policy.getSpec().setCooldown(cooldown);
-    create(policy);
+    create(Fixtures.policyWithCooldown(ns, "p", 1, "2s", "1m"));
     awaitReady(RoutePolicy.class, ns, "p", "True", "Projected");
     RoutePlan plan = ConfigCodec.fromJson(redis().get(RedisKeys.routePolicy(ns, "p")), RoutePlan.class);
     assertThat(plan.cooldown()).isEqualTo(new RoutePlan.Cooldown(1, 2_000, 60_000));

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tollgate.operator.api.v1alpha1.Condition;
 import dev.tollgate.operator.api.v1alpha1.RoutePolicy;
-import dev.tollgate.operator.api.v1alpha1.RoutePolicySpec;
 import dev.tollgate.schema.RedisKeys;
 import dev.tollgate.testkit.RedisProcess;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -71,11 +70,7 @@ class OperatorTest extends OperatorBehaviour {
   @Test
   void aZeroCooldownThresholdIsReportedAndNothingIsWritten() {
     String ns = newNamespace();
-    RoutePolicy policy = Fixtures.policy(ns, "zero");
-    RoutePolicySpec.Cooldown cooldown = new RoutePolicySpec.Cooldown();
-    cooldown.setFailureThreshold(0);
-    policy.getSpec().setCooldown(cooldown);
-    create(policy);
+    create(Fixtures.policyWithCooldown(ns, "zero", 0, "10s", "300s"));
     Condition c = awaitReady(RoutePolicy.class, ns, "zero", "False", "InvalidSpec");
     assertThat(c.getMessage()).isEqualTo("cooldown.failureThreshold must be at least 1, got 0");
     assertThat(redis().get(RedisKeys.routePolicy(ns, "zero"))).isNull();
