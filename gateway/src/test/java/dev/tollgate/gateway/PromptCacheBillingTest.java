@@ -87,16 +87,7 @@ class PromptCacheBillingTest {
     // Anthropic: input_tokens 300 (uncached), cache reads 20,000, cache writes 4,000, 200 out:
     // 300 x 1 + 20,000 x 0.10 + 4,000 x 1.25 + 200 x 5 = 300 + 2,000 + 5,000 + 1,000 = 8,300 micros
     // (all 24,300 prompt tokens at the input price: 25,300)
-    Consumer<JsonObject> anthropicCache = event -> {
-      JsonObject usage = event.getValue("message") instanceof JsonObject m ? m.getJsonObject("usage") : event.getJsonObject("usage");
-      if (usage != null && !"message_delta".equals(event.getString("type"))) {
-        usage.put("cache_read_input_tokens", 20_000).put("cache_creation_input_tokens", 4_000)
-            .put("cache_creation", new JsonObject().put("ephemeral_5m_input_tokens", 4_000).put("ephemeral_1h_input_tokens", 0));
-      } else if (usage != null) {
-        // newer API versions repeat the (cumulative) input counts in message_delta
-        usage.put("input_tokens", 300).put("cache_read_input_tokens", 20_000).put("cache_creation_input_tokens", 4_000);
-      }
-    };
+    Consumer<JsonObject> anthropicCache = PromptCacheBillingTest::anthropicCache;
     JsonObject anthropicAnswer = FakeAnthropic.message("Cached hello", 300, 200, "end_turn");
     anthropicCache.accept(anthropicAnswer);
 
@@ -124,6 +115,21 @@ class PromptCacheBillingTest {
         new Case("gemini", GEMINI, GEMINI_FLASH, Reply.json(200, geminiAnswer),
             FakeGemini.sse(edit(FakeGemini.textEvents(pieces, 10_000, 500), geminiCache)),
             10_000, 8_000, 0, 500, 2_090, 4_250));
+  }
+
+  /**
+   * Anthropic's cache figures for a prompt of 300 uncached input tokens: 20,000 read from the cache,
+   * 4,000 written to it, in {@code message_start} (and the answer's usage) as its docs show them.
+   */
+  static void anthropicCache(JsonObject event) {
+    JsonObject usage = event.getValue("message") instanceof JsonObject m ? m.getJsonObject("usage") : event.getJsonObject("usage");
+    if (usage != null && !"message_delta".equals(event.getString("type"))) {
+      usage.put("cache_read_input_tokens", 20_000).put("cache_creation_input_tokens", 4_000)
+          .put("cache_creation", new JsonObject().put("ephemeral_5m_input_tokens", 4_000).put("ephemeral_1h_input_tokens", 0));
+    } else if (usage != null) {
+      // newer API versions repeat the (cumulative) input counts in message_delta
+      usage.put("input_tokens", 300).put("cache_read_input_tokens", 20_000).put("cache_creation_input_tokens", 4_000);
+    }
   }
 
   /** Applies {@code change} to the JSON of every event's {@code data:} line. */
@@ -167,15 +173,20 @@ class PromptCacheBillingTest {
         .containsEntry("inputPriceMicrosPerMillion", Long.toString(c.target().inputMicrosPerMillion()))
         .containsEntry("cachedInputPriceMicrosPerMillion", Long.toString(c.target().cachedInputMicrosPerMillion()))
         .containsEntry("cacheWritePriceMicrosPerMillion", Long.toString(c.target().effectiveCacheWriteMicrosPerMillion()));
+    spentEverywhere(seed, c.costMicros(), c.promptTokens());
+  }
+
+  /** Both caps' spend and the month totals carry {@code costMicros}, nothing is left reserved. */
+  static void spentEverywhere(Seed seed, long costMicros, long promptTokens) {
     Instant now = Instant.now();
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
       assertThat(HARNESS.redis().hgetAll(RedisKeys.spend(seed.tenant, "daily", Period.Day.key(now))))
-          .containsEntry("spent", Long.toString(c.costMicros())).containsEntry("reserved", "0");
+          .containsEntry("spent", Long.toString(costMicros)).containsEntry("reserved", "0");
       assertThat(HARNESS.redis().hgetAll(RedisKeys.spend(seed.tenant, "monthly", Period.Month.key(now))))
-          .containsEntry("spent", Long.toString(c.costMicros())).containsEntry("reserved", "0");
+          .containsEntry("spent", Long.toString(costMicros)).containsEntry("reserved", "0");
       assertThat(HARNESS.redis().hgetAll(RedisKeys.totals(seed.tenant, Period.Month.key(now))))
-          .containsEntry("costMicros", Long.toString(c.costMicros()))
-          .containsEntry("tokensIn", Long.toString(c.promptTokens()));
+          .containsEntry("costMicros", Long.toString(costMicros))
+          .containsEntry("tokensIn", Long.toString(promptTokens));
     });
   }
 
@@ -248,5 +259,65 @@ class PromptCacheBillingTest {
     assertThat(e.getString("code")).isEqualTo("spend_cap_exceeded");
     assertThat(e.getString("requested")).isEqualTo(Money.format(100 * promptReserved));
     assertThat(ANTHROPIC.requests()).hasSize(1);
+  }
+
+  static Case anthropic() {
+    return cases().filter(c -> c.type().equals("anthropic")).findFirst().orElseThrow();
+  }
+
+  /** An Anthropic stream of {@code pieces} words whose message_start reports the cache figures. */
+  static Reply cachedAnthropicStream(int pieces) {
+    return Reply.sse(edit(FakeAnthropic.textEvents(RoutingProvidersTest.pieces(pieces), 300, pieces, "end_turn"),
+        PromptCacheBillingTest::anthropicCache));
+  }
+
+  /**
+   * An Anthropic stream that ended before {@code message_delta}: the prompt side that {@code
+   * message_start} reported (300 uncached, 20,000 cache reads, 4,000 cache writes) at the cache
+   * prices, and {@code tokensOut} (the streamed text counted by the gateway) at the output price.
+   */
+  static void chargedTheReportedPromptAndTheCountedOutput(Seed seed, long tokensOut, String status, String code) {
+    // 300 x 1 + 20,000 x 0.10 + 4,000 x 1.25 = 300 + 2,000 + 5,000 = 7,300 micros, then 5 a token out;
+    // the prompt estimate of "Say hello" at the input price, as before, came to about 10 micros
+    long cost = 7_300 + 5 * tokensOut;
+    assertThat(CLAUDE_HAIKU.costMicros(24_300, 20_000, 4_000, tokensOut)).isEqualTo(cost);
+    Map<String, String> rec = UsageRecords.nth(HARNESS.redis(), seed.tenant, 1);
+    assertThat(rec).containsEntry("stream", "true").containsEntry("status", status).containsEntry("errorCode", code)
+        .containsEntry("usageSource", "provider-prompt")
+        .containsEntry("tokensIn", "24300").containsEntry("tokensInCached", "20000").containsEntry("tokensInCacheWrite", "4000")
+        .containsEntry("tokensOut", Long.toString(tokensOut))
+        .containsEntry("costMicros", Long.toString(cost)).containsEntry("billedMicros", Long.toString(cost));
+    spentEverywhere(seed, cost, 24_300);
+  }
+
+  @Test
+  void aCutAnthropicStreamIsChargedTheReportedCacheWritesAndTheCountedOutput() {
+    Seed seed = seed(anthropic());
+    // message_start, content_block_start, ping, then three of ten pieces: no message_delta, no usage
+    ANTHROPIC.enqueue(cachedAnthropicStream(10).cutAfter(6));
+
+    HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", seed.key("k"), TestGateway.chat(Seed.MODEL, 600, true));
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    List<String> data = RoutingProvidersTest.dataLines(r.body());
+    assertThat(data).doesNotContain("[DONE]");
+    assertThat(new JsonObject(data.get(data.size() - 1)).getJsonObject("error").getString("code")).isEqualTo("upstream_error");
+    String streamed = RoutingProvidersTest.content(data);
+    assertThat(streamed).isEqualTo("word0 word1 word2 ");
+    chargedTheReportedPromptAndTheCountedOutput(seed, RoutingProvidersTest.TOKENS.count(streamed), "502", "upstream_error");
+  }
+
+  @Test
+  void anAnthropicStreamWhoseClientHangsUpIsChargedTheReportedCacheWritesAndTheCountedOutput() {
+    Seed seed = seed(anthropic());
+    ANTHROPIC.enqueue(cachedAnthropicStream(400).eventDelayMs(20));
+
+    assertThat(HARNESS.gateway().readThenHangUp(seed.key("k"), TestGateway.chat(Seed.MODEL, 600, true), 5)).isEqualTo(5);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> ANTHROPIC.lastRequest().clientDisconnected());
+    long tokensOut = Long.parseLong(UsageRecords.nth(HARNESS.redis(), seed.tenant, 1).get("tokensOut"));
+    // at least the four pieces the client read (about three tokens each), far fewer than the 400 on offer
+    assertThat(tokensOut).isGreaterThanOrEqualTo(4).isLessThan(600);
+    chargedTheReportedPromptAndTheCountedOutput(seed, tokensOut, "499", "client_closed");
   }
 }

@@ -27,57 +27,89 @@ class RoutingCooldownTest {
 
   @RegisterExtension
   static final GatewayHarness HARNESS = GatewayHarness.standalone()
-      .beforeDeploy(vertx -> Cooldowns.install(vertx, new Cooldowns(3, 30_000, 300_000, NOW::get)));
+      .beforeDeploy(vertx -> Cooldowns.install(vertx, new Cooldowns(NOW::get)));
   @RegisterExtension static final FakeOpenAiCompatible PRIMARY = new FakeOpenAiCompatible(Seed.UPSTREAM_KEY);
   @RegisterExtension static final FakeOpenAiCompatible SECONDARY = new FakeOpenAiCompatible(Seed.UPSTREAM_KEY);
 
-  static void servedBy(Seed seed, String key, String provider) {
+  static void servedBy(String key, String provider) {
     HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 10, false));
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(r.headers().firstValue("x-tollgate-provider")).contains(provider);
   }
 
-  @Test
-  void aFailingPrimaryIsSkippedWhileCoolingDownAndUsedAgainAfter() {
+  /** A tenant whose route falls back from PRIMARY to SECONDARY, with these cooldown settings. */
+  static String primaryThenSecondary(RoutePlan.Cooldown cooldown) {
     Seed seed = HARNESS.seed().tenant();
     seed.plan(Map.of("primary", seed.provider(PRIMARY.baseUrl()), "secondary", seed.provider(SECONDARY.baseUrl())),
         List.of(new RoutePlan.Route(Seed.MODEL, List.of(
             new RoutePlan.Target("primary", "m-primary", 0, 1, Seed.IN_PRICE, Seed.OUT_PRICE, 0),
             new RoutePlan.Target("secondary", "m-secondary", 1, 1, Seed.IN_PRICE, Seed.OUT_PRICE, 0)), List.of())),
-        new RoutePlan.Retry(2, 10, 100), null);
-    String key = seed.key("k");
+        new RoutePlan.Retry(2, 10, 100), null, cooldown);
+    return seed.key("k");
+  }
+
+  /** The defaults (a plan without cooldown settings): 3 failures, 10 s, doubled on a failed probe. */
+  @Test
+  void aFailingPrimaryIsSkippedWhileCoolingDownAndUsedAgainAfter() {
+    String key = primaryThenSecondary(null);
     PRIMARY.always(Reply.json(503, FakeOpenAiCompatible.error("overloaded", "server_error", null)));
 
     // three failures in a row: each request still served, by the secondary
     for (int i = 0; i < 3; i++) {
-      servedBy(seed, key, "secondary");
+      servedBy(key, "secondary");
     }
     assertThat(PRIMARY.requests()).hasSize(3);
 
     // cooling down: the primary gets nothing at all
     for (int i = 0; i < 10; i++) {
-      servedBy(seed, key, "secondary");
+      servedBy(key, "secondary");
     }
-    NOW.addAndGet(29_999);
-    servedBy(seed, key, "secondary");
+    NOW.addAndGet(9_999);
+    servedBy(key, "secondary");
     assertThat(PRIMARY.requests()).hasSize(3);
 
     // the cooldown ends: one probe, which fails, so it cools down again, twice as long
     NOW.addAndGet(1);
-    servedBy(seed, key, "secondary");
+    servedBy(key, "secondary");
     assertThat(PRIMARY.requests()).hasSize(4);
-    NOW.addAndGet(30_000);
-    servedBy(seed, key, "secondary");
+    NOW.addAndGet(19_999);
+    servedBy(key, "secondary");
     assertThat(PRIMARY.requests()).hasSize(4);
 
     // recovered: the next probe succeeds and the primary serves again
     PRIMARY.always(null);
-    NOW.addAndGet(30_000);
+    NOW.addAndGet(1);
     for (int i = 0; i < 5; i++) {
-      servedBy(seed, key, "primary");
+      servedBy(key, "primary");
     }
     assertThat(PRIMARY.requests()).hasSize(9);
     assertThat(SECONDARY.requests()).hasSize(16);
+  }
+
+  /** A policy's own settings: one failure is enough, and the cooldown lasts its 2 s. */
+  @Test
+  void aPolicysCooldownSettingsApplyToItsTargets() {
+    String key = primaryThenSecondary(new RoutePlan.Cooldown(1, 2_000, 60_000));
+    PRIMARY.always(Reply.json(503, FakeOpenAiCompatible.error("overloaded", "server_error", null)));
+
+    servedBy(key, "secondary");
+    assertThat(PRIMARY.requests()).as("one failure").hasSize(1);
+    // cooling down after that single failure: the primary gets nothing
+    for (int i = 0; i < 5; i++) {
+      servedBy(key, "secondary");
+    }
+    NOW.addAndGet(1_999);
+    servedBy(key, "secondary");
+    assertThat(PRIMARY.requests()).hasSize(1);
+
+    // 2 s later the primary is probed; it has recovered and serves again
+    PRIMARY.always(null);
+    NOW.addAndGet(1);
+    for (int i = 0; i < 3; i++) {
+      servedBy(key, "primary");
+    }
+    assertThat(PRIMARY.requests()).hasSize(4);
+    assertThat(SECONDARY.requests()).hasSize(7);
   }
 
   @Test
@@ -92,6 +124,6 @@ class RoutingCooldownTest {
     HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 10, false));
     assertThat(r.statusCode()).isEqualTo(502);
     PRIMARY.always(null);
-    servedBy(seed, key, "only");
+    servedBy(key, "only");
   }
 }

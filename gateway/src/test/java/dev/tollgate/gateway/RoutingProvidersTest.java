@@ -61,6 +61,15 @@ class RoutingProvidersTest {
     public String toString() {
       return type;
     }
+
+    /**
+     * The usage source of a stream that ended before the provider's final usage: Anthropic
+     * ({@code message_start}) and Gemini (every chunk's {@code usageMetadata}) report the prompt
+     * side early; OpenAI-shaped streams report usage only in their last chunk.
+     */
+    String earlyEndSource() {
+      return type.equals("anthropic") || type.equals("gemini") ? "provider-prompt" : "estimated";
+    }
   }
 
   interface TextEvents {
@@ -242,8 +251,11 @@ class RoutingProvidersTest {
     return p;
   }
 
-  /** The client's stream ends with an error event (no [DONE]); the record bills the streamed text. */
-  static void endsWithAnErrorAndBillsWhatWasStreamed(Seed seed, HttpResponse<String> r, String code, int status) {
+  /**
+   * The client's stream ends with an error event (no [DONE]); the record bills the streamed text,
+   * and the 40 prompt tokens the fake reports when its provider reports them before the end.
+   */
+  static void endsWithAnErrorAndBillsWhatWasStreamed(Case c, Seed seed, HttpResponse<String> r, String code, int status) {
     assertThat(r.statusCode()).isEqualTo(200);
     List<String> data = dataLines(r.body());
     assertThat(data).doesNotContain("[DONE]");
@@ -255,7 +267,10 @@ class RoutingProvidersTest {
     Map<String, String> rec = UsageRecords.nth(HARNESS.redis(), seed.tenant, 1);
     long in = Long.parseLong(rec.get("tokensIn"));
     assertThat(in).isPositive();
-    billedExactly(seed, in, TOKENS.count(streamed), "estimated");
+    if (c.earlyEndSource().equals("provider-prompt")) {
+      assertThat(in).isEqualTo(40);
+    }
+    billedExactly(seed, in, TOKENS.count(streamed), c.earlyEndSource());
     assertThat(rec).containsEntry("status", Integer.toString(status)).containsEntry("errorCode", code);
   }
 
@@ -265,7 +280,7 @@ class RoutingProvidersTest {
     Seed seed = seed(c);
     c.fake().enqueue(c.stream().apply(c.textEvents().of(pieces(10), 40, 10)).cutAfter(c.lead() + 3));
     HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", seed.key("k"), streamBody(false));
-    endsWithAnErrorAndBillsWhatWasStreamed(seed, r, "upstream_error", 502);
+    endsWithAnErrorAndBillsWhatWasStreamed(c, seed, r, "upstream_error", 502);
   }
 
   @ParameterizedTest
@@ -277,7 +292,7 @@ class RoutingProvidersTest {
         new RoutePlan.Retry(2, 10, 100), new RoutePlan.Timeouts(2_000, 500, 20_000));
     c.fake().enqueue(c.stream().apply(c.textEvents().of(pieces(10), 40, 10)).stallAfter(c.lead() + 3));
     HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", seed.key("k"), streamBody(false));
-    endsWithAnErrorAndBillsWhatWasStreamed(seed, r, "upstream_timeout", 504);
+    endsWithAnErrorAndBillsWhatWasStreamed(c, seed, r, "upstream_timeout", 504);
     await().atMost(Duration.ofSeconds(5)).until(() -> c.fake().lastRequest().clientDisconnected());
   }
 
@@ -290,10 +305,15 @@ class RoutingProvidersTest {
     assertThat(HARNESS.gateway().readThenHangUp(key, streamBody(false), 5)).isEqualTo(5);
     await().atMost(Duration.ofSeconds(5)).until(() -> c.fake().lastRequest().clientDisconnected());
     Map<String, String> rec = UsageRecords.nth(HARNESS.redis(), seed.tenant, 1);
-    assertThat(rec).containsEntry("status", "499").containsEntry("errorCode", "client_closed").containsEntry("usageSource", "estimated");
+    assertThat(rec).containsEntry("status", "499").containsEntry("errorCode", "client_closed")
+        .containsEntry("usageSource", c.earlyEndSource());
     long out = Long.parseLong(rec.get("tokensOut"));
     // at least what the client read (4 pieces of about 3 tokens), far less than the 400 pieces on offer
     assertThat(out).isGreaterThanOrEqualTo(4).isLessThan(600);
-    billedExactly(seed, Long.parseLong(rec.get("tokensIn")), out, "estimated");
+    long in = Long.parseLong(rec.get("tokensIn"));
+    if (c.earlyEndSource().equals("provider-prompt")) {
+      assertThat(in).isEqualTo(40);
+    }
+    billedExactly(seed, in, out, c.earlyEndSource());
   }
 }

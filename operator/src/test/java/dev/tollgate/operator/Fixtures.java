@@ -48,6 +48,17 @@ public final class Fixtures {
     return policy(ns, name, null);
   }
 
+  /** {@link #policy(String, String)} with these cooldown settings. */
+  public static RoutePolicy policyWithCooldown(String ns, String name, int failureThreshold, String baseDuration, String maxDuration) {
+    RoutePolicy p = policy(ns, name);
+    RoutePolicySpec.Cooldown cooldown = new RoutePolicySpec.Cooldown();
+    cooldown.setFailureThreshold(failureThreshold);
+    cooldown.setBaseDuration(baseDuration);
+    cooldown.setMaxDuration(maxDuration);
+    p.getSpec().setCooldown(cooldown);
+    return p;
+  }
+
   /** A policy with one OpenAI provider; {@code secret} names its credentials Secret (key apiKey), or null. */
   public static RoutePolicy policy(String ns, String name, String secret) {
     RoutePolicy p = new RoutePolicy();

@@ -479,6 +479,24 @@ abstract class OperatorBehaviour {
   }
 
   @Test
+  void routePolicyCooldownReachesThePlanAndAMaximumBelowTheBaseIsInvalid() {
+    String ns = newNamespace();
+    create(Fixtures.policyWithCooldown(ns, "p", 1, "2s", "1m"));
+    awaitReady(RoutePolicy.class, ns, "p", "True", "Projected");
+    RoutePlan plan = ConfigCodec.fromJson(redis().get(RedisKeys.routePolicy(ns, "p")), RoutePlan.class);
+    assertThat(plan.cooldown()).isEqualTo(new RoutePlan.Cooldown(1, 2_000, 60_000));
+
+    edit(RoutePolicy.class, ns, "p", p -> {
+      p.getSpec().getCooldown().setMaxDuration("1s");
+      return p;
+    });
+    Condition c = awaitReady(RoutePolicy.class, ns, "p", "False", "InvalidSpec");
+    assertThat(c.getMessage()).contains("cooldown.maxDuration (1s) must not be below cooldown.baseDuration (2s)");
+    assertThat(ConfigCodec.fromJson(redis().get(RedisKeys.routePolicy(ns, "p")), RoutePlan.class))
+        .as("the last valid plan stays").isEqualTo(plan);
+  }
+
+  @Test
   void flushedRedisIsRewrittenWithinTheResyncInterval() {
     String ns = newNamespace();
     readyTenant(ns, "acme");

@@ -62,4 +62,17 @@ class OperatorTest extends OperatorBehaviour {
     assertThat(c.getMessage()).isEqualTo("cachedInputPricePerMillion must not be negative, got '-0.075'");
     assertThat(redis().get(RedisKeys.routePolicy(ns, "neg"))).isNull();
   }
+
+  /**
+   * A real API server refuses a zero threshold (the CRD's minimum); the mock, like local mode, lets
+   * it through, and the operator must still refuse to project it.
+   */
+  @Test
+  void aZeroCooldownThresholdIsReportedAndNothingIsWritten() {
+    String ns = newNamespace();
+    create(Fixtures.policyWithCooldown(ns, "zero", 0, "10s", "300s"));
+    Condition c = awaitReady(RoutePolicy.class, ns, "zero", "False", "InvalidSpec");
+    assertThat(c.getMessage()).isEqualTo("cooldown.failureThreshold must be at least 1, got 0");
+    assertThat(redis().get(RedisKeys.routePolicy(ns, "zero"))).isNull();
+  }
 }

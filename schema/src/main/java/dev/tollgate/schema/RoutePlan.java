@@ -17,6 +17,8 @@ import java.util.Map;
  * @param routes in the order they are matched; the first whose {@code match} fits the model wins
  * @param retry attempts and backoff across targets
  * @param timeouts per attempt and in total
+ * @param cooldown when a failing target is skipped and for how long; null (absent in stored JSON) =
+ *     {@link Cooldown#DEFAULT}, so plans without it keep their bytes and version
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -27,13 +29,31 @@ public record RoutePlan(
     Map<String, Provider> providers,
     List<Route> routes,
     Retry retry,
-    Timeouts timeouts) {
+    Timeouts timeouts,
+    Cooldown cooldown) {
 
   public RoutePlan {
     providers = providers == null ? Map.of() : Map.copyOf(providers);
     routes = routes == null ? List.of() : List.copyOf(routes);
     retry = retry == null ? Retry.DEFAULT : retry;
     timeouts = timeouts == null ? Timeouts.DEFAULT : timeouts;
+  }
+
+  /** A plan without cooldown settings: targets cool down as {@link Cooldown#DEFAULT} says. */
+  public RoutePlan(
+      String policy,
+      long generation,
+      String version,
+      Map<String, Provider> providers,
+      List<Route> routes,
+      Retry retry,
+      Timeouts timeouts) {
+    this(policy, generation, version, providers, routes, retry, timeouts, null);
+  }
+
+  /** The cooldown settings that apply: the plan's, else {@link Cooldown#DEFAULT}. */
+  public Cooldown effectiveCooldown() {
+    return cooldown == null ? Cooldown.DEFAULT : cooldown;
   }
 
   /** The first route whose pattern matches {@code model}, or null. */
@@ -180,6 +200,19 @@ public record RoutePlan(
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Retry(int maxAttempts, long backoffMs, long maxBackoffMs) {
     public static final Retry DEFAULT = new Retry(3, 200, 5_000);
+  }
+
+  /**
+   * When the gateway stops calling a failing target, per gateway process (ADR 0031).
+   *
+   * @param failureThreshold consecutive failures (connect error, timeout, 429, 5xx, a cut stream)
+   *     that put a target in cooldown
+   * @param baseMs the first cooldown's length; a failed probe after it doubles it
+   * @param maxMs cap on a cooldown, a doubled one or one a 429's Retry-After asks for
+   */
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record Cooldown(int failureThreshold, long baseMs, long maxMs) {
+    public static final Cooldown DEFAULT = new Cooldown(3, 10_000, 300_000);
   }
 
   /** Milliseconds; 0 = the gateway's default. */

@@ -371,7 +371,7 @@ public final class SpendLedger {
         Boolean.toString(req.stream()),
         Long.toString(o.usage().inputTokens()),
         Long.toString(o.usage().outputTokens()),
-        o.usage().reportedByProvider() ? "provider" : (o.target() == null ? "none" : "estimated"),
+        o.usage().reportedByProvider() || o.target() != null ? o.usage().source() : "none",
         Long.toString(cost),
         Long.toString(billed),
         Long.toString(capBasis),

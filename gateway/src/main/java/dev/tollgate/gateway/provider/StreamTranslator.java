@@ -12,7 +12,11 @@ public interface StreamTranslator {
   /** Payloads to send the client for this upstream event (possibly none). */
   List<String> onEvent(SseEvent event);
 
-  /** Usage so far: the provider's figures once reported; output text seen so far otherwise. */
+  /**
+   * Usage so far: the provider's figures once final ({@link Usage#reportedByProvider()}); before
+   * that, the prompt side if the provider already reported it ({@link Usage#promptOnly()}), else
+   * nothing the gateway should bill (it counts the prompt and {@link #outputText()} itself).
+   */
   Usage usage();
 
   /** The streamed output text so far (to count tokens when the provider reports no usage). */

@@ -9,16 +9,50 @@ package dev.tollgate.gateway.provider;
  * @param cachedInputTokens the part of {@code inputTokens} read from the provider's prompt cache
  * @param cacheWriteTokens the part of {@code inputTokens} written to the provider's prompt cache
  * @param outputTokens completion tokens, reasoning included
- * @param reportedByProvider false when the gateway counted the tokens itself
+ * @param reportedByProvider true when every figure is the provider's; false when the gateway counted
+ *     (some of) the tokens itself
+ * @param promptReportedByProvider true when the prompt side (input with its cache split) is the
+ *     provider's: always with {@code reportedByProvider}, and alone for a stream that ended before
+ *     its final usage but after the provider reported the prompt (Anthropic's {@code message_start},
+ *     Gemini's {@code usageMetadata}), whose output the gateway counted
  */
 public record Usage(
-    long inputTokens, long cachedInputTokens, long cacheWriteTokens, long outputTokens, boolean reportedByProvider) {
+    long inputTokens,
+    long cachedInputTokens,
+    long cacheWriteTokens,
+    long outputTokens,
+    boolean reportedByProvider,
+    boolean promptReportedByProvider) {
 
   public static final Usage NONE = new Usage(0, 0, false);
+
+  /** Usage whose figures are all the provider's, or all the gateway's. */
+  public Usage(
+      long inputTokens, long cachedInputTokens, long cacheWriteTokens, long outputTokens, boolean reportedByProvider) {
+    this(inputTokens, cachedInputTokens, cacheWriteTokens, outputTokens, reportedByProvider, reportedByProvider);
+  }
 
   /** Usage without prompt-cache figures. */
   public Usage(long inputTokens, long outputTokens, boolean reportedByProvider) {
     this(inputTokens, 0, 0, outputTokens, reportedByProvider);
+  }
+
+  /** The provider's prompt side of this usage, before its final figures: the output is left to count. */
+  public Usage promptOnly() {
+    return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, 0, false, true);
+  }
+
+  /** This usage's prompt side with {@code outputTokens} counted by the gateway. */
+  public Usage withCountedOutput(long outputTokens) {
+    return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, outputTokens, false, promptReportedByProvider);
+  }
+
+  /**
+   * The usage record's {@code usageSource}: {@code provider} (all figures the provider's), {@code
+   * provider-prompt} (the provider's prompt side, the output counted) or {@code estimated}.
+   */
+  public String source() {
+    return reportedByProvider ? "provider" : promptReportedByProvider ? "provider-prompt" : "estimated";
   }
 
   public long totalTokens() {

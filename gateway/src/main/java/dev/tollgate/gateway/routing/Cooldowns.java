@@ -9,23 +9,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * Health of route targets in this gateway process (ADR 0031): {@value #DEFAULT_THRESHOLD}
- * consecutive failures put a target in cooldown, during which routing tries it only after every
- * other target; when the cooldown ends, the next request to reach it is a probe: success returns it
- * to service, failure puts it back for twice as long (up to {@link #DEFAULT_MAX_MS}). A 429's
- * Retry-After starts a cooldown at once. Shared by the verticles of one process; thread-safe.
+ * Health of route targets in this gateway process (ADR 0031): {@code failureThreshold} consecutive
+ * failures put a target in cooldown for {@code baseMs}, during which routing tries it only after
+ * every other target; when the cooldown ends, the next request to reach it is a probe: success
+ * returns it to service, failure puts it back for twice as long (up to {@code maxMs}). A 429's
+ * Retry-After starts a cooldown at once. The settings are those of the plan the failing request
+ * routed with ({@link RoutePlan#effectiveCooldown()}); the state is kept per target. Shared by the
+ * verticles of one process; thread-safe.
  */
 public final class Cooldowns implements Shareable {
 
-  public static final int DEFAULT_THRESHOLD = 3;
-  public static final long DEFAULT_BASE_MS = 10_000;
-  public static final long DEFAULT_MAX_MS = 300_000;
-
   private static final String SHARED_NAME = "tollgate.routing";
 
-  private final int threshold;
-  private final long baseMs;
-  private final long maxMs;
   private final LongSupplier clock;
   /** Only targets that failed since their last success are here: the map stays small. */
   private final ConcurrentHashMap<String, State> states = new ConcurrentHashMap<>();
@@ -37,21 +32,17 @@ public final class Cooldowns implements Shareable {
    */
   private record State(int failures, long untilMs, long periodMs) {}
 
-  public Cooldowns(int threshold, long baseMs, long maxMs, LongSupplier clockMs) {
-    this.threshold = threshold;
-    this.baseMs = baseMs;
-    this.maxMs = maxMs;
+  public Cooldowns(LongSupplier clockMs) {
     this.clock = clockMs;
   }
 
-  /** The process's cooldowns (one per Vert.x instance), created with the defaults on first use. */
+  /** The process's cooldowns (one per Vert.x instance), on the system clock, created on first use. */
   public static Cooldowns shared(Vertx vertx) {
     LocalMap<String, Cooldowns> map = vertx.sharedData().getLocalMap(SHARED_NAME);
-    return map.computeIfAbsent("cooldowns",
-        k -> new Cooldowns(DEFAULT_THRESHOLD, DEFAULT_BASE_MS, DEFAULT_MAX_MS, System::currentTimeMillis));
+    return map.computeIfAbsent("cooldowns", k -> new Cooldowns(System::currentTimeMillis));
   }
 
-  /** Replaces the process's cooldowns before a gateway starts (tests: a short period, a clock). */
+  /** Replaces the process's cooldowns before a gateway starts (tests: a clock of their own). */
   public static void install(Vertx vertx, Cooldowns cooldowns) {
     vertx.sharedData().<String, Cooldowns>getLocalMap(SHARED_NAME).put("cooldowns", cooldowns);
   }
@@ -82,8 +73,11 @@ public final class Cooldowns implements Shareable {
     states.remove(key);
   }
 
-  /** The target failed in a way that says something about its health (not the request's fault). */
-  public void failed(String key, UpstreamError error) {
+  /**
+   * The target failed in a way that says something about its health (not the request's fault);
+   * {@code settings} are those of the plan the request routed with.
+   */
+  public void failed(String key, UpstreamError error, RoutePlan.Cooldown settings) {
     if (error.kind() == UpstreamError.Kind.CLIENT_ERROR || error.kind() == UpstreamError.Kind.CONTEXT_LENGTH) {
       return;
     }
@@ -92,9 +86,10 @@ public final class Cooldowns implements Shareable {
       int failures = s == null ? 1 : s.failures() + 1;
       long until = s == null ? 0 : s.untilMs();
       long period = s == null ? 0 : s.periodMs();
-      if (failures >= threshold) {
+      long maxMs = settings.maxMs();
+      if (failures >= settings.failureThreshold()) {
         // the first cooldown lasts the base period; each failed probe doubles it
-        period = period == 0 ? baseMs : Math.min(maxMs, period * 2);
+        period = period == 0 ? Math.min(maxMs, settings.baseMs()) : Math.min(maxMs, period * 2);
         until = now + period;
       }
       if (error.kind() == UpstreamError.Kind.RATE_LIMITED && error.retryAfterMs() > 0) {

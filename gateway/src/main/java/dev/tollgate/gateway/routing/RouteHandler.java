@@ -112,6 +112,11 @@ public final class RouteHandler implements Handler<RoutingContext> {
       return Cooldowns.key(req.plan().policy(), t);
     }
 
+    /** Target {@code t} failed this request: its cooldown counts it, with this plan's settings. */
+    void cooldownFailed(RoutePlan.Target t, UpstreamError error) {
+      cooldowns.failed(cooldownKey(t), error, req.plan().effectiveCooldown());
+    }
+
     void attempt(int i) {
       if (ctx.response().closed()) {
         // the client left while we waited to retry: nothing was produced
@@ -219,7 +224,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
       UpstreamError error = raw.redact(currentCredential);
       metrics.attempt(providerName, error.kind().trigger());
       RoutePlan.Target failedTarget = targets.get(i);
-      cooldowns.failed(cooldownKey(failedTarget), error);
+      cooldownFailed(failedTarget, error);
       long wait = Math.max(backoffMs(tries[i]), error.retryAfterMs());
       if (error.retryAfterMs() > retry.maxBackoffMs() || error.kind() == UpstreamError.Kind.CONTEXT_LENGTH) {
         retired[i] = true; // honouring its Retry-After would take too long; a larger window is needed
@@ -508,17 +513,25 @@ public final class RouteHandler implements Handler<RoutingContext> {
           ? GatewayError.upstreamTimeout("Upstream '" + call.providerName + "' timed out mid-stream: " + e.message())
           : GatewayError.upstreamError("Upstream '" + call.providerName + "' broke off the stream: " + e.message());
       metrics.attempt(call.providerName, e.kind().trigger());
-      cooldowns.failed(call.cooldownKey(call.target), e);
+      call.cooldownFailed(call.target, e);
       call.req.finish(new Outcome(g.status(), g.code(), usage, call.providerName, call.target, call.attempts));
       if (!out.closed()) {
         out.end("data: " + g.toJson().encode() + "\n\n");
       }
     }
 
-    /** The provider's figures if it sent them, else the prompt estimate and the streamed text counted. */
+    /**
+     * The provider's figures if it sent its final ones; else the streamed text counted as output,
+     * with the prompt side the provider reported before the end (cache reads and writes at their
+     * prices), or the prompt estimate if it reported none.
+     */
     private Usage usage() {
       Usage u = translator.usage();
-      return u.reportedByProvider() ? u : new Usage(call.req.promptTokens(), tokens.count(translator.outputText()), false);
+      if (u.reportedByProvider()) {
+        return u;
+      }
+      long output = tokens.count(translator.outputText());
+      return u.promptReportedByProvider() ? u.withCountedOutput(output) : new Usage(call.req.promptTokens(), output, false);
     }
   }
 

@@ -91,8 +91,14 @@ public final class Seed {
 
   public Seed plan(Map<String, RoutePlan.Provider> providers, List<RoutePlan.Route> routes, RoutePlan.Retry retry,
       RoutePlan.Timeouts timeouts) {
+    return plan(providers, routes, retry, timeouts, null);
+  }
+
+  /** A plan with cooldown settings (null: the defaults). */
+  public Seed plan(Map<String, RoutePlan.Provider> providers, List<RoutePlan.Route> routes, RoutePlan.Retry retry,
+      RoutePlan.Timeouts timeouts, RoutePlan.Cooldown cooldown) {
     String policyId = tenant.namespace() + "/" + policy;
-    RoutePlan p = new RoutePlan(policyId, 1, "v-" + COUNTER.incrementAndGet(), providers, routes, retry, timeouts);
+    RoutePlan p = new RoutePlan(policyId, 1, "v-" + COUNTER.incrementAndGet(), providers, routes, retry, timeouts, cooldown);
     redis.set(RedisKeys.routePolicy(tenant.namespace(), policy), ConfigCodec.toJson(p));
     publish(ConfigChange.ROUTE_POLICY, policyId);
     return this;

@@ -86,7 +86,28 @@ public final class RoutePolicyProjection {
     return new RoutePlan(policyId, generation, version, providers, routes,
         new RoutePlan.Retry(retry.getMaxAttempts(), millis("retry.backoff", retry.getBackoff()), millis("retry.maxBackoff", retry.getMaxBackoff())),
         new RoutePlan.Timeouts(millis("timeouts.connect", timeouts.getConnect()), millis("timeouts.firstByte", timeouts.getFirstByte()),
-            millis("timeouts.total", timeouts.getTotal())));
+            millis("timeouts.total", timeouts.getTotal())),
+        cooldown(spec.getCooldown()));
+  }
+
+  /** Null when the spec has no cooldown block: the plan leaves it out, and the gateway applies the defaults. */
+  private static RoutePlan.Cooldown cooldown(RoutePolicySpec.Cooldown c) {
+    if (c == null) {
+      return null;
+    }
+    if (c.getFailureThreshold() < 1) {
+      throw Problem.invalid("cooldown.failureThreshold must be at least 1, got " + c.getFailureThreshold());
+    }
+    long base = millis("cooldown.baseDuration", c.getBaseDuration());
+    long max = millis("cooldown.maxDuration", c.getMaxDuration());
+    if (base <= 0) {
+      throw Problem.invalid("cooldown.baseDuration must be positive, got '" + c.getBaseDuration() + "'");
+    }
+    if (max < base) {
+      throw Problem.invalid("cooldown.maxDuration (" + c.getMaxDuration() + ") must not be below cooldown.baseDuration ("
+          + c.getBaseDuration() + ")");
+    }
+    return new RoutePlan.Cooldown(c.getFailureThreshold(), base, max);
   }
 
   private static RoutePlan.Target target(RoutePolicySpec.Target t) {
@@ -111,7 +132,7 @@ public final class RoutePolicyProjection {
   private static String version(RoutePlan fingerprinted, String sealerFingerprint) {
     // Generation is left out: an edit that resolves to the same plan keeps its version.
     RoutePlan content = new RoutePlan(fingerprinted.policy(), 0, null, fingerprinted.providers(), fingerprinted.routes(),
-        fingerprinted.retry(), fingerprinted.timeouts());
+        fingerprinted.retry(), fingerprinted.timeouts(), fingerprinted.cooldown());
     return ApiKeys.sha256Hex(ConfigCodec.toJson(content) + "|" + sealerFingerprint).substring(0, 16);
   }
 

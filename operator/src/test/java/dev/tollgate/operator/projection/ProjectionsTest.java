@@ -9,6 +9,7 @@ import dev.tollgate.operator.api.v1alpha1.Billing;
 import dev.tollgate.operator.api.v1alpha1.RoutePolicy;
 import dev.tollgate.operator.api.v1alpha1.RoutePolicySpec;
 import dev.tollgate.operator.api.v1alpha1.Tenant;
+import dev.tollgate.schema.ConfigCodec;
 import dev.tollgate.schema.CredentialSealer;
 import dev.tollgate.schema.Pricing;
 import dev.tollgate.schema.RoutePlan;
@@ -49,6 +50,42 @@ class ProjectionsTest {
     assertThat(a.timeouts()).isEqualTo(new RoutePlan.Timeouts(5_000, 60_000, 600_000));
     assertThatThrownBy(() -> RoutePolicyProjection.of(p, Map.of("openai", "sk-1"), null, "none"))
         .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().reason()).isEqualTo(Problem.CREDENTIALS_KEY_MISSING));
+  }
+
+  @Test
+  void cooldownSettingsProjectIntoThePlanAndAnAbsentBlockLeavesThePlanAsBefore() {
+    RoutePolicy p = Fixtures.policy("ns", "p");
+    RoutePlan plain = RoutePolicyProjection.of(p, Map.of(), null, "none");
+    assertThat(plain.cooldown()).as("absent: the stored plan has no cooldown field").isNull();
+    assertThat(ConfigCodec.toJson(plain)).doesNotContain("cooldown");
+    assertThat(plain.effectiveCooldown()).isEqualTo(new RoutePlan.Cooldown(3, 10_000, 300_000));
+
+    RoutePolicySpec.Cooldown c = new RoutePolicySpec.Cooldown();
+    p.getSpec().setCooldown(c);
+    assertThat(RoutePolicyProjection.of(p, Map.of(), null, "none").cooldown())
+        .as("an empty block: the CRD's defaults, written out").isEqualTo(RoutePlan.Cooldown.DEFAULT);
+    c.setFailureThreshold(1);
+    c.setBaseDuration("2s");
+    c.setMaxDuration("1m");
+    RoutePlan plan = RoutePolicyProjection.of(p, Map.of(), null, "none");
+    assertThat(plan.cooldown()).isEqualTo(new RoutePlan.Cooldown(1, 2_000, 60_000));
+    assertThat(plan.version()).as("a cooldown change is a new version").isNotEqualTo(plain.version());
+
+    c.setMaxDuration("1s");
+    assertThatThrownBy(() -> RoutePolicyProjection.of(p, Map.of(), null, "none"))
+        .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().reason()).isEqualTo(Problem.INVALID_SPEC))
+        .hasMessageContaining("cooldown.maxDuration (1s) must not be below cooldown.baseDuration (2s)");
+    c.setMaxDuration("1m");
+    c.setBaseDuration("0s");
+    assertThatThrownBy(() -> RoutePolicyProjection.of(p, Map.of(), null, "none"))
+        .hasMessageContaining("cooldown.baseDuration must be positive, got '0s'");
+    c.setBaseDuration("2 seconds");
+    assertThatThrownBy(() -> RoutePolicyProjection.of(p, Map.of(), null, "none"))
+        .hasMessageContaining("cooldown.baseDuration: duration must be");
+    c.setBaseDuration("2s");
+    c.setFailureThreshold(0);
+    assertThatThrownBy(() -> RoutePolicyProjection.of(p, Map.of(), null, "none"))
+        .hasMessageContaining("cooldown.failureThreshold must be at least 1, got 0");
   }
 
   @Test

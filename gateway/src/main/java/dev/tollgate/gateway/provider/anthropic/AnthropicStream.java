@@ -11,9 +11,9 @@ import java.util.Map;
 
 /**
  * Anthropic stream events → OpenAI chunks. {@link #usage()} is reported by the provider once {@code
- * message_delta} has given the final output count; before that it holds the input count from {@code
- * message_start} and the provider's early output figure, marked not reported, so a cut stream is
- * counted from {@link #outputText()}.
+ * message_delta} has given the final output count; before that it holds only the prompt side that
+ * {@code message_start} reported (input, cache reads and writes), so a cut stream bills those
+ * exactly and counts its output from {@link #outputText()}.
  */
 final class AnthropicStream extends TranslatedStream {
 
@@ -106,6 +106,7 @@ final class AnthropicStream extends TranslatedStream {
 
   @Override
   public Usage usage() {
-    return AnthropicAdapter.usageOf(rawUsage, usageFinal);
+    Usage u = AnthropicAdapter.usageOf(rawUsage, usageFinal);
+    return usageFinal ? u : rawUsage.getValue("input_tokens") instanceof Number ? u.promptOnly() : Usage.NONE;
   }
 }

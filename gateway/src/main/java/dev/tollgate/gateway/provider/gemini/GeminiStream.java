@@ -12,7 +12,8 @@ import java.util.List;
 /**
  * Gemini {@code streamGenerateContent?alt=sse} chunks → OpenAI chunks. Each Gemini chunk carries
  * cumulative {@code usageMetadata}; the stream has no end marker beyond the chunk with a {@code
- * finishReason}, so that chunk ends the translation and its usage is the provider's final figure.
+ * finishReason}, so that chunk ends the translation and its usage is the provider's final figure;
+ * a stream cut before it keeps the prompt side the earlier chunks reported.
  * Gemini sends a function call whole, so each becomes one tool-call delta with all its arguments.
  */
 final class GeminiStream extends TranslatedStream {
@@ -76,6 +77,11 @@ final class GeminiStream extends TranslatedStream {
 
   @Override
   public Usage usage() {
-    return GeminiAdapter.usageOf(metadataOrEmpty(), finished && metadata != null);
+    if (finished && metadata != null) {
+      return GeminiAdapter.usageOf(metadata, true);
+    }
+    // each chunk's usageMetadata already has the whole prompt; its output figure is left to count
+    return metadata != null && metadata.getValue("promptTokenCount") instanceof Number
+        ? GeminiAdapter.usageOf(metadata, false).promptOnly() : Usage.NONE;
   }
 }

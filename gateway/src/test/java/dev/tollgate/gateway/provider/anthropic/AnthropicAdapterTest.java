@@ -429,7 +429,9 @@ class AnthropicAdapterTest {
     assertThat(got.stream().content()).isEqualTo("Hello there");
     assertThat(got.translator().finished()).isFalse();
     assertThat(got.translator().usage().reportedByProvider()).isFalse();
+    assertThat(got.translator().usage().promptReportedByProvider()).isTrue();
     assertThat(got.translator().usage().inputTokens()).isEqualTo(25);
+    assertThat(got.translator().usage().outputTokens()).as("the gateway counts the output").isZero();
     assertThat(got.translator().outputText()).isEqualTo("Hello there");
   }
 

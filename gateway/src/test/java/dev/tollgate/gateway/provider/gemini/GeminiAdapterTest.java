@@ -488,7 +488,9 @@ class GeminiAdapterTest {
     assertThat(got.stream().finishReason()).isNull();
     assertThat(got.translator().finished()).isFalse();
     assertThat(got.translator().usage().reportedByProvider()).isFalse();
+    assertThat(got.translator().usage().promptReportedByProvider()).isTrue();
     assertThat(got.translator().usage().inputTokens()).isEqualTo(9);
+    assertThat(got.translator().usage().outputTokens()).as("the gateway counts the output").isZero();
     assertThat(got.translator().outputText()).isEqualTo("The sky is");
   }
 

@@ -65,6 +65,10 @@ public class RoutePolicySpec {
   @JsonPropertyDescription("Timeouts per attempt and in total. Default: connect 5s, first byte 60s, total 600s.")
   private Timeouts timeouts;
 
+  @JsonPropertyDescription("When a failing target is skipped, and for how long (per gateway replica). Default: after 3 consecutive "
+      + "failures, for 10s, doubled after each failed probe up to 300s.")
+  private Cooldown cooldown;
+
   public List<Provider> getProviders() {
     return providers;
   }
@@ -95,6 +99,14 @@ public class RoutePolicySpec {
 
   public void setTimeouts(Timeouts timeouts) {
     this.timeouts = timeouts;
+  }
+
+  public Cooldown getCooldown() {
+    return cooldown;
+  }
+
+  public void setCooldown(Cooldown cooldown) {
+    this.cooldown = cooldown;
   }
 
   /** One upstream provider. */
@@ -451,6 +463,56 @@ public class RoutePolicySpec {
 
     public void setTotal(String total) {
       this.total = total;
+    }
+  }
+
+  /**
+   * Target cooldown settings (LiteLLM's allowed_fails / cooldown_time, Envoy's outlier detection
+   * consecutive_5xx / base_ejection_time / max_ejection_time).
+   */
+  public static class Cooldown {
+
+    @Default("3")
+    @Min(1)
+    @Max(100)
+    @JsonPropertyDescription("Consecutive failures of a target (connect error, timeout, 429, 5xx, a stream cut mid-way) that put it in "
+        + "cooldown: routing then tries it only after every other target. Default 3.")
+    private int failureThreshold = 3;
+
+    @Default("10s")
+    @Pattern(Formats.DURATION)
+    @JsonPropertyDescription("Length of the first cooldown, e.g. `10s`; then one request probes the target, and a failed probe doubles "
+        + "the cooldown. At least `1ms`. Default `10s`.")
+    private String baseDuration = "10s";
+
+    @Default("300s")
+    @Pattern(Formats.DURATION)
+    @JsonPropertyDescription("Upper bound of a cooldown, a doubled one or one a 429's `Retry-After` asks for; not below `baseDuration`. "
+        + "Default `300s`.")
+    private String maxDuration = "300s";
+
+    public int getFailureThreshold() {
+      return failureThreshold;
+    }
+
+    public void setFailureThreshold(int failureThreshold) {
+      this.failureThreshold = failureThreshold;
+    }
+
+    public String getBaseDuration() {
+      return baseDuration;
+    }
+
+    public void setBaseDuration(String baseDuration) {
+      this.baseDuration = baseDuration;
+    }
+
+    public String getMaxDuration() {
+      return maxDuration;
+    }
+
+    public void setMaxDuration(String maxDuration) {
+      this.maxDuration = maxDuration;
     }
   }
 }
