@@ -121,12 +121,19 @@ public final class RedisSentinelSet implements BeforeAllCallback, AfterAllCallba
   /** Waits until the sentinel reports {@code node} as master and {@code node} itself says so. */
   public void awaitMaster(RedisProcess node, Duration timeout) {
     waitFor(timeout, "sentinel to promote port " + node.port(), () -> {
-      try (Jedis s = sentinelClient(); Jedis n = new Jedis(node.host(), node.port(), 500)) {
-        return masterPort(s) == node.port() && n.info("replication").contains("role:master");
+      try (Jedis s = sentinelClient()) {
+        return masterPort(s) == node.port() && saysMaster(node);
       } catch (RuntimeException e) {
         return false;
       }
     });
+  }
+
+  /** Whether {@code node} itself reports the master role (a demoted master does until it is converted). */
+  public static boolean saysMaster(RedisProcess node) {
+    try (Jedis n = new Jedis(node.host(), node.port(), 500)) {
+      return n.info("replication").contains("role:master");
+    }
   }
 
   /** Waits until {@code node} replicates the current master with its link up (e.g. a restarted old master). */
