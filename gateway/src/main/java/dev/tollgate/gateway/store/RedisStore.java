@@ -17,6 +17,7 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.RedisRole;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.impl.PooledRedisConnection;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -152,9 +153,17 @@ public final class RedisStore {
    * SentinelWatch}): the old one may still be up and accepting writes.
    */
   public void reconnect() {
-    if (connection != null) {
-      drop(connection);
+    RedisConnection c = connection;
+    if (c == null) {
+      return;
     }
+    connection = null;
+    // close the socket itself: recycled into the pool, a live connection to the old node would be
+    // handed out again (and Vert.x's pool trips over its later close)
+    if (c instanceof PooledRedisConnection pooled) {
+      pooled.actual().forceClose();
+    }
+    c.close();
   }
 
   private void drop(RedisConnection c) {
