@@ -18,6 +18,8 @@ import dev.tollgate.gateway.store.ConfigReader;
 import dev.tollgate.gateway.store.ConfigSubscriber;
 import dev.tollgate.gateway.store.CredentialKeyring;
 import dev.tollgate.gateway.store.RedisStore;
+import dev.tollgate.gateway.store.SentinelWatch;
+import dev.tollgate.schema.RedisSettings;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
@@ -33,6 +35,8 @@ public final class GatewayVerticle extends VerticleBase {
   private final GatewayMetrics metrics;
   private RedisStore redis;
   private ConfigSubscriber subscriber;
+  /** Sentinel mode only: moves both connections to a new master as soon as the sentinels announce it. */
+  private SentinelWatch sentinelWatch;
   private UpstreamCaller caller;
   private HttpServer server;
 
@@ -46,6 +50,12 @@ public final class GatewayVerticle extends VerticleBase {
     redis = new RedisStore(vertx, config, metrics);
     ConfigReader reader = new ConfigReader(redis, config.cacheTtl());
     subscriber = new ConfigSubscriber(vertx, config, reader);
+    if (config.redis().mode() == RedisSettings.Mode.SENTINEL) {
+      sentinelWatch = new SentinelWatch(vertx, config, () -> {
+        redis.reconnect();
+        subscriber.followNewMaster();
+      });
+    }
     caller = new UpstreamCaller(vertx);
     CredentialKeyring keyring = new CredentialKeyring(config);
     TokenEstimator tokens = new TokenEstimator();
@@ -68,6 +78,7 @@ public final class GatewayVerticle extends VerticleBase {
         })
         .compose(v -> redis.start())
         .compose(v -> subscriber.start())
+        .compose(v -> sentinelWatch == null ? Future.succeededFuture() : sentinelWatch.start())
         .compose(v -> server.requestHandler(GatewayRouter.create(vertx, chain)).listen(config.httpPort(), config.httpHost()));
   }
 
@@ -78,6 +89,7 @@ public final class GatewayVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return Future.join(server.close(), subscriber.close(), caller.close(), redis.close());
+    Future<Void> watch = sentinelWatch == null ? Future.succeededFuture() : sentinelWatch.close();
+    return Future.join(server.close(), watch, subscriber.close(), caller.close(), redis.close());
   }
 }

@@ -14,8 +14,12 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import redis.clients.jedis.Jedis;
 
-/** Redis down: fail closed with 503 within a second and report not-ready; Redis back: serve again, no restart. */
+/**
+ * Redis down (or demoted to a read-only replica): fail closed with 503 within a second and report
+ * not-ready; Redis back: serve again, no restart.
+ */
 class RedisOutageTest {
 
   @RegisterExtension static final GatewayHarness HARNESS = GatewayHarness.standalone();
@@ -45,5 +49,25 @@ class RedisOutageTest {
     await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
         assertThat(HARNESS.gateway().post("/v1/chat/completions", raw, body).statusCode()).isEqualTo(200));
     await().atMost(Duration.ofSeconds(3)).until(() -> HARNESS.gateway().get("/readyz", null).statusCode() == 200);
+  }
+
+  @Test
+  void aMasterDemotedToAReplicaIsUnavailableNotAnInternalErrorAndRecovers() {
+    Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
+    String key = seed.key("k");
+    String body = TestGateway.chat(Seed.MODEL, 10, false);
+    assertThat(HARNESS.gateway().post("/v1/chat/completions", key, body).statusCode()).isEqualTo(200);
+
+    // REPLICAOF keeps the gateway's connection open; writes on it now fail with READONLY
+    try (Jedis node = new Jedis(HARNESS.redisProcess().host(), HARNESS.redisProcess().port())) {
+      node.replicaof("127.0.0.1", 1); // a master that is not there: the node stays a read-only replica
+      try {
+        error(HARNESS.gateway().post("/v1/chat/completions", key, body), 503, "api_error", "redis_unavailable");
+      } finally {
+        node.replicaofNoOne();
+      }
+    }
+    await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).untilAsserted(() ->
+        assertThat(HARNESS.gateway().post("/v1/chat/completions", key, body).statusCode()).isEqualTo(200));
   }
 }

@@ -17,6 +17,7 @@ import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.RedisRole;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.impl.PooledRedisConnection;
 import java.net.URI;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -74,7 +75,10 @@ public final class RedisStore {
     }
     switch (mode) {
       case CLUSTER -> o.setType(RedisClientType.CLUSTER);
-      case SENTINEL -> o.setType(RedisClientType.SENTINEL).setMasterName(s.masterName()).setRole(RedisRole.MASTER);
+      // the client caches the sentinels' answer (1 s by default): a reconnect right after a switch
+      // would find the old master again, so ask the sentinel on every connect (connects are rare)
+      case SENTINEL -> o.setType(RedisClientType.SENTINEL).setMasterName(s.masterName()).setRole(RedisRole.MASTER)
+          .setTopologyCacheTTL(1);
       default -> o.setType(RedisClientType.STANDALONE);
     }
     if (s.username() != null) {
@@ -143,6 +147,25 @@ public final class RedisStore {
     return connecting;
   }
 
+  /**
+   * Leaves the current connection, so the next command connects again (in Sentinel mode, to the
+   * node the sentinels name as master now). Called when they announce a new master ({@link
+   * SentinelWatch}): the old one may still be up and accepting writes.
+   */
+  public void reconnect() {
+    RedisConnection c = connection;
+    if (c == null) {
+      return;
+    }
+    connection = null;
+    // close the socket itself: recycled into the pool, a live connection to the old node would be
+    // handed out again (and Vert.x's pool trips over its later close)
+    if (c instanceof PooledRedisConnection pooled) {
+      pooled.actual().forceClose();
+    }
+    c.close();
+  }
+
   private void drop(RedisConnection c) {
     if (connection == c) {
       connection = null;
@@ -182,8 +205,12 @@ public final class RedisStore {
       return Future.failedFuture(e);
     }
     String msg = String.valueOf(e.getMessage());
-    // A script or type error is a bug or a corrupt key, not an outage: keep its message.
-    if (msg.startsWith("ERR") || msg.startsWith("WRONGTYPE") || msg.startsWith("CROSSSLOT")) {
+    // A demoted master (now a replica) refuses writes; Redis 6 wraps it in a script's ERR. Leave that
+    // node: the next command connects to whatever the sentinels name as master now.
+    if (msg.contains("READONLY")) {
+      reconnect();
+    } else if (msg.startsWith("ERR") || msg.startsWith("WRONGTYPE") || msg.startsWith("CROSSSLOT")) {
+      // A script or type error is a bug or a corrupt key, not an outage: keep its message.
       return Future.failedFuture(new IllegalStateException("Redis error: " + msg, e));
     }
     if (reachable) {

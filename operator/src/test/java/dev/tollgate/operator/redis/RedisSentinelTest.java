@@ -5,58 +5,25 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tollgate.schema.ConfigChange;
 import dev.tollgate.schema.RedisSettings;
-import dev.tollgate.testkit.RedisBinary;
-import dev.tollgate.testkit.RedisProcess;
+import dev.tollgate.testkit.RedisSentinelSet;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.io.TempDir;
 import redis.clients.jedis.JedisSentineled;
 import redis.clients.jedis.UnifiedJedis;
 
 /**
- * Sentinel mode against a real {@code redis-server --sentinel} monitoring a real master: the operator's
- * client finds the master through the sentinel and writes there; wrong settings fail with a message
- * naming the variable.
+ * Sentinel mode against a real {@code redis-server --sentinel} monitoring a real master and replica:
+ * the operator's client finds the master through the sentinel and writes there; wrong settings fail
+ * with a message naming the variable.
  */
 class RedisSentinelTest {
 
   @RegisterExtension
-  static final RedisProcess MASTER = RedisProcess.standalone();
-
-  @TempDir
-  static Path dir;
-
-  static Process sentinel;
-  static int sentinelPort;
-
-  @BeforeAll
-  static void startSentinel() throws Exception {
-    sentinelPort = freePort();
-    Path conf = dir.resolve("sentinel.conf");
-    Files.writeString(conf, String.join("\n",
-        "port " + sentinelPort,
-        "bind 127.0.0.1",
-        "dir " + dir,
-        "sentinel monitor tollgate 127.0.0.1 " + MASTER.port() + " 1",
-        ""));
-    sentinel = new ProcessBuilder(RedisBinary.path().toString(), conf.toString(), "--sentinel")
-        .redirectErrorStream(true).redirectOutput(dir.resolve("sentinel.log").toFile()).start();
-    RedisProcess.waitUntilReady(sentinelPort, java.time.Duration.ofSeconds(10));
-  }
-
-  @AfterAll
-  static void stopSentinel() throws InterruptedException {
-    sentinel.destroy();
-    sentinel.waitFor();
-  }
+  static final RedisSentinelSet REDIS = RedisSentinelSet.masterReplicaSentinel();
 
   static RedisSettings sentinelSettings(String master, int port) {
     return RedisSettings.fromEnv(Map.of(
@@ -67,21 +34,21 @@ class RedisSentinelTest {
 
   @Test
   void findsTheMasterThroughTheSentinelAndWritesThere() {
-    RedisSettings settings = sentinelSettings("tollgate", sentinelPort);
+    RedisSettings settings = sentinelSettings(RedisSentinelSet.MASTER_NAME, REDIS.sentinelPort());
     try (UnifiedJedis redis = RedisClients.create(settings)) {
       assertThat(redis).isInstanceOf(JedisSentineled.class);
       assertThat(RedisClients.check(redis, settings)).isTrue();
       new ConfigWriter(redis, new SimpleMeterRegistry()).put("tg:v1:sentinel-probe", Map.of("ok", true),
           new ConfigChange(ConfigChange.TENANT, "probe/probe"));
-      assertThat(MASTER.client().get("tg:v1:sentinel-probe")).isEqualTo("{\"ok\":true}");
+      assertThat(REDIS.initialMaster().client().get("tg:v1:sentinel-probe")).isEqualTo("{\"ok\":true}");
     } finally {
-      MASTER.client().del("tg:v1:sentinel-probe");
+      REDIS.initialMaster().client().del("tg:v1:sentinel-probe");
     }
   }
 
   @Test
   void anUnknownMasterNameIsReportedByItsVariable() {
-    assertThatThrownBy(() -> RedisClients.create(sentinelSettings("no-such-master", sentinelPort)))
+    assertThatThrownBy(() -> RedisClients.create(sentinelSettings("no-such-master", REDIS.sentinelPort())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("TOLLGATE_REDIS_MASTER_NAME:")
         .hasMessageContaining("'no-such-master'");
@@ -89,7 +56,7 @@ class RedisSentinelTest {
 
   @Test
   void noSentinelAnsweringIsReportedByTheUrlVariable() throws IOException {
-    assertThatThrownBy(() -> RedisClients.create(sentinelSettings("tollgate", freePort())))
+    assertThatThrownBy(() -> RedisClients.create(sentinelSettings(RedisSentinelSet.MASTER_NAME, freePort())))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessageStartingWith("TOLLGATE_REDIS_URL: no sentinel answered for master 'tollgate'");
   }
