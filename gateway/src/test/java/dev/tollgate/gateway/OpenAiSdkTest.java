@@ -6,13 +6,18 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.openai.client.OpenAIClient;
 import com.openai.client.okhttp.OpenAIOkHttpClient;
 import com.openai.core.http.StreamResponse;
+import com.openai.errors.OpenAIException;
 import com.openai.errors.RateLimitException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.models.Model;
+import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseCreateParams;
+import com.openai.models.responses.ResponseStreamEvent;
 import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
 import dev.tollgate.gateway.fake.Reply;
+import dev.tollgate.gateway.fake.Responses;
 import dev.tollgate.gateway.support.GatewayHarness;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
@@ -56,6 +61,45 @@ class OpenAiSdkTest {
 
     List<String> models = client.models().list().data().stream().map(Model::id).toList();
     assertThat(models).contains(Seed.MODEL);
+  }
+
+  @Test
+  void responsesCreateAndStreamWorkUnchanged() {
+    HARNESS.fake().enqueue(Reply.json(200, Responses.response("Hello from responses", 12, 4, 6, 2)),
+        Reply.sse(Responses.textEvents(List.of("word1 ", "word2 "), 12, 4, 6)));
+    Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
+    OpenAIClient client = client(seed.key("sdk-responses"));
+    ResponseCreateParams params = ResponseCreateParams.builder().model(Seed.MODEL).instructions("Be brief.")
+        .input("Say hello").maxOutputTokens(50).build();
+
+    Response response = client.responses().create(params);
+    String text = response.output().get(0).asMessage().content().get(0).asOutputText().text();
+    assertThat(text).isEqualTo("Hello from responses");
+    assertThat(response.model().toString()).contains(Seed.MODEL).doesNotContain(Responses.MODEL);
+    assertThat(response.usage().orElseThrow().inputTokensDetails().cachedTokens()).isEqualTo(4);
+    assertThat(HARNESS.fake().lastRequest().json().getString("model")).isEqualTo("upstream-mini");
+
+    try (StreamResponse<ResponseStreamEvent> stream = client.responses().createStreaming(params)) {
+      List<ResponseStreamEvent> events = stream.stream().toList();
+      String streamed = events.stream().flatMap(e -> e.outputTextDelta().stream()).map(d -> d.delta())
+          .collect(Collectors.joining());
+      assertThat(streamed).isEqualTo("word1 word2 ");
+      assertThat(events.get(events.size() - 1).completed().orElseThrow().response().usage().orElseThrow().outputTokens())
+          .isEqualTo(6);
+    }
+  }
+
+  /** A stream the upstream broke off raises in the SDK: it cannot be taken for a whole answer. */
+  @Test
+  void aCutResponsesStreamRaisesInTheSdk() {
+    HARNESS.fake().enqueue(Reply.sse(Responses.textEvents(List.of("word1 ", "word2 ", "word3 "), 12, 0, 6)).cutAfter(5));
+    Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
+    ResponseCreateParams params = ResponseCreateParams.builder().model(Seed.MODEL).input("Say hello").build();
+
+    try (StreamResponse<ResponseStreamEvent> stream = client(seed.key("sdk-cut")).responses().createStreaming(params)) {
+      assertThatThrownBy(() -> stream.stream().toList()).isInstanceOf(OpenAIException.class)
+          .hasMessageContaining("broke off the stream");
+    }
   }
 
   @Test

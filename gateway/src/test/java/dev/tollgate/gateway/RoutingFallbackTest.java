@@ -92,6 +92,16 @@ class RoutingFallbackTest {
         .containsEntry("costMicros", "5").containsEntry("status", "200");
   }
 
+  /** A streaming request's error answer arrives on a paused response: it must still be read, then fall back. */
+  @Test
+  void aStreamingRequestFallsBackFromAServerError() {
+    PRIMARY.always(openAiError(503, null));
+    Seed seed = seed(PRIMARY.baseUrl(), List.of(), FAST_RETRY, null);
+    HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", seed.key("k"), TestGateway.chat(Seed.MODEL, 10, true));
+    assertServedBy(r, "secondary", 2);
+    assertThat(r.body()).contains("Hello from ").endsWith("data: [DONE]\n\n");
+  }
+
   @Test
   void rateLimitFallsBack() {
     PRIMARY.always(openAiError(429, "rate_limit_exceeded"));

@@ -15,7 +15,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Rate limits and spend reservation in one step ({@link SpendLedger#admit}): estimates the prompt
- * with the tokenizer, takes the output ceiling ({@code max_tokens}, {@code max_completion_tokens} or
+ * with the tokenizer, takes the output ceiling ({@code max_tokens}, {@code max_completion_tokens},
+ * the Responses API's {@code max_output_tokens} or
  * the configured default), prices the worst case at the most expensive target the route may use
  * (every prompt token at that target's dearest prompt price: a prompt may turn out to be all cache
  * writes) with the tenant's pricing, and reserves it. Settle is wired here: it runs when the request's
@@ -46,9 +47,13 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
     if (req.endpoint() == GatewayRequest.Endpoint.EMBEDDINGS) {
       prompt = tokens.embeddingsInput(body.getValue("input"));
       maxOut = 0;
+    } else if (req.endpoint() == GatewayRequest.Endpoint.RESPONSES) {
+      prompt = tokens.responsesPrompt(body);
+      maxOut = outputCeiling(body, body.getValue("max_output_tokens"), "max_output_tokens");
     } else {
       prompt = tokens.chatPrompt(body);
-      maxOut = outputCeiling(body);
+      Object ceiling = body.getValue("max_completion_tokens");
+      maxOut = outputCeiling(body, ceiling != null ? ceiling : body.getValue("max_tokens"), "max_tokens");
     }
     req.estimated(prompt, maxOut);
     long promptWithMargin = prompt + (prompt * config.promptMarginPercent() + 99) / 100;
@@ -75,17 +80,16 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
         .onFailure(ctx::fail);
   }
 
-  /** The most output this request may produce, as reserved. */
-  private long outputCeiling(JsonObject body) {
-    Object v = body.getValue("max_completion_tokens");
-    if (v == null) {
-      v = body.getValue("max_tokens");
-    }
+  /**
+   * The most output this request may produce, as reserved: the client's ceiling {@code v}, else the
+   * default, which is sent upstream as {@code field} when it is enforced.
+   */
+  private long outputCeiling(JsonObject body, Object v, String field) {
     if (v instanceof Number n) {
       return n.longValue();
     }
     if (config.enforceDefaultMaxTokens()) {
-      body.put("max_tokens", config.defaultMaxTokens());
+      body.put(field, config.defaultMaxTokens());
     }
     return config.defaultMaxTokens();
   }

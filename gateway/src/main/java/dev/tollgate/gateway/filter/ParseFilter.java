@@ -71,6 +71,44 @@ public final class ParseFilter implements Handler<RoutingContext> {
       if (Boolean.TRUE.equals(body.getValue("stream"))) {
         return GatewayError.invalidRequest("Embeddings cannot be streamed.", "stream");
       }
+    } else if (endpoint == GatewayRequest.Endpoint.RESPONSES) {
+      return validateResponses(body);
+    }
+    return null;
+  }
+
+  /** A Responses API body: the fields the gateway reads or meters must have their documented types. */
+  private static GatewayError validateResponses(JsonObject body) {
+    Object input = body.getValue("input");
+    if (!(input instanceof String s && !s.isEmpty() || input instanceof JsonArray items && !items.isEmpty())) {
+      return GatewayError.invalidRequest("'input' is required: a string or a non-empty array of input items.", "input");
+    }
+    if (input instanceof JsonArray items) {
+      for (Object item : items) {
+        if (!(item instanceof JsonObject)) {
+          return GatewayError.invalidRequest("Each input item must be an object.", "input");
+        }
+      }
+    }
+    if (body.getValue("instructions") != null && !(body.getValue("instructions") instanceof String)) {
+      return GatewayError.invalidRequest("'instructions' must be a string.", "instructions");
+    }
+    Object max = body.getValue("max_output_tokens");
+    if (max != null && (!(max instanceof Integer || max instanceof Long) || ((Number) max).longValue() < 1)) {
+      return GatewayError.invalidRequest("'max_output_tokens' must be a positive integer.", "max_output_tokens");
+    }
+    if (body.getValue("tools") != null && !(body.getValue("tools") instanceof JsonArray)) {
+      return GatewayError.invalidRequest("'tools' must be an array.", "tools");
+    }
+    if (body.getValue("previous_response_id") != null && !(body.getValue("previous_response_id") instanceof String)) {
+      return GatewayError.invalidRequest("'previous_response_id' must be a string.", "previous_response_id");
+    }
+    if (body.getValue("store") != null && !(body.getValue("store") instanceof Boolean)) {
+      return GatewayError.invalidRequest("'store' must be a boolean.", "store");
+    }
+    if (Boolean.TRUE.equals(body.getValue("background"))) {
+      // a background response is billed when it finishes, which only polling would see: unmetered
+      return GatewayError.invalidRequest("Background responses are not supported by this gateway.", "background");
     }
     return null;
   }

@@ -86,6 +86,16 @@ public final class GatewayError extends RuntimeException {
         .withParam("model");
   }
 
+  /**
+   * The model is routed, but none of its targets' providers serves this endpoint (e.g. the
+   * Responses API on an Anthropic- or Gemini-only route).
+   */
+  public static GatewayError endpointNotSupported(String model, String endpoint) {
+    return of(400, "invalid_request_error", "endpoint_not_supported",
+        "The model '" + model + "' is not served by any provider that supports the " + endpoint + " API.")
+        .withParam("model");
+  }
+
   public static GatewayError rateLimited(String message, Map<String, String> headers) {
     return of(429, "rate_limit_error", "rate_limit_exceeded", message).withHeaders(headers);
   }

@@ -21,6 +21,7 @@ public final class GatewayRequest {
   public enum Endpoint {
     CHAT("chat.completions"),
     EMBEDDINGS("embeddings"),
+    RESPONSES("responses"),
     MODELS("models");
 
     private final String label;

@@ -40,8 +40,9 @@ public final class GatewayRouter {
     ParseFilter parse = new ParseFilter();
     BodyHandler body = BodyHandler.create(false).setBodyLimit(c.maxBodyBytes());
 
-    // the two metered endpoints share the whole chain
-    Map.of("/v1/chat/completions", GatewayRequest.Endpoint.CHAT, "/v1/embeddings", GatewayRequest.Endpoint.EMBEDDINGS)
+    // the metered endpoints share the whole chain
+    Map.of("/v1/chat/completions", GatewayRequest.Endpoint.CHAT, "/v1/embeddings", GatewayRequest.Endpoint.EMBEDDINGS,
+            "/v1/responses", GatewayRequest.Endpoint.RESPONSES)
         .forEach((path, endpoint) -> router.post(path)
           .handler(new RequestIdFilter(endpoint))
           .handler(body)

@@ -118,6 +118,44 @@ public final class TokenEstimator {
     return n;
   }
 
+  /**
+   * Prompt tokens of a Responses API body: {@code instructions}, the {@code input} (a string, or
+   * items: messages counted like chat messages, function calls and their outputs by their text,
+   * anything else by its JSON), tools and the reply priming. Conversation state the provider keeps
+   * ({@code previous_response_id}) is not visible here; the provider's usage bills it.
+   */
+  public long responsesPrompt(JsonObject body) {
+    long n = 3 + count(body.getValue("instructions") instanceof String s ? s : null);
+    Object input = body.getValue("input");
+    if (input instanceof String s) {
+      n += 3 + Roles.TOKENS.get("user") + count(s);
+    } else if (input instanceof JsonArray items) {
+      for (int i = 0; i < items.size(); i++) {
+        if (items.getValue(i) instanceof JsonObject item) {
+          n += responsesItem(item);
+        }
+      }
+    }
+    if (body.getValue("tools") instanceof JsonArray tools) {
+      n += count(tools.encode());
+    }
+    return n;
+  }
+
+  private long responsesItem(JsonObject item) {
+    String type = item.getString("type", item.containsKey("role") ? "message" : "");
+    return switch (type) {
+      case "message" -> {
+        String role = item.getString("role", "");
+        Integer known = Roles.TOKENS.get(role);
+        yield 3 + (known != null ? known : count(role)) + content(item.getValue("content"));
+      }
+      case "function_call" -> count(item.getString("name", "")) + count(item.getString("arguments", ""));
+      case "function_call_output" -> item.getValue("output") instanceof String out ? count(out) : content(item.getValue("output"));
+      default -> count(item.encode());
+    };
+  }
+
   /** Input tokens of an embeddings body: a string, strings, or already tokenized arrays. */
   public long embeddingsInput(Object input) {
     if (input instanceof String s) {
@@ -150,8 +188,9 @@ public final class TokenEstimator {
           continue;
         }
         switch (part.getString("type", "")) {
-          case "text" -> n += count(part.getString("text", ""));
-          case "image_url", "image" -> n += IMAGE_TOKENS;
+          case "text", "input_text", "output_text" -> n += count(part.getString("text", ""));
+          case "refusal" -> n += count(part.getString("refusal", ""));
+          case "image_url", "image", "input_image" -> n += IMAGE_TOKENS;
           default -> n += OPAQUE_PART_TOKENS;
         }
       }

@@ -11,6 +11,9 @@ import dev.tollgate.gateway.provider.EmbeddingsAdapter;
 import dev.tollgate.gateway.provider.ProviderAdapter;
 import dev.tollgate.gateway.provider.ProviderEndpoint;
 import dev.tollgate.gateway.provider.ProviderRegistry;
+import dev.tollgate.gateway.provider.ResponsesAdapter;
+import dev.tollgate.gateway.provider.ResponsesStream;
+import dev.tollgate.gateway.provider.ResponsesWire;
 import dev.tollgate.gateway.provider.SseEvent;
 import dev.tollgate.gateway.provider.SseParser;
 import dev.tollgate.gateway.provider.StreamTranslator;
@@ -36,7 +39,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The terminal handler of chat completions and embeddings: tries the route's targets in the
+ * The terminal handler of chat completions, embeddings and the Responses API: tries the route's targets in the
  * planner's order, falling back and retrying for the route's triggers while nothing has reached the
  * client (bounded by {@code retry.maxAttempts} and {@code timeouts.totalMs}, waiting out backoff and
  * Retry-After before calling a target again), feeds target health to {@link Cooldowns}, and finishes
@@ -146,10 +149,16 @@ public final class RouteHandler implements Handler<RoutingContext> {
             providerName, provider.type(), provider.baseUrl(), provider.apiVersion(), credential, provider.headers());
         if (req.endpoint() == GatewayRequest.Endpoint.EMBEDDINGS) {
           if (!(adapter instanceof EmbeddingsAdapter emb)) {
-            untranslatable(i, "The model '" + req.model() + "' does not support embeddings.", "model");
+            untranslatable(i, GatewayError.invalidRequest("The model '" + req.model() + "' does not support embeddings.", "model"));
             return;
           }
           upstream = emb.embeddingsRequest(endpoint, target.model(), req.body());
+        } else if (req.endpoint() == GatewayRequest.Endpoint.RESPONSES) {
+          if (!(adapter instanceof ResponsesAdapter responses)) {
+            untranslatable(i, GatewayError.endpointNotSupported(req.model(), "Responses"));
+            return;
+          }
+          upstream = responses.responsesRequest(endpoint, target.model(), req.body(), req.stream());
         } else {
           upstream = adapter.chatRequest(endpoint, target.model(), req.body(), req.stream());
         }
@@ -159,7 +168,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
         failed(i, new UpstreamError(0, UpstreamError.Kind.CONNECT_ERROR, "provider '" + providerName + "' credentials unavailable", -1));
         return;
       } catch (IllegalArgumentException e) {
-        untranslatable(i, e.getMessage(), null);
+        untranslatable(i, GatewayError.invalidRequest(e.getMessage(), null));
         return;
       }
       attempts++;
@@ -184,7 +193,9 @@ public final class RouteHandler implements Handler<RoutingContext> {
           return;
         }
         if (req.stream()) {
-          new Stream(this, i, ex, adapter.streamTranslator(req.model())).start();
+          StreamTranslator translator = req.endpoint() == GatewayRequest.Endpoint.RESPONSES
+              ? new ResponsesStream(req.model()) : adapter.streamTranslator(req.model());
+          new Stream(this, i, ex, translator).start();
         } else {
           complete(i, ex, adapter);
         }
@@ -192,14 +203,15 @@ public final class RouteHandler implements Handler<RoutingContext> {
     }
 
     /**
-     * This target cannot express the request (ADR 0030): it is skipped without an attempt; if no
-     * other target can take the request, the client gets the adapter's 400.
+     * This target cannot express the request (ADR 0030), or its provider does not serve the
+     * endpoint: it is skipped without an attempt; if no other target can take the request, the
+     * client gets {@code error} (a 400).
      */
-    private void untranslatable(int i, String message, String param) {
+    private void untranslatable(int i, GatewayError error) {
       retired[i] = true;
       int next = nextCandidate(i, false, 0);
       if (next < 0) {
-        finishWith(GatewayError.invalidRequest(message, param));
+        finishWith(error);
       } else if (!attemptAfterItsWait(next)) {
         finishWith(GatewayError.upstreamTimeout("The route's total time ran out after " + attempts + " attempt(s)."));
       }
@@ -312,9 +324,11 @@ public final class RouteHandler implements Handler<RoutingContext> {
         ChatResult result;
         try {
           JsonObject json = b.result().toJsonObject();
-          result = req.endpoint() == GatewayRequest.Endpoint.EMBEDDINGS
-              ? ((EmbeddingsAdapter) adapter).embeddingsResponse(json, req.model())
-              : adapter.chatResponse(json, req.model());
+          result = switch (req.endpoint()) {
+            case EMBEDDINGS -> ((EmbeddingsAdapter) adapter).embeddingsResponse(json, req.model());
+            case RESPONSES -> ResponsesWire.result(json, req.model());
+            default -> adapter.chatResponse(json, req.model());
+          };
         } catch (DecodeException | ClassCastException | IllegalArgumentException e) {
           failed(i, new UpstreamError(200, UpstreamError.Kind.SERVER_ERROR, "upstream answered an unreadable body", -1));
           return;
@@ -345,6 +359,9 @@ public final class RouteHandler implements Handler<RoutingContext> {
     }
 
     private long countOutput(JsonObject body) {
+      if (req.endpoint() == GatewayRequest.Endpoint.RESPONSES) {
+        return tokens.count(ResponsesWire.outputText(body));
+      }
       long n = 0;
       if (body.getValue("choices") instanceof JsonArray choices) {
         for (Object c : choices) {
@@ -368,9 +385,10 @@ public final class RouteHandler implements Handler<RoutingContext> {
   }
 
   /**
-   * One streaming response: upstream SSE in, OpenAI chunks out, chunk by chunk. The router, not the
-   * translator, ends the client's stream: {@code [DONE]} after a normal end, an SSE error event after
-   * a cut. {@code firstByteMs} also bounds the silence between two upstream chunks.
+   * One streaming response: upstream SSE in, the client's events (chat chunks or Responses API
+   * events) out, one by one. The router, not the translator, decides how the client's stream ends:
+   * the translator's end frame ({@code [DONE]} for chat) after a normal end, its SSE error event
+   * after a cut. {@code firstByteMs} also bounds the silence between two upstream chunks.
    */
   private final class Stream {
     private final Call call;
@@ -394,7 +412,9 @@ public final class RouteHandler implements Handler<RoutingContext> {
       this.out = call.ctx.response();
       this.idleMs = call.timeouts.firstByteMs();
       JsonObject opts = call.req.body().getValue("stream_options") instanceof JsonObject o ? o : null;
-      this.clientWantsUsage = opts != null && Boolean.TRUE.equals(opts.getValue("include_usage"));
+      // only chat has a usage-only chunk to hold back; a Responses stream's usage is in its last event
+      this.clientWantsUsage = call.req.endpoint() != GatewayRequest.Endpoint.CHAT
+          || opts != null && Boolean.TRUE.equals(opts.getValue("include_usage"));
     }
 
     void start() {
@@ -455,7 +475,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
               .putHeader("cache-control", "no-cache")
               .setChunked(true);
         }
-        out.write("data: " + p + "\n\n");
+        out.write(translator.frame(p));
       }
     }
 
@@ -502,7 +522,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
         call.served();
         call.req.finish(new Outcome(200, null, usage, call.providerName, call.target, call.attempts));
         if (!out.closed()) {
-          out.end("data: [DONE]\n\n");
+          out.end(translator.endFrame());
         }
         return;
       }
@@ -516,7 +536,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
       call.cooldownFailed(call.target, e);
       call.req.finish(new Outcome(g.status(), g.code(), usage, call.providerName, call.target, call.attempts));
       if (!out.closed()) {
-        out.end("data: " + g.toJson().encode() + "\n\n");
+        out.end(translator.errorFrame(g.toJson()));
       }
     }
 

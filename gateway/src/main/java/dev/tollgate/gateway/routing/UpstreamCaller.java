@@ -69,9 +69,15 @@ public final class UpstreamCaller {
       }
     }
 
-    /** Reads the whole body (non-streaming answers and error bodies). */
+    /**
+     * Reads the whole body (non-streaming answers and error bodies). A streaming request's response
+     * arrives paused ({@link #open}); an error answer to it is read whole, so it is resumed here, after
+     * the body's handlers are in place, or its body would never come.
+     */
     public Future<Buffer> body() {
-      return response.body().recover(e -> Future.failedFuture(UpstreamCaller.failure(this, e)));
+      Future<Buffer> body = response.body().recover(e -> Future.failedFuture(UpstreamCaller.failure(this, e)));
+      response.resume();
+      return body;
     }
 
     /** Maps a failure while reading the response into an {@link UpstreamException}. */

@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 
 /**
  * Fake Azure OpenAI: {@code POST /openai/deployments/{deployment}/chat/completions?api-version=...}
- * (and the version-less {@code /openai/v1/chat/completions}) with an {@code api-key} header.
+ * (and the version-less {@code /openai/v1/chat/completions}) with an {@code api-key} header; the
+ * Responses API at {@code /openai/v1/responses} or {@code /openai/responses?api-version=...}.
  * Answers carry Azure's content-filter annotations; errors use Azure's shapes.
  */
 public final class FakeAzureOpenAi extends FakeProvider {
@@ -28,10 +29,11 @@ public final class FakeAzureOpenAi extends FakeProvider {
   @Override
   protected Reply reject(RecordedRequest r) {
     boolean deployment = DEPLOYMENT_PATH.matcher(r.path()).matches();
-    boolean v1 = "/openai/v1/chat/completions".equals(r.path());
+    boolean v1 = "/openai/v1/chat/completions".equals(r.path()) || "/openai/v1/responses".equals(r.path());
+    boolean datedResponses = "/openai/responses".equals(r.path());
     if (!"POST".equals(r.method())
-        || !(deployment || v1)
-        || (deployment && r.query("api-version") == null)) {
+        || !(deployment || v1 || datedResponses)
+        || ((deployment || datedResponses) && r.query("api-version") == null)) {
       return Reply.json(404, error("404", "Resource not found"));
     }
     if (!apiKey.equals(r.header("api-key"))) {
@@ -49,6 +51,11 @@ public final class FakeAzureOpenAi extends FakeProvider {
   @Override
   protected Reply defaultReply(RecordedRequest r) {
     JsonObject body = r.json();
+    if (r.path().endsWith("/responses")) {
+      return FakeOpenAiCompatible.wantsStream(body)
+          ? Reply.sse(Responses.textEvents(List.of("Hello from ", "fake Azure"), DEFAULT_PROMPT_TOKENS, 0, DEFAULT_COMPLETION_TOKENS))
+          : Reply.json(200, Responses.response(DEFAULT_TEXT, DEFAULT_PROMPT_TOKENS, 0, DEFAULT_COMPLETION_TOKENS, 0));
+    }
     if (FakeOpenAiCompatible.wantsStream(body)) {
       return Reply.sse(
           textEvents(

@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Fake OpenAI-compatible API: {@code POST /v1/chat/completions} and {@code /v1/embeddings} with
- * {@code Authorization: Bearer <key>}. The one OpenAI-shaped fake of the test suite, and the source
+ * Fake OpenAI-compatible API: {@code POST /v1/chat/completions}, {@code /v1/embeddings} and {@code
+ * /v1/responses} ({@link Responses}) with {@code Authorization: Bearer <key>}. The one OpenAI-shaped fake of the test suite, and the source
  * of the OpenAI shapes the Azure fake reuses. Its default answers report {@link #reportUsage} tokens.
  */
 public class FakeOpenAiCompatible extends FakeProvider {
@@ -52,7 +52,8 @@ public class FakeOpenAiCompatible extends FakeProvider {
   @Override
   protected Reply reject(RecordedRequest r) {
     if (!"POST".equals(r.method())
-        || !("/v1/chat/completions".equals(r.path()) || "/v1/embeddings".equals(r.path()))) {
+        || !("/v1/chat/completions".equals(r.path()) || "/v1/embeddings".equals(r.path())
+            || Responses.PATH.equals(r.path()))) {
       return Reply.json(
           404,
           error(
@@ -72,6 +73,11 @@ public class FakeOpenAiCompatible extends FakeProvider {
     JsonObject body = r.json();
     if (r.path().endsWith("/embeddings")) {
       return Reply.json(200, embeddings(body.getString("model"), promptTokens));
+    }
+    if (r.path().equals(Responses.PATH)) {
+      return wantsStream(body)
+          ? Reply.sse(Responses.textEvents(List.of("Hello from ", "fake OpenAI"), promptTokens, 0, completionTokens))
+          : Reply.json(200, Responses.response(DEFAULT_TEXT, promptTokens, 0, completionTokens, 0));
     }
     if (wantsStream(body)) {
       return Reply.sse(

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
+import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -37,5 +38,31 @@ class TokenEstimatorTest {
     assertThat(tokens.count(system + "!")).isEqualTo(O200K.countTokensOrdinary(system + "!"));
     assertThat(tokens.count("")).isZero();
     assertThat(tokens.count(null)).isZero();
+  }
+
+  /**
+   * A Responses body counts like the same conversation sent to chat: instructions, then each input
+   * item (messages with their parts, function calls and their outputs), tools and the priming.
+   */
+  @Test
+  void a_responses_body_counts_its_instructions_input_items_and_tools() {
+    TokenEstimator tokens = new TokenEstimator();
+    long system = O200K.countTokensOrdinary("Be brief.");
+    long hello = O200K.countTokensOrdinary("Say hello");
+    long user = O200K.countTokensOrdinary("user");
+
+    JsonObject text = new JsonObject("{\"instructions\":\"Be brief.\",\"input\":\"Say hello\"}");
+    assertThat(tokens.responsesPrompt(text)).isEqualTo(3 + system + 3 + user + hello);
+
+    JsonObject items = new JsonObject("{\"input\":["
+        + "{\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\"Say hello\"},{\"type\":\"input_image\",\"image_url\":\"https://x/y.png\"}]},"
+        + "{\"type\":\"function_call\",\"call_id\":\"c1\",\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"},"
+        + "{\"type\":\"function_call_output\",\"call_id\":\"c1\",\"output\":\"sunny\"}],"
+        + "\"tools\":[{\"type\":\"function\",\"name\":\"get_weather\"}]}");
+    long expected = 3 + (3 + user + hello + TokenEstimator.IMAGE_TOKENS)
+        + O200K.countTokensOrdinary("get_weather") + O200K.countTokensOrdinary("{\"city\":\"Paris\"}")
+        + O200K.countTokensOrdinary("sunny")
+        + O200K.countTokensOrdinary(items.getJsonArray("tools").encode());
+    assertThat(tokens.responsesPrompt(items)).isEqualTo(expected);
   }
 }

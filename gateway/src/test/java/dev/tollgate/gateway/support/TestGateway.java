@@ -83,11 +83,16 @@ public final class TestGateway implements AutoCloseable {
    * arrived, then hangs up mid-stream, as a client that goes away does. Returns the lines seen.
    */
   public int readThenHangUp(String key, String body, int lines) {
-    java.net.URI uri = java.net.URI.create(url("/v1/chat/completions"));
+    return readThenHangUp("/v1/chat/completions", key, body, lines);
+  }
+
+  /** As {@link #readThenHangUp(String, String, int)}, on another streaming endpoint. */
+  public int readThenHangUp(String path, String key, String body, int lines) {
+    java.net.URI uri = java.net.URI.create(url(path));
     int seen = 0;
     try (java.net.Socket s = new java.net.Socket(uri.getHost(), uri.getPort())) {
       byte[] bytes = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-      s.getOutputStream().write(("POST /v1/chat/completions HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+      s.getOutputStream().write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
           + "Authorization: Bearer " + key + "\r\nContent-Length: " + bytes.length + "\r\n\r\n" + body)
           .getBytes(java.nio.charset.StandardCharsets.UTF_8));
       s.getOutputStream().flush();

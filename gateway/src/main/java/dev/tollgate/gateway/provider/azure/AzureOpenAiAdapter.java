@@ -6,6 +6,7 @@ import dev.tollgate.gateway.provider.OpenAiWire;
 import dev.tollgate.gateway.provider.PassThroughAnswer;
 import dev.tollgate.gateway.provider.ProviderAdapter;
 import dev.tollgate.gateway.provider.ProviderEndpoint;
+import dev.tollgate.gateway.provider.ResponsesAdapter;
 import dev.tollgate.gateway.provider.StreamTranslator;
 import dev.tollgate.gateway.provider.UpstreamError;
 import dev.tollgate.gateway.provider.UpstreamRequest;
@@ -24,8 +25,12 @@ import java.util.regex.Pattern;
  *
  * <p>{@code apiVersion} {@code v1} selects Azure's version-less v1 API ({@code
  * /openai/v1/chat/completions}, model in the body) instead of a deployment URL.
+ *
+ * <p>The Responses API has no deployment URL on Azure: it is {@code /openai/v1/responses} (for
+ * {@code apiVersion} {@code v1}, or none set) or {@code /openai/responses?api-version=...} (a dated
+ * preview version), the deployment name always in the body's {@code model}.
  */
-public final class AzureOpenAiAdapter implements ProviderAdapter {
+public final class AzureOpenAiAdapter implements ProviderAdapter, ResponsesAdapter {
 
   /** Latest GA data-plane inference version with {@code stream_options.include_usage}. */
   public static final String DEFAULT_API_VERSION = "2024-10-21";
@@ -42,10 +47,7 @@ public final class AzureOpenAiAdapter implements ProviderAdapter {
   public UpstreamRequest chatRequest(
       ProviderEndpoint endpoint, String upstreamModel, JsonObject openAiBody, boolean stream) {
     String version = endpoint.apiVersion() == null ? DEFAULT_API_VERSION : endpoint.apiVersion();
-    String base = OpenAiWire.stripSlash(endpoint.baseUrl());
-    if (base.endsWith("/openai")) {
-      base = base.substring(0, base.length() - "/openai".length());
-    }
+    String base = resourceUrl(endpoint);
     JsonObject body = OpenAiWire.topLevelCopy(openAiBody);
     String url;
     if ("v1".equals(version)) {
@@ -69,6 +71,27 @@ public final class AzureOpenAiAdapter implements ProviderAdapter {
     }
     return new UpstreamRequest(
         url, OpenAiWire.jsonHeaders(endpoint, stream, "api-key"), body.encode(), stream);
+  }
+
+  @Override
+  public UpstreamRequest responsesRequest(
+      ProviderEndpoint endpoint, String upstreamModel, JsonObject body, boolean stream) {
+    String version = endpoint.apiVersion();
+    String url =
+        version == null || "v1".equals(version)
+            ? resourceUrl(endpoint) + "/openai/v1/responses"
+            : resourceUrl(endpoint)
+                + "/openai/responses?api-version="
+                + URLEncoder.encode(version, StandardCharsets.UTF_8);
+    JsonObject upstream = OpenAiWire.topLevelCopy(body).put("model", upstreamModel);
+    return new UpstreamRequest(
+        url, OpenAiWire.jsonHeaders(endpoint, stream, "api-key"), upstream.encode(), stream);
+  }
+
+  /** The resource's URL without a trailing {@code /openai}, which some configurations include. */
+  private static String resourceUrl(ProviderEndpoint endpoint) {
+    String base = OpenAiWire.stripSlash(endpoint.baseUrl());
+    return base.endsWith("/openai") ? base.substring(0, base.length() - "/openai".length()) : base;
   }
 
   @Override

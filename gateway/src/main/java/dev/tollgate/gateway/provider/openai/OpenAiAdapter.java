@@ -7,6 +7,7 @@ import dev.tollgate.gateway.provider.OpenAiWire;
 import dev.tollgate.gateway.provider.PassThroughAnswer;
 import dev.tollgate.gateway.provider.ProviderAdapter;
 import dev.tollgate.gateway.provider.ProviderEndpoint;
+import dev.tollgate.gateway.provider.ResponsesAdapter;
 import dev.tollgate.gateway.provider.StreamTranslator;
 import dev.tollgate.gateway.provider.UpstreamError;
 import dev.tollgate.gateway.provider.UpstreamRequest;
@@ -18,9 +19,11 @@ import java.util.Set;
 /**
  * OpenAI's own wire format, for OpenAI and every OpenAI-compatible server (OpenRouter, Groq, Together,
  * vLLM, Ollama...): the body passes through with the upstream model name; streams ask for usage in
- * the final chunk ({@code stream_options.include_usage}) so that they are billed exactly.
+ * the final chunk ({@code stream_options.include_usage}) so that they are billed exactly. The
+ * Responses API ({@code /responses}) passes through with the upstream model name; its streams
+ * always end with the usage.
  */
-public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsAdapter {
+public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsAdapter, ResponsesAdapter {
 
   @Override
   public Set<String> types() {
@@ -44,6 +47,12 @@ public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsAdapter {
   public UpstreamRequest embeddingsRequest(ProviderEndpoint endpoint, String upstreamModel, JsonObject openAiBody) {
     JsonObject body = OpenAiWire.topLevelCopy(openAiBody).put("model", upstreamModel);
     return new UpstreamRequest(url(endpoint, "/embeddings"), headers(endpoint, false), body.encode(), false);
+  }
+
+  @Override
+  public UpstreamRequest responsesRequest(ProviderEndpoint endpoint, String upstreamModel, JsonObject body, boolean stream) {
+    JsonObject upstream = OpenAiWire.topLevelCopy(body).put("model", upstreamModel);
+    return new UpstreamRequest(url(endpoint, "/responses"), headers(endpoint, stream), upstream.encode(), stream);
   }
 
   private static String url(ProviderEndpoint endpoint, String path) {

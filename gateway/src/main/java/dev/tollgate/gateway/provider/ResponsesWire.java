@@ -1,0 +1,66 @@
+package dev.tollgate.gateway.provider;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * Shapes of OpenAI's Responses API that metering needs: the {@code response} object's usage
+ * ({@code input_tokens} with {@code input_tokens_details.cached_tokens}, {@code output_tokens}
+ * with reasoning included) and its output text, and the answer as the client gets it.
+ */
+public final class ResponsesWire {
+
+  private ResponsesWire() {}
+
+  /** A 2xx {@code response} object with the requested model name, and its usage (NONE if absent). */
+  public static ChatResult result(JsonObject upstreamBody, String requestedModel) {
+    JsonObject body = OpenAiWire.topLevelCopy(upstreamBody).put("model", requestedModel);
+    return new ChatResult(body, usageOf(body));
+  }
+
+  /**
+   * The usage of a {@code response} object as the provider reported it, or {@link Usage#NONE} when
+   * it carries none (e.g. {@code response.created}).
+   */
+  public static Usage usageOf(JsonObject response) {
+    if (!(response.getValue("usage") instanceof JsonObject u) || !(u.getValue("input_tokens") instanceof Number in)) {
+      return Usage.NONE;
+    }
+    JsonObject details = u.getValue("input_tokens_details") instanceof JsonObject d ? d : new JsonObject();
+    long cached = details.getValue("cached_tokens") instanceof Number n ? n.longValue() : 0;
+    long out = u.getValue("output_tokens") instanceof Number n ? n.longValue() : 0;
+    return new Usage(in.longValue(), cached, 0, out, true);
+  }
+
+  /**
+   * The text a {@code response} object's output carries (message text and refusals, function
+   * names and arguments, reasoning summaries), for counting when the provider reported no usage.
+   */
+  public static String outputText(JsonObject response) {
+    StringBuilder sb = new StringBuilder();
+    if (response.getValue("output") instanceof JsonArray output) {
+      for (Object o : output) {
+        if (!(o instanceof JsonObject item)) {
+          continue;
+        }
+        if (item.getValue("name") instanceof String name) {
+          sb.append(name);
+        }
+        if (item.getValue("arguments") instanceof String args) {
+          sb.append(args);
+        }
+        for (String parts : new String[] {"content", "summary"}) {
+          if (item.getValue(parts) instanceof JsonArray list) {
+            for (Object p : list) {
+              if (p instanceof JsonObject part) {
+                sb.append(part.getValue("text") instanceof String t ? t : "");
+                sb.append(part.getValue("refusal") instanceof String r ? r : "");
+              }
+            }
+          }
+        }
+      }
+    }
+    return sb.toString();
+  }
+}
