@@ -107,6 +107,13 @@ says what to change. Included by every template that needs Redis, so it fails be
 
 {{/* Redis and credentials environment shared by the operator and the gateway. */}}
 {{- define "tollgate.sharedEnv" -}}
+{{ include "tollgate.redisEnv" . }}
+- name: TOLLGATE_CREDENTIALS_KEY_FILE
+  value: /etc/tollgate/credentials/{{ .Values.credentials.secretKey }}
+{{- end }}
+
+{{/* The TOLLGATE_REDIS_* environment (also all the usage export needs). */}}
+{{- define "tollgate.redisEnv" -}}
 {{- include "tollgate.redis.validate" . -}}
 - name: TOLLGATE_REDIS_URL
   value: {{ include "tollgate.redis.url" . | quote }}
@@ -133,8 +140,6 @@ says what to change. Included by every template that needs Redis, so it fails be
       name: {{ .Values.redis.external.existingSecret }}
       key: {{ .Values.redis.external.passwordKey }}
 {{- end }}
-- name: TOLLGATE_CREDENTIALS_KEY_FILE
-  value: /etc/tollgate/credentials/{{ .Values.credentials.secretKey }}
 {{- end }}
 
 {{/*
@@ -175,6 +180,11 @@ Call with (dict "ctx" $ "opts" .Values.gateway.javaToolOptions).
     items:
       - key: {{ .Values.credentials.secretKey }}
         path: {{ .Values.credentials.secretKey }}
+{{- include "tollgate.redisTlsVolume" . }}
+{{- end }}
+
+{{/* The Redis trust store volume, when one is given. */}}
+{{- define "tollgate.redisTlsVolume" -}}
 {{- if and (not .Values.redis.bundled.enabled) .Values.redis.external.tls.enabled .Values.redis.external.tls.trustStore.existingSecret }}
 - name: redis-tls
   secret:
@@ -191,6 +201,10 @@ Call with (dict "ctx" $ "opts" .Values.gateway.javaToolOptions).
 - name: credentials
   mountPath: /etc/tollgate/credentials
   readOnly: true
+{{- include "tollgate.redisTlsVolumeMount" . }}
+{{- end }}
+
+{{- define "tollgate.redisTlsVolumeMount" -}}
 {{- if and (not .Values.redis.bundled.enabled) .Values.redis.external.tls.enabled .Values.redis.external.tls.trustStore.existingSecret }}
 - name: redis-tls
   mountPath: /etc/tollgate/redis-tls

@@ -4,6 +4,8 @@ import static dev.tollgate.charts.Chart.FULLNAME;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Optional objects and overrides: monitoring, network policies, fixed replicas, images, old clusters. */
@@ -81,6 +83,53 @@ class ChartOptionsTest {
         .contains("gateway.autoscaling.minReplicas (5) must not exceed gateway.autoscaling.maxReplicas (3)");
     assertThat(Chart.templateError("broken-operator-replicas-without-election.yaml"))
         .contains("operator.replicas > 1 needs operator.leaderElection.enabled=true");
+    assertThat(Chart.templateError("broken-usage-export-without-tenants.yaml"))
+        .contains("usageExport.enabled needs usageExport.tenants");
+  }
+
+  @Test
+  void usageExportRunsTheIncrementalExportOnAKeptClaimWithRedisAccessOnly() {
+    Chart.Rendered r = Chart.template("usage-export.yaml");
+    JsonNode cron = r.get("CronJob", FULLNAME + "-usage-export");
+    assertThat(cron.at("/spec/schedule").asText()).isEqualTo("5 2 * * *");
+    assertThat(cron.at("/spec/timeZone").asText()).isEqualTo("Europe/Berlin");
+    assertThat(cron.at("/spec/concurrencyPolicy").asText()).as("runs share one checkpoint").isEqualTo("Forbid");
+    JsonNode pod = cron.at("/spec/jobTemplate/spec/template/spec");
+    assertThat(pod.path("automountServiceAccountToken").asBoolean(true)).isFalse();
+    JsonNode c = pod.path("containers").get(0);
+    assertThat(c.path("image").asText()).isEqualTo(r.container("Deployment", FULLNAME + "-operator").path("image").asText());
+    List<String> args = new ArrayList<>();
+    c.path("args").forEach(a -> args.add(a.asText()));
+    assertThat(args).containsExactly("usage-export", "--checkpoint", "/export/usage.checkpoint", "--format", "csv",
+        "--out-dir", "/export", "--tenant", "agency/acme", "--tenant", "agency/globex");
+    List<String> env = c.path("env").findValuesAsText("name");
+    assertThat(env).contains("TOLLGATE_REDIS_URL", "TOLLGATE_REDIS_PASSWORD").doesNotContain("TOLLGATE_CREDENTIALS_KEY_FILE");
+    assertThat(pod.path("volumes").findValuesAsText("name")).as("no provider credentials in the export pod")
+        .containsExactlyInAnyOrder("tmp", "export");
+    assertThat(c.path("securityContext").path("readOnlyRootFilesystem").asBoolean()).isTrue();
+    c.path("volumeMounts").forEach(m ->
+        assertThat(pod.path("volumes").findValuesAsText("name")).contains(m.path("name").asText()));
+
+    JsonNode claim = r.get("PersistentVolumeClaim", FULLNAME + "-usage-export");
+    assertThat(claim.at("/metadata/annotations/helm.sh~1resource-policy").asText()).as("billing data outlives the release")
+        .isEqualTo("keep");
+    assertThat(pod.at("/volumes/1/persistentVolumeClaim/claimName").asText()).isEqualTo(FULLNAME + "-usage-export");
+    assertThat(r.get("NetworkPolicy", FULLNAME + "-redis").at("/spec/ingress/0/from").findValuesAsText("app.kubernetes.io/component"))
+        .containsExactlyInAnyOrder("gateway", "operator", "usage-export");
+  }
+
+  @Test
+  void usageExportWritesToAnExistingClaimAndTrustsTheRedisCa() {
+    Chart.Rendered r = Chart.template("external-cluster-tls.yaml", "usage-export-existing-claim.yaml");
+    assertThat(r.find("PersistentVolumeClaim", FULLNAME + "-usage-export")).isEmpty();
+    JsonNode pod = r.get("CronJob", FULLNAME + "-usage-export").at("/spec/jobTemplate/spec/template/spec");
+    assertThat(pod.at("/volumes/1/persistentVolumeClaim/claimName").asText()).isEqualTo("billing-exports");
+    assertThat(pod.path("volumes").findValuesAsText("name")).contains("redis-tls");
+    JsonNode c = pod.path("containers").get(0);
+    assertThat(Chart.envValue(c, "TOLLGATE_REDIS_MODE")).isEqualTo("cluster");
+    assertThat(Chart.envValue(c, "JAVA_TOOL_OPTIONS")).contains("-Djavax.net.ssl.trustStore=/etc/tollgate/redis-tls/");
+    assertThat(c.path("volumeMounts").findValuesAsText("name")).contains("redis-tls");
+    assertThat(Chart.template().ofKind("CronJob")).as("off by default").isEmpty();
   }
 
   @Test

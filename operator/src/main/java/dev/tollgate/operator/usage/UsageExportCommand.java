@@ -14,7 +14,10 @@ import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
 import java.time.YearMonth;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,12 +41,13 @@ public final class UsageExportCommand {
   static final String USAGE = String.join("\n",
       "usage: usage-export --tenant <namespace>/<name> [--tenant ...]",
       "         (--month YYYY-MM | --after <stream id> | --checkpoint <file>)",
-      "         [--format csv|jsonl] [--out <file>]",
+      "         [--format csv|jsonl] [--out <file> | --out-dir <dir>]",
       "  --month       requests that started in that month (UTC), checked against the month totals",
       "  --after       records appended after that stream id (exclusive)",
       "  --checkpoint  incremental: continue after the ids stored in <file> (per tenant), then store the new ones",
       "  --format      csv (default, with a header) or jsonl",
       "  --out         write to <file> (replaced when complete) instead of standard output",
+      "  --out-dir     write to <dir>/usage-<UTC time>.<csv|jsonl> (a scheduled job's output, one file a run)",
       "Redis: TOLLGATE_REDIS_URL, TOLLGATE_REDIS_MODE, TOLLGATE_REDIS_MASTER_NAME, TOLLGATE_REDIS_USERNAME,",
       "TOLLGATE_REDIS_PASSWORD, as for the operator.");
 
@@ -57,6 +61,7 @@ public final class UsageExportCommand {
       Path checkpoint = null;
       UsageExport.Format format = UsageExport.Format.CSV;
       Path out = null;
+      Path outDir = null;
       for (int i = 0; i < args.length; i++) {
         String flag = args[i];
         if (i + 1 >= args.length) {
@@ -86,7 +91,19 @@ public final class UsageExportCommand {
               throw new IllegalArgumentException("--format must be csv or jsonl, got '" + value + "'");
             }
           }
-          case "--out" -> out = Path.of(value);
+          case "--out" -> {
+            if (out != null) {
+              throw new IllegalArgumentException("give one of --out, --out-dir");
+            }
+            out = Path.of(value);
+          }
+          case "--out-dir" -> {
+            if (out != null) {
+              throw new IllegalArgumentException("give one of --out, --out-dir");
+            }
+            outDir = Path.of(value);
+            out = outDir; // resolved to a file name below, once the format is known
+          }
           default -> throw new IllegalArgumentException("unknown option " + flag);
         }
       }
@@ -99,6 +116,10 @@ public final class UsageExportCommand {
       }
       if (after != null && tenants.size() > 1) {
         throw new IllegalArgumentException("--after applies to one tenant; use --checkpoint for several");
+      }
+      if (outDir != null) {
+        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
+        out = outDir.resolve("usage-" + stamp + "." + format.name().toLowerCase(Locale.ROOT));
       }
       return new Options(List.copyOf(tenants), month, after, checkpoint, format, out);
     }

@@ -123,6 +123,22 @@ class UsageExportTest {
   }
 
   @Test
+  void aScheduledRunWritesOneTimestampedFileIntoTheOutputDirectory() throws IOException {
+    add("2026-11-05T10:00:00Z", "req_1", "2026-11-05T10:00:00Z", "gpt-4o-mini", 100, 150, true);
+    Path exports = Files.createDirectory(dir.resolve("exports"));
+
+    assertThat(run("--tenant", "agency/acme", "--checkpoint", dir.resolve("cp").toString(), "--format", "jsonl",
+        "--out-dir", exports.toString())).as(err()).isZero();
+
+    try (var files = Files.list(exports)) {
+      List<Path> written = files.toList();
+      assertThat(written).hasSize(1);
+      assertThat(written.get(0).getFileName().toString()).matches("usage-\\d{8}T\\d{6}Z\\.jsonl");
+      assertThat(requestIds(written.get(0))).containsExactly("req_1");
+    }
+  }
+
+  @Test
   void badArgumentsAreRefusedWithCode2AndTheReason() {
     assertThat(run("--month", "2026-11")).isEqualTo(2);
     assertThat(err()).contains("--tenant is required");
@@ -132,6 +148,8 @@ class UsageExportTest {
     assertThat(err()).contains("--month must be YYYY-MM, got 'November'");
     assertThat(run("--tenant", "acme", "--month", "2026-11")).isEqualTo(2);
     assertThat(err()).contains("tenant id must be <namespace>/<name>");
+    assertThat(run("--tenant", "agency/acme", "--month", "2026-11", "--out", "a.csv", "--out-dir", ".")).isEqualTo(2);
+    assertThat(err()).contains("give one of --out, --out-dir");
   }
 
   @Test
