@@ -17,9 +17,10 @@ import io.vertx.ext.web.RoutingContext;
  * Rate limits and spend reservation in one step ({@link SpendLedger#admit}): estimates the prompt
  * with the tokenizer, takes the output ceiling ({@code max_tokens}, {@code max_completion_tokens},
  * the Responses API's {@code max_output_tokens} or
- * the configured default), prices the worst case at the most expensive target the route may use
- * (every prompt token at that target's dearest prompt price: a prompt may turn out to be all cache
- * writes) with the tenant's pricing, and reserves it. Settle is wired here: it runs when the request's
+ * the configured default), prices the worst case at the most expensive target the request may use
+ * (the route's targets that serve the endpoint, as {@code ModelFilter} narrowed them; every prompt
+ * token at that target's dearest prompt price: a prompt may turn out to be all cache writes) with
+ * the tenant's pricing, and reserves it. Settle is wired here: it runs when the request's
  * outcome is known, exactly once.
  */
 public final class AdmissionFilter implements Handler<RoutingContext> {

@@ -147,21 +147,12 @@ public final class RouteHandler implements Handler<RoutingContext> {
         currentCredential = credential;
         ProviderEndpoint endpoint = new ProviderEndpoint(
             providerName, provider.type(), provider.baseUrl(), provider.apiVersion(), credential, provider.headers());
-        if (req.endpoint() == GatewayRequest.Endpoint.EMBEDDINGS) {
-          if (!(adapter instanceof EmbeddingsAdapter emb)) {
-            untranslatable(i, GatewayError.invalidRequest("The model '" + req.model() + "' does not support embeddings.", "model"));
-            return;
-          }
-          upstream = emb.embeddingsRequest(endpoint, target.model(), req.body());
-        } else if (req.endpoint() == GatewayRequest.Endpoint.RESPONSES) {
-          if (!(adapter instanceof ResponsesAdapter responses)) {
-            untranslatable(i, GatewayError.endpointNotSupported(req.model(), "Responses"));
-            return;
-          }
-          upstream = responses.responsesRequest(endpoint, target.model(), req.body(), req.stream());
-        } else {
-          upstream = adapter.chatRequest(endpoint, target.model(), req.body(), req.stream());
-        }
+        // RoutePlanner#eligible let through only targets whose adapter serves the endpoint
+        upstream = switch (req.endpoint()) {
+          case EMBEDDINGS -> ((EmbeddingsAdapter) adapter).embeddingsRequest(endpoint, target.model(), req.body());
+          case RESPONSES -> ((ResponsesAdapter) adapter).responsesRequest(endpoint, target.model(), req.body(), req.stream());
+          default -> adapter.chatRequest(endpoint, target.model(), req.body(), req.stream());
+        };
       } catch (IllegalStateException e) {
         LOG.error("request {}: {}", req.id(), e.getMessage());
         retired[i] = true;
@@ -203,9 +194,8 @@ public final class RouteHandler implements Handler<RoutingContext> {
     }
 
     /**
-     * This target cannot express the request (ADR 0030), or its provider does not serve the
-     * endpoint: it is skipped without an attempt; if no other target can take the request, the
-     * client gets {@code error} (a 400).
+     * This target cannot express the request (ADR 0030): it is skipped without an attempt; if no
+     * other target can take the request, the client gets {@code error} (a 400).
      */
     private void untranslatable(int i, GatewayError error) {
       retired[i] = true;
