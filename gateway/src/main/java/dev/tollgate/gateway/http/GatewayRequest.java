@@ -22,6 +22,8 @@ public final class GatewayRequest {
     CHAT("chat.completions", "Chat Completions"),
     EMBEDDINGS("embeddings", "Embeddings"),
     RESPONSES("responses", "Responses"),
+    /** Anthropic's Messages API, passed through to Anthropic targets. */
+    MESSAGES("messages", "Anthropic Messages"),
     MODELS("models", "Models");
 
     private final String label;

@@ -2,6 +2,7 @@ package dev.tollgate.gateway.routing;
 
 import dev.tollgate.gateway.http.GatewayRequest;
 import dev.tollgate.gateway.provider.EmbeddingsAdapter;
+import dev.tollgate.gateway.provider.MessagesAdapter;
 import dev.tollgate.gateway.provider.ProviderAdapter;
 import dev.tollgate.gateway.provider.ProviderRegistry;
 import dev.tollgate.gateway.provider.ResponsesAdapter;
@@ -68,8 +69,8 @@ public final class RoutePlanner {
 
   /**
    * {@code route} with only the targets whose provider can serve {@code endpoint} (empty: the
-   * endpoint is not supported for this model). Chat is served by every adapter; embeddings and the
-   * Responses API only by adapters with that capability. A target
+   * endpoint is not supported for this model). Chat is served by every adapter; embeddings, the
+   * Responses API and the Anthropic Messages API only by adapters with that capability. A target
    * whose provider is missing or of an unknown type stays in: that is a configuration fault the
    * router reports as a failed attempt (and falls back from), not a property of the endpoint.
    */
@@ -89,6 +90,7 @@ public final class RoutePlanner {
     return switch (endpoint) {
       case EMBEDDINGS -> adapter instanceof EmbeddingsAdapter;
       case RESPONSES -> adapter instanceof ResponsesAdapter;
+      case MESSAGES -> adapter instanceof MessagesAdapter;
       default -> true;
     };
   }
