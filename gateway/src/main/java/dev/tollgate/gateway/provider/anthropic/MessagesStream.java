@@ -2,8 +2,7 @@ package dev.tollgate.gateway.provider.anthropic;
 
 import dev.tollgate.gateway.provider.OpenAiWire;
 import dev.tollgate.gateway.provider.SseEvent;
-import dev.tollgate.gateway.provider.StreamTranslator;
-import dev.tollgate.gateway.provider.UpstreamError;
+import dev.tollgate.gateway.provider.PassThroughStream;
 import dev.tollgate.gateway.provider.Usage;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -16,13 +15,10 @@ import java.util.List;
  * stream's error, which the router falls back on (nothing sent yet) or ends the client's stream with
  * as one {@link #errorFrame}.
  */
-final class MessagesStream implements StreamTranslator {
+final class MessagesStream extends PassThroughStream {
 
   private final String model;
   private final StreamUsage usage = new StreamUsage();
-  private final StringBuilder output = new StringBuilder();
-  private boolean finished;
-  private UpstreamError error;
 
   MessagesStream(String model) {
     this.model = model;
@@ -67,18 +63,6 @@ final class MessagesStream implements StreamTranslator {
     return List.of(type.isEmpty() ? "data: " + payload : "event: " + type + "\ndata: " + payload);
   }
 
-  /** Payloads are whole events ({@code event:} and {@code data:} lines). */
-  @Override
-  public String frame(String payload) {
-    return payload + "\n\n";
-  }
-
-  /** {@code message_stop} already ended it. */
-  @Override
-  public String endFrame() {
-    return "";
-  }
-
   /**
    * Anthropic's {@code error} event, {@code {"type":"error","error":{"type":"api_error","message",
    * "code",...}}}: Anthropic SDKs raise on it, so a client cannot take a cut stream for a whole one.
@@ -91,20 +75,5 @@ final class MessagesStream implements StreamTranslator {
   @Override
   public Usage usage() {
     return usage.usage();
-  }
-
-  @Override
-  public String outputText() {
-    return output.toString();
-  }
-
-  @Override
-  public boolean finished() {
-    return finished;
-  }
-
-  @Override
-  public UpstreamError error() {
-    return error;
   }
 }
