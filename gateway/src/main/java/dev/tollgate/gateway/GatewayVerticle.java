@@ -59,13 +59,14 @@ public final class GatewayVerticle extends VerticleBase {
     caller = new UpstreamCaller(vertx);
     CredentialKeyring keyring = new CredentialKeyring(config);
     TokenEstimator tokens = new TokenEstimator();
-    RoutePlanner planner = new RoutePlanner(reader);
+    ProviderRegistry providers = ProviderRegistry.defaults();
+    RoutePlanner planner = new RoutePlanner(reader, providers);
     SpendLedger ledger = new SpendLedger(vertx, redis, config, metrics);
     GatewayRouter.Chain chain = new GatewayRouter.Chain(
         new AuthFilter(reader),
         new ModelFilter(planner),
         new AdmissionFilter(vertx, reader, ledger, tokens, config),
-        new RouteHandler(vertx, ProviderRegistry.defaults(), caller, keyring, tokens, metrics, Cooldowns.shared(vertx)),
+        new RouteHandler(vertx, providers, caller, keyring, tokens, metrics, Cooldowns.shared(vertx)),
         new ModelsHandler(planner),
         redis,
         metrics,

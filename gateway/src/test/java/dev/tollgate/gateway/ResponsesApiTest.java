@@ -14,6 +14,7 @@ import dev.tollgate.gateway.metering.TokenEstimator;
 import dev.tollgate.gateway.support.GatewayHarness;
 import dev.tollgate.gateway.support.MinuteWindow;
 import dev.tollgate.gateway.support.Seed;
+import dev.tollgate.gateway.support.TestGateway;
 import dev.tollgate.gateway.support.UsageRecords;
 import dev.tollgate.schema.ApiKeyRecord;
 import dev.tollgate.schema.Period;
@@ -299,20 +300,54 @@ class ResponsesApiTest {
   }
 
   @Test
-  void aRouteWhoseProvidersCannotServeTheResponsesApiAnswersEndpointNotSupported() {
+  void aRouteWhoseProvidersCannotServeTheResponsesApiIsRefusedBeforeAdmissionAndCostsNothing() {
     Seed seed = HARNESS.seed().tenant();
     seed(Map.of("claude", seed.provider("anthropic", ANTHROPIC.baseUrl(), null)), List.of("claude"), seed);
+    String key = seed.key("one-rpm", 1, 0, List.of(), ApiKeyRecord.ACTIVE, 0);
+    MinuteWindow.awaitRoom(Duration.ofSeconds(5)); // the refusal and the chat request in one window
 
-    HttpResponse<String> r = HARNESS.gateway().post(PATH, seed.key("k"), body(""));
+    HttpResponse<String> r = HARNESS.gateway().post(PATH, key, body(""));
+    HttpResponse<String> embeddings = HARNESS.gateway().post("/v1/embeddings", key,
+        "{\"model\":\"" + Seed.MODEL + "\",\"input\":\"hi\"}");
 
     assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
     JsonObject e = new JsonObject(r.body()).getJsonObject("error");
     assertThat(e.getString("code")).isEqualTo("endpoint_not_supported");
     assertThat(e.getString("type")).isEqualTo("invalid_request_error");
     assertThat(e.getString("param")).isEqualTo("model");
+    assertThat(embeddings.statusCode()).as(embeddings.body()).isEqualTo(400);
+    assertThat(new JsonObject(embeddings.body()).getJsonObject("error").getString("code")).isEqualTo("endpoint_not_supported");
     assertThat(ANTHROPIC.requests()).isEmpty();
-    assertThat(UsageRecords.nth(HARNESS.redis(), seed.tenant, 1)).containsEntry("costMicros", "0")
-        .containsEntry("errorCode", "endpoint_not_supported");
+    // neither refusal counted: the key's one request per minute still serves a chat completion
+    HttpResponse<String> chat = HARNESS.gateway().post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 50, false));
+    assertThat(chat.statusCode()).as(chat.body()).isEqualTo(200);
+    assertThat(UsageRecords.nth(HARNESS.redis(), seed.tenant, 1)).containsEntry("endpoint", "chat.completions");
+    assertThat(UsageRecords.all(HARNESS.redis(), seed.tenant)).hasSize(1);
+    String day = Period.Day.key(Instant.now());
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(HARNESS.redis().hgetAll(RedisKeys.spend(seed.tenant, "daily", day)))
+            .containsEntry("spent", Long.toString(target("claude", 0).costMicros(FakeAnthropic.DEFAULT_INPUT_TOKENS,
+                FakeAnthropic.DEFAULT_OUTPUT_TOKENS))).containsEntry("reserved", "0"));
+  }
+
+  @Test
+  void theReservationIsPricedAtTheTargetsThatServeTheEndpointNotAtASkippedDearerOne() {
+    Seed seed = HARNESS.seed().tenant();
+    // $600 per million output tokens: 600 reserved output tokens would be 360,000 micros there
+    RoutePlan.Target dear = new RoutePlan.Target("claude", "up-claude", 0, 1, 600_000_000, 600_000_000, 200_000);
+    seed.plan(Map.of("claude", seed.provider("anthropic", ANTHROPIC.baseUrl(), null), "p", seed.provider(HARNESS.fake().baseUrl())),
+        List.of(new RoutePlan.Route(Seed.MODEL, List.of(dear, target("p", 1)), List.of())), null, null);
+    // room for the OpenAI target's worst case (about 370 micros), not for the Anthropic one's
+    seed.cap("small", "Tenant", null, "Reject", Period.Month, 10_000);
+
+    HttpResponse<String> r = HARNESS.gateway().post(PATH, seed.key("k"), body(""));
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(r.headers().firstValue("x-tollgate-provider")).contains("p");
+    assertThat(ANTHROPIC.requests()).isEmpty();
+    // the same request on chat, which the Anthropic target serves, is priced at it and refused
+    HttpResponse<String> chat = HARNESS.gateway().post("/v1/chat/completions", seed.key("k2"), TestGateway.chat(Seed.MODEL, 600, false));
+    assertThat(chat.statusCode()).as(chat.body()).isEqualTo(402);
   }
 
   @Test

@@ -16,10 +16,11 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Rate limits and spend reservation in one step ({@link SpendLedger#admit}): estimates the prompt
  * with the tokenizer, takes the output ceiling ({@code max_tokens}, {@code max_completion_tokens},
- * the Responses API's {@code max_output_tokens} or
- * the configured default), prices the worst case at the most expensive target the route may use
- * (every prompt token at that target's dearest prompt price: a prompt may turn out to be all cache
- * writes) with the tenant's pricing, and reserves it. Settle is wired here: it runs when the request's
+ * the Responses API's {@code max_output_tokens}, the Messages API's required {@code max_tokens}, or
+ * the configured default), prices the worst case at the most expensive target the request may use
+ * (the route's targets that serve the endpoint, as {@code ModelFilter} narrowed them; every prompt
+ * token at that target's dearest prompt price: a prompt may turn out to be all cache writes) with
+ * the tenant's pricing, and reserves it. Settle is wired here: it runs when the request's
  * outcome is known, exactly once.
  */
 public final class AdmissionFilter implements Handler<RoutingContext> {
@@ -47,6 +48,9 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
     if (req.endpoint() == GatewayRequest.Endpoint.EMBEDDINGS) {
       prompt = tokens.embeddingsInput(body.getValue("input"));
       maxOut = 0;
+    } else if (req.endpoint() == GatewayRequest.Endpoint.MESSAGES) {
+      prompt = tokens.messagesPrompt(body);
+      maxOut = body.getLong("max_tokens"); // required: ParseFilter refused a body without it
     } else if (req.endpoint() == GatewayRequest.Endpoint.RESPONSES) {
       prompt = tokens.responsesPrompt(body);
       maxOut = outputCeiling(body, body.getValue("max_output_tokens"), "max_output_tokens");

@@ -13,8 +13,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Authenticates {@code Authorization: Bearer <key>} by the key's SHA-256 against the operator's
- * projection (cached; no Redis round trip when warm). The raw key never leaves this method.
+ * Authenticates {@code Authorization: Bearer <key>} (on {@code /v1/messages} also {@code x-api-key:
+ * <key>}, as Anthropic SDKs send it) by the key's SHA-256 against the operator's projection (cached;
+ * no Redis round trip when warm). The raw key never leaves this method.
  */
 public final class AuthFilter implements Handler<RoutingContext> {
 
@@ -29,7 +30,10 @@ public final class AuthFilter implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     GatewayRequest req = ctx.get(CtxKeys.REQUEST);
-    String raw = bearer(ctx.request().getHeader("authorization"));
+    String raw = req.endpoint() == GatewayRequest.Endpoint.MESSAGES ? apiKeyHeader(ctx.request().getHeader("x-api-key")) : null;
+    if (raw == null) {
+      raw = bearer(ctx.request().getHeader("authorization"));
+    }
     if (raw == null) {
       ctx.fail(GatewayError.invalidApiKey());
       return;
@@ -58,6 +62,10 @@ public final class AuthFilter implements Handler<RoutingContext> {
         return null;
       });
     }).onSuccess(v -> ctx.next()).onFailure(ctx::fail);
+  }
+
+  private static String apiKeyHeader(String header) {
+    return header == null || header.isBlank() ? null : header.trim();
   }
 
   static String bearer(String header) {

@@ -4,12 +4,15 @@ import dev.tollgate.gateway.http.CtxKeys;
 import dev.tollgate.gateway.http.GatewayError;
 import dev.tollgate.gateway.http.GatewayRequest;
 import dev.tollgate.gateway.routing.RoutePlanner;
+import dev.tollgate.schema.RoutePlan;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
 /**
  * Authorizes the requested model against the key's and the tenant's allowed models (403), then
- * resolves it through the route policy (404 when no route serves it).
+ * resolves it through the route policy (404 when no route serves it) to the targets that can serve
+ * the endpoint (400 {@code endpoint_not_supported} when none can). All of it before admission: a
+ * refused request consumes no rate limit, reserves nothing and leaves no usage record.
  */
 public final class ModelFilter implements Handler<RoutingContext> {
 
@@ -31,7 +34,12 @@ public final class ModelFilter implements Handler<RoutingContext> {
         ctx.fail(GatewayError.modelNotFound(req.model()));
         return;
       }
-      req.routed(r.get().plan(), r.get().route());
+      RoutePlan.Route eligible = planner.eligible(r.get().plan(), r.get().route(), req.endpoint());
+      if (eligible.targets().isEmpty()) {
+        ctx.fail(GatewayError.endpointNotSupported(req.model(), req.endpoint().apiName()));
+        return;
+      }
+      req.routed(r.get().plan(), eligible);
       ctx.next();
     }).onFailure(ctx::fail);
   }

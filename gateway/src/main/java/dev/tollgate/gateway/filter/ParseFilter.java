@@ -73,6 +73,36 @@ public final class ParseFilter implements Handler<RoutingContext> {
       }
     } else if (endpoint == GatewayRequest.Endpoint.RESPONSES) {
       return validateResponses(body);
+    } else if (endpoint == GatewayRequest.Endpoint.MESSAGES) {
+      return validateMessages(body);
+    }
+    return null;
+  }
+
+  /**
+   * An Anthropic Messages body: the fields the gateway reads or meters must have their documented
+   * types; {@code max_tokens} is required (as Anthropic requires it), it is the reserved ceiling.
+   */
+  private static GatewayError validateMessages(JsonObject body) {
+    if (!(body.getValue("messages") instanceof JsonArray messages) || messages.isEmpty()) {
+      return GatewayError.invalidRequest("'messages' is required and must be a non-empty array.", "messages");
+    }
+    for (Object m : messages) {
+      if (!(m instanceof JsonObject msg) || !(msg.getValue("role") instanceof String)
+          || !(msg.getValue("content") instanceof String || msg.getValue("content") instanceof JsonArray)) {
+        return GatewayError.invalidRequest("Each message must be an object with a 'role' and a 'content' (a string or an array of blocks).", "messages");
+      }
+    }
+    Object max = body.getValue("max_tokens");
+    if (!(max instanceof Integer || max instanceof Long) || ((Number) max).longValue() < 1) {
+      return GatewayError.invalidRequest("'max_tokens' is required and must be a positive integer.", "max_tokens");
+    }
+    Object system = body.getValue("system");
+    if (system != null && !(system instanceof String || system instanceof JsonArray)) {
+      return GatewayError.invalidRequest("'system' must be a string or an array of text blocks.", "system");
+    }
+    if (body.getValue("tools") != null && !(body.getValue("tools") instanceof JsonArray)) {
+      return GatewayError.invalidRequest("'tools' must be an array.", "tools");
     }
     return null;
   }

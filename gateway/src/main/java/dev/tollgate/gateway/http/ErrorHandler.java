@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.http;
 
 import dev.tollgate.gateway.metrics.GatewayMetrics;
+import dev.tollgate.gateway.provider.anthropic.AnthropicErrors;
 import dev.tollgate.gateway.routing.Outcome;
 import dev.tollgate.gateway.store.RedisUnavailableException;
 import io.vertx.core.Handler;
@@ -9,7 +10,10 @@ import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The single failure handler: renders every error in the OpenAI envelope with x-request-id. */
+/**
+ * The single failure handler: renders every error in the OpenAI envelope with x-request-id; on
+ * {@code /v1/messages} in Anthropic's envelope, same status and stable code (ADR 0044).
+ */
 public final class ErrorHandler implements Handler<RoutingContext> {
 
   private static final Logger LOG = LoggerFactory.getLogger(ErrorHandler.class);
@@ -41,7 +45,8 @@ public final class ErrorHandler implements Handler<RoutingContext> {
       req.rateLimitHeaders().forEach(resp::putHeader);
     }
     error.headers().forEach(resp::putHeader);
-    resp.end(error.toJson().toBuffer());
+    boolean anthropic = req != null && req.endpoint() == GatewayRequest.Endpoint.MESSAGES;
+    resp.end((anthropic ? AnthropicErrors.envelope(error.toJson(), error.status()) : error.toJson()).toBuffer());
   }
 
   private GatewayError toError(RoutingContext ctx) {

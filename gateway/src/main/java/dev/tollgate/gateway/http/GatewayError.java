@@ -61,7 +61,7 @@ public final class GatewayError extends RuntimeException {
 
   public static GatewayError invalidApiKey() {
     return of(401, "invalid_request_error", "invalid_api_key",
-        "Incorrect or missing API key. Pass it as 'Authorization: Bearer <key>'.");
+        "Incorrect or missing API key. Pass it as 'Authorization: Bearer <key>' (on /v1/messages also as 'x-api-key: <key>').");
   }
 
   public static GatewayError apiKeyExpired() {

@@ -19,19 +19,29 @@ public final class GatewayRequest {
 
   /** What the client called. */
   public enum Endpoint {
-    CHAT("chat.completions"),
-    EMBEDDINGS("embeddings"),
-    RESPONSES("responses"),
-    MODELS("models");
+    CHAT("chat.completions", "Chat Completions"),
+    EMBEDDINGS("embeddings", "Embeddings"),
+    RESPONSES("responses", "Responses"),
+    /** Anthropic's Messages API, passed through to Anthropic targets. */
+    MESSAGES("messages", "Anthropic Messages"),
+    MODELS("models", "Models");
 
     private final String label;
+    private final String apiName;
 
-    Endpoint(String label) {
+    Endpoint(String label, String apiName) {
       this.label = label;
+      this.apiName = apiName;
     }
 
+    /** The usage record's and the metrics' endpoint label. */
     public String label() {
       return label;
+    }
+
+    /** The API's name in client-facing messages. */
+    public String apiName() {
+      return apiName;
     }
   }
 

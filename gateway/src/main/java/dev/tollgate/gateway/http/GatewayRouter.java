@@ -18,7 +18,8 @@ import java.util.Map;
 /**
  * The only place the request chain is assembled:
  * requestId → body limit → auth → parse → model authorization + route → admission (rate limits +
- * reservation, settle wired) → route handler; one failure handler renders every error.
+ * reservation, settle wired) → route handler; one failure handler renders every error (in
+ * Anthropic's envelope on {@code /v1/messages}, ADR 0044).
  */
 public final class GatewayRouter {
 
@@ -42,7 +43,7 @@ public final class GatewayRouter {
 
     // the metered endpoints share the whole chain
     Map.of("/v1/chat/completions", GatewayRequest.Endpoint.CHAT, "/v1/embeddings", GatewayRequest.Endpoint.EMBEDDINGS,
-            "/v1/responses", GatewayRequest.Endpoint.RESPONSES)
+            "/v1/responses", GatewayRequest.Endpoint.RESPONSES, "/v1/messages", GatewayRequest.Endpoint.MESSAGES)
         .forEach((path, endpoint) -> router.post(path)
           .handler(new RequestIdFilter(endpoint))
           .handler(body)

@@ -156,6 +156,32 @@ public final class TokenEstimator {
     };
   }
 
+  /**
+   * Prompt tokens of an Anthropic Messages body: {@code system} (a string or text blocks), every
+   * message's content blocks (text, tool calls and results, thinking; images at a fixed count) and
+   * {@code tools}, with chat's per-message overhead.
+   */
+  public long messagesPrompt(JsonObject body) {
+    long n = 3 + content(body.getValue("system"));
+    JsonArray messages = body.getJsonArray("messages");
+    for (int i = 0; i < messages.size(); i++) {
+      if (messages.getValue(i) instanceof JsonObject msg) {
+        String role = msg.getString("role", "");
+        Integer known = Roles.TOKENS.get(role);
+        n += 3 + (known != null ? known : count(role)) + content(msg.getValue("content"));
+      }
+    }
+    if (body.getValue("tools") instanceof JsonArray tools) {
+      n += count(tools.encode());
+    }
+    return n;
+  }
+
+  /** Output tokens of an Anthropic {@code message} that came without usage: its content blocks. */
+  public long messagesOutput(JsonObject message) {
+    return content(message.getValue("content"));
+  }
+
   /** Input tokens of an embeddings body: a string, strings, or already tokenized arrays. */
   public long embeddingsInput(Object input) {
     if (input instanceof String s) {
@@ -190,6 +216,10 @@ public final class TokenEstimator {
         switch (part.getString("type", "")) {
           case "text", "input_text", "output_text" -> n += count(part.getString("text", ""));
           case "refusal" -> n += count(part.getString("refusal", ""));
+          // Anthropic content blocks
+          case "thinking" -> n += count(part.getString("thinking", ""));
+          case "tool_use" -> n += count(part.getString("name", "")) + count(part.getValue("input") instanceof JsonObject in ? in.encode() : "");
+          case "tool_result" -> n += content(part.getValue("content"));
           case "image_url", "image", "input_image" -> n += IMAGE_TOKENS;
           default -> n += OPAQUE_PART_TOKENS;
         }

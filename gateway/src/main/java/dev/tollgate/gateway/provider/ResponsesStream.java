@@ -12,14 +12,11 @@ import java.util.List;
  * stream's error, which the router either falls back on (nothing sent yet) or ends the client's
  * stream with, as one {@link #errorFrame} (the only terminal error event the client sees).
  */
-public final class ResponsesStream implements StreamTranslator {
+public final class ResponsesStream extends PassThroughStream {
 
   private final String model;
-  private final StringBuilder output = new StringBuilder();
   private Usage usage = Usage.NONE;
   private long lastSequence = -1;
-  private boolean finished;
-  private UpstreamError error;
 
   public ResponsesStream(String model) {
     this.model = model;
@@ -72,18 +69,6 @@ public final class ResponsesStream implements StreamTranslator {
     return new UpstreamError(500, UpstreamError.Kind.SERVER_ERROR, message, -1);
   }
 
-  /** Payloads are whole events ({@code event:} and {@code data:} lines). */
-  @Override
-  public String frame(String payload) {
-    return payload + "\n\n";
-  }
-
-  /** {@code response.completed} (or {@code .incomplete}) already ended it: no {@code [DONE]}. */
-  @Override
-  public String endFrame() {
-    return "";
-  }
-
   /**
    * The Responses API's {@code error} event ({@code type}, {@code code}, {@code message}, {@code
    * param}, {@code sequence_number}), also carrying the gateway's {@code error} envelope: OpenAI
@@ -105,20 +90,5 @@ public final class ResponsesStream implements StreamTranslator {
   @Override
   public Usage usage() {
     return usage;
-  }
-
-  @Override
-  public String outputText() {
-    return output.toString();
-  }
-
-  @Override
-  public boolean finished() {
-    return finished;
-  }
-
-  @Override
-  public UpstreamError error() {
-    return error;
   }
 }

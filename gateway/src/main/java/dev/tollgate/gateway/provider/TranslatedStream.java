@@ -2,14 +2,11 @@ package dev.tollgate.gateway.provider;
 
 
 /**
- * State every stream translator keeps: the OpenAI chunk writer (which also keeps the output text),
- * whether the upstream ended normally, and an error event if one came.
+ * A stream translated into OpenAI chat chunks: the chunk writer also keeps the output text.
  */
-public abstract class TranslatedStream implements StreamTranslator {
+public abstract class TranslatedStream extends StreamState {
 
   protected final OpenAiChunks chunks;
-  protected boolean finished;
-  protected UpstreamError error;
 
   protected TranslatedStream(String model) {
     this.chunks = new OpenAiChunks(model);
@@ -18,15 +15,5 @@ public abstract class TranslatedStream implements StreamTranslator {
   @Override
   public String outputText() {
     return chunks.outputText();
-  }
-
-  @Override
-  public boolean finished() {
-    return finished;
-  }
-
-  @Override
-  public UpstreamError error() {
-    return error;
   }
 }

@@ -8,6 +8,7 @@ import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.provider.ChatResult;
 import dev.tollgate.gateway.provider.PassThroughAnswer;
 import dev.tollgate.gateway.provider.EmbeddingsAdapter;
+import dev.tollgate.gateway.provider.MessagesAdapter;
 import dev.tollgate.gateway.provider.ProviderAdapter;
 import dev.tollgate.gateway.provider.ProviderEndpoint;
 import dev.tollgate.gateway.provider.ProviderRegistry;
@@ -39,7 +40,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The terminal handler of chat completions, embeddings and the Responses API: tries the route's targets in the
+ * The terminal handler of chat completions, embeddings, the Responses API and the Anthropic Messages API: tries the route's targets in the
  * planner's order, falling back and retrying for the route's triggers while nothing has reached the
  * client (bounded by {@code retry.maxAttempts} and {@code timeouts.totalMs}, waiting out backoff and
  * Retry-After before calling a target again), feeds target health to {@link Cooldowns}, and finishes
@@ -147,21 +148,14 @@ public final class RouteHandler implements Handler<RoutingContext> {
         currentCredential = credential;
         ProviderEndpoint endpoint = new ProviderEndpoint(
             providerName, provider.type(), provider.baseUrl(), provider.apiVersion(), credential, provider.headers());
-        if (req.endpoint() == GatewayRequest.Endpoint.EMBEDDINGS) {
-          if (!(adapter instanceof EmbeddingsAdapter emb)) {
-            untranslatable(i, GatewayError.invalidRequest("The model '" + req.model() + "' does not support embeddings.", "model"));
-            return;
-          }
-          upstream = emb.embeddingsRequest(endpoint, target.model(), req.body());
-        } else if (req.endpoint() == GatewayRequest.Endpoint.RESPONSES) {
-          if (!(adapter instanceof ResponsesAdapter responses)) {
-            untranslatable(i, GatewayError.endpointNotSupported(req.model(), "Responses"));
-            return;
-          }
-          upstream = responses.responsesRequest(endpoint, target.model(), req.body(), req.stream());
-        } else {
-          upstream = adapter.chatRequest(endpoint, target.model(), req.body(), req.stream());
-        }
+        // RoutePlanner#eligible let through only targets whose adapter serves the endpoint
+        upstream = switch (req.endpoint()) {
+          case EMBEDDINGS -> ((EmbeddingsAdapter) adapter).embeddingsRequest(endpoint, target.model(), req.body());
+          case RESPONSES -> ((ResponsesAdapter) adapter).responsesRequest(endpoint, target.model(), req.body(), req.stream());
+          case MESSAGES -> ((MessagesAdapter) adapter).messagesRequest(endpoint, target.model(), req.body(), req.stream(),
+              ctx.request().getHeader("anthropic-version"), ctx.request().getHeader("anthropic-beta"));
+          default -> adapter.chatRequest(endpoint, target.model(), req.body(), req.stream());
+        };
       } catch (IllegalStateException e) {
         LOG.error("request {}: {}", req.id(), e.getMessage());
         retired[i] = true;
@@ -193,8 +187,11 @@ public final class RouteHandler implements Handler<RoutingContext> {
           return;
         }
         if (req.stream()) {
-          StreamTranslator translator = req.endpoint() == GatewayRequest.Endpoint.RESPONSES
-              ? new ResponsesStream(req.model()) : adapter.streamTranslator(req.model());
+          StreamTranslator translator = switch (req.endpoint()) {
+            case RESPONSES -> new ResponsesStream(req.model());
+            case MESSAGES -> ((MessagesAdapter) adapter).messagesStream(req.model());
+            default -> adapter.streamTranslator(req.model());
+          };
           new Stream(this, i, ex, translator).start();
         } else {
           complete(i, ex, adapter);
@@ -203,9 +200,8 @@ public final class RouteHandler implements Handler<RoutingContext> {
     }
 
     /**
-     * This target cannot express the request (ADR 0030), or its provider does not serve the
-     * endpoint: it is skipped without an attempt; if no other target can take the request, the
-     * client gets {@code error} (a 400).
+     * This target cannot express the request (ADR 0030): it is skipped without an attempt; if no
+     * other target can take the request, the client gets {@code error} (a 400).
      */
     private void untranslatable(int i, GatewayError error) {
       retired[i] = true;
@@ -327,6 +323,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
           result = switch (req.endpoint()) {
             case EMBEDDINGS -> ((EmbeddingsAdapter) adapter).embeddingsResponse(json, req.model());
             case RESPONSES -> ResponsesWire.result(json, req.model());
+            case MESSAGES -> ((MessagesAdapter) adapter).messagesResponse(json, req.model());
             default -> adapter.chatResponse(json, req.model());
           };
         } catch (DecodeException | ClassCastException | IllegalArgumentException e) {
@@ -361,6 +358,9 @@ public final class RouteHandler implements Handler<RoutingContext> {
     private long countOutput(JsonObject body) {
       if (req.endpoint() == GatewayRequest.Endpoint.RESPONSES) {
         return tokens.count(ResponsesWire.outputText(body));
+      }
+      if (req.endpoint() == GatewayRequest.Endpoint.MESSAGES) {
+        return tokens.messagesOutput(body);
       }
       long n = 0;
       if (body.getValue("choices") instanceof JsonArray choices) {

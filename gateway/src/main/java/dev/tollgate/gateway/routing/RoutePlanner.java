@@ -1,5 +1,11 @@
 package dev.tollgate.gateway.routing;
 
+import dev.tollgate.gateway.http.GatewayRequest;
+import dev.tollgate.gateway.provider.EmbeddingsAdapter;
+import dev.tollgate.gateway.provider.MessagesAdapter;
+import dev.tollgate.gateway.provider.ProviderAdapter;
+import dev.tollgate.gateway.provider.ProviderRegistry;
+import dev.tollgate.gateway.provider.ResponsesAdapter;
 import dev.tollgate.gateway.provider.UpstreamError;
 import dev.tollgate.gateway.store.ConfigReader;
 import dev.tollgate.schema.ApiKeyRecord;
@@ -17,9 +23,10 @@ import java.util.function.Predicate;
 import java.util.random.RandomGenerator;
 
 /**
- * Resolves a requested model to a route of the key's (or else the tenant's) RoutePolicy and orders
- * the route's targets for the attempt loop. The one place that decides which targets a request may
- * use, so the reservation (most expensive target) and the router agree.
+ * Resolves a requested model to a route of the key's (or else the tenant's) RoutePolicy, narrows it
+ * to the targets whose provider serves the endpoint, and orders the targets for the attempt loop.
+ * The one place that decides which targets a request may use, so the reservation (most expensive
+ * eligible target) and the router agree.
  */
 public final class RoutePlanner {
 
@@ -29,9 +36,11 @@ public final class RoutePlanner {
       UpstreamError.Kind.RATE_LIMITED.trigger(), UpstreamError.Kind.SERVER_ERROR.trigger());
 
   private final ConfigReader config;
+  private final ProviderRegistry providers;
 
-  public RoutePlanner(ConfigReader config) {
+  public RoutePlanner(ConfigReader config, ProviderRegistry providers) {
     this.config = config;
+    this.providers = providers;
   }
 
   /** A plan and the route in it that serves a model. */
@@ -56,6 +65,34 @@ public final class RoutePlanner {
       RoutePlan.Route route = plan.routeFor(model);
       return route == null || route.targets().isEmpty() ? Optional.empty() : Optional.of(new Resolved(plan, route));
     }));
+  }
+
+  /**
+   * {@code route} with only the targets whose provider can serve {@code endpoint} (empty: the
+   * endpoint is not supported for this model). Chat is served by every adapter; embeddings, the
+   * Responses API and the Anthropic Messages API only by adapters with that capability. A target
+   * whose provider is missing or of an unknown type stays in: that is a configuration fault the
+   * router reports as a failed attempt (and falls back from), not a property of the endpoint.
+   */
+  public RoutePlan.Route eligible(RoutePlan plan, RoutePlan.Route route, GatewayRequest.Endpoint endpoint) {
+    List<RoutePlan.Target> eligible = new ArrayList<>(route.targets().size());
+    for (RoutePlan.Target t : route.targets()) {
+      RoutePlan.Provider provider = plan.providers().get(t.provider());
+      ProviderAdapter adapter = provider == null ? null : providers.get(provider.type());
+      if (adapter == null || serves(adapter, endpoint)) {
+        eligible.add(t);
+      }
+    }
+    return eligible.size() == route.targets().size() ? route : new RoutePlan.Route(route.match(), eligible, route.fallbackOn());
+  }
+
+  private static boolean serves(ProviderAdapter adapter, GatewayRequest.Endpoint endpoint) {
+    return switch (endpoint) {
+      case EMBEDDINGS -> adapter instanceof EmbeddingsAdapter;
+      case RESPONSES -> adapter instanceof ResponsesAdapter;
+      case MESSAGES -> adapter instanceof MessagesAdapter;
+      default -> true;
+    };
   }
 
   /**

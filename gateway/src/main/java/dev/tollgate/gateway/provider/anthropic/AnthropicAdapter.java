@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.provider.anthropic;
 
 import dev.tollgate.gateway.provider.ChatResult;
+import dev.tollgate.gateway.provider.MessagesAdapter;
 import dev.tollgate.gateway.provider.OpenAiWire;
 import dev.tollgate.gateway.provider.ProviderAdapter;
 import dev.tollgate.gateway.provider.ProviderEndpoint;
@@ -16,10 +17,10 @@ import java.util.Set;
 
 /**
  * Anthropic Messages API (type {@code anthropic}): OpenAI chat completions to {@code POST
- * /v1/messages} and back, streaming events included. See docs/providers.md for what is and is not
- * translated.
+ * /v1/messages} and back, streaming events included; and the Messages API itself passed through for
+ * clients that speak it. See docs/providers.md for what is and is not translated.
  */
-public final class AnthropicAdapter implements ProviderAdapter {
+public final class AnthropicAdapter implements ProviderAdapter, MessagesAdapter {
 
   /** {@code anthropic-version} sent when the provider configures none. */
   public static final String DEFAULT_VERSION = "2023-06-01";
@@ -55,13 +56,51 @@ public final class AnthropicAdapter implements ProviderAdapter {
     if (stream) {
       body.put("stream", true);
     }
+    return request(endpoint, body, stream, null, null);
+  }
+
+  @Override
+  public UpstreamRequest messagesRequest(
+      ProviderEndpoint endpoint,
+      String upstreamModel,
+      JsonObject body,
+      boolean stream,
+      String anthropicVersion,
+      String anthropicBeta) {
+    JsonObject upstream = OpenAiWire.topLevelCopy(body).put("model", upstreamModel);
+    return request(endpoint, upstream, stream, anthropicVersion, anthropicBeta);
+  }
+
+  /**
+   * A POST to {@code /v1/messages} as the target's credential: {@code anthropic-version} is the
+   * client's, else the provider's, else {@link #DEFAULT_VERSION}; a client's {@code anthropic-beta}
+   * joins the provider's own.
+   */
+  private static UpstreamRequest request(
+      ProviderEndpoint endpoint, JsonObject body, boolean stream, String version, String beta) {
     String base = OpenAiWire.stripSlash(endpoint.baseUrl());
     String url = base.endsWith("/v1") ? base + "/messages" : base + "/v1/messages";
     Map<String, String> headers = OpenAiWire.jsonHeaders(endpoint, stream, "x-api-key");
     headers.put(
         "anthropic-version",
-        endpoint.apiVersion() == null ? DEFAULT_VERSION : endpoint.apiVersion());
+        version != null ? version : endpoint.apiVersion() == null ? DEFAULT_VERSION : endpoint.apiVersion());
+    if (beta != null) {
+      headers.merge("anthropic-beta", beta, (own, client) -> own + "," + client);
+    }
     return new UpstreamRequest(url, headers, body.encode(), stream);
+  }
+
+  @Override
+  public ChatResult messagesResponse(JsonObject upstreamBody, String requestedModel) {
+    JsonObject body = OpenAiWire.topLevelCopy(upstreamBody).put("model", requestedModel);
+    return new ChatResult(
+        body,
+        body.getValue("usage") instanceof JsonObject u ? usageOf(u, true) : Usage.NONE);
+  }
+
+  @Override
+  public StreamTranslator messagesStream(String requestedModel) {
+    return new MessagesStream(requestedModel);
   }
 
   @Override
@@ -118,6 +157,12 @@ public final class AnthropicAdapter implements ProviderAdapter {
       kind = UpstreamError.Kind.CONTEXT_LENGTH;
     }
     return new UpstreamError(status, kind, text, retryAfterMs);
+  }
+
+  /** The error of a stream's {@code error} event ({@code {"type":"error","error":{type, message}}}). */
+  static UpstreamError streamError(JsonObject data) {
+    JsonObject err = data.getJsonObject("error", new JsonObject());
+    return classify(statusOfType(err.getString("type")), err.getString("message"), -1);
   }
 
   /**

@@ -10,18 +10,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Anthropic stream events → OpenAI chunks. {@link #usage()} is reported by the provider once {@code
- * message_delta} has given the final output count; before that it holds only the prompt side that
- * {@code message_start} reported (input, cache reads and writes), so a cut stream bills those
- * exactly and counts its output from {@link #outputText()}.
+ * Anthropic stream events → OpenAI chunks. {@link #usage()} is read by {@link StreamUsage}; a cut
+ * stream's output is counted from {@link #outputText()}.
  */
 final class AnthropicStream extends TranslatedStream {
 
   /** Anthropic content-block index → OpenAI tool_calls index. */
   private final Map<Integer, Integer> toolIndexes = new HashMap<>();
 
-  private JsonObject rawUsage = new JsonObject();
-  private boolean usageFinal;
+  private final StreamUsage usage = new StreamUsage();
   private String stopReason;
 
   AnthropicStream(String model) {
@@ -37,10 +34,7 @@ final class AnthropicStream extends TranslatedStream {
     String type = data.getString("type", event.event() == null ? "" : event.event());
     switch (type) {
       case "message_start" -> {
-        JsonObject usage = data.getJsonObject("message", new JsonObject()).getJsonObject("usage");
-        if (usage != null) {
-          rawUsage = usage.copy();
-        }
+        usage.started(data);
         return chunks.start();
       }
       case "content_block_start" -> {
@@ -76,26 +70,17 @@ final class AnthropicStream extends TranslatedStream {
         if (reason != null) {
           stopReason = reason;
         }
-        JsonObject usage = data.getJsonObject("usage");
-        if (usage != null) {
-          // Figures here are cumulative; newer API versions repeat the input counts too.
-          rawUsage.mergeIn(usage);
-          usageFinal = true;
-        }
+        usage.delta(data);
         return List.of();
       }
       case "message_stop" -> {
         finished = true;
-        Usage u = usage();
         return chunks.finish(
             AnthropicAdapter.finishReason(stopReason),
-            OpenAiWire.usage(u, 0));
+            OpenAiWire.usage(usage(), 0));
       }
       case "error" -> {
-        JsonObject err = data.getJsonObject("error", new JsonObject());
-        error =
-            AnthropicAdapter.classify(
-                AnthropicAdapter.statusOfType(err.getString("type")), err.getString("message"), -1);
+        error = AnthropicAdapter.streamError(data);
         return List.of();
       }
       default -> {
@@ -106,7 +91,6 @@ final class AnthropicStream extends TranslatedStream {
 
   @Override
   public Usage usage() {
-    Usage u = AnthropicAdapter.usageOf(rawUsage, usageFinal);
-    return usageFinal ? u : rawUsage.getValue("input_tokens") instanceof Number ? u.promptOnly() : Usage.NONE;
+    return usage.usage();
   }
 }

@@ -1,0 +1,38 @@
+package dev.tollgate.gateway.provider.anthropic;
+
+import dev.tollgate.gateway.provider.Usage;
+import io.vertx.core.json.JsonObject;
+
+/**
+ * The usage an Anthropic stream reports: the prompt side (input, cache reads and writes) in {@code
+ * message_start}, the cumulative output in {@code message_delta}. Until {@code message_delta} the
+ * usage holds only the prompt side, so a cut stream bills it exactly and counts its output.
+ */
+final class StreamUsage {
+
+  private JsonObject raw = new JsonObject();
+  private boolean complete;
+
+  /** A {@code message_start} event's data. */
+  void started(JsonObject data) {
+    JsonObject usage = data.getJsonObject("message", new JsonObject()).getJsonObject("usage");
+    if (usage != null) {
+      raw = usage.copy();
+    }
+  }
+
+  /** A {@code message_delta} event's data. */
+  void delta(JsonObject data) {
+    JsonObject usage = data.getJsonObject("usage");
+    if (usage != null) {
+      // Figures here are cumulative; newer API versions repeat the input counts too.
+      raw.mergeIn(usage);
+      complete = true;
+    }
+  }
+
+  Usage usage() {
+    Usage u = AnthropicAdapter.usageOf(raw, complete);
+    return complete ? u : raw.getValue("input_tokens") instanceof Number ? u.promptOnly() : Usage.NONE;
+  }
+}
