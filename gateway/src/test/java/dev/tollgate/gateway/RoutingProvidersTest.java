@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -281,6 +282,41 @@ class RoutingProvidersTest {
     c.fake().enqueue(c.stream().apply(c.textEvents().of(pieces(10), 40, 10)).cutAfter(c.lead() + 3));
     HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", seed.key("k"), streamBody(false));
     endsWithAnErrorAndBillsWhatWasStreamed(c, seed, r, "upstream_error", 502);
+  }
+
+  /**
+   * Gemini bills thinking tokens as output but never streams them as text: every chunk's cumulative
+   * {@code usageMetadata} reports them ({@code thoughtsTokenCount}) beside the visible output so far
+   * ({@code candidatesTokenCount}). A stream cut before its finish chunk is charged that running
+   * figure, not just the few tokens of text the client saw.
+   */
+  @Test
+  void aCutGeminiStreamIsChargedTheThinkingTokensItAlreadyReported() {
+    Case gemini = cases().filter(c -> c.type().equals("gemini")).findFirst().orElseThrow();
+    Seed seed = seed(gemini).cap("daily", "Tenant", null, "Reject", Period.Day, 1_000_000_000);
+    List<String> events = new ArrayList<>();
+    List<String> pieces = pieces(10);
+    for (int i = 0; i < pieces.size(); i++) {
+      JsonArray parts = new JsonArray().add(new JsonObject().put("text", pieces.get(i)));
+      // 900 thinking tokens before the first word, then 3 visible tokens a chunk
+      events.add(Sse.data(FakeGemini.chunk(parts, i == pieces.size() - 1 ? "STOP" : null,
+          FakeGemini.usage(40, 3L * (i + 1), 900)).encode()));
+    }
+    GEMINI.enqueue(FakeGemini.sse(events).cutAfter(3));
+
+    HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", seed.key("k"), streamBody(false));
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    List<String> data = dataLines(r.body());
+    assertThat(new JsonObject(data.get(data.size() - 1)).getJsonObject("error").getString("code")).isEqualTo("upstream_error");
+    assertThat(content(data)).isEqualTo("word0 word1 word2 ");
+    // the last chunk before the cut: 9 visible + 900 thinking, far above the ~6 tokens of text counted
+    long out = 9 + 900;
+    assertThat(TOKENS.count(content(data))).isLessThan(out);
+    billedExactly(seed, 40, out, "provider-prompt");
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
+        HARNESS.redis().hgetAll(RedisKeys.spend(seed.tenant, "daily", Period.Day.key(Instant.now()))))
+        .containsEntry("spent", Long.toString(TARGET.costMicros(40, out))).containsEntry("reserved", "0"));
   }
 
   @ParameterizedTest

@@ -36,7 +36,7 @@ public interface StreamTranslator {
 
   /**
    * Usage so far: the provider's figures once final ({@link Usage#reportedByProvider()}); before
-   * that, the prompt side if the provider already reported it ({@link Usage#promptOnly()}), else
+   * that, its partial figures if it already reported the prompt ({@link Usage#partial()}), else
    * nothing the gateway should bill (it counts the prompt and {@link #outputText()} itself).
    */
   Usage usage();

@@ -37,19 +37,28 @@ public record Usage(
     this(inputTokens, 0, 0, outputTokens, reportedByProvider);
   }
 
-  /** The provider's prompt side of this usage, before its final figures: the output is left to count. */
-  public Usage promptOnly() {
-    return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, 0, false, true);
+  /**
+   * The provider's figures before its final ones: the prompt side is whole, the output only what it
+   * reported producing so far (a running count, e.g. Gemini's thinking tokens that never stream as
+   * text), left for the gateway to count and never billed below.
+   */
+  public Usage partial() {
+    return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, outputTokens, false, true);
   }
 
-  /** This usage's prompt side with {@code outputTokens} counted by the gateway. */
-  public Usage withCountedOutput(long outputTokens) {
-    return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, outputTokens, false, promptReportedByProvider);
+  /**
+   * This usage's prompt side with the output the gateway counted, or the output the provider
+   * already reported if that is larger: what it said it produced is billed even if never streamed.
+   */
+  public Usage withCountedOutput(long countedOutputTokens) {
+    return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, Math.max(outputTokens, countedOutputTokens),
+        false, promptReportedByProvider);
   }
 
   /**
    * The usage record's {@code usageSource}: {@code provider} (all figures the provider's), {@code
-   * provider-prompt} (the provider's prompt side, the output counted) or {@code estimated}.
+   * provider-prompt} (the provider's prompt side; the output counted, or the provider's running
+   * figure when larger) or {@code estimated}.
    */
   public String source() {
     return reportedByProvider ? "provider" : promptReportedByProvider ? "provider-prompt" : "estimated";

@@ -6,7 +6,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * The usage an Anthropic stream reports: the prompt side (input, cache reads and writes) in {@code
  * message_start}, the cumulative output in {@code message_delta}. Until {@code message_delta} the
- * usage holds only the prompt side, so a cut stream bills it exactly and counts its output.
+ * usage is partial (the prompt side, and {@code message_start}'s output count as a floor), so a cut
+ * stream bills the prompt exactly and counts its output.
  */
 final class StreamUsage {
 
@@ -33,6 +34,6 @@ final class StreamUsage {
 
   Usage usage() {
     Usage u = AnthropicAdapter.usageOf(raw, complete);
-    return complete ? u : raw.getValue("input_tokens") instanceof Number ? u.promptOnly() : Usage.NONE;
+    return complete ? u : raw.getValue("input_tokens") instanceof Number ? u.partial() : Usage.NONE;
   }
 }

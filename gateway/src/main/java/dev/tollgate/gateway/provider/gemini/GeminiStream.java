@@ -13,7 +13,9 @@ import java.util.List;
  * Gemini {@code streamGenerateContent?alt=sse} chunks → OpenAI chunks. Each Gemini chunk carries
  * cumulative {@code usageMetadata}; the stream has no end marker beyond the chunk with a {@code
  * finishReason}, so that chunk ends the translation and its usage is the provider's final figure;
- * a stream cut before it keeps the prompt side the earlier chunks reported.
+ * a stream cut before it keeps the prompt side the earlier chunks reported, and their running
+ * output (candidates plus thinking tokens, which Google bills as output but never streams as text)
+ * as the least output billed.
  * Gemini sends a function call whole, so each becomes one tool-call delta with all its arguments.
  */
 final class GeminiStream extends TranslatedStream {
@@ -80,8 +82,8 @@ final class GeminiStream extends TranslatedStream {
     if (finished && metadata != null) {
       return GeminiAdapter.usageOf(metadata, true);
     }
-    // each chunk's usageMetadata already has the whole prompt; its output figure is left to count
+    // each chunk's usageMetadata already has the whole prompt and the output produced so far
     return metadata != null && metadata.getValue("promptTokenCount") instanceof Number
-        ? GeminiAdapter.usageOf(metadata, false).promptOnly() : Usage.NONE;
+        ? GeminiAdapter.usageOf(metadata, false).partial() : Usage.NONE;
   }
 }
