@@ -26,7 +26,9 @@
 -- ARGV[3]  TTL of KEYS[1] and KEYS[2], seconds (>= every spend key's, so no release is ever lost)
 -- ARGV[4]  at most this many expired leases are purged per call
 -- ARGV[5]  n, the number of requests; then n blocks, one per request, in order:
---   +0 reservation id (the request id)   +1 reservation amount, micro-units (worst-case cap basis)
+--   +0 reservation id (the request id; empty: a request counted against the rate windows only, e.g. a
+--      free token count, which reserves nothing and is never settled, so no reservation is recorded)
+--   +1 reservation amount, micro-units (worst-case cap basis)
 --   +2 lease end, epoch ms               +3 tokens charged to the TPM windows (prompt estimate + max output)
 --   +4..+11 four (KEYS index, limit) pairs: key requests, key tokens, tenant requests, tenant tokens
 --           windows (limit 0 = unlimited: the window is neither checked nor written)
@@ -142,11 +144,13 @@ for r = 1, n do
     -- recorded even without caps: settle uses it to run exactly once. JSON {"a":amount,"s":[keys]}
     -- by concatenation (cjson.encode costs more): key names are built by RedisKeys from Kubernetes
     -- names and never contain a quote or a backslash
-    local rec = '{"a":' .. ARGV[p + 1] .. ',"s":[' .. (m > 0 and ('"' .. table.concat(names, '","') .. '"') or '') .. ']}'
-    records[#records + 1] = ARGV[p]
-    records[#records + 1] = rec
-    leases[#leases + 1] = ARGV[p + 2]
-    leases[#leases + 1] = ARGV[p]
+    if ARGV[p] ~= '' then
+      local rec = '{"a":' .. ARGV[p + 1] .. ',"s":[' .. (m > 0 and ('"' .. table.concat(names, '","') .. '"') or '') .. ']}'
+      records[#records + 1] = ARGV[p]
+      records[#records + 1] = rec
+      leases[#leases + 1] = ARGV[p + 2]
+      leases[#leases + 1] = ARGV[p]
+    end
     results[r] = {1, counts[1], counts[2], counts[3], counts[4]}
   end
   p = q + m * 4

@@ -78,7 +78,11 @@ class MessagesApiTest {
   }
 
   static HttpResponse<String> post(String body, String... headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(HARNESS.gateway().url(PATH)))
+    return postTo(PATH, body, headers);
+  }
+
+  static HttpResponse<String> postTo(String path, String body, String... headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(HARNESS.gateway().url(path)))
         .timeout(Duration.ofSeconds(20)).header("content-type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body));
     for (int i = 0; i < headers.length; i += 2) {
@@ -318,6 +322,127 @@ class MessagesApiTest {
     assertThat(chat.statusCode()).as(chat.body()).isEqualTo(200);
     assertThat(UsageRecords.nth(HARNESS.redis(), seed.tenant, 1)).containsEntry("endpoint", "chat.completions");
     assertThat(UsageRecords.all(HARNESS.redis(), seed.tenant)).hasSize(1);
+  }
+
+  static final String COUNT_PATH = "/v1/messages/count_tokens";
+
+  /** A token-counting body as Claude Code sends it: no max_tokens. */
+  static String countBody() {
+    return "{\"model\":\"" + MODEL + "\","
+        + "\"system\":[{\"type\":\"text\",\"text\":\"You are terse.\"}],"
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]}";
+  }
+
+  /**
+   * A token count is free at the provider: it reaches the target as the target (its model and
+   * credential, never the client's key), the provider's count comes back as it is, and nothing is
+   * reserved, spent or recorded: the messages call after it is the tenant's only record and spend.
+   */
+  @Test
+  void aTokenCountIsPassedThroughAsTheTargetAndBillsNothing() {
+    Seed seed = seed(PRIMARY);
+    String key = seed.key("k");
+    PRIMARY.enqueue(Reply.json(200, new JsonObject().put("input_tokens", 2095)));
+
+    HttpResponse<String> r = postTo(COUNT_PATH, countBody(), "x-api-key", key, "anthropic-version", "2023-06-01",
+        "anthropic-beta", "token-counting-2024-11-01");
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(new JsonObject(r.body())).isEqualTo(new JsonObject().put("input_tokens", 2095));
+    RecordedRequest up = PRIMARY.lastRequest();
+    assertThat(up.path()).isEqualTo(FakeAnthropic.COUNT_TOKENS_PATH);
+    assertThat(up.header("x-api-key")).isEqualTo(Seed.UPSTREAM_KEY);
+    assertThat(up.header("authorization")).isNull();
+    assertThat(up.headers().values()).noneMatch(v -> v.contains(key));
+    assertThat(up.body()).doesNotContain(key);
+    assertThat(up.header("anthropic-beta")).isEqualTo("token-counting-2024-11-01");
+    assertThat(up.json().getString("model")).isEqualTo("claude-haiku-4-5-primary");
+    assertThat(up.json().containsKey("max_tokens")).isFalse();
+    assertThat(HARNESS.redis().hlen(RedisKeys.reservations(seed.tenant))).isZero();
+    assertThat(HARNESS.redis().zcard(RedisKeys.reservationLeases(seed.tenant))).isZero();
+
+    // a bearer key works too; then a real message: the only record, the only spend
+    HttpResponse<String> bearer = postTo(COUNT_PATH, countBody(), "authorization", "Bearer " + key);
+    assertThat(bearer.statusCode()).as(bearer.body()).isEqualTo(200);
+    assertThat(new JsonObject(bearer.body()).getLong("input_tokens")).isEqualTo(FakeAnthropic.DEFAULT_INPUT_TOKENS);
+    PRIMARY.enqueue(Reply.json(200, cachedMessage("Hi there", 500)));
+    HttpResponse<String> message = post(body(""), "x-api-key", key);
+    assertThat(message.statusCode()).as(message.body()).isEqualTo(200);
+    billed9800(seed, message, false, "primary");
+    assertThat(UsageRecords.all(HARNESS.redis(), seed.tenant)).hasSize(1);
+    assertThat(HARNESS.redis().hgetAll(RedisKeys.totals(seed.tenant, Period.Month.key(Instant.now()))))
+        .containsEntry("costMicros", "9800");
+  }
+
+  /** A token count is a request: it counts against the key's RPM (not its TPM: it consumes no tokens). */
+  @Test
+  void aTokenCountCountsAgainstRequestsPerMinuteOnly() {
+    Seed seed = seed(PRIMARY);
+    String key = seed.key("two-rpm", 2, 1_000, List.of(), ApiKeyRecord.ACTIVE, 0);
+    MinuteWindow.awaitRoom(Duration.ofSeconds(5));
+    long minute = System.currentTimeMillis() / 60_000;
+
+    assertThat(postTo(COUNT_PATH, countBody(), "x-api-key", key).statusCode()).isEqualTo(200);
+    assertThat(postTo(COUNT_PATH, countBody(), "x-api-key", key).statusCode()).isEqualTo(200);
+    HttpResponse<String> r = postTo(COUNT_PATH, countBody(), "x-api-key", key);
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(429);
+    JsonObject e = new JsonObject(r.body());
+    assertThat(e.getString("type")).isEqualTo("error");
+    assertThat(e.getJsonObject("error").getString("type")).isEqualTo("rate_limit_error");
+    assertThat(e.getJsonObject("error").getString("code")).isEqualTo("rate_limit_exceeded");
+    assertThat(PRIMARY.requests()).hasSize(2);
+    assertThat(HARNESS.redis().get(RedisKeys.rateWindow(seed.tenant, "k", "two-rpm", "req", minute))).isEqualTo("2");
+    assertThat(HARNESS.redis().exists(RedisKeys.rateWindow(seed.tenant, "k", "two-rpm", "tok", minute))).isFalse();
+    assertThat(UsageRecords.all(HARNESS.redis(), seed.tenant)).isEmpty();
+  }
+
+  @Test
+  void aTokenCountWithAWrongKeyIs401InAnthropicsEnvelope() {
+    seed(PRIMARY).key("k");
+
+    for (HttpResponse<String> r : List.of(postTo(COUNT_PATH, countBody(), "x-api-key", "tg-not-a-key"),
+        postTo(COUNT_PATH, countBody(), "authorization", "Bearer tg-not-a-key"))) {
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(401);
+      JsonObject e = new JsonObject(r.body());
+      assertThat(e.getString("type")).isEqualTo("error");
+      assertThat(e.getJsonObject("error").getString("type")).isEqualTo("authentication_error");
+      assertThat(e.getJsonObject("error").getString("code")).isEqualTo("invalid_api_key");
+    }
+    assertThat(PRIMARY.requests()).isEmpty();
+  }
+
+  @Test
+  void aTokenCountOnARouteWithOnlyOpenAiTargetsAnswersEndpointNotSupported() {
+    Seed seed = HARNESS.seed().tenant();
+    seed.plan(Map.of("openai", seed.provider(HARNESS.fake().baseUrl())),
+        List.of(new RoutePlan.Route(MODEL, List.of(target("openai", 0)), List.of())), null, null);
+
+    HttpResponse<String> r = postTo(COUNT_PATH, countBody(), "x-api-key", seed.key("k"));
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    JsonObject e = new JsonObject(r.body());
+    assertThat(e.getString("type")).isEqualTo("error");
+    assertThat(e.getJsonObject("error").getString("type")).isEqualTo("invalid_request_error");
+    assertThat(e.getJsonObject("error").getString("code")).isEqualTo("endpoint_not_supported");
+    assertThat(HARNESS.fake().requests()).isEmpty();
+    assertThat(UsageRecords.all(HARNESS.redis(), seed.tenant)).isEmpty();
+  }
+
+  @Test
+  void anUnknownPathUnderMessagesIs404InAnthropicsEnvelope() {
+    HttpResponse<String> r = postTo("/v1/messages/batches", countBody(), "x-api-key", seed(PRIMARY).key("k"));
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(404);
+    JsonObject e = new JsonObject(r.body());
+    assertThat(e.getString("type")).isEqualTo("error");
+    assertThat(e.getJsonObject("error").getString("type")).isEqualTo("not_found_error");
+    assertThat(e.getJsonObject("error").getString("code")).isEqualTo("unknown_url");
+    // elsewhere unknown paths keep the OpenAI envelope
+    HttpResponse<String> other = postTo("/v1/nothing", countBody());
+    assertThat(other.statusCode()).isEqualTo(404);
+    assertThat(new JsonObject(other.body()).getJsonObject("error").getString("type")).isEqualTo("invalid_request_error");
+    assertThat(PRIMARY.requests()).isEmpty();
   }
 
   /** The text of the text deltas, in order. */

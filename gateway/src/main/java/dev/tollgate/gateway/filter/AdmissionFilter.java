@@ -21,7 +21,8 @@ import io.vertx.ext.web.RoutingContext;
  * (the route's targets that serve the endpoint, as {@code ModelFilter} narrowed them; every prompt
  * token at that target's dearest prompt price: a prompt may turn out to be all cache writes) with
  * the tenant's pricing, and reserves it. Settle is wired here: it runs when the request's
- * outcome is known, exactly once.
+ * outcome is known, exactly once. A token count ({@code /v1/messages/count_tokens}) is only counted
+ * against the RPM limits ({@link SpendLedger#countRequest}).
  */
 public final class AdmissionFilter implements Handler<RoutingContext> {
 
@@ -42,6 +43,11 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     GatewayRequest req = ctx.get(CtxKeys.REQUEST);
+    if (req.endpoint() == GatewayRequest.Endpoint.COUNT_TOKENS) {
+      // free at the provider: a request against RPM, but nothing reserved, settled or recorded
+      ledger.countRequest(req).onSuccess(v -> ctx.next()).onFailure(ctx::fail);
+      return;
+    }
     JsonObject body = req.body();
     long prompt;
     long maxOut;

@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Authenticates {@code Authorization: Bearer <key>} (on {@code /v1/messages} also {@code x-api-key:
+ * Authenticates {@code Authorization: Bearer <key>} (on {@code /v1/messages/*} also {@code x-api-key:
  * <key>}, as Anthropic SDKs send it) by the key's SHA-256 against the operator's projection (cached;
  * no Redis round trip when warm). The raw key never leaves this method.
  */
@@ -30,7 +30,7 @@ public final class AuthFilter implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     GatewayRequest req = ctx.get(CtxKeys.REQUEST);
-    String raw = req.endpoint() == GatewayRequest.Endpoint.MESSAGES ? apiKeyHeader(ctx.request().getHeader("x-api-key")) : null;
+    String raw = req.endpoint().anthropic() ? apiKeyHeader(ctx.request().getHeader("x-api-key")) : null;
     if (raw == null) {
       raw = bearer(ctx.request().getHeader("authorization"));
     }

@@ -37,7 +37,9 @@ public final class ParseFilter implements Handler<RoutingContext> {
       ctx.fail(problem);
       return;
     }
-    req.parsed(body, body.getString("model"), Boolean.TRUE.equals(body.getValue("stream")));
+    // a token count is one JSON answer whatever the body says
+    boolean stream = req.endpoint() != GatewayRequest.Endpoint.COUNT_TOKENS && Boolean.TRUE.equals(body.getValue("stream"));
+    req.parsed(body, body.getString("model"), stream);
     ctx.next();
   }
 
@@ -74,16 +76,19 @@ public final class ParseFilter implements Handler<RoutingContext> {
     } else if (endpoint == GatewayRequest.Endpoint.RESPONSES) {
       return validateResponses(body);
     } else if (endpoint == GatewayRequest.Endpoint.MESSAGES) {
-      return validateMessages(body);
+      return validateMessages(body, true);
+    } else if (endpoint == GatewayRequest.Endpoint.COUNT_TOKENS) {
+      return validateMessages(body, false);
     }
     return null;
   }
 
   /**
    * An Anthropic Messages body: the fields the gateway reads or meters must have their documented
-   * types; {@code max_tokens} is required (as Anthropic requires it), it is the reserved ceiling.
+   * types; {@code max_tokens} is required (as Anthropic requires it) when it is the reserved ceiling,
+   * not in a token-counting body (which reserves nothing and Anthropic refuses it in).
    */
-  private static GatewayError validateMessages(JsonObject body) {
+  private static GatewayError validateMessages(JsonObject body, boolean maxTokensRequired) {
     if (!(body.getValue("messages") instanceof JsonArray messages) || messages.isEmpty()) {
       return GatewayError.invalidRequest("'messages' is required and must be a non-empty array.", "messages");
     }
@@ -94,7 +99,7 @@ public final class ParseFilter implements Handler<RoutingContext> {
       }
     }
     Object max = body.getValue("max_tokens");
-    if (!(max instanceof Integer || max instanceof Long) || ((Number) max).longValue() < 1) {
+    if (maxTokensRequired && (!(max instanceof Integer || max instanceof Long) || ((Number) max).longValue() < 1)) {
       return GatewayError.invalidRequest("'max_tokens' is required and must be a positive integer.", "max_tokens");
     }
     Object system = body.getValue("system");

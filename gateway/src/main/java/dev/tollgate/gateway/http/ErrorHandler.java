@@ -12,7 +12,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The single failure handler: renders every error in the OpenAI envelope with x-request-id; on
- * {@code /v1/messages} in Anthropic's envelope, same status and stable code (ADR 0044).
+ * {@code /v1/messages} and the paths under it in Anthropic's envelope, same status and stable code
+ * (ADR 0044).
  */
 public final class ErrorHandler implements Handler<RoutingContext> {
 
@@ -45,8 +46,12 @@ public final class ErrorHandler implements Handler<RoutingContext> {
       req.rateLimitHeaders().forEach(resp::putHeader);
     }
     error.headers().forEach(resp::putHeader);
-    boolean anthropic = req != null && req.endpoint() == GatewayRequest.Endpoint.MESSAGES;
-    resp.end((anthropic ? AnthropicErrors.envelope(error.toJson(), error.status()) : error.toJson()).toBuffer());
+    resp.end((anthropic(ctx.request().path()) ? AnthropicErrors.envelope(error.toJson(), error.status()) : error.toJson()).toBuffer());
+  }
+
+  /** Anthropic clients call {@code /v1/messages} and paths under it, unknown ones included (ADR 0044). */
+  static boolean anthropic(String path) {
+    return path != null && (path.equals("/v1/messages") || path.startsWith("/v1/messages/"));
   }
 
   private GatewayError toError(RoutingContext ctx) {

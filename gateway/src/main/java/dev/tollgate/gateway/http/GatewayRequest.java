@@ -24,6 +24,8 @@ public final class GatewayRequest {
     RESPONSES("responses", "Responses"),
     /** Anthropic's Messages API, passed through to Anthropic targets. */
     MESSAGES("messages", "Anthropic Messages"),
+    /** Anthropic's token counting ({@code /v1/messages/count_tokens}): rate-limited, never billed. */
+    COUNT_TOKENS("messages.count_tokens", "Anthropic Token Counting"),
     MODELS("models", "Models");
 
     private final String label;
@@ -42,6 +44,11 @@ public final class GatewayRequest {
     /** The API's name in client-facing messages. */
     public String apiName() {
       return apiName;
+    }
+
+    /** Anthropic's own API: the key may come as {@code x-api-key}, errors use Anthropic's envelope. */
+    public boolean anthropic() {
+      return this == MESSAGES || this == COUNT_TOKENS;
     }
   }
 

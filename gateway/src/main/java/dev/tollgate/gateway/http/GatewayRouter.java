@@ -19,7 +19,7 @@ import java.util.Map;
  * The only place the request chain is assembled:
  * requestId → body limit → auth → parse → model authorization + route → admission (rate limits +
  * reservation, settle wired) → route handler; one failure handler renders every error (in
- * Anthropic's envelope on {@code /v1/messages}, ADR 0044).
+ * Anthropic's envelope on {@code /v1/messages} and every path under it, ADR 0044).
  */
 public final class GatewayRouter {
 
@@ -41,9 +41,10 @@ public final class GatewayRouter {
     ParseFilter parse = new ParseFilter();
     BodyHandler body = BodyHandler.create(false).setBodyLimit(c.maxBodyBytes());
 
-    // the metered endpoints share the whole chain
+    // the metered endpoints share the whole chain (count_tokens: admission counts RPM only)
     Map.of("/v1/chat/completions", GatewayRequest.Endpoint.CHAT, "/v1/embeddings", GatewayRequest.Endpoint.EMBEDDINGS,
-            "/v1/responses", GatewayRequest.Endpoint.RESPONSES, "/v1/messages", GatewayRequest.Endpoint.MESSAGES)
+            "/v1/responses", GatewayRequest.Endpoint.RESPONSES, "/v1/messages", GatewayRequest.Endpoint.MESSAGES,
+            "/v1/messages/count_tokens", GatewayRequest.Endpoint.COUNT_TOKENS)
         .forEach((path, endpoint) -> router.post(path)
           .handler(new RequestIdFilter(endpoint))
           .handler(body)

@@ -109,6 +109,7 @@ public final class SpendLedger {
       this.usage = RedisKeys.usage(tenant);
     }
 
+    /** The plan for {@code now}; {@code currentCaps} null: only the rate windows are needed. */
     KeyPlan at(long now, List<CapDefinition> currentCaps) {
       long m = now / 60_000;
       if (m != minute) {
@@ -118,7 +119,7 @@ public final class SpendLedger {
         tenReq = RedisKeys.rateWindow(tenant, "t", "-", "req", m);
         tenTok = RedisKeys.rateWindow(tenant, "t", "-", "tok", m);
       }
-      if (now >= dayEndMs || currentCaps != caps) {
+      if (currentCaps != null && (now >= dayEndMs || currentCaps != caps)) {
         Instant at = Instant.ofEpochMilli(now);
         caps = currentCaps;
         dayEndMs = Period.Day.reset(at).toEpochMilli();
@@ -165,9 +166,21 @@ public final class SpendLedger {
    */
   public Future<Admission> admit(GatewayRequest req, List<CapDefinition> caps, long worstCaseMicros) {
     long now = System.currentTimeMillis();
-    AdmitPart part = new AdmitPart(req, plan(req.tenant(), req.apiKey().keyName(), now, caps), now, worstCaseMicros);
+    AdmitPart part = new AdmitPart(req, plan(req.tenant(), req.apiKey().keyName(), now, caps), now, worstCaseMicros, false);
     admits.submit(part.plan.tenant.id(), part);
     return part.promise.future();
+  }
+
+  /**
+   * Counts a request that is never billed (a token count) against the key's and the tenant's RPM,
+   * in the same atomic step as {@link #admit}: no TPM, no cap checked, nothing reserved, no
+   * reservation recorded, so nothing to settle. Fails with a 429 {@link GatewayError} over a limit.
+   */
+  public Future<Void> countRequest(GatewayRequest req) {
+    long now = System.currentTimeMillis();
+    AdmitPart part = new AdmitPart(req, plan(req.tenant(), req.apiKey().keyName(), now, null), now, 0, true);
+    admits.submit(part.plan.tenant.id(), part);
+    return part.promise.future().mapEmpty();
   }
 
   /** One request's block of {@code admit.lua} (KEYS and ARGV as documented there) and its answer. */
@@ -191,8 +204,11 @@ public final class SpendLedger {
     final long[] ttls;
     final long leasesTtl;
     final long leaseEnd;
+    /** Counted against the RPM windows only ({@link #countRequest}). */
+    final boolean requestOnly;
 
-    AdmitPart(GatewayRequest req, KeyPlan plan, long now, long amount) {
+    AdmitPart(GatewayRequest req, KeyPlan plan, long now, long amount, boolean requestOnly) {
+      this.requestOnly = requestOnly;
       this.req = req;
       this.plan = plan;
       this.minute = plan.minute;
@@ -201,20 +217,22 @@ public final class SpendLedger {
       this.tenReq = plan.tenReq;
       this.tenTok = plan.tenTok;
       this.totals = plan.totals;
-      this.spendKeys = plan.spendKeys;
-      this.limits = plan.limits;
+      this.spendKeys = requestOnly ? List.of() : plan.spendKeys;
+      this.limits = requestOnly ? List.of() : plan.limits;
       this.now = now;
       this.amount = amount;
-      this.tokens = req.promptTokens() + req.maxOutputTokens();
+      this.tokens = requestOnly ? 0 : req.promptTokens() + req.maxOutputTokens();
       ApiKeyRecord key = req.apiKey();
       TenantRecord tenant = req.tenant();
-      this.rate = new long[] {key.requestsPerMinute(), key.tokensPerMinute(), tenant.requestsPerMinute(), tenant.tokensPerMinute()};
+      // a TPM limit of 0 is neither checked nor written (admit.lua)
+      this.rate = new long[] {key.requestsPerMinute(), requestOnly ? 0 : key.tokensPerMinute(),
+          tenant.requestsPerMinute(), requestOnly ? 0 : tenant.tokensPerMinute()};
       long nowSecond = now / 1000;
       this.ttls = new long[limits.size()];
       for (int i = 0; i < limits.size(); i++) {
         ttls[i] = Math.max(1, limits.get(i).expiresAtSecond() - nowSecond);
       }
-      this.leasesTtl = Math.max(0, plan.maxExpiresAtSecond - nowSecond) + config.reservationLease().toSeconds() + 3600;
+      this.leasesTtl = requestOnly ? 0 : Math.max(0, plan.maxExpiresAtSecond - nowSecond) + config.reservationLease().toSeconds() + 3600;
       this.leaseEnd = now + config.reservationLease().toMillis();
     }
 
@@ -231,7 +249,7 @@ public final class SpendLedger {
 
     @Override
     public void args(ScriptBatcher.Keys keys, Request r) {
-      r.arg(req.id()).arg(amount).arg(leaseEnd).arg(tokens)
+      r.arg(requestOnly ? "" : req.id()).arg(amount).arg(leaseEnd).arg(tokens)
           .arg(keys.index(keyReq)).arg(rate[0]).arg(keys.index(keyTok)).arg(rate[1])
           .arg(keys.index(tenReq)).arg(rate[2]).arg(keys.index(tenTok)).arg(rate[3])
           .arg(limits.size());

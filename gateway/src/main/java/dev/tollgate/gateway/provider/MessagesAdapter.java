@@ -18,6 +18,14 @@ public interface MessagesAdapter {
   UpstreamRequest messagesRequest(ProviderEndpoint endpoint, String upstreamModel, JsonObject body, boolean stream,
       String anthropicVersion, String anthropicBeta);
 
+  /**
+   * The upstream request for a token count ({@code POST /v1/messages/count_tokens}, free at the
+   * provider): the client's body with the target's model name and credential, headers as {@link
+   * #messagesRequest}. Its answer ({@code {"input_tokens": N}}) goes back to the client as it is.
+   */
+  UpstreamRequest countTokensRequest(ProviderEndpoint endpoint, String upstreamModel, JsonObject body,
+      String anthropicVersion, String anthropicBeta);
+
   /** A 2xx {@code message} with the requested model name, and its usage (NONE if absent). */
   ChatResult messagesResponse(JsonObject upstreamBody, String requestedModel);
 

@@ -40,7 +40,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The terminal handler of chat completions, embeddings, the Responses API and the Anthropic Messages API: tries the route's targets in the
+ * The terminal handler of chat completions, embeddings, the Responses API and the Anthropic Messages API (and its token count): tries the route's targets in the
  * planner's order, falling back and retrying for the route's triggers while nothing has reached the
  * client (bounded by {@code retry.maxAttempts} and {@code timeouts.totalMs}, waiting out backoff and
  * Retry-After before calling a target again), feeds target health to {@link Cooldowns}, and finishes
@@ -153,6 +153,8 @@ public final class RouteHandler implements Handler<RoutingContext> {
           case EMBEDDINGS -> ((EmbeddingsAdapter) adapter).embeddingsRequest(endpoint, target.model(), req.body());
           case RESPONSES -> ((ResponsesAdapter) adapter).responsesRequest(endpoint, target.model(), req.body(), req.stream());
           case MESSAGES -> ((MessagesAdapter) adapter).messagesRequest(endpoint, target.model(), req.body(), req.stream(),
+              ctx.request().getHeader("anthropic-version"), ctx.request().getHeader("anthropic-beta"));
+          case COUNT_TOKENS -> ((MessagesAdapter) adapter).countTokensRequest(endpoint, target.model(), req.body(),
               ctx.request().getHeader("anthropic-version"), ctx.request().getHeader("anthropic-beta"));
           default -> adapter.chatRequest(endpoint, target.model(), req.body(), req.stream());
         };
@@ -309,6 +311,10 @@ public final class RouteHandler implements Handler<RoutingContext> {
         ex.done();
         if (b.failed()) {
           failed(i, ((UpstreamException) b.cause()).error());
+          return;
+        }
+        if (req.endpoint() == GatewayRequest.Endpoint.COUNT_TOKENS) {
+          answer(Usage.NONE, b.result()); // the provider's count as it is; nothing to bill
           return;
         }
         PassThroughAnswer raw = req.endpoint() == GatewayRequest.Endpoint.CHAT

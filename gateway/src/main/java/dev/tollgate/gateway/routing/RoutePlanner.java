@@ -90,7 +90,7 @@ public final class RoutePlanner {
     return switch (endpoint) {
       case EMBEDDINGS -> adapter instanceof EmbeddingsAdapter;
       case RESPONSES -> adapter instanceof ResponsesAdapter;
-      case MESSAGES -> adapter instanceof MessagesAdapter;
+      case MESSAGES, COUNT_TOKENS -> adapter instanceof MessagesAdapter;
       default -> true;
     };
   }

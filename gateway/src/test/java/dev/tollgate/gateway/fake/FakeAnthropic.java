@@ -6,14 +6,15 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Fake Anthropic Messages API: {@code POST /v1/messages} with {@code x-api-key} and {@code
- * anthropic-version}; answers and errors in Anthropic's shapes.
+ * Fake Anthropic Messages API: {@code POST /v1/messages} and {@code /v1/messages/count_tokens} with
+ * {@code x-api-key} and {@code anthropic-version}; answers and errors in Anthropic's shapes.
  */
 public final class FakeAnthropic extends FakeProvider {
 
   public static final String DEFAULT_TEXT = "Hello from fake Anthropic";
   public static final long DEFAULT_INPUT_TOKENS = 12;
   public static final long DEFAULT_OUTPUT_TOKENS = 5;
+  public static final String COUNT_TOKENS_PATH = "/v1/messages/count_tokens";
 
   /** A fake accepting {@code apiKey}, on its own Vert.x instance. */
   public FakeAnthropic(String apiKey) {
@@ -22,7 +23,8 @@ public final class FakeAnthropic extends FakeProvider {
 
   @Override
   protected Reply reject(RecordedRequest r) {
-    if (!"POST".equals(r.method()) || !"/v1/messages".equals(r.path())) {
+    boolean count = COUNT_TOKENS_PATH.equals(r.path());
+    if (!"POST".equals(r.method()) || !("/v1/messages".equals(r.path()) || count)) {
       return Reply.json(404, error("not_found_error", "Not found"));
     }
     if (!apiKey.equals(r.header("x-api-key"))) {
@@ -33,7 +35,10 @@ public final class FakeAnthropic extends FakeProvider {
           400, error("invalid_request_error", "anthropic-version: header is required"));
     }
     JsonObject body = r.json();
-    if (body.getValue("max_tokens") == null) {
+    if (count && body.getValue("max_tokens") != null) {
+      return Reply.json(400, error("invalid_request_error", "max_tokens: Extra inputs are not permitted"));
+    }
+    if (!count && body.getValue("max_tokens") == null) {
       return Reply.json(400, error("invalid_request_error", "max_tokens: Field required"));
     }
     if (body.getValue("model") == null) {
@@ -44,6 +49,9 @@ public final class FakeAnthropic extends FakeProvider {
 
   @Override
   protected Reply defaultReply(RecordedRequest r) {
+    if (COUNT_TOKENS_PATH.equals(r.path())) {
+      return Reply.json(200, new JsonObject().put("input_tokens", DEFAULT_INPUT_TOKENS));
+    }
     if (Boolean.TRUE.equals(r.json().getBoolean("stream"))) {
       return Reply.sse(
           textEvents(

@@ -56,7 +56,7 @@ public final class AnthropicAdapter implements ProviderAdapter, MessagesAdapter 
     if (stream) {
       body.put("stream", true);
     }
-    return request(endpoint, body, stream, null, null);
+    return request(endpoint, "/messages", body, stream, null, null);
   }
 
   @Override
@@ -68,18 +68,25 @@ public final class AnthropicAdapter implements ProviderAdapter, MessagesAdapter 
       String anthropicVersion,
       String anthropicBeta) {
     JsonObject upstream = OpenAiWire.topLevelCopy(body).put("model", upstreamModel);
-    return request(endpoint, upstream, stream, anthropicVersion, anthropicBeta);
+    return request(endpoint, "/messages", upstream, stream, anthropicVersion, anthropicBeta);
+  }
+
+  @Override
+  public UpstreamRequest countTokensRequest(ProviderEndpoint endpoint, String upstreamModel, JsonObject body,
+      String anthropicVersion, String anthropicBeta) {
+    JsonObject upstream = OpenAiWire.topLevelCopy(body).put("model", upstreamModel);
+    return request(endpoint, "/messages/count_tokens", upstream, false, anthropicVersion, anthropicBeta);
   }
 
   /**
-   * A POST to {@code /v1/messages} as the target's credential: {@code anthropic-version} is the
+   * A POST to {@code /v1}{@code path} as the target's credential: {@code anthropic-version} is the
    * client's, else the provider's, else {@link #DEFAULT_VERSION}; a client's {@code anthropic-beta}
    * joins the provider's own.
    */
   private static UpstreamRequest request(
-      ProviderEndpoint endpoint, JsonObject body, boolean stream, String version, String beta) {
+      ProviderEndpoint endpoint, String path, JsonObject body, boolean stream, String version, String beta) {
     String base = OpenAiWire.stripSlash(endpoint.baseUrl());
-    String url = base.endsWith("/v1") ? base + "/messages" : base + "/v1/messages";
+    String url = base.endsWith("/v1") ? base + path : base + "/v1" + path;
     Map<String, String> headers = OpenAiWire.jsonHeaders(endpoint, stream, "x-api-key");
     headers.put(
         "anthropic-version",
