@@ -13,6 +13,9 @@ import org.junit.jupiter.api.Test;
 class TokenEstimatorTest {
 
   private static final Encoding O200K = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
+  private static final long SYSTEM = O200K.countTokensOrdinary("Be brief.");
+  private static final long HELLO = O200K.countTokensOrdinary("Say hello");
+  private static final long USER = O200K.countTokensOrdinary("user");
 
   @Test
   void remembered_counts_match_the_tokenizer_across_more_texts_than_the_cache_holds() {
@@ -47,22 +50,53 @@ class TokenEstimatorTest {
   @Test
   void a_responses_body_counts_its_instructions_input_items_and_tools() {
     TokenEstimator tokens = new TokenEstimator();
-    long system = O200K.countTokensOrdinary("Be brief.");
-    long hello = O200K.countTokensOrdinary("Say hello");
-    long user = O200K.countTokensOrdinary("user");
 
     JsonObject text = new JsonObject("{\"instructions\":\"Be brief.\",\"input\":\"Say hello\"}");
-    assertThat(tokens.responsesPrompt(text)).isEqualTo(3 + system + 3 + user + hello);
+    assertThat(tokens.responsesPrompt(text)).isEqualTo(3 + SYSTEM + 3 + USER + HELLO);
 
     JsonObject items = new JsonObject("{\"input\":["
         + "{\"role\":\"user\",\"content\":[{\"type\":\"input_text\",\"text\":\"Say hello\"},{\"type\":\"input_image\",\"image_url\":\"https://x/y.png\"}]},"
         + "{\"type\":\"function_call\",\"call_id\":\"c1\",\"name\":\"get_weather\",\"arguments\":\"{\\\"city\\\":\\\"Paris\\\"}\"},"
         + "{\"type\":\"function_call_output\",\"call_id\":\"c1\",\"output\":\"sunny\"}],"
         + "\"tools\":[{\"type\":\"function\",\"name\":\"get_weather\"}]}");
-    long expected = 3 + (3 + user + hello + TokenEstimator.IMAGE_TOKENS)
+    long expected = 3 + (3 + USER + HELLO + TokenEstimator.IMAGE_TOKENS)
         + O200K.countTokensOrdinary("get_weather") + O200K.countTokensOrdinary("{\"city\":\"Paris\"}")
         + O200K.countTokensOrdinary("sunny")
         + O200K.countTokensOrdinary(items.getJsonArray("tools").encode());
     assertThat(tokens.responsesPrompt(items)).isEqualTo(expected);
+  }
+
+  /**
+   * An Anthropic Messages body counts like the same conversation sent to chat: the system prompt
+   * (a string or text blocks), then each message with its role and content blocks (text, images,
+   * thinking, tool calls and their results; other blocks at a fixed count), tools and the priming.
+   */
+  @Test
+  void a_messages_body_counts_its_system_messages_blocks_and_tools() {
+    TokenEstimator tokens = new TokenEstimator();
+    long assistant = O200K.countTokensOrdinary("assistant");
+
+    JsonObject plain = new JsonObject("{\"model\":\"m\",\"max_tokens\":10,\"system\":\"Be brief.\","
+        + "\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]}");
+    assertThat(tokens.messagesPrompt(plain)).isEqualTo(3 + SYSTEM + 3 + USER + HELLO);
+
+    JsonObject blocks = new JsonObject("{\"model\":\"m\",\"max_tokens\":10,"
+        + "\"system\":[{\"type\":\"text\",\"text\":\"Be brief.\",\"cache_control\":{\"type\":\"ephemeral\"}}],"
+        + "\"messages\":["
+        + "{\"role\":\"user\",\"content\":[{\"type\":\"text\",\"text\":\"Say hello\"},"
+        + "{\"type\":\"image\",\"source\":{\"type\":\"base64\",\"media_type\":\"image/png\",\"data\":\"iVBORw0KGgo=\"}}]},"
+        + "{\"role\":\"assistant\",\"content\":[{\"type\":\"thinking\",\"thinking\":\"The user wants weather.\",\"signature\":\"abc\"},"
+        + "{\"type\":\"tool_use\",\"id\":\"toolu_1\",\"name\":\"get_weather\",\"input\":{\"city\":\"Paris\"}}]},"
+        + "{\"role\":\"user\",\"content\":[{\"type\":\"tool_result\",\"tool_use_id\":\"toolu_1\","
+        + "\"content\":[{\"type\":\"text\",\"text\":\"sunny\"}]},"
+        + "{\"type\":\"document\",\"source\":{\"type\":\"url\",\"url\":\"https://x/y.pdf\"}}]}],"
+        + "\"tools\":[{\"name\":\"get_weather\",\"input_schema\":{\"type\":\"object\"}}]}");
+    long expected = 3 + SYSTEM
+        + 3 + USER + HELLO + TokenEstimator.IMAGE_TOKENS
+        + 3 + assistant + O200K.countTokensOrdinary("The user wants weather.")
+        + O200K.countTokensOrdinary("get_weather") + O200K.countTokensOrdinary("{\"city\":\"Paris\"}")
+        + 3 + USER + O200K.countTokensOrdinary("sunny") + TokenEstimator.OPAQUE_PART_TOKENS
+        + O200K.countTokensOrdinary(blocks.getJsonArray("tools").encode());
+    assertThat(tokens.messagesPrompt(blocks)).isEqualTo(expected);
   }
 }
