@@ -68,6 +68,13 @@ class ChartOptionsTest {
   }
 
   @Test
+  void theGatewaysShutdownGraceFitsInsideThePodsGracePeriod() {
+    // 60 s for the pod: 5 s preStop sleep, 45 s for streams in flight, 5 s to flush settlements, 5 s spare
+    JsonNode gw = Chart.template().container("Deployment", FULLNAME + "-gateway");
+    assertThat(Chart.envValue(gw, "TOLLGATE_SHUTDOWN_GRACE")).isEqualTo("45s");
+  }
+
+  @Test
   void preStopSleepOnlyWhereTheKubeletSupportsIt() {
     JsonNode recent = Chart.template().container("Deployment", FULLNAME + "-gateway");
     assertThat(recent.at("/lifecycle/preStop/sleep/seconds").asInt()).isEqualTo(5);

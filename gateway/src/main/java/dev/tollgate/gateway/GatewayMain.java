@@ -54,7 +54,8 @@ public final class GatewayMain {
         });
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        vertx.close().await(10, TimeUnit.SECONDS);
+        // the verticles' graceful stop: the grace period, then the settlements' flush
+        vertx.close().await(config.shutdownGrace().toSeconds() + GatewayVerticle.SETTLE_FLUSH.toSeconds() + 5, TimeUnit.SECONDS);
       } catch (Exception e) {
         // shutting down anyway
       }

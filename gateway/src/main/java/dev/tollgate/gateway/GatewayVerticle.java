@@ -24,12 +24,17 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One gateway event loop: its own Redis client, config caches and pub/sub subscription, upstream
  * HTTP client and HTTP server (instances of one process share the port). Stateless apart from caches.
  */
 public final class GatewayVerticle extends VerticleBase {
+
+  /** After the grace period, how long the settlements of the last requests may take to reach Redis. */
+  static final Duration SETTLE_FLUSH = Duration.ofSeconds(5);
 
   private final GatewayConfig config;
   private final GatewayMetrics metrics;
@@ -38,6 +43,7 @@ public final class GatewayVerticle extends VerticleBase {
   /** Sentinel mode only: moves both connections to a new master as soon as the sentinels announce it. */
   private SentinelWatch sentinelWatch;
   private UpstreamCaller caller;
+  private SpendLedger ledger;
   private HttpServer server;
 
   public GatewayVerticle(GatewayConfig config, GatewayMetrics metrics) {
@@ -61,7 +67,7 @@ public final class GatewayVerticle extends VerticleBase {
     TokenEstimator tokens = new TokenEstimator();
     ProviderRegistry providers = ProviderRegistry.defaults();
     RoutePlanner planner = new RoutePlanner(reader, providers);
-    SpendLedger ledger = new SpendLedger(vertx, redis, config, metrics);
+    ledger = new SpendLedger(vertx, redis, config, metrics);
     GatewayRouter.Chain chain = new GatewayRouter.Chain(
         new AuthFilter(reader),
         new ModelFilter(planner),
@@ -88,9 +94,19 @@ public final class GatewayVerticle extends VerticleBase {
     return server.actualPort();
   }
 
+  /**
+   * Graceful stop (SIGTERM, a rolling update): the server stops accepting connections and lets the
+   * requests in flight finish, streams included, for up to {@code TOLLGATE_SHUTDOWN_GRACE} (then
+   * their connections close and they settle as abandoned); then the settlements of everything served
+   * are flushed to Redis, and only then are the upstream client and Redis closed. Closing them first
+   * would cut every stream of a rolling update and lose its usage record.
+   */
   @Override
   public Future<?> stop() {
-    Future<Void> watch = sentinelWatch == null ? Future.succeededFuture() : sentinelWatch.close();
-    return Future.join(server.close(), watch, subscriber.close(), caller.close(), redis.close());
+    return server.shutdown(config.shutdownGrace().toMillis(), TimeUnit.MILLISECONDS)
+        .eventually(() -> ledger.settled(SETTLE_FLUSH))
+        .eventually(() -> Future.join(
+            sentinelWatch == null ? Future.succeededFuture() : sentinelWatch.close(),
+            subscriber.close(), caller.close(), redis.close()));
   }
 }

@@ -38,6 +38,8 @@ import java.util.TreeMap;
  * @param metricsMaxTenants distinct tenant (and model) label values before "other" is used
  * @param vertxMetrics also export Vert.x's internal HTTP, pool and Redis client metrics (costs CPU)
  * @param eventLoops event-loop threads (each with its own server, Redis and upstream connections)
+ * @param shutdownGrace on SIGTERM, how long in-flight requests (streams) may take to finish before
+ *     their connections are closed; their settlements are flushed to Redis after that
  */
 public record GatewayConfig(
     String httpHost,
@@ -56,7 +58,8 @@ public record GatewayConfig(
     long usageStreamMaxLen,
     int metricsMaxTenants,
     boolean vertxMetrics,
-    int eventLoops) {
+    int eventLoops,
+    Duration shutdownGrace) {
 
   /** Every setting the gateway reads; anything else under TOLLGATE_ in the YAML file is an error. */
   static final Set<String> KNOWN =
@@ -82,7 +85,8 @@ public record GatewayConfig(
           "TOLLGATE_USAGE_STREAM_MAX_LEN",
           "TOLLGATE_METRICS_MAX_TENANTS",
           "TOLLGATE_VERTX_METRICS",
-          "TOLLGATE_EVENT_LOOPS");
+          "TOLLGATE_EVENT_LOOPS",
+          "TOLLGATE_SHUTDOWN_GRACE");
 
   /** Environment plus the optional YAML file it names. */
   public static GatewayConfig load(Map<String, String> env) {
@@ -132,9 +136,13 @@ public record GatewayConfig(
             number(s, "TOLLGATE_USAGE_STREAM_MAX_LEN", 0, 0, Long.MAX_VALUE),
             (int) number(s, "TOLLGATE_METRICS_MAX_TENANTS", 200, 1, 100_000),
             bool(s, "TOLLGATE_VERTX_METRICS", false),
-            (int) number(s, "TOLLGATE_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 1024));
+            (int) number(s, "TOLLGATE_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 1024),
+            duration(s, "TOLLGATE_SHUTDOWN_GRACE", "50s"));
     if (c.redisTimeout.isZero() || c.redisTimeout.toMillis() > 10_000) {
       throw new IllegalArgumentException("TOLLGATE_REDIS_TIMEOUT must be between 1ms and 10s");
+    }
+    if (c.shutdownGrace.toMinutes() > 10) {
+      throw new IllegalArgumentException("TOLLGATE_SHUTDOWN_GRACE must be at most 10m");
     }
     if (c.reservationLease.toSeconds() < 1) {
       throw new IllegalArgumentException("TOLLGATE_RESERVATION_LEASE must be at least 1s");

@@ -66,6 +66,11 @@ public final class SpendLedger {
   private final GatewayMetrics metrics;
   private final ScriptBatcher<AdmitPart> admits;
   private final ScriptBatcher<SettlePart> settles;
+  /**
+   * Requests admitted whose settlement has not landed in Redis nor been given up (an answer still
+   * streaming, a settle queued or retrying); event loop only.
+   */
+  private int pendingSettles;
 
   public SpendLedger(Vertx vertx, RedisStore redis, GatewayConfig config, GatewayMetrics metrics) {
     this.vertx = vertx;
@@ -264,6 +269,9 @@ public final class SpendLedger {
       long windowResetMs = (minute + 1) * 60_000 - now;
       if (r.get(0).toInteger() == 1) {
         rateHeaders(req.rateLimitHeaders(), rate, r, windowResetMs);
+        if (!requestOnly) {
+          pendingSettles++; // its settle lands or gives up later, exactly once
+        }
         promise.complete(new Admission(plan.tenant, req.id(), plan.reservations, plan.leases, plan.usage,
             totals, keyTok, tenTok, tokens, amount, spendKeys, ttls, leaseEnd));
       } else if ("rate".equals(r.get(1).toString())) {
@@ -361,6 +369,31 @@ public final class SpendLedger {
         + ") would be exceeded: limit " + Money.format(hit.limit().limitMicros()) + " " + currency + ", spent "
         + Money.format(spent) + ", this request may cost up to " + Money.format(requested) + ". Resets at " + p.reset(at) + ".";
     return GatewayError.spendCapExceeded(msg, details);
+  }
+
+  /**
+   * Completes once every request admitted so far has its settlement in Redis (or given up), or after
+   * {@code within}: what a stopping gateway waits for before it closes its Redis connection, so the
+   * requests it served, finished or cut, are billed. Settlements still pending then are logged; their reservations
+   * expire with their leases.
+   */
+  public Future<Void> settled(Duration within) {
+    Promise<Void> done = Promise.promise();
+    long deadline = System.nanoTime() + within.toNanos();
+    if (pendingSettles == 0) {
+      return Future.succeededFuture();
+    }
+    vertx.setPeriodic(20, id -> {
+      if (pendingSettles == 0 || System.nanoTime() >= deadline) {
+        vertx.cancelTimer(id);
+        if (pendingSettles > 0) {
+          LOG.error("stopping with {} settlements not in Redis; their usage records are lost and their reservations "
+              + "expire with their leases", pendingSettles);
+        }
+        done.complete();
+      }
+    });
+    return done.future();
   }
 
   /**
@@ -465,6 +498,7 @@ public final class SpendLedger {
     @Override
     public void complete(Response answer) {
       // 1, 2 or 0 (a retry whose first attempt had landed): settled exactly once either way
+      pendingSettles--;
     }
 
     @Override
@@ -480,6 +514,7 @@ public final class SpendLedger {
         vertx.setTimer(delay, id -> settles.submit(a.tenant().id(), this));
         return;
       }
+      pendingSettles--;
       metrics.settleFailed();
       LOG.error("settle failed for request {} (tenant {}, key {}); its reservation expires with its lease: {}",
           req.id(), req.tenant().tenant(), req.apiKey().keyName(), e.getMessage());
