@@ -404,6 +404,45 @@ abstract class OperatorBehaviour {
   }
 
   @Test
+  void spendThresholdsRaiseOneWarningEventEachPerPeriod() {
+    String ns = newNamespace();
+    readyTenant(ns, "acme");
+    SpendCap cap = Fixtures.cap(ns, "budget", "acme", "10.00");
+    cap.getSpec().setLimits(List.of(new SpendCapSpec.Limit(Period.Day, "10.00")));
+    cap.getSpec().setAction(SpendCapSpec.Action.Alert);
+    cap.getSpec().setAlertThresholdsPercent(List.of(80, 50));
+    create(cap);
+    awaitReady(SpendCap.class, ns, "budget", "True", "Projected");
+    String spendKey = RedisKeys.spend(new TenantId(ns, "acme"), "budget", Period.Day.key(Instant.now()));
+
+    redis().hset(spendKey, Map.of("spent", "6000000", "reserved", "0")); // 60 %
+    await().atMost(WAIT).untilAsserted(() -> assertThat(raised(ns, "budget")).containsExactly(50));
+    assertThat(thresholdEvents(ns, "budget")).hasSize(1).first().asString()
+        .contains("Day spend reached 50% of its limit: 6.00 of 10.00 USD spent");
+
+    // an Alert cap lets requests pass its limit: 100 % is raised too
+    redis().hset(spendKey, "spent", "12000000");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(raised(ns, "budget")).containsExactly(50, 80, 100));
+    // once each: later reconciles (every 2 s here) raise nothing again
+    await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10))
+        .untilAsserted(() -> assertThat(thresholdEvents(ns, "budget")).hasSize(3));
+  }
+
+  private List<Integer> raised(String ns, String cap) {
+    return client().resources(SpendCap.class).inNamespace(ns).withName(cap).get().getStatus().getSpend().get(0).getAlertsRaised();
+  }
+
+  private List<String> thresholdEvents(String ns, String name) {
+    List<String> out = new ArrayList<>();
+    for (Event e : client().v1().events().inNamespace(ns).list().getItems()) {
+      if (name.equals(e.getInvolvedObject().getName()) && "SpendThresholdReached".equals(e.getReason())) {
+        out.add(e.getMessage());
+      }
+    }
+    return out;
+  }
+
+  @Test
   void spendCapInAnotherCurrencyOrOnAMissingKeyIsNotWritten() {
     String ns = newNamespace();
     readyTenant(ns, "acme");

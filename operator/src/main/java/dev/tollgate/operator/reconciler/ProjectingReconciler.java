@@ -36,7 +36,7 @@ abstract class ProjectingReconciler<P extends CustomResource<?, S>, S extends To
   protected final ConfigWriter writer;
   protected final Clock clock;
   private final Duration resync;
-  private final EventRecorder events;
+  final EventRecorder events;
 
   ProjectingReconciler(ConfigWriter writer, Duration resync, Clock clock) {
     this.writer = writer;

@@ -22,11 +22,15 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /** Projects a SpendCap into its field of the tenant's caps hash and reports live spend. */
 public final class SpendCapReconciler extends ProjectingReconciler<SpendCap, SpendCapStatus> {
+
+  static final String SPEND_THRESHOLD_REACHED = "SpendThresholdReached";
 
   public SpendCapReconciler(ConfigWriter writer, Duration resync, Clock clock) {
     super(writer, resync, clock);
@@ -55,8 +59,42 @@ public final class SpendCapReconciler extends ProjectingReconciler<SpendCap, Spe
     TenantId id = new TenantId(ns, tenant.getMetadata().getName());
     writer.putField(RedisKeys.caps(id), definition.name(), definition, new ConfigChange(ConfigChange.SPEND_CAP, id.id()));
     writer.releaseExpiredReservations(id);
-    status.setSpend(spend(id, definition, clock.instant()));
+    List<SpendCapStatus.PeriodSpend> spend = spend(id, definition, clock.instant());
+    raiseAlerts(cap, definition, status.getSpend(), spend, context);
+    status.setSpend(spend);
     return Outcome.ready("cap written to Redis");
+  }
+
+  /**
+   * Each alert threshold (and 100 % for an {@code Alert} cap, whose requests pass the limit) is raised
+   * once per period as a Warning Event on the SpendCap, when a reconcile (at least every resync) sees
+   * the settled spend at or over it; {@code alertsRaised} in status remembers which, so a restart or
+   * another replica taking over raises nothing twice. A new period starts with none.
+   */
+  private void raiseAlerts(SpendCap cap, CapDefinition definition, List<SpendCapStatus.PeriodSpend> before,
+      List<SpendCapStatus.PeriodSpend> now, Context<SpendCap> context) {
+    TreeSet<Integer> thresholds = new TreeSet<>(definition.alertThresholdsPercent());
+    if (CapDefinition.ALERT.equals(definition.action())) {
+      thresholds.add(100);
+    }
+    for (SpendCapStatus.PeriodSpend s : now) {
+      List<Integer> raised = new ArrayList<>();
+      for (SpendCapStatus.PeriodSpend b : before) {
+        if (s.getPeriod().equals(b.getPeriod()) && s.getPeriodKey().equals(b.getPeriodKey())) {
+          raised.addAll(b.getAlertsRaised());
+        }
+      }
+      for (int t : thresholds) {
+        if (s.getUsedPercent() >= t && !raised.contains(t)) {
+          raised.add(t);
+          events.warning(context.getClient(), cap, SPEND_THRESHOLD_REACHED, String.format(
+              "%s spend reached %d%% of its limit: %s of %s %s spent in %s (%d%%), resets at %s", s.getPeriod(), t,
+              s.getSpent(), s.getLimit(), definition.currency(), s.getPeriodKey(), s.getUsedPercent(), s.getResetsAt()));
+        }
+      }
+      Collections.sort(raised);
+      s.setAlertsRaised(raised);
+    }
   }
 
   private List<SpendCapStatus.PeriodSpend> spend(TenantId id, CapDefinition cap, Instant now) {

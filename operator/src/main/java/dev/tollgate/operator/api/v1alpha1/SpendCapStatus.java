@@ -42,6 +42,9 @@ public class SpendCapStatus extends TollgateStatus {
     @JsonPropertyDescription("When the period ends and the counter resets (RFC 3339).")
     private String resetsAt;
 
+    @JsonPropertyDescription("Alert thresholds (percent of the limit; 100 for an `Alert` cap) reached in this period, each raised once as a Warning Event `SpendThresholdReached`.")
+    private List<Integer> alertsRaised = new ArrayList<>();
+
     public String getPeriod() {
       return period;
     }
@@ -96,6 +99,14 @@ public class SpendCapStatus extends TollgateStatus {
 
     public void setResetsAt(String resetsAt) {
       this.resetsAt = resetsAt;
+    }
+
+    public List<Integer> getAlertsRaised() {
+      return alertsRaised;
+    }
+
+    public void setAlertsRaised(List<Integer> alertsRaised) {
+      this.alertsRaised = alertsRaised == null ? new ArrayList<>() : alertsRaised;
     }
   }
 }
