@@ -60,7 +60,7 @@ public final class TollgateOperator implements AutoCloseable {
     operator.register(new TenantReconciler(writer, resync, clock), configure(settings));
     operator.register(new RoutePolicyReconciler(writer, credentialsKey, resync, clock), configure(settings));
     operator.register(new ApiKeyReconciler(writer, resync, clock), configure(settings));
-    operator.register(new SpendCapReconciler(writer, resync, clock), configure(settings));
+    operator.register(new SpendCapReconciler(writer, resync, clock, meters), configure(settings));
     operator.start();
     TollgateOperator started = new TollgateOperator(operator, leading);
     Gauge.builder("tollgate_operator_leader", leading, l -> l.get() ? 1 : 0)

@@ -426,6 +426,9 @@ abstract class OperatorBehaviour {
     // once each: later reconciles (every 2 s here) raise nothing again
     await().during(Duration.ofSeconds(5)).atMost(Duration.ofSeconds(10))
         .untilAsserted(() -> assertThat(thresholdEvents(ns, "budget")).hasSize(3));
+    // and for Prometheus: spent / limit of the period
+    assertThat(harness().meters().get("tollgate_spend_cap_used_ratio").tags("namespace", ns, "spendcap", "budget", "period", "Day")
+        .gauge().value()).isEqualTo(1.2);
   }
 
   private List<Integer> raised(String ns, String cap) {

@@ -28,6 +28,7 @@ public final class OperatorHarness implements AutoCloseable {
   private final List<String> changes = new CopyOnWriteArrayList<>();
   private final JedisPubSub subscriber;
   private final Thread subscriberThread;
+  private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
 
   private OperatorHarness(KubernetesClient client, RedisProcess redisProcess, Duration resync) {
     Crds.install(client);
@@ -50,7 +51,12 @@ public final class OperatorHarness implements AutoCloseable {
     OperatorSettings settings = new OperatorSettings(resync, 0, Set.of(), OperatorSettings.LeaderElection.off(), null,
         RedisSettings.standalone(redisProcess.host(), redisProcess.port()));
     this.operator = TollgateOperator.start(client, settings, new ConfigWriter(redis, new SimpleMeterRegistry()),
-        CredentialsKey.of(CREDENTIALS_KEY), new SimpleMeterRegistry(), Clock.systemUTC());
+        CredentialsKey.of(CREDENTIALS_KEY), meters, Clock.systemUTC());
+  }
+
+  /** The operator's meters (what /metrics exports). */
+  public SimpleMeterRegistry meters() {
+    return meters;
   }
 
   public static OperatorHarness start(KubernetesClient client, RedisProcess redis, Duration resync) {

@@ -18,6 +18,8 @@ import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -26,14 +28,22 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /** Projects a SpendCap into its field of the tenant's caps hash and reports live spend. */
 public final class SpendCapReconciler extends ProjectingReconciler<SpendCap, SpendCapStatus> {
 
   static final String SPEND_THRESHOLD_REACHED = "SpendThresholdReached";
+  static final String USED_RATIO = "tollgate_spend_cap_used_ratio";
 
-  public SpendCapReconciler(ConfigWriter writer, Duration resync, Clock clock) {
+  /** Spent / limit per cap and period, in parts per million, for the gauge (leader only: it reconciles). */
+  private final Map<List<String>, AtomicLong> usedPpm = new ConcurrentHashMap<>();
+  private final MeterRegistry meters;
+
+  public SpendCapReconciler(ConfigWriter writer, Duration resync, Clock clock, MeterRegistry meters) {
     super(writer, resync, clock);
+    this.meters = meters;
   }
 
   @Override
@@ -61,6 +71,12 @@ public final class SpendCapReconciler extends ProjectingReconciler<SpendCap, Spe
     writer.releaseExpiredReservations(id);
     List<SpendCapStatus.PeriodSpend> spend = spend(id, definition, clock.instant());
     raiseAlerts(cap, definition, status.getSpend(), spend, context);
+    for (int i = 0; i < spend.size(); i++) {
+      CapDefinition.Limit limit = definition.limits().get(i);
+      long spent = Money.parseMicros(spend.get(i).getSpent());
+      gauge(ns, cap.getMetadata().getName(), id.id(), spend.get(i).getPeriod())
+          .set(limit.limitMicros() == 0 ? 1_000_000 : spent * 1_000_000 / limit.limitMicros());
+    }
     status.setSpend(spend);
     return Outcome.ready("cap written to Redis");
   }
@@ -116,8 +132,28 @@ public final class SpendCapReconciler extends ProjectingReconciler<SpendCap, Spe
     return out;
   }
 
+  /** The gauge of one cap's period, registered on first use. */
+  private AtomicLong gauge(String namespace, String cap, String tenant, String period) {
+    return usedPpm.computeIfAbsent(List.of(namespace, cap, tenant, period), k -> {
+      AtomicLong ppm = new AtomicLong();
+      Gauge.builder(USED_RATIO, ppm, v -> v.get() / 1_000_000.0)
+          .description("Settled spend / limit of a SpendCap in its current period (1 = at the limit), as of the last reconcile")
+          .tags("namespace", namespace, "spendcap", cap, "tenant", tenant, "period", period)
+          .register(meters);
+      return ppm;
+    });
+  }
+
   @Override
   public DeleteControl cleanup(SpendCap cap, Context<SpendCap> context) {
+    usedPpm.keySet().removeIf(k -> {
+      boolean gone = k.get(0).equals(namespace(cap)) && k.get(1).equals(cap.getMetadata().getName());
+      if (gone) {
+        meters.find(USED_RATIO).tags("namespace", k.get(0), "spendcap", k.get(1), "tenant", k.get(2), "period", k.get(3))
+            .meters().forEach(meters::remove);
+      }
+      return gone;
+    });
     if (tenantName(cap) != null) {
       TenantId id = new TenantId(namespace(cap), tenantName(cap));
       writer.deleteField(RedisKeys.caps(id), cap.getMetadata().getName(), new ConfigChange(ConfigChange.SPEND_CAP, id.id()));
