@@ -9,8 +9,10 @@ import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
+import dev.tollgate.gateway.fake.FakeAnthropic;
 import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
 import dev.tollgate.gateway.fake.Reply;
+import dev.tollgate.gateway.fake.Responses;
 import dev.tollgate.gateway.support.GatewayHarness;
 import dev.tollgate.gateway.support.MinuteWindow;
 import dev.tollgate.gateway.support.Seed;
@@ -21,6 +23,8 @@ import dev.tollgate.schema.ApiKeys;
 import dev.tollgate.schema.Period;
 import dev.tollgate.schema.RoutePlan;
 import java.io.ByteArrayOutputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -51,6 +55,7 @@ class NoSecretsLeakTest {
 
   @RegisterExtension static final GatewayHarness HARNESS = GatewayHarness.standalone().env("TOLLGATE_MAX_BODY_BYTES", "4096");
   @RegisterExtension static final FakeOpenAiCompatible BACKUP = new FakeOpenAiCompatible(Seed.UPSTREAM_KEY);
+  @RegisterExtension static final FakeAnthropic ANTHROPIC = new FakeAnthropic(Seed.UPSTREAM_KEY);
 
   static final String MARKER = "PROMPT-MARKER-" + UUID.randomUUID();
 
@@ -137,6 +142,67 @@ class NoSecretsLeakTest {
       String seen = r.headers().map() + "\n" + r.body();
       assertThat(seen).as("answer %s", seen).doesNotContain(Seed.UPSTREAM_KEY).doesNotContain(Seed.CREDENTIALS_KEY);
       clientKeys.forEach(k -> assertThat(seen).as("answer %s", seen).doesNotContain(k));
+    }
+  }
+
+  @Test
+  void theResponsesAndMessagesEndpointsKeepKeysAndPromptsOutOfLogsRedisAndAnswers() {
+    int logStart = LOGS.length();
+    // /v1/responses, plain and streamed, to the OpenAI-compatible fake
+    Seed openai = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
+    String input = "{\"model\":\"" + Seed.MODEL + "\",\"max_output_tokens\":50,\"input\":\"my secret is " + MARKER + "\"";
+    HARNESS.fake().enqueue(Reply.json(200, Responses.response("Hi there", 20, 0, 5, 0)));
+    assertThat(send("/v1/responses", input + "}", "authorization", "Bearer " + key(openai.key("responses")))).isEqualTo(200);
+    HARNESS.fake().enqueue(Reply.sse(Responses.textEvents(List.of("Hi ", "there"), 20, 0, 5)));
+    assertThat(send("/v1/responses", input + ",\"stream\":true}", "authorization", "Bearer " + key(openai.key("responses-sse"))))
+        .isEqualTo(200);
+
+    // /v1/messages with the key in x-api-key, as Anthropic SDKs send it: plain, streamed, a token count, a wrong key
+    Seed anthropic = HARNESS.seed().tenant();
+    anthropic.plan(Map.of("claude", anthropic.provider("anthropic", ANTHROPIC.baseUrl(), null)),
+        List.of(new RoutePlan.Route("claude-haiku-4-5",
+            List.of(new RoutePlan.Target("claude", "claude-haiku-4-5", 0, 1, 1_000_000, 5_000_000, 0)), List.of())),
+        RoutePlan.Retry.DEFAULT, RoutePlan.Timeouts.DEFAULT);
+    String messages = "{\"model\":\"claude-haiku-4-5\",\"max_tokens\":50,\"messages\":[{\"role\":\"user\",\"content\":\"my secret is "
+        + MARKER + "\"}]";
+    assertThat(send("/v1/messages", messages + "}", "x-api-key", key(anthropic.key("messages")))).isEqualTo(200);
+    assertThat(send("/v1/messages", messages + ",\"stream\":true}", "x-api-key", key(anthropic.key("messages-sse")))).isEqualTo(200);
+    assertThat(send("/v1/messages/count_tokens", messages.replace("\"max_tokens\":50,", "") + "}", "x-api-key",
+        key(anthropic.key("count")))).isEqualTo(200);
+    assertThat(send("/v1/messages", messages + "}", "x-api-key", key(ApiKeys.generate()))).isEqualTo(401);
+
+    UsageRecords.atLeast(HARNESS.redis(), openai.tenant, 2);
+    UsageRecords.atLeast(HARNESS.redis(), anthropic.tenant, 2);
+    String logs = LOGS.since(logStart);
+    String redis = dumpRedis(HARNESS.redis());
+    assertThat(redis).as("usage records are in the dump").contains("claude-haiku-4-5").contains("responses");
+    List<String> secrets = new ArrayList<>(clientKeys);
+    secrets.addAll(List.of(MARKER, Seed.UPSTREAM_KEY, Seed.CREDENTIALS_KEY));
+    for (String secret : secrets) {
+      assertThat(logs).as("logs must not hold %s", secret).doesNotContain(secret);
+      assertThat(redis).as("Redis must not hold %s", secret).doesNotContain(secret);
+    }
+    for (HttpResponse<String> r : answers) {
+      String seen = r.headers().map() + "\n" + r.body();
+      assertThat(seen).as("answer %s", seen).doesNotContain(Seed.UPSTREAM_KEY).doesNotContain(Seed.CREDENTIALS_KEY);
+      clientKeys.forEach(k -> assertThat(seen).as("answer %s", seen).doesNotContain(k));
+    }
+  }
+
+  /** POSTs {@code body} to {@code path} with the given header pairs; keeps the answer; returns its status. */
+  private int send(String path, String body, String... headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(HARNESS.gateway().url(path)))
+        .timeout(Duration.ofSeconds(20)).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body));
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    try {
+      HttpResponse<String> r = TestGateway.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+      answers.add(r);
+      return r.statusCode();
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
     }
   }
 
