@@ -18,8 +18,6 @@ import dev.tollgate.schema.Period;
 import dev.tollgate.schema.RedisKeys;
 import dev.tollgate.schema.RoutePlan;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
@@ -82,18 +80,9 @@ class MessagesApiTest {
   }
 
   static HttpResponse<String> postTo(String path, String body, String... headers) {
-    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(HARNESS.gateway().url(path)))
-        .timeout(Duration.ofSeconds(20)).header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body));
-    for (int i = 0; i < headers.length; i += 2) {
-      b.header(headers[i], headers[i + 1]);
-    }
-    try {
-      return TestGateway.HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    return HARNESS.gateway().postWithHeaders(path, body, headers);
   }
+
 
   /** Anthropic's usage for 300 uncached input tokens, 20,000 cache reads, 4,000 cache writes. */
   static JsonObject cachedMessage(String text, long outputTokens) {

@@ -70,6 +70,16 @@ public final class TestGateway implements AutoCloseable {
     return send(b.build());
   }
 
+  /** POSTs a JSON {@code body} to {@code path} with the given header name/value pairs (no key added). */
+  public HttpResponse<String> postWithHeaders(String path, String body, String... headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(20))
+        .header("content-type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+    for (int i = 0; i < headers.length; i += 2) {
+      b.header(headers[i], headers[i + 1]);
+    }
+    return send(b.build());
+  }
+
   private static HttpResponse<String> send(HttpRequest r) {
     try {
       return HTTP.send(r, HttpResponse.BodyHandlers.ofString());
