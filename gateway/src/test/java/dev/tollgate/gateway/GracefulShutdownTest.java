@@ -48,13 +48,7 @@ class GracefulShutdownTest {
     Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
     String key = seed.key("deploy");
     TestGateway gateway = new TestGateway(vertx, HARNESS.redisProcess().url(), Map.of("TOLLGATE_SHUTDOWN_GRACE", "20s"));
-    CompletableFuture<HttpResponse<String>> stream = TestGateway.HTTP.sendAsync(
-        HttpRequest.newBuilder(URI.create(gateway.url("/v1/chat/completions")))
-            .header("authorization", "Bearer " + key).header("content-type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(TestGateway.chat(Seed.MODEL, 100, true))).build(),
-        HttpResponse.BodyHandlers.ofString());
-    await().atMost(Duration.ofSeconds(10)).until(() ->
-        !HARNESS.fake().requests().isEmpty() && HARNESS.fake().lastRequest().eventsSent() >= 3);
+    CompletableFuture<HttpResponse<String>> stream = streamUnderway(gateway, key, 100);
 
     CompletableFuture<Void> stopped = CompletableFuture.runAsync(gateway::close);
 
@@ -87,13 +81,7 @@ class GracefulShutdownTest {
     Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
     String key = seed.key("long");
     TestGateway gateway = new TestGateway(vertx, HARNESS.redisProcess().url(), Map.of("TOLLGATE_SHUTDOWN_GRACE", "300ms"));
-    CompletableFuture<HttpResponse<String>> stream = TestGateway.HTTP.sendAsync(
-        HttpRequest.newBuilder(URI.create(gateway.url("/v1/chat/completions")))
-            .header("authorization", "Bearer " + key).header("content-type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofString(TestGateway.chat(Seed.MODEL, 4000, true))).build(),
-        HttpResponse.BodyHandlers.ofString());
-    await().atMost(Duration.ofSeconds(10)).until(() ->
-        !HARNESS.fake().requests().isEmpty() && HARNESS.fake().lastRequest().eventsSent() >= 3);
+    CompletableFuture<HttpResponse<String>> stream = streamUnderway(gateway, key, 4000);
 
     gateway.close(); // returns once the gateway has stopped: Redis closed
 
@@ -105,6 +93,18 @@ class GracefulShutdownTest {
     assertThat(HARNESS.redis().hlen(RedisKeys.reservations(seed.tenant))).isZero();
     assertThat(stream.handle((resp, e) -> e != null || !resp.body().contains("[DONE]")).get(10, TimeUnit.SECONDS))
         .as("the client saw its stream end early").isTrue();
+  }
+
+  /** Starts a streamed chat request and returns once the provider has sent a few of its events. */
+  private static CompletableFuture<HttpResponse<String>> streamUnderway(TestGateway gateway, String key, int maxTokens) {
+    CompletableFuture<HttpResponse<String>> stream = TestGateway.HTTP.sendAsync(
+        HttpRequest.newBuilder(URI.create(gateway.url("/v1/chat/completions")))
+            .header("authorization", "Bearer " + key).header("content-type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(TestGateway.chat(Seed.MODEL, maxTokens, true))).build(),
+        HttpResponse.BodyHandlers.ofString());
+    await().atMost(Duration.ofSeconds(10)).until(() ->
+        !HARNESS.fake().requests().isEmpty() && HARNESS.fake().lastRequest().eventsSent() >= 3);
+    return stream;
   }
 
   private static Map<String, String> onlyRecord(Seed seed) {

@@ -75,6 +75,9 @@ public final class RoutePlanner {
    * router reports as a failed attempt (and falls back from), not a property of the endpoint.
    */
   public RoutePlan.Route eligible(RoutePlan plan, RoutePlan.Route route, GatewayRequest.Endpoint endpoint) {
+    if (endpoint == GatewayRequest.Endpoint.CHAT) {
+      return route; // every adapter serves chat: nothing to narrow on the hot path
+    }
     List<RoutePlan.Target> eligible = new ArrayList<>(route.targets().size());
     for (RoutePlan.Target t : route.targets()) {
       RoutePlan.Provider provider = plan.providers().get(t.provider());

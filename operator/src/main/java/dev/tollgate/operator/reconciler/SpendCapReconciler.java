@@ -71,12 +71,6 @@ public final class SpendCapReconciler extends ProjectingReconciler<SpendCap, Spe
     writer.releaseExpiredReservations(id);
     List<SpendCapStatus.PeriodSpend> spend = spend(id, definition, clock.instant());
     raiseAlerts(cap, definition, status.getSpend(), spend, context);
-    for (int i = 0; i < spend.size(); i++) {
-      CapDefinition.Limit limit = definition.limits().get(i);
-      long spent = Money.parseMicros(spend.get(i).getSpent());
-      gauge(ns, cap.getMetadata().getName(), id.id(), spend.get(i).getPeriod())
-          .set(limit.limitMicros() == 0 ? 1_000_000 : spent * 1_000_000 / limit.limitMicros());
-    }
     status.setSpend(spend);
     return Outcome.ready("cap written to Redis");
   }
@@ -113,12 +107,15 @@ public final class SpendCapReconciler extends ProjectingReconciler<SpendCap, Spe
     }
   }
 
+  /** Each limit's spend in its current period, for status and the used-ratio gauge. */
   private List<SpendCapStatus.PeriodSpend> spend(TenantId id, CapDefinition cap, Instant now) {
     List<SpendCapStatus.PeriodSpend> out = new ArrayList<>();
     for (CapDefinition.Limit limit : cap.limits()) {
       String periodKey = limit.period().key(now);
       Map<String, String> counters = writer.readCounters(RedisKeys.spend(id, cap.name(), periodKey));
       long spent = TenantReconciler.number(counters, CounterFields.SPENT);
+      gauge(id.namespace(), cap.name(), id.id(), limit.period().name())
+          .set(limit.limitMicros() == 0 ? 1_000_000 : spent * 1_000_000 / limit.limitMicros());
       SpendCapStatus.PeriodSpend s = new SpendCapStatus.PeriodSpend();
       s.setPeriod(limit.period().name());
       s.setPeriodKey(periodKey);
