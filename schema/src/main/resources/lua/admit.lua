@@ -16,14 +16,16 @@
 -- Every key shares the tenant's hash tag {t:<ns>/<name>} (Redis Cluster: one slot). Expired leases
 -- are purged here: their spend keys are read from the stored reservation; they carry the same tag.
 --
--- KEYS[1]  reservations HASH  (RedisKeys.reservations)       id -> JSON {"a": amount, "s": [spend keys]}
+-- KEYS[1]  reservations HASH  (RedisKeys.reservations)       id -> JSON {"a": amount, "s": [spend keys]},
+--          or 'x': released after its lease, not settled yet (a tombstone, see 1.)
 -- KEYS[2]  leases ZSET        (RedisKeys.reservationLeases)  id -> lease end (epoch ms)
 -- KEYS[3..] every rate window (RedisKeys.rateWindow) and spend HASH {spent, reserved} (RedisKeys.spend)
 --          the batch uses, each once; the requests refer to them by index
 --
 -- ARGV[1]  now, epoch ms
 -- ARGV[2]  rate window TTL, ms
--- ARGV[3]  TTL of KEYS[1] and KEYS[2], seconds (>= every spend key's, so no release is ever lost)
+-- ARGV[3]  TTL of KEYS[1] and KEYS[2], seconds (>= every spend key's, so no release is ever lost, plus
+--          TOMBSTONE_MS: a tombstone lives its time)
 -- ARGV[4]  at most this many expired leases are purged per call
 -- ARGV[5]  n, the number of requests; then n blocks, one per request, in order:
 --   +0 reservation id (the request id; empty: a request counted against the rate windows only, e.g. a
@@ -54,16 +56,34 @@ local function release(raw)
   end
 end
 
--- 1. release reservations whose lease ended (a replica died before settling); before any spend key
---    is read below
+-- 1. release reservations whose lease ended (a replica died, or could not reach Redis before the
+--    lease ended); before any spend key is read below. A released reservation leaves the tombstone
+--    'x' in KEYS[1] for TOMBSTONE_MS (its lease entry moves to then): a settle arriving later (a
+--    replica that outlived a long outage, a settle spooled at a stop and replayed) then still charges
+--    and records the request, exactly once (settle.lua), instead of being taken for a retry whose
+--    first attempt had landed. A tombstone whose time is up is deleted.
+local TOMBSTONE_MS = 7 * 86400000   -- SpendLedger.TOMBSTONE_RETENTION
 local expired = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', ARGV[1], 'LIMIT', '0', ARGV[4])
+local tombstones = 0
 for _, id in ipairs(expired) do
   local raw = redis.call('HGET', KEYS[1], id)
-  if raw then
+  if raw and raw ~= 'x' then
     release(raw)
+    redis.call('HSET', KEYS[1], id, 'x')
+    redis.call('ZADD', KEYS[2], int(tonumber(ARGV[1]) + TOMBSTONE_MS), id)
+    tombstones = tombstones + 1
+  else
     redis.call('HDEL', KEYS[1], id)
+    redis.call('ZREM', KEYS[2], id)
   end
-  redis.call('ZREM', KEYS[2], id)
+end
+if tombstones > 0 then
+  -- (the operator's purge-only call passes no structures TTL): a tombstone outlives its time
+  for k = 1, 2 do
+    if redis.call('PTTL', KEYS[k]) < TOMBSTONE_MS then
+      redis.call('PEXPIRE', KEYS[k], TOMBSTONE_MS)
+    end
+  end
 end
 
 -- counts as this batch sees them: read once, then kept in Lua

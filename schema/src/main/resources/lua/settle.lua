@@ -2,7 +2,8 @@
 -- reservation, charges the actual cost to every cap limit it was reserved against, corrects the TPM
 -- windows with the actual token count, adds to the month's totals and appends ONE usage record. Runs
 -- once per request; a retry after an ambiguous failure is flagged and becomes a no-op when its
--- reservation is already gone.
+-- reservation is already gone (a reservation released after its lease leaves a tombstone for a week,
+-- admit.lua, so a late settle is told from a retry whose first attempt landed).
 --
 -- Every key shares the tenant's hash tag {t:<ns>/<name>} (Redis Cluster: one slot).
 -- Why batches (ADR 0025): Redis CPU is mostly the cost of each call and each redis.call, so the
@@ -34,7 +35,7 @@
 --   then the f values of its usage record, in the order of the names
 --
 -- Returns one integer per request: 1 settled with its reservation, 2 settled after the reservation
--- had expired (released by a purge), 0 nothing done (a retry whose first attempt had settled)
+-- had expired (released by a purge: its tombstone, or nothing left of it), 0 nothing done (a retry whose first attempt had settled)
 
 local function int(x)
   return string.format('%d', x)
@@ -52,6 +53,7 @@ for r = 1, n do
 end
 
 -- the reservation's presence is what makes settle run once; its amount is the caller's own figure
+-- (a tombstone 'x' is a reservation released after its lease: the request is not settled yet)
 local found = redis.call('HMGET', KEYS[1], unpack(ids))
 local gone = {}
 for r = 1, n do
@@ -82,8 +84,8 @@ end
 local results = {}
 for r = 1, n do
   local p = at[r]
-  local held = found[r] ~= false
-  if not held and ARGV[p + 1] == '1' then
+  local held = found[r] ~= false and found[r] ~= 'x'
+  if found[r] == false and ARGV[p + 1] == '1' then
     results[r] = 0
   else
     results[r] = held and 1 or 2

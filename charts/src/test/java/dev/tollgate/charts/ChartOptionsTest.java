@@ -75,6 +75,27 @@ class ChartOptionsTest {
   }
 
   @Test
+  void settlementsRedisCouldNotTakeAtAStopAreSpooledToAVolumeTheNextStartReads() {
+    Chart.Rendered byDefault = Chart.template();
+    JsonNode gw = byDefault.container("Deployment", FULLNAME + "-gateway");
+    assertThat(Chart.envValue(gw, "TOLLGATE_SETTLE_SPOOL_DIR")).isEqualTo("/var/lib/tollgate/spool");
+    JsonNode pod = byDefault.get("Deployment", FULLNAME + "-gateway").at("/spec/template/spec");
+    assertThat(volume(pod, "settle-spool").has("emptyDir")).isTrue();
+
+    JsonNode shared = Chart.template("settle-spool-claim.yaml").get("Deployment", FULLNAME + "-gateway").at("/spec/template/spec");
+    assertThat(volume(shared, "settle-spool").at("/persistentVolumeClaim/claimName").asText()).isEqualTo("tollgate-spool");
+  }
+
+  private static JsonNode volume(JsonNode podSpec, String name) {
+    for (JsonNode v : podSpec.path("volumes")) {
+      if (name.equals(v.path("name").asText())) {
+        return v;
+      }
+    }
+    throw new AssertionError("no volume " + name);
+  }
+
+  @Test
   void preStopSleepOnlyWhereTheKubeletSupportsIt() {
     JsonNode recent = Chart.template().container("Deployment", FULLNAME + "-gateway");
     assertThat(recent.at("/lifecycle/preStop/sleep/seconds").asInt()).isEqualTo(5);

@@ -86,7 +86,9 @@ public final class GatewayVerticle extends VerticleBase {
         .compose(v -> redis.start())
         .compose(v -> subscriber.start())
         .compose(v -> sentinelWatch == null ? Future.succeededFuture() : sentinelWatch.start())
-        .compose(v -> server.requestHandler(GatewayRouter.create(vertx, chain)).listen(config.httpPort(), config.httpHost()));
+        .compose(v -> server.requestHandler(GatewayRouter.create(vertx, chain)).listen(config.httpPort(), config.httpHost()))
+        // settlements a stopped replica could not get into Redis (ADR 0045)
+        .onSuccess(v -> ledger.replaySpool());
   }
 
   /** The port actually bound (for {@code TOLLGATE_HTTP_PORT=0}). */

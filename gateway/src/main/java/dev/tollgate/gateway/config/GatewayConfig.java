@@ -40,6 +40,8 @@ import java.util.TreeMap;
  * @param eventLoops event-loop threads (each with its own server, Redis and upstream connections)
  * @param shutdownGrace on SIGTERM, how long in-flight requests (streams) may take to finish before
  *     their connections are closed; their settlements are flushed to Redis after that
+ * @param settleSpoolDir where settlements that cannot reach Redis by the end of a stop are written,
+ *     and replayed from at start (null: not kept; ADR 0045)
  */
 public record GatewayConfig(
     String httpHost,
@@ -59,7 +61,8 @@ public record GatewayConfig(
     int metricsMaxTenants,
     boolean vertxMetrics,
     int eventLoops,
-    Duration shutdownGrace) {
+    Duration shutdownGrace,
+    Path settleSpoolDir) {
 
   /** Every setting the gateway reads; anything else under TOLLGATE_ in the YAML file is an error. */
   static final Set<String> KNOWN =
@@ -86,7 +89,25 @@ public record GatewayConfig(
           "TOLLGATE_METRICS_MAX_TENANTS",
           "TOLLGATE_VERTX_METRICS",
           "TOLLGATE_EVENT_LOOPS",
-          "TOLLGATE_SHUTDOWN_GRACE");
+          "TOLLGATE_SHUTDOWN_GRACE",
+          "TOLLGATE_SETTLE_SPOOL_DIR");
+
+  /** The spool folder, created if missing; it must be writable (the stop that needs it is too late to find out). */
+  private static Path spoolDir(String dir) {
+    if (dir == null) {
+      return null;
+    }
+    Path p = Path.of(dir);
+    try {
+      Files.createDirectories(p);
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("TOLLGATE_SETTLE_SPOOL_DIR " + dir + " cannot be created: " + e.getMessage());
+    }
+    if (!Files.isWritable(p)) {
+      throw new IllegalArgumentException("TOLLGATE_SETTLE_SPOOL_DIR " + dir + " is not a writable folder");
+    }
+    return p;
+  }
 
   /** Environment plus the optional YAML file it names. */
   public static GatewayConfig load(Map<String, String> env) {
@@ -137,7 +158,8 @@ public record GatewayConfig(
             (int) number(s, "TOLLGATE_METRICS_MAX_TENANTS", 200, 1, 100_000),
             bool(s, "TOLLGATE_VERTX_METRICS", false),
             (int) number(s, "TOLLGATE_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 1024),
-            duration(s, "TOLLGATE_SHUTDOWN_GRACE", "50s"));
+            duration(s, "TOLLGATE_SHUTDOWN_GRACE", "50s"),
+            spoolDir(blankToNull(s.get("TOLLGATE_SETTLE_SPOOL_DIR"))));
     if (c.redisTimeout.isZero() || c.redisTimeout.toMillis() > 10_000) {
       throw new IllegalArgumentException("TOLLGATE_REDIS_TIMEOUT must be between 1ms and 10s");
     }
@@ -226,6 +248,7 @@ public record GatewayConfig(
   public String toString() {
     return "GatewayConfig[http=" + httpHost + ":" + httpPort + ", " + redis + ", redisTimeout=" + redisTimeout
         + ", credentialsKey=" + (credentialsKey != null ? "env" : credentialsKeyFile != null ? "file" : "none")
-        + ", maxBodyBytes=" + maxBodyBytes + ", defaultMaxTokens=" + defaultMaxTokens + "]";
+        + ", maxBodyBytes=" + maxBodyBytes + ", defaultMaxTokens=" + defaultMaxTokens
+        + ", settleSpool=" + (settleSpoolDir == null ? "off" : settleSpoolDir) + "]";
   }
 }

@@ -30,7 +30,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,8 +56,14 @@ public final class SpendLedger {
   private static final long TOTALS_TTL_SECONDS = Duration.ofDays(400).toSeconds();
   /** Settle retries after an outage: quickly at first, then every 5 s while the reservation can still be held. */
   private static final long[] SETTLE_RETRY_MS = {200, 1_000, 3_000, 5_000};
-  /** Retries stop this long before the lease ends: after it, a purge may release the reservation. */
-  private static final long LEASE_MARGIN_MS = 5_000;
+  /**
+   * How long a reservation released after its lease stays marked as not settled (admit.lua's
+   * TOMBSTONE_MS): a settle retried through an outage, or replayed from the spool, until then still
+   * charges and records its request exactly once.
+   */
+  static final Duration TOMBSTONE_RETENTION = Duration.ofDays(7);
+  /** Settle retries stop this long before the tombstone's time is up. */
+  private static final long RETRY_MARGIN_MS = 60_000;
   /** The usage record's fields (schema UsageFields); the script pairs them with each request's values (sent once per call). */
   private static final String[] USAGE_FIELDS = UsageFields.ALL.toArray(String[]::new);
   /** Requests per script call at most (a batch's arguments stay small; ADR 0025). */
@@ -71,6 +79,9 @@ public final class SpendLedger {
    * streaming, a settle queued or retrying); event loop only.
    */
   private int pendingSettles;
+  /** Settlements submitted that have neither landed nor been given up (spooled at a stop); event loop only. */
+  private final Set<SettlePart> unlanded = new LinkedHashSet<>();
+  private final SettleSpool spool;
 
   public SpendLedger(Vertx vertx, RedisStore redis, GatewayConfig config, GatewayMetrics metrics) {
     this.vertx = vertx;
@@ -78,6 +89,7 @@ public final class SpendLedger {
     this.metrics = metrics;
     this.admits = new ScriptBatcher<>(vertx, redis, ADMIT, new AdmitFraming(), MAX_BATCH);
     this.settles = new ScriptBatcher<>(vertx, redis, SETTLE, new SettleFraming(), MAX_BATCH);
+    this.spool = config.settleSpoolDir() == null ? null : new SettleSpool(config.settleSpoolDir());
   }
 
   /** One cap limit a request is reserved against; its spend key expires at {@code expiresAtSecond}. */
@@ -237,7 +249,8 @@ public final class SpendLedger {
       for (int i = 0; i < limits.size(); i++) {
         ttls[i] = Math.max(1, limits.get(i).expiresAtSecond() - nowSecond);
       }
-      this.leasesTtl = requestOnly ? 0 : Math.max(0, plan.maxExpiresAtSecond - nowSecond) + config.reservationLease().toSeconds() + 3600;
+      this.leasesTtl = requestOnly ? 0 : Math.max(0, plan.maxExpiresAtSecond - nowSecond) + config.reservationLease().toSeconds()
+          + TOMBSTONE_RETENTION.toSeconds();
       this.leaseEnd = now + config.reservationLease().toMillis();
     }
 
@@ -386,14 +399,68 @@ public final class SpendLedger {
     vertx.setPeriodic(20, id -> {
       if (pendingSettles == 0 || System.nanoTime() >= deadline) {
         vertx.cancelTimer(id);
-        if (pendingSettles > 0) {
-          LOG.error("stopping with {} settlements not in Redis; their usage records are lost and their reservations "
-              + "expire with their leases", pendingSettles);
-        }
-        done.complete();
+        spoolUnlanded().onComplete(v -> {
+          if (pendingSettles > 0) {
+            LOG.error("stopping with {} settlements not in Redis; their usage records are lost and their reservations "
+                + "are released when their leases end", pendingSettles);
+          }
+          done.complete();
+        });
       }
     });
     return done.future();
+  }
+
+  /** At a stop: the settlements Redis has not taken go to the spool, if one is configured (ADR 0045). */
+  private Future<Void> spoolUnlanded() {
+    if (spool == null || unlanded.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<SettlePart> parts = new ArrayList<>(unlanded);
+    List<Settlement> list = parts.stream().map(p -> p.s).toList();
+    return vertx.executeBlocking(() -> spool.write(list))
+        .onSuccess(file -> {
+          LOG.warn("Redis did not take {} settlements before the stop; spooled to {}, replayed at the next start", list.size(), file);
+          parts.forEach(SettlePart::finish);
+        })
+        .onFailure(e -> LOG.error("cannot spool {} settlements to {}: {}", list.size(), spool.dir(), e.getMessage()))
+        .<Void>mapEmpty()
+        .recover(e -> Future.succeededFuture());
+  }
+
+  /**
+   * Replays the settlements stopped replicas spooled (ADR 0045), flagged as retries: one that had
+   * landed after all changes nothing. A file is deleted once all of its settlements have landed,
+   * been given up, or been spooled again by a stop.
+   */
+  public void replaySpool() {
+    if (spool == null) {
+      return;
+    }
+    vertx.executeBlocking(spool::claim)
+        .onSuccess(files -> {
+          for (SettleSpool.Claimed c : files) {
+            LOG.info("replaying {} spooled settlements from {}", c.settlements().size(), c.file());
+            int[] left = {c.settlements().size()};
+            Runnable fileDone = () -> {
+              if (--left[0] <= 0) {
+                vertx.executeBlocking(() -> {
+                  spool.done(c.file());
+                  return null;
+                }).onFailure(e -> LOG.error("cannot delete replayed spool file {}: {}", c.file(), e.getMessage()));
+              }
+            };
+            if (left[0] == 0) {
+              left[0] = 1;
+              fileDone.run();
+            }
+            for (Settlement st : c.settlements()) {
+              pendingSettles++;
+              submit(new SettlePart(st, 1, fileDone));
+            }
+          }
+        })
+        .onFailure(e -> LOG.error("cannot read the settle spool {}: {}", spool.dir(), e.getMessage()));
   }
 
   /**
@@ -442,30 +509,29 @@ public final class SpendLedger {
         o.target() == null ? "0" : Long.toString(o.target().effectiveCachedInputMicrosPerMillion()),
         o.target() == null ? "0" : Long.toString(o.target().effectiveCacheWriteMicrosPerMillion())};
     metrics.settled(req, o, cost, billed);
-    settles.submit(a.tenant().id(), new SettlePart(req, a, capBasis, actualTokens - a.tokensCharged(), o, cost, billed, record));
+    submit(new SettlePart(new Settlement(a, req.apiKey().keyName(), capBasis, actualTokens - a.tokensCharged(),
+        o.usage().inputTokens(), o.usage().outputTokens(), cost, billed, List.of(record)), 0, null));
+  }
+
+  private void submit(SettlePart part) {
+    unlanded.add(part);
+    settles.submit(part.a.tenant().id(), part);
   }
 
   /** One request's block of {@code settle.lua} (KEYS and ARGV as documented there). */
   private final class SettlePart implements ScriptBatcher.Part {
-    final GatewayRequest req;
+    final Settlement s;
     final Admission a;
-    final long capBasis;
-    final long tpmCorrection;
-    final Outcome o;
-    final long cost;
-    final long billed;
-    final String[] record;
+    /** Run once it has landed, been given up or been spooled (a replayed file's countdown), or null. */
+    final Runnable done;
+    /** Above 0: a retry (or a replay), which settles only if its first attempt has not landed. */
     int attempt;
 
-    SettlePart(GatewayRequest req, Admission a, long capBasis, long tpmCorrection, Outcome o, long cost, long billed, String[] record) {
-      this.req = req;
-      this.a = a;
-      this.capBasis = capBasis;
-      this.tpmCorrection = tpmCorrection;
-      this.o = o;
-      this.cost = cost;
-      this.billed = billed;
-      this.record = record;
+    SettlePart(Settlement s, int attempt, Runnable done) {
+      this.s = s;
+      this.a = s.admission();
+      this.attempt = attempt;
+      this.done = done;
     }
 
     @Override
@@ -480,17 +546,18 @@ public final class SpendLedger {
 
     @Override
     public void args(ScriptBatcher.Keys keys, Request r) {
-      // a retry follows a failure that may have landed: it only settles if the reservation is still
-      // there; the reservation negated here: the script passes it to HINCRBY as is (Redis rejects "-0")
-      r.arg(a.reservationId()).arg(attempt > 0 ? 1 : 0).arg(capBasis).arg(tpmCorrection)
-          .arg(o.usage().inputTokens()).arg(o.usage().outputTokens()).arg(cost).arg(billed)
-          .arg(req.apiKey().keyName()).arg(-a.reservedMicros())
+      // a retry follows a failure that may have landed: it only settles if the reservation (or the
+      // tombstone a purge left of it) is still there; the reservation negated here: the script passes
+      // it to HINCRBY as is (Redis rejects "-0")
+      r.arg(a.reservationId()).arg(attempt > 0 ? 1 : 0).arg(s.capBasisMicros()).arg(s.tpmCorrection())
+          .arg(s.tokensIn()).arg(s.tokensOut()).arg(s.costMicros()).arg(s.billedMicros())
+          .arg(s.keyName()).arg(-a.reservedMicros())
           .arg(keys.index(a.totalsKey())).arg(keys.index(a.keyTokensWindow())).arg(keys.index(a.tenantTokensWindow()))
           .arg(a.spendKeys().size());
       for (int i = 0; i < a.spendKeys().size(); i++) {
         r.arg(keys.index(a.spendKeys().get(i))).arg(a.spendTtlSeconds()[i]);
       }
-      for (String v : record) {
+      for (String v : s.record()) {
         r.arg(v);
       }
     }
@@ -498,26 +565,41 @@ public final class SpendLedger {
     @Override
     public void complete(Response answer) {
       // 1, 2 or 0 (a retry whose first attempt had landed): settled exactly once either way
-      pendingSettles--;
+      finish();
     }
 
     @Override
     public void fail(Throwable e) {
-      // Redis unreachable: until its lease ends nothing releases the reservation (admissions purge
-      // only expired leases), so a retry that lands before then settles exactly once
+      // Redis unreachable: retried until the tombstone a purge leaves of its reservation is gone
+      // (a week after the lease); each retry settles exactly once (settle.lua)
       long delay = SETTLE_RETRY_MS[Math.min(attempt, SETTLE_RETRY_MS.length - 1)];
-      if (e instanceof RedisUnavailableException && System.currentTimeMillis() + delay < a.leaseEndMillis() - LEASE_MARGIN_MS) {
+      long horizon = a.leaseEndMillis() + TOMBSTONE_RETENTION.toMillis() - RETRY_MARGIN_MS;
+      if (e instanceof RedisUnavailableException && System.currentTimeMillis() + delay < horizon) {
         if (attempt == 0) {
-          LOG.warn("settle of request {} (tenant {}) waits for Redis: {}", req.id(), req.tenant().tenant(), e.getMessage());
+          LOG.warn("settle of request {} (tenant {}) waits for Redis: {}", a.reservationId(), a.tenant().id(), e.getMessage());
         }
         attempt++;
-        vertx.setTimer(delay, id -> settles.submit(a.tenant().id(), this));
+        vertx.setTimer(delay, id -> {
+          if (unlanded.contains(this)) { // not spooled by a stop meanwhile
+            settles.submit(a.tenant().id(), this);
+          }
+        });
         return;
       }
-      pendingSettles--;
+      finish();
       metrics.settleFailed();
-      LOG.error("settle failed for request {} (tenant {}, key {}); its reservation expires with its lease: {}",
-          req.id(), req.tenant().tenant(), req.apiKey().keyName(), e.getMessage());
+      LOG.error("settle failed for request {} (tenant {}, key {}); its usage record is lost and its reservation is released when its lease ends: {}",
+          a.reservationId(), a.tenant().id(), s.keyName(), e.getMessage());
+    }
+
+    /** Landed, given up or spooled: no longer this replica's to settle. */
+    void finish() {
+      if (unlanded.remove(this)) {
+        pendingSettles--;
+        if (done != null) {
+          done.run();
+        }
+      }
     }
   }
 

@@ -72,6 +72,17 @@ class GatewayConfigTest {
   }
 
   @Test
+  void settleSpoolFolderIsCreatedAndMustBeWritable() throws Exception {
+    assertThat(GatewayConfig.load(Map.of()).settleSpoolDir()).isNull();
+    Path spool = dir.resolve("var/spool");
+    assertThat(GatewayConfig.load(Map.of("TOLLGATE_SETTLE_SPOOL_DIR", spool.toString())).settleSpoolDir()).isEqualTo(spool);
+    assertThat(spool).isDirectory();
+    Path file = Files.writeString(dir.resolve("a-file"), "x");
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("TOLLGATE_SETTLE_SPOOL_DIR", file.resolve("spool").toString())))
+        .hasMessageStartingWith("TOLLGATE_SETTLE_SPOOL_DIR " + file.resolve("spool") + " cannot be created");
+  }
+
+  @Test
   void toStringNeverShowsSecrets() {
     GatewayConfig c = GatewayConfig.load(Map.of("TOLLGATE_REDIS_PASSWORD", "hunter2", "TOLLGATE_CREDENTIALS_KEY", "c2VjcmV0"));
     assertThat(c.toString()).doesNotContain("hunter2").doesNotContain("c2VjcmV0");
