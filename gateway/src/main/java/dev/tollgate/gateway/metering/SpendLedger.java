@@ -440,7 +440,9 @@ public final class SpendLedger {
         Long.toString(o.usage().cachedInputTokens()),
         Long.toString(o.usage().cacheWriteTokens()),
         o.target() == null ? "0" : Long.toString(o.target().effectiveCachedInputMicrosPerMillion()),
-        o.target() == null ? "0" : Long.toString(o.target().effectiveCacheWriteMicrosPerMillion())};
+        o.target() == null ? "0" : Long.toString(o.target().effectiveCacheWriteMicrosPerMillion()),
+        Long.toString(o.usage().cacheWriteLongTokens()),
+        o.target() == null ? "0" : Long.toString(o.target().effectiveCacheWriteLongMicrosPerMillion())};
     metrics.settled(req, o, cost, billed);
     settles.submit(a.tenant().id(), new SettlePart(req, a, capBasis, actualTokens - a.tokensCharged(), o, cost, billed, record));
   }
