@@ -29,6 +29,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -51,6 +52,9 @@ class PromptCacheBillingTest {
   /** claude-haiku-4-5: $1 input, $0.10 cache reads, $1.25 cache writes (5 min), $5 output. */
   static final RoutePlan.Target CLAUDE_HAIKU =
       new RoutePlan.Target("p", "claude-haiku-4-5", 0, 1, 1_000_000, 5_000_000, 200_000, 100_000L, 1_250_000L);
+  /** claude-haiku-4-5 with its 1-hour cache-write price: $2 per million, twice the input price. */
+  static final RoutePlan.Target CLAUDE_HAIKU_1H =
+      new RoutePlan.Target("p", "claude-haiku-4-5", 0, 1, 1_000_000, 5_000_000, 200_000, 100_000L, 1_250_000L, 2_000_000L);
   /** gemini-2.5-flash: $0.30 input, $0.03 cached input, $2.50 output. */
   static final RoutePlan.Target GEMINI_FLASH =
       new RoutePlan.Target("p", "gemini-2.5-flash", 0, 1, 300_000, 2_500_000, 1_000_000, 30_000L, null);
@@ -119,16 +123,26 @@ class PromptCacheBillingTest {
 
   /**
    * Anthropic's cache figures for a prompt of 300 uncached input tokens: 20,000 read from the cache,
-   * 4,000 written to it, in {@code message_start} (and the answer's usage) as its docs show them.
+   * 4,000 written to it (for 5 minutes), in {@code message_start} (and the answer's usage) as its
+   * docs show them.
    */
   static void anthropicCache(JsonObject event) {
+    anthropicCache(event, 4_000, 0);
+  }
+
+  /** As {@link #anthropicCache(JsonObject)}, 1,000 of the 4,000 cache writes for 5 minutes and 3,000 for an hour. */
+  static void anthropicCacheWithLongWrites(JsonObject event) {
+    anthropicCache(event, 1_000, 3_000);
+  }
+
+  static void anthropicCache(JsonObject event, long writes5m, long writes1h) {
     JsonObject usage = event.getValue("message") instanceof JsonObject m ? m.getJsonObject("usage") : event.getJsonObject("usage");
     if (usage != null && !"message_delta".equals(event.getString("type"))) {
-      usage.put("cache_read_input_tokens", 20_000).put("cache_creation_input_tokens", 4_000)
-          .put("cache_creation", new JsonObject().put("ephemeral_5m_input_tokens", 4_000).put("ephemeral_1h_input_tokens", 0));
+      usage.put("cache_read_input_tokens", 20_000).put("cache_creation_input_tokens", writes5m + writes1h)
+          .put("cache_creation", new JsonObject().put("ephemeral_5m_input_tokens", writes5m).put("ephemeral_1h_input_tokens", writes1h));
     } else if (usage != null) {
-      // newer API versions repeat the (cumulative) input counts in message_delta
-      usage.put("input_tokens", 300).put("cache_read_input_tokens", 20_000).put("cache_creation_input_tokens", 4_000);
+      // newer API versions repeat the (cumulative) input counts in message_delta, without the split by lifetime
+      usage.put("input_tokens", 300).put("cache_read_input_tokens", 20_000).put("cache_creation_input_tokens", writes5m + writes1h);
     }
   }
 
@@ -151,9 +165,14 @@ class PromptCacheBillingTest {
 
   /** A tenant routing {@link Seed#MODEL} to {@code c}'s target, with daily and monthly Reject caps. */
   static Seed seed(Case c) {
+    return seed(c.type(), c.fake(), c.target());
+  }
+
+  /** A tenant routing {@link Seed#MODEL} to {@code target} at {@code fake}, with daily and monthly Reject caps. */
+  static Seed seed(String type, FakeProvider fake, RoutePlan.Target target) {
     Seed seed = HARNESS.seed().tenant();
-    return seed.plan(Map.of("p", seed.provider(c.type(), c.fake().baseUrl(), null)),
-            List.of(new RoutePlan.Route(Seed.MODEL, List.of(c.target()), List.of())),
+    return seed.plan(Map.of("p", seed.provider(type, fake.baseUrl(), null)),
+            List.of(new RoutePlan.Route(Seed.MODEL, List.of(target), List.of())),
             new RoutePlan.Retry(1, 10, 100), new RoutePlan.Timeouts(2_000, 5_000, 20_000))
         .cap("daily", "Tenant", null, "Reject", Period.Day, 1_000_000_000)
         .cap("monthly", "Tenant", null, "Reject", Period.Month, 10_000_000_000L);
@@ -172,7 +191,9 @@ class PromptCacheBillingTest {
         .containsEntry("billedMicros", Long.toString(c.costMicros()))
         .containsEntry("inputPriceMicrosPerMillion", Long.toString(c.target().inputMicrosPerMillion()))
         .containsEntry("cachedInputPriceMicrosPerMillion", Long.toString(c.target().cachedInputMicrosPerMillion()))
-        .containsEntry("cacheWritePriceMicrosPerMillion", Long.toString(c.target().effectiveCacheWriteMicrosPerMillion()));
+        .containsEntry("cacheWritePriceMicrosPerMillion", Long.toString(c.target().effectiveCacheWriteMicrosPerMillion()))
+        .containsEntry("tokensInCacheWriteLong", "0")
+        .containsEntry("cacheWriteLongPriceMicrosPerMillion", Long.toString(c.target().effectiveCacheWriteMicrosPerMillion()));
     spentEverywhere(seed, c.costMicros(), c.promptTokens());
   }
 
@@ -259,6 +280,87 @@ class PromptCacheBillingTest {
     assertThat(e.getString("code")).isEqualTo("spend_cap_exceeded");
     assertThat(e.getString("requested")).isEqualTo(Money.format(100 * promptReserved));
     assertThat(ANTHROPIC.requests()).hasSize(1);
+  }
+
+  /**
+   * The four ways a client reaches an Anthropic target (chat completions and the Messages API, each
+   * as an answer and a stream), against a target with a 1-hour cache-write price and one without.
+   */
+  static Stream<Arguments> longCacheWrites() {
+    Stream.Builder<Arguments> all = Stream.builder();
+    for (String path : List.of("/v1/chat/completions", "/v1/messages")) {
+      for (boolean stream : List.of(false, true)) {
+        for (boolean longPrice : List.of(true, false)) {
+          all.add(Arguments.of(path, stream, longPrice));
+        }
+      }
+    }
+    return all.build();
+  }
+
+  /**
+   * Anthropic reports 1-hour cache writes in {@code usage.cache_creation.ephemeral_1h_input_tokens}
+   * (a part of {@code cache_creation_input_tokens}); they are charged at the target's 1-hour price,
+   * or at its cache-write price, as before, when it sets none.
+   */
+  @ParameterizedTest(name = "{0} stream={1} 1h price={2}")
+  @MethodSource("longCacheWrites")
+  void oneHourCacheWritesAreChargedAtTheOneHourPrice(String path, boolean stream, boolean longPrice) {
+    // 300 uncached x $1 + 20,000 read x $0.10 + 1,000 written for 5 minutes x $1.25 + 200 out x $5
+    // = 300 + 2,000 + 1,250 + 1,000, plus 3,000 written for an hour: x $2 = 6,000 (10,550 in all),
+    // or x $1.25 = 3,750 (8,300, what every write cost before) without a 1-hour price
+    RoutePlan.Target target = longPrice ? CLAUDE_HAIKU_1H : CLAUDE_HAIKU;
+    long cost = longPrice ? 10_550 : 8_300;
+    assertThat(CLAUDE_HAIKU.costMicros(24_300, 20_000, 4_000, 200)).as("all writes at $1.25").isEqualTo(8_300);
+    Seed seed = seed("anthropic", ANTHROPIC, target);
+    JsonObject answer = FakeAnthropic.message("Cached hello", 300, 200, "end_turn");
+    anthropicCacheWithLongWrites(answer);
+    ANTHROPIC.enqueue(stream
+        ? Reply.sse(edit(FakeAnthropic.textEvents(List.of("Cached ", "hello"), 300, 200, "end_turn"),
+            PromptCacheBillingTest::anthropicCacheWithLongWrites))
+        : Reply.json(200, answer));
+    String key = seed.key("k");
+
+    HttpResponse<String> r = path.equals("/v1/messages")
+        ? HARNESS.gateway().postWithHeaders(path, "{\"model\":\"" + Seed.MODEL + "\",\"max_tokens\":600"
+            + (stream ? ",\"stream\":true" : "") + ",\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]}",
+            "x-api-key", key)
+        : HARNESS.gateway().post(path, key, TestGateway.chat(Seed.MODEL, 600, stream));
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(r.body()).contains("hello");
+    if (!stream) {
+      assertThat(r.headers().firstValue("x-tollgate-cost-micros")).contains(Long.toString(cost));
+    }
+    Map<String, String> rec = UsageRecords.nth(HARNESS.redis(), seed.tenant, 1);
+    assertThat(rec).containsEntry("stream", Boolean.toString(stream)).containsEntry("usageSource", "provider")
+        .containsEntry("tokensIn", "24300").containsEntry("tokensInCached", "20000")
+        .containsEntry("tokensInCacheWrite", "4000").containsEntry("tokensInCacheWriteLong", "3000")
+        .containsEntry("tokensOut", "200")
+        .containsEntry("cacheWritePriceMicrosPerMillion", "1250000")
+        .containsEntry("cacheWriteLongPriceMicrosPerMillion", longPrice ? "2000000" : "1250000")
+        .containsEntry("costMicros", Long.toString(cost)).containsEntry("billedMicros", Long.toString(cost));
+    spentEverywhere(seed, cost, 24_300);
+  }
+
+  /** A cut stream still bills the 1-hour writes {@code message_start} reported at the 1-hour price. */
+  @Test
+  void aCutAnthropicStreamChargesItsOneHourCacheWritesAtTheOneHourPrice() {
+    Seed seed = seed("anthropic", ANTHROPIC, CLAUDE_HAIKU_1H);
+    // message_start, content_block_start, ping, then three of ten pieces: no message_delta
+    ANTHROPIC.enqueue(Reply.sse(edit(FakeAnthropic.textEvents(RoutingProvidersTest.pieces(10), 300, 10, "end_turn"),
+        PromptCacheBillingTest::anthropicCacheWithLongWrites)).cutAfter(6));
+
+    HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", seed.key("k"), TestGateway.chat(Seed.MODEL, 600, true));
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    long tokensOut = RoutingProvidersTest.TOKENS.count(RoutingProvidersTest.content(RoutingProvidersTest.dataLines(r.body())));
+    // 300 + 2,000 + 1,000 x 1.25 + 3,000 x 2 = 9,550 micros for the prompt, then $5 a million out
+    long cost = 9_550 + 5 * tokensOut;
+    assertThat(UsageRecords.nth(HARNESS.redis(), seed.tenant, 1)).containsEntry("usageSource", "provider-prompt")
+        .containsEntry("tokensInCacheWrite", "4000").containsEntry("tokensInCacheWriteLong", "3000")
+        .containsEntry("tokensOut", Long.toString(tokensOut)).containsEntry("costMicros", Long.toString(cost));
+    spentEverywhere(seed, cost, 24_300);
   }
 
   static Case anthropic() {

@@ -112,7 +112,12 @@ public record RoutePlan(
    *     {@code cachedContentTokenCount}); null (absent in stored JSON) = the input price, so a plan
    *     without it bills as before; 0 = free
    * @param cacheWriteMicrosPerMillion price of one million prompt tokens written to the provider's
-   *     prompt cache (Anthropic {@code cache_creation_input_tokens}); null = the input price; 0 = free
+   *     prompt cache (Anthropic {@code cache_creation_input_tokens}, 5-minute writes); null = the
+   *     input price; 0 = free
+   * @param cacheWriteLongMicrosPerMillion price of one million prompt tokens written to the provider's
+   *     prompt cache for a long time (Anthropic's 1-hour writes, {@code
+   *     cache_creation.ephemeral_1h_input_tokens}, listed at twice the input price); null (absent in
+   *     stored JSON) = the cache-write price, so a plan without it bills as before; 0 = free
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Target(
@@ -125,7 +130,23 @@ public record RoutePlan(
       long contextWindow,
       // left out of the JSON when unset: plans without cache prices keep their bytes and version
       @JsonInclude(JsonInclude.Include.NON_NULL) Long cachedInputMicrosPerMillion,
-      @JsonInclude(JsonInclude.Include.NON_NULL) Long cacheWriteMicrosPerMillion) {
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long cacheWriteMicrosPerMillion,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long cacheWriteLongMicrosPerMillion) {
+
+    /** A target without a long cache-write price: 1-hour cache writes cost the cache-write price. */
+    public Target(
+        String provider,
+        String model,
+        int priority,
+        int weight,
+        long inputMicrosPerMillion,
+        long outputMicrosPerMillion,
+        long contextWindow,
+        Long cachedInputMicrosPerMillion,
+        Long cacheWriteMicrosPerMillion) {
+      this(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow,
+          cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, null);
+    }
 
     /** A target without cache prices: cached and cache-write tokens cost the input price. */
     public Target(
@@ -136,7 +157,7 @@ public record RoutePlan(
         long inputMicrosPerMillion,
         long outputMicrosPerMillion,
         long contextWindow) {
-      this(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow, null, null);
+      this(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow, null, null, null);
     }
 
     /** The price of cached prompt tokens that applies: the cached-input price, else the input price. */
@@ -149,10 +170,18 @@ public record RoutePlan(
       return cacheWriteMicrosPerMillion == null ? inputMicrosPerMillion : cacheWriteMicrosPerMillion;
     }
 
+    /**
+     * The price of long (1-hour) cache-write prompt tokens that applies: the long cache-write price,
+     * else the cache-write price (which falls back to the input price).
+     */
+    public long effectiveCacheWriteLongMicrosPerMillion() {
+      return cacheWriteLongMicrosPerMillion == null ? effectiveCacheWriteMicrosPerMillion() : cacheWriteLongMicrosPerMillion;
+    }
+
     /** The highest price a prompt token can cost here, whatever part of the prompt it turns out to be. */
     public long maxPromptMicrosPerMillion() {
-      return Math.max(inputMicrosPerMillion,
-          Math.max(effectiveCachedInputMicrosPerMillion(), effectiveCacheWriteMicrosPerMillion()));
+      return Math.max(Math.max(inputMicrosPerMillion, effectiveCachedInputMicrosPerMillion()),
+          Math.max(effectiveCacheWriteMicrosPerMillion(), effectiveCacheWriteLongMicrosPerMillion()));
     }
 
     /** Provider cost of a call, every prompt token at the input price; rounded up per side. */
@@ -172,18 +201,35 @@ public record RoutePlan(
      * @param cacheWriteTokens the part of {@code inputTokens} written to the cache
      */
     public long costMicros(long inputTokens, long cachedInputTokens, long cacheWriteTokens, long outputTokens) {
+      return costMicros(inputTokens, cachedInputTokens, cacheWriteTokens, 0, outputTokens);
+    }
+
+    /**
+     * As {@link #costMicros(long, long, long, long)}, with the cache writes split by lifetime: {@code
+     * cacheWriteLongTokens} of them (Anthropic's 1-hour writes) at {@link
+     * #effectiveCacheWriteLongMicrosPerMillion()}, the rest (5-minute writes) at the cache-write price.
+     * Still one rounding step for the prompt side; a long-write count above the cache writes is
+     * clamped to them.
+     *
+     * @param cacheWriteLongTokens the part of {@code cacheWriteTokens} written for the long lifetime
+     */
+    public long costMicros(
+        long inputTokens, long cachedInputTokens, long cacheWriteTokens, long cacheWriteLongTokens, long outputTokens) {
       long in = Math.max(0, inputTokens);
       long cached = Math.min(Math.max(0, cachedInputTokens), in);
       long write = Math.min(Math.max(0, cacheWriteTokens), in - cached);
+      long writeLong = Math.min(Math.max(0, cacheWriteLongTokens), write);
       long prompt = Money.costMicros(
-          new long[] {in - cached - write, cached, write},
-          new long[] {inputMicrosPerMillion, effectiveCachedInputMicrosPerMillion(), effectiveCacheWriteMicrosPerMillion()});
+          new long[] {in - cached - write, cached, write - writeLong, writeLong},
+          new long[] {inputMicrosPerMillion, effectiveCachedInputMicrosPerMillion(), effectiveCacheWriteMicrosPerMillion(),
+              effectiveCacheWriteLongMicrosPerMillion()});
       return Math.addExact(prompt, Money.costMicros(outputTokens, outputMicrosPerMillion));
     }
 
     /**
      * The most a call can cost: every prompt token at {@link #maxPromptMicrosPerMillion()} (a prompt
-     * may turn out to be all cache writes, which can cost more than input), rounded up per side.
+     * may turn out to be all cache writes, 1-hour ones included, which can cost more than input),
+     * rounded up per side.
      */
     public long worstCaseCostMicros(long promptTokens, long outputTokens) {
       return Math.addExact(

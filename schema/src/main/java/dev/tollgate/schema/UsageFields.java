@@ -25,7 +25,8 @@ public final class UsageFields {
       "stream", "tokensIn", "tokensOut", "usageSource", COST_MICROS, BILLED_MICROS, "capBasisMicros",
       "reservedMicros", CURRENCY, "inputPriceMicrosPerMillion", "outputPriceMicrosPerMillion", "policy",
       "policyVersion", "policyGeneration", "attempts", "latencyMs", "status", "errorCode",
-      "tokensInCached", "tokensInCacheWrite", "cachedInputPriceMicrosPerMillion", "cacheWritePriceMicrosPerMillion");
+      "tokensInCached", "tokensInCacheWrite", "cachedInputPriceMicrosPerMillion", "cacheWritePriceMicrosPerMillion",
+      "tokensInCacheWriteLong", "cacheWriteLongPriceMicrosPerMillion");
 
   private UsageFields() {}
 }

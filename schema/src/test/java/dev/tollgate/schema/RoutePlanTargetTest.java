@@ -13,6 +13,10 @@ class RoutePlanTargetTest {
   static final RoutePlan.Target HAIKU =
       new RoutePlan.Target("anthropic", "claude-haiku-4-5", 0, 1, 1_000_000, 5_000_000, 200_000, 100_000L, 1_250_000L);
 
+  /** claude-haiku-4-5 with its 1-hour cache-write price: $2 per million (twice the input price). */
+  static final RoutePlan.Target HAIKU_1H =
+      new RoutePlan.Target("anthropic", "claude-haiku-4-5", 0, 1, 1_000_000, 5_000_000, 200_000, 100_000L, 1_250_000L, 2_000_000L);
+
   @Test
   void aTargetWithoutCachePricesEncodesAsBeforeAndOldPlansDecode() {
     RoutePlan.Target old = new RoutePlan.Target("p", "m", 1, 2, 150_000, 600_000, 128_000);
@@ -24,6 +28,44 @@ class RoutePlanTargetTest {
     assertThat(decoded.cachedInputMicrosPerMillion()).isNull();
     assertThat(decoded.effectiveCachedInputMicrosPerMillion()).isEqualTo(150_000);
     assertThat(decoded.effectiveCacheWriteMicrosPerMillion()).isEqualTo(150_000);
+    assertThat(decoded.effectiveCacheWriteLongMicrosPerMillion()).isEqualTo(150_000);
+  }
+
+  @Test
+  void aLongCacheWritePriceIsLeftOutWhenUnsetAndRoundTripsWhenSet() {
+    assertThat(ConfigCodec.toJson(HAIKU)).doesNotContain("cacheWriteLong");
+    assertThat(HAIKU.cacheWriteLongMicrosPerMillion()).isNull();
+    assertThat(HAIKU.effectiveCacheWriteLongMicrosPerMillion()).as("unset: the cache-write price").isEqualTo(1_250_000);
+    String json = ConfigCodec.toJson(HAIKU_1H);
+    assertThat(json).endsWith("\"cacheWriteMicrosPerMillion\":1250000,\"cacheWriteLongMicrosPerMillion\":2000000}");
+    assertThat(ConfigCodec.fromJson(json, RoutePlan.Target.class)).isEqualTo(HAIKU_1H);
+    RoutePlan.Target onlyLong = new RoutePlan.Target("p", "m", 0, 1, 1_000_000, 0, 0, null, null, 2_000_000L);
+    assertThat(onlyLong.effectiveCacheWriteMicrosPerMillion()).isEqualTo(1_000_000);
+    assertThat(onlyLong.effectiveCacheWriteLongMicrosPerMillion()).isEqualTo(2_000_000);
+    RoutePlan.Target free = new RoutePlan.Target("p", "m", 0, 1, 100, 100, 0, null, 100L, 0L);
+    assertThat(ConfigCodec.fromJson(ConfigCodec.toJson(free), RoutePlan.Target.class).effectiveCacheWriteLongMicrosPerMillion())
+        .as("an explicit 0 is free, not unset").isZero();
+  }
+
+  @Test
+  void longCacheWritesCostTheLongPriceAndTheRestOfTheWritesTheCacheWritePrice() {
+    // 3,000 uncached at $1, 20,000 read at $0.10, 4,000 written of which 1,000 for an hour:
+    // 3,000 + 2,000 + 3,000 x 1.25 + 1,000 x 2 = 3,000 + 2,000 + 3,750 + 2,000; 200 out at $5
+    assertThat(HAIKU_1H.costMicros(27_000, 20_000, 4_000, 1_000, 200)).isEqualTo(3_000 + 2_000 + 3_750 + 2_000 + 1_000);
+    assertThat(HAIKU_1H.costMicros(27_000, 20_000, 4_000, 200)).as("no long writes: as before")
+        .isEqualTo(HAIKU.costMicros(27_000, 20_000, 4_000, 200)).isEqualTo(3_000 + 2_000 + 5_000 + 1_000);
+    assertThat(HAIKU.costMicros(27_000, 20_000, 4_000, 1_000, 200))
+        .as("no long price: every write at the cache-write price, as before")
+        .isEqualTo(HAIKU.costMicros(27_000, 20_000, 4_000, 200));
+  }
+
+  @Test
+  void longCacheWritesAreClampedToTheCacheWritesAndRoundedWithTheRestOfThePrompt() {
+    assertThat(HAIKU_1H.costMicros(100, 0, 40, 90, 0)).as("at most the 40 writes are long").isEqualTo(60 + 80);
+    assertThat(HAIKU_1H.costMicros(100, 80, 40, 40, 0)).as("20 writes fit beside 80 reads; all long").isEqualTo(8 + 40);
+    assertThat(HAIKU_1H.costMicros(100, 0, 10, -5, 0)).as("a negative count is none").isEqualTo(90 + 13);
+    // 1 long write (2 micros) + 1 short write (1.25) + 1 read (0.1): 3.35 micros, rounded up once to 4
+    assertThat(HAIKU_1H.costMicros(3, 1, 2, 1, 0)).isEqualTo(4);
   }
 
   @Test
@@ -63,6 +105,15 @@ class RoutePlanTargetTest {
   void inconsistentCountsAreClampedToThePrompt() {
     assertThat(HAIKU.costMicros(100, 500, 0, 0)).as("all 100 cached").isEqualTo(10);
     assertThat(HAIKU.costMicros(100, 60, 60, 0)).as("60 read, 40 written").isEqualTo(6 + 50);
+  }
+
+  @Test
+  void theWorstCaseCoversAPromptOfLongCacheWrites() {
+    assertThat(HAIKU_1H.maxPromptMicrosPerMillion()).isEqualTo(2_000_000);
+    assertThat(HAIKU_1H.worstCaseCostMicros(1_000, 100)).isEqualTo(2_000 + 500);
+    assertThat(HAIKU_1H.costMicros(1_000, 0, 1_000, 1_000, 100)).isEqualTo(HAIKU_1H.worstCaseCostMicros(1_000, 100));
+    RoutePlan.Target cheapLong = new RoutePlan.Target("p", "m", 0, 1, 1_000_000, 0, 0, null, 3_000_000L, 500_000L);
+    assertThat(cheapLong.maxPromptMicrosPerMillion()).isEqualTo(3_000_000);
   }
 
   @Test

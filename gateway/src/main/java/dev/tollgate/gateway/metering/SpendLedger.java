@@ -507,7 +507,9 @@ public final class SpendLedger {
         Long.toString(o.usage().cachedInputTokens()),
         Long.toString(o.usage().cacheWriteTokens()),
         o.target() == null ? "0" : Long.toString(o.target().effectiveCachedInputMicrosPerMillion()),
-        o.target() == null ? "0" : Long.toString(o.target().effectiveCacheWriteMicrosPerMillion())};
+        o.target() == null ? "0" : Long.toString(o.target().effectiveCacheWriteMicrosPerMillion()),
+        Long.toString(o.usage().cacheWriteLongTokens()),
+        o.target() == null ? "0" : Long.toString(o.target().effectiveCacheWriteLongMicrosPerMillion())};
     metrics.settled(req, o, cost, billed);
     submit(new SettlePart(new Settlement(a, req.apiKey().keyName(), capBasis, actualTokens - a.tokensCharged(),
         o.usage().inputTokens(), o.usage().outputTokens(), cost, billed, List.of(record)), 0, null));

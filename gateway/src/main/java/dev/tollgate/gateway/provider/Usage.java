@@ -8,6 +8,9 @@ package dev.tollgate.gateway.provider;
  *     plus {@code cache_read_input_tokens} plus {@code cache_creation_input_tokens}
  * @param cachedInputTokens the part of {@code inputTokens} read from the provider's prompt cache
  * @param cacheWriteTokens the part of {@code inputTokens} written to the provider's prompt cache
+ * @param cacheWriteLongTokens the part of {@code cacheWriteTokens} written for a long lifetime
+ *     (Anthropic's 1-hour writes, {@code cache_creation.ephemeral_1h_input_tokens}), billed at the
+ *     long cache-write price; 0 for providers that do not report it
  * @param outputTokens completion tokens, reasoning included
  * @param reportedByProvider true when every figure is the provider's; false when the gateway counted
  *     (some of) the tokens itself
@@ -20,11 +23,23 @@ public record Usage(
     long inputTokens,
     long cachedInputTokens,
     long cacheWriteTokens,
+    long cacheWriteLongTokens,
     long outputTokens,
     boolean reportedByProvider,
     boolean promptReportedByProvider) {
 
   public static final Usage NONE = new Usage(0, 0, false);
+
+  /** Usage without long cache writes (every provider but Anthropic). */
+  public Usage(
+      long inputTokens,
+      long cachedInputTokens,
+      long cacheWriteTokens,
+      long outputTokens,
+      boolean reportedByProvider,
+      boolean promptReportedByProvider) {
+    this(inputTokens, cachedInputTokens, cacheWriteTokens, 0, outputTokens, reportedByProvider, promptReportedByProvider);
+  }
 
   /** Usage whose figures are all the provider's, or all the gateway's. */
   public Usage(
@@ -43,7 +58,7 @@ public record Usage(
    * text), left for the gateway to count and never billed below.
    */
   public Usage partial() {
-    return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, outputTokens, false, true);
+    return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWriteLongTokens, outputTokens, false, true);
   }
 
   /**
@@ -51,8 +66,8 @@ public record Usage(
    * already reported if that is larger: what it said it produced is billed even if never streamed.
    */
   public Usage withCountedOutput(long countedOutputTokens) {
-    return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, Math.max(outputTokens, countedOutputTokens),
-        false, promptReportedByProvider);
+    return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWriteLongTokens,
+        Math.max(outputTokens, countedOutputTokens), false, promptReportedByProvider);
   }
 
   /**

@@ -19,9 +19,13 @@ public record Outcome(int status, String code, Usage usage, String provider, Rou
     return new Outcome(status, code, Usage.NONE, null, null, 0);
   }
 
-  /** Provider cost of the usage at the serving target's prices, prompt-cache reads and writes at theirs. */
+  /**
+   * Provider cost of the usage at the serving target's prices, prompt-cache reads and writes (1-hour
+   * writes apart) at theirs.
+   */
   public long costMicros() {
     return target == null ? 0
-        : target.costMicros(usage.inputTokens(), usage.cachedInputTokens(), usage.cacheWriteTokens(), usage.outputTokens());
+        : target.costMicros(usage.inputTokens(), usage.cachedInputTokens(), usage.cacheWriteTokens(),
+            usage.cacheWriteLongTokens(), usage.outputTokens());
   }
 }

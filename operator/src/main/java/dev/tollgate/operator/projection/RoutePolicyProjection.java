@@ -121,10 +121,14 @@ public final class RoutePolicyProjection {
     }
     return new RoutePlan.Target(t.getProvider(), t.getModel(), t.getPriority(), Math.max(1, t.getWeight()),
         input, Specs.micros("outputPricePerMillion", t.getOutputPricePerMillion()), t.getContextWindow(),
-        cached, optionalMicros("cacheWritePricePerMillion", t.getCacheWritePricePerMillion()));
+        cached, optionalMicros("cacheWritePricePerMillion", t.getCacheWritePricePerMillion()),
+        optionalMicros("cacheWriteLongPricePerMillion", t.getCacheWriteLongPricePerMillion()));
   }
 
-  /** Null when the field is unset: the plan leaves it out, and the gateway applies the input price. */
+  /**
+   * Null when the field is unset: the plan leaves it out, and the gateway applies the input price
+   * (the cache-write price, for the long cache-write price).
+   */
   private static Long optionalMicros(String field, String amount) {
     return amount == null ? null : Specs.micros(field, amount);
   }

@@ -103,6 +103,17 @@ class ProjectionsTest {
     assertThat(plan.routes().get(0).targets().get(0)).isEqualTo(
         new RoutePlan.Target("openai", "gpt-4o-mini", 0, 1, 150_000, 600_000, 0, 75_000L, 187_500L));
     assertThat(plan.version()).as("a price change is a new version").isNotEqualTo(before);
+    assertThat(ConfigCodec.toJson(plan)).as("an unset 1-hour price stays out of the plan").doesNotContain("cacheWriteLong");
+
+    t.setCacheWriteLongPricePerMillion("0.30");
+    RoutePlan withLong = RoutePolicyProjection.of(p, Map.of(), null, "none");
+    assertThat(withLong.routes().get(0).targets().get(0)).isEqualTo(
+        new RoutePlan.Target("openai", "gpt-4o-mini", 0, 1, 150_000, 600_000, 0, 75_000L, 187_500L, 300_000L));
+    assertThat(withLong.version()).isNotEqualTo(plan.version());
+    t.setCacheWriteLongPricePerMillion("-0.30");
+    assertThatThrownBy(() -> RoutePolicyProjection.of(p, Map.of(), null, "none"))
+        .hasMessageContaining("cacheWriteLongPricePerMillion must not be negative, got '-0.30'");
+    t.setCacheWriteLongPricePerMillion(null);
 
     t.setCachedInputPricePerMillion("0.30");
     assertThatThrownBy(() -> RoutePolicyProjection.of(p, Map.of(), null, "none"))

@@ -192,13 +192,16 @@ public final class AnthropicAdapter implements ProviderAdapter, MessagesAdapter 
 
   /**
    * OpenAI usage from Anthropic's: prompt tokens include cache writes and cache reads, which
-   * Anthropic reports apart from {@code input_tokens} and prices differently.
+   * Anthropic reports apart from {@code input_tokens} and prices differently. The writes split by
+   * lifetime in {@code cache_creation} ({@code ephemeral_5m_input_tokens}, {@code
+   * ephemeral_1h_input_tokens}); the 1-hour ones cost more, so they are kept apart.
    */
   static Usage usageOf(JsonObject u, boolean reported) {
     long read = count(u, "cache_read_input_tokens");
     long write = count(u, "cache_creation_input_tokens");
+    long writeLong = u.getValue("cache_creation") instanceof JsonObject c ? count(c, "ephemeral_1h_input_tokens") : 0L;
     long input = count(u, "input_tokens") + write + read;
-    return new Usage(input, read, write, count(u, "output_tokens"), reported);
+    return new Usage(input, read, write, writeLong, count(u, "output_tokens"), reported, reported);
   }
 
   /** A usage count; Anthropic sends null for counts that do not apply. */

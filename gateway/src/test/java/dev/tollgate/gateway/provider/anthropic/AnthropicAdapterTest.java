@@ -272,7 +272,8 @@ class AnthropicAdapterTest {
     message
         .getJsonObject("usage")
         .put("cache_creation_input_tokens", 100)
-        .put("cache_read_input_tokens", 2000);
+        .put("cache_read_input_tokens", 2000)
+        .put("cache_creation", new JsonObject().put("ephemeral_5m_input_tokens", 40).put("ephemeral_1h_input_tokens", 60));
     FAKE.enqueue(Reply.json(200, message));
     long before = Instant.now().getEpochSecond();
 
@@ -288,7 +289,7 @@ class AnthropicAdapterTest {
     assertThat(choice.getJsonObject("message"))
         .isEqualTo(new JsonObject().put("role", "assistant").put("content", "Paris is warmer."));
     assertThat(choice.getString("finish_reason")).isEqualTo("stop");
-    assertThat(result.usage()).isEqualTo(new Usage(2130, 2000, 100, 7, true));
+    assertThat(result.usage()).as("60 of the 100 cache writes for an hour").isEqualTo(new Usage(2130, 2000, 100, 60, 7, true, true));
     assertThat(body.getJsonObject("usage").getLong("prompt_tokens")).isEqualTo(2130);
     assertThat(body.getJsonObject("usage").getLong("completion_tokens")).isEqualTo(7);
     assertThat(body.getJsonObject("usage").getLong("total_tokens")).isEqualTo(2137);

@@ -290,6 +290,10 @@ public class RoutePolicySpec {
     @JsonPropertyDescription("Provider price of one million prompt tokens written to the provider's prompt cache (Anthropic cache writes), decimal string, e.g. \"3.75\". Spend reservations use it when it is above inputPricePerMillion. Default: inputPricePerMillion.")
     private String cacheWritePricePerMillion;
 
+    @Pattern(Formats.AMOUNT)
+    @JsonPropertyDescription("Provider price of one million prompt tokens written to the provider's prompt cache for one hour (Anthropic `ttl: 1h` cache writes, listed at twice the input price), decimal string, e.g. \"6.00\". Spend reservations use it when it is the dearest prompt price. Default: cacheWritePricePerMillion.")
+    private String cacheWriteLongPricePerMillion;
+
     @Default("0")
     @Min(0)
     @JsonPropertyDescription("Tokens the model accepts; used by `context-length` fallback. 0 (default) = unknown.")
@@ -368,6 +372,14 @@ public class RoutePolicySpec {
 
     public void setCacheWritePricePerMillion(String cacheWritePricePerMillion) {
       this.cacheWritePricePerMillion = cacheWritePricePerMillion;
+    }
+
+    public String getCacheWriteLongPricePerMillion() {
+      return cacheWriteLongPricePerMillion;
+    }
+
+    public void setCacheWriteLongPricePerMillion(String cacheWriteLongPricePerMillion) {
+      this.cacheWriteLongPricePerMillion = cacheWriteLongPricePerMillion;
     }
 
     public long getContextWindow() {
