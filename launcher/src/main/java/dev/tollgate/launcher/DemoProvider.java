@@ -16,9 +16,10 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 
 /**
- * The local stack's demo provider: a small OpenAI-compatible server on loopback that answers every
- * chat completion with a fixed, clearly labelled demo text (JSON or SSE, with usage), so the first
- * request works without any provider account. Never used when a real provider key is given.
+ * The local stack's demo provider: a small server on loopback that speaks OpenAI's chat completions
+ * and Anthropic's Messages API (so Claude Code and the Anthropic SDKs work through the gateway too)
+ * and answers every request with a fixed, clearly labelled demo text (JSON or SSE, with usage), so
+ * the first request works without any provider account. Never used when a real provider key is given.
  */
 public final class DemoProvider implements AutoCloseable {
 
@@ -44,6 +45,8 @@ public final class DemoProvider implements AutoCloseable {
     DemoProvider demo = new DemoProvider(server);
     server.createContext("/v1/chat/completions", demo::chat);
     server.createContext("/v1/embeddings", demo::embeddings);
+    server.createContext("/v1/messages", demo::messages);
+    server.createContext("/v1/messages/count_tokens", demo::countTokens);
     server.createContext("/v1/models", ex -> demo.send(ex, 200, "{\"object\":\"list\",\"data\":[]}"));
     server.start();
     return demo;
@@ -54,12 +57,19 @@ public final class DemoProvider implements AutoCloseable {
     return "http://127.0.0.1:" + server.getAddress().getPort() + "/v1";
   }
 
-  private void chat(HttpExchange ex) throws IOException {
-    JsonNode req;
+  /** The request's JSON, or null after answering 400 in {@code errorBody}'s envelope. */
+  private JsonNode read(HttpExchange ex, String errorBody) throws IOException {
     try {
-      req = JSON.readTree(ex.getRequestBody());
+      return JSON.readTree(ex.getRequestBody());
     } catch (IOException e) {
-      send(ex, 400, "{\"error\":{\"message\":\"invalid JSON\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}");
+      send(ex, 400, errorBody);
+      return null;
+    }
+  }
+
+  private void chat(HttpExchange ex) throws IOException {
+    JsonNode req = read(ex, "{\"error\":{\"message\":\"invalid JSON\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}");
+    if (req == null) {
       return;
     }
     String model = req.path("model").asText("demo");
@@ -108,6 +118,68 @@ public final class DemoProvider implements AutoCloseable {
       }
       event(out, "[DONE]");
     }
+  }
+
+  private static final String ANTHROPIC_BAD_JSON =
+      "{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",\"message\":\"invalid JSON\"}}";
+
+  /** Anthropic's Messages API: a message, or its event stream, with usage as Anthropic reports it. */
+  private void messages(HttpExchange ex) throws IOException {
+    JsonNode req = read(ex, ANTHROPIC_BAD_JSON);
+    if (req == null) {
+      return;
+    }
+    String model = req.path("model").asText("demo");
+    long inputTokens = Math.max(1, approxTokens(req.path("system").toString() + req.path("messages")));
+    List<String> words = words(ANSWER);
+    String id = "msg_demo" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+    ObjectNode message = JSON.createObjectNode().put("id", id).put("type", "message").put("role", "assistant")
+        .put("model", model);
+    if (!req.path("stream").asBoolean(false)) {
+      message.putArray("content").addObject().put("type", "text").put("text", ANSWER);
+      message.put("stop_reason", "end_turn").putNull("stop_sequence");
+      message.putObject("usage").put("input_tokens", inputTokens).put("output_tokens", words.size());
+      send(ex, 200, JSON.writeValueAsString(message));
+      return;
+    }
+    message.putArray("content");
+    message.putNull("stop_reason").putNull("stop_sequence");
+    message.putObject("usage").put("input_tokens", inputTokens).put("output_tokens", 1);
+    ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+    ex.getResponseHeaders().set("Cache-Control", "no-cache");
+    ex.sendResponseHeaders(200, 0);
+    try (OutputStream out = ex.getResponseBody()) {
+      ObjectNode start = JSON.createObjectNode().put("type", "message_start");
+      start.set("message", message);
+      event(out, "message_start", start);
+      ObjectNode blockStart = JSON.createObjectNode().put("type", "content_block_start").put("index", 0);
+      blockStart.putObject("content_block").put("type", "text").put("text", "");
+      event(out, "content_block_start", blockStart);
+      for (String w : words) {
+        ObjectNode delta = JSON.createObjectNode().put("type", "content_block_delta").put("index", 0);
+        delta.putObject("delta").put("type", "text_delta").put("text", w);
+        event(out, "content_block_delta", delta);
+      }
+      event(out, "content_block_stop", JSON.createObjectNode().put("type", "content_block_stop").put("index", 0));
+      ObjectNode end = JSON.createObjectNode().put("type", "message_delta");
+      end.putObject("delta").put("stop_reason", "end_turn").putNull("stop_sequence");
+      end.putObject("usage").put("output_tokens", words.size());
+      event(out, "message_delta", end);
+      event(out, "message_stop", JSON.createObjectNode().put("type", "message_stop"));
+    }
+  }
+
+  private void countTokens(HttpExchange ex) throws IOException {
+    JsonNode req = read(ex, ANTHROPIC_BAD_JSON);
+    if (req != null) {
+      long tokens = Math.max(1, approxTokens(req.path("system").toString() + req.path("messages")));
+      send(ex, 200, "{\"input_tokens\":" + tokens + "}");
+    }
+  }
+
+  private static void event(OutputStream out, String name, ObjectNode data) throws IOException {
+    out.write(("event: " + name + "\ndata: " + JSON.writeValueAsString(data) + "\n\n").getBytes(StandardCharsets.UTF_8));
+    out.flush();
   }
 
   private void embeddings(HttpExchange ex) throws IOException {

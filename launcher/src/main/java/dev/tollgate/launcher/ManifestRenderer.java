@@ -128,7 +128,11 @@ final class ManifestRenderer {
         notes.add("RoutePolicy " + ns + "/" + policyName + ": provider '" + name + "' (" + type
             + ") uses your " + envName);
       } else {
-        provider.put("type", "openai-compatible");
+        // the demo speaks OpenAI's and Anthropic's wire formats: an anthropic provider stays one, so
+        // /v1/messages (Claude Code, the Anthropic SDKs) works locally too
+        if (!"anthropic".equals(type)) {
+          provider.put("type", "openai-compatible");
+        }
         provider.put("baseUrl", demoBaseUrl);
         provider.remove("credentialsRef");
         provider.remove("apiVersion");

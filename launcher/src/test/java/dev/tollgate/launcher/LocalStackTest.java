@@ -65,6 +65,28 @@ class LocalStackTest {
       assertThat(s.headers().firstValue("content-type")).hasValueSatisfying(v -> assertThat(v).startsWith("text/event-stream"));
       assertThat(s.body().trim()).endsWith("data: [DONE]").contains("DEMO");
 
+      // Claude Code / the Anthropic SDKs: /v1/messages with the key as x-api-key, to the demo's
+      // Anthropic side, billed from Anthropic's usage
+      String messages = "{\"model\":\"claude-3-5-sonnet\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\",\"content\":\"Hello!\"}]}";
+      URI messagesUri = URI.create(m.group(1).replace("/v1/chat/completions", "/v1/messages"));
+      HttpResponse<String> claude = http.send(HttpRequest.newBuilder(messagesUri)
+              .header("x-api-key", m.group(2)).header("anthropic-version", "2023-06-01")
+              .header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(messages)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(claude.statusCode()).as(claude.body()).isEqualTo(200);
+      var message = new ObjectMapper().readTree(claude.body());
+      assertThat(message.at("/content/0/text").asText()).contains("DEMO provider");
+      assertThat(message.at("/usage/output_tokens").asLong()).isPositive();
+      assertThat(claude.headers().firstValue("x-tollgate-cost-micros")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
+      HttpResponse<String> claudeStream = http.send(HttpRequest.newBuilder(messagesUri)
+              .header("x-api-key", m.group(2)).header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString(messages.replaceFirst("\\{", "{\"stream\":true,"))).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(claudeStream.statusCode()).isEqualTo(200);
+      assertThat(claudeStream.body()).contains("event: content_block_delta").contains("DEMO");
+      assertThat(claudeStream.body().trim()).endsWith("{\"type\":\"message_stop\"}");
+
       HttpResponse<String> denied = http.send(HttpRequest.newBuilder(URI.create(m.group(1)))
               .header("Authorization", "Bearer tg-not-a-key")
               .POST(HttpRequest.BodyPublishers.ofString(m.group(3))).build(),
