@@ -134,7 +134,7 @@ class NoSecretsLeakTest {
   }
 
   @Test
-  void theResponsesAndMessagesEndpointsKeepKeysAndPromptsOutOfLogsRedisAndAnswers() {
+  void theResponsesCompletionsAndMessagesEndpointsKeepKeysAndPromptsOutOfLogsRedisAndAnswers() {
     int logStart = LOGS.length();
     // /v1/responses, plain and streamed, to the OpenAI-compatible fake
     Seed openai = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
@@ -144,6 +144,13 @@ class NoSecretsLeakTest {
     HARNESS.fake().enqueue(Reply.sse(Responses.textEvents(List.of("Hi ", "there"), 20, 0, 5)));
     assertThat(send("/v1/responses", input + ",\"stream\":true}", "authorization", "Bearer " + key(openai.key("responses-sse"))))
         .isEqualTo(200);
+
+    // /v1/completions, plain and streamed (a FIM body: the marker in the prompt and the suffix)
+    String completion = "{\"model\":\"" + Seed.MODEL + "\",\"max_tokens\":50,\"prompt\":\"# " + MARKER
+        + "\\ndef f(\",\"suffix\":\"# " + MARKER + "\"";
+    assertThat(send("/v1/completions", completion + "}", "authorization", "Bearer " + key(openai.key("completions")))).isEqualTo(200);
+    assertThat(send("/v1/completions", completion + ",\"stream\":true}", "authorization",
+        "Bearer " + key(openai.key("completions-sse")))).isEqualTo(200);
 
     // /v1/messages with the key in x-api-key, as Anthropic SDKs send it: plain, streamed, a token count, a wrong key
     Seed anthropic = HARNESS.seed().tenant();
@@ -159,11 +166,12 @@ class NoSecretsLeakTest {
         key(anthropic.key("count")))).isEqualTo(200);
     assertThat(send("/v1/messages", messages + "}", "x-api-key", key(ApiKeys.generate()))).isEqualTo(401);
 
-    UsageRecords.atLeast(HARNESS.redis(), openai.tenant, 2);
+    UsageRecords.atLeast(HARNESS.redis(), openai.tenant, 4);
     UsageRecords.atLeast(HARNESS.redis(), anthropic.tenant, 2);
     String logs = LOGS.since(logStart);
     String redis = dumpRedis(HARNESS.redis());
-    assertThat(redis).as("usage records are in the dump").contains("claude-haiku-4-5").contains("responses");
+    assertThat(redis).as("usage records are in the dump").contains("claude-haiku-4-5").contains("responses")
+        .contains("endpoint=completions");
     assertNothingLeaked(logs, redis);
   }
 

@@ -11,10 +11,13 @@ import com.openai.errors.RateLimitException;
 import com.openai.models.chat.completions.ChatCompletion;
 import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
+import com.openai.models.completions.Completion;
+import com.openai.models.completions.CompletionCreateParams;
 import com.openai.models.models.Model;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseStreamEvent;
+import dev.tollgate.gateway.fake.Completions;
 import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
 import dev.tollgate.gateway.fake.Reply;
 import dev.tollgate.gateway.fake.Responses;
@@ -86,6 +89,33 @@ class OpenAiSdkTest {
       assertThat(streamed).isEqualTo("word1 word2 ");
       assertThat(events.get(events.size() - 1).completed().orElseThrow().response().usage().orElseThrow().outputTokens())
           .isEqualTo(6);
+    }
+  }
+
+  /** Legacy completions ({@code client.completions()}) as autocomplete clients call them; a cut stream raises. */
+  @Test
+  void legacyCompletionsCreateAndStreamWorkUnchangedAndACutStreamRaises() {
+    HARNESS.fake().enqueue(Reply.json(200, Completions.completion(List.of("return a + b"), 12, 6)),
+        Reply.sse(Completions.textEvents(List.of("return ", "a + b"), 12, 6, true)),
+        Reply.sse(Completions.textEvents(List.of("return ", "a ", "+ ", "b"), 12, 6, true)).cutAfter(2));
+    Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
+    OpenAIClient client = client(seed.key("sdk-completions"));
+    CompletionCreateParams params = CompletionCreateParams.builder().model(Seed.MODEL)
+        .prompt("def add(a, b):\n    ").suffix("\n\nprint(add(1, 2))").maxTokens(16).build();
+
+    Completion completion = client.completions().create(params);
+    assertThat(completion.choices().get(0).text()).isEqualTo("return a + b");
+    assertThat(completion.model()).isEqualTo(Seed.MODEL);
+    assertThat(completion.usage().orElseThrow().completionTokens()).isEqualTo(6);
+    assertThat(HARNESS.fake().lastRequest().json().getString("model")).isEqualTo("upstream-mini");
+
+    try (StreamResponse<Completion> stream = client.completions().createStreaming(params)) {
+      String text = stream.stream().flatMap(c -> c.choices().stream()).map(c -> c.text()).collect(Collectors.joining());
+      assertThat(text).isEqualTo("return a + b");
+    }
+    try (StreamResponse<Completion> stream = client.completions().createStreaming(params)) {
+      assertThatThrownBy(() -> stream.stream().toList()).isInstanceOf(OpenAIException.class)
+          .hasMessageContaining("broke off the stream");
     }
   }
 

@@ -10,14 +10,16 @@ import dev.tollgate.gateway.store.ConfigReader;
 import dev.tollgate.schema.RoutePlan;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 /**
  * Rate limits and spend reservation in one step ({@link SpendLedger#admit}): estimates the prompt
  * with the tokenizer, takes the output ceiling ({@code max_tokens}, {@code max_completion_tokens},
- * the Responses API's {@code max_output_tokens}, the Messages API's required {@code max_tokens}, or
- * the configured default), prices the worst case at the most expensive target the request may use
+ * the Responses API's {@code max_output_tokens}, the Messages API's required {@code max_tokens},
+ * legacy completions' {@code max_tokens} times the completions generated, or the configured
+ * default), prices the worst case at the most expensive target the request may use
  * (the route's targets that serve the endpoint, as {@code ModelFilter} narrowed them; every prompt
  * token at that target's dearest prompt price: a prompt may turn out to be all cache writes) with
  * the tenant's pricing, and reserves it. Settle is wired here: it runs when the request's
@@ -25,6 +27,9 @@ import io.vertx.ext.web.RoutingContext;
  * against the RPM limits ({@link SpendLedger#countRequest}).
  */
 public final class AdmissionFilter implements Handler<RoutingContext> {
+
+  /** OpenAI's documented default {@code max_tokens} of {@code /v1/completions}. */
+  static final long COMPLETIONS_DEFAULT_MAX_TOKENS = 16;
 
   private final Vertx vertx;
   private final ConfigReader configReader;
@@ -57,6 +62,9 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
     } else if (req.endpoint() == GatewayRequest.Endpoint.MESSAGES) {
       prompt = tokens.messagesPrompt(body);
       maxOut = body.getLong("max_tokens"); // required: ParseFilter refused a body without it
+    } else if (req.endpoint() == GatewayRequest.Endpoint.COMPLETIONS) {
+      prompt = tokens.completionsPrompt(body);
+      maxOut = completionsCeiling(body);
     } else if (req.endpoint() == GatewayRequest.Endpoint.RESPONSES) {
       prompt = tokens.responsesPrompt(body);
       maxOut = outputCeiling(body, body.getValue("max_output_tokens"), "max_output_tokens");
@@ -88,6 +96,34 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
           ctx.next();
         })
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * The most output a legacy completions request may produce: {@code max_tokens} (OpenAI's default
+   * {@value #COMPLETIONS_DEFAULT_MAX_TOKENS} when absent, then sent upstream as well when the
+   * default ceiling is enforced, so a server with a larger default of its own cannot overshoot it)
+   * for each of the {@code best_of} (else {@code n}) completions generated per prompt, for every
+   * prompt: what the provider bills. Saturates at {@link Integer#MAX_VALUE} tokens, far beyond any
+   * cap, so that absurd figures are refused by the caps rather than overflowing the arithmetic.
+   */
+  private long completionsCeiling(JsonObject body) {
+    long perCompletion;
+    if (body.getValue("max_tokens") instanceof Number n) {
+      perCompletion = n.longValue();
+    } else {
+      perCompletion = COMPLETIONS_DEFAULT_MAX_TOKENS;
+      if (config.enforceDefaultMaxTokens()) {
+        body.put("max_tokens", COMPLETIONS_DEFAULT_MAX_TOKENS);
+      }
+    }
+    long perPrompt = Math.max(body.getValue("n") instanceof Number n ? n.longValue() : 1,
+        body.getValue("best_of") instanceof Number b ? b.longValue() : 1);
+    long prompts = body.getValue("prompt") instanceof JsonArray a && !(a.getValue(0) instanceof Number) ? a.size() : 1;
+    try {
+      return Math.min(Integer.MAX_VALUE, Math.multiplyExact(Math.multiplyExact(perCompletion, perPrompt), prompts));
+    } catch (ArithmeticException e) {
+      return Integer.MAX_VALUE;
+    }
   }
 
   /**

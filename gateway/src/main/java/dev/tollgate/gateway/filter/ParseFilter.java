@@ -73,6 +73,8 @@ public final class ParseFilter implements Handler<RoutingContext> {
       if (Boolean.TRUE.equals(body.getValue("stream"))) {
         return GatewayError.invalidRequest("Embeddings cannot be streamed.", "stream");
       }
+    } else if (endpoint == GatewayRequest.Endpoint.COMPLETIONS) {
+      return validateCompletions(body);
     } else if (endpoint == GatewayRequest.Endpoint.RESPONSES) {
       return validateResponses(body);
     } else if (endpoint == GatewayRequest.Endpoint.MESSAGES) {
@@ -110,6 +112,62 @@ public final class ParseFilter implements Handler<RoutingContext> {
       return GatewayError.invalidRequest("'tools' must be an array.", "tools");
     }
     return null;
+  }
+
+  /**
+   * A legacy completions body: {@code prompt} in one of the four forms OpenAI documents (a string, or
+   * a non-empty array of strings, of token ids, or of non-empty token-id arrays), {@code suffix} a
+   * string; the figures that bound the output ({@code max_tokens} from 0, {@code n} and {@code
+   * best_of} from 1) integers, null meaning the default.
+   */
+  private static GatewayError validateCompletions(JsonObject body) {
+    if (!validPrompt(body.getValue("prompt"))) {
+      return GatewayError.invalidRequest("'prompt' is required: a string, or a non-empty array of strings, of token ids "
+          + "or of token-id arrays.", "prompt");
+    }
+    if (body.getValue("suffix") != null && !(body.getValue("suffix") instanceof String)) {
+      return GatewayError.invalidRequest("'suffix' must be a string.", "suffix");
+    }
+    for (String f : new String[] {"max_tokens", "n", "best_of"}) {
+      Object v = body.getValue(f);
+      long min = f.equals("max_tokens") ? 0 : 1;
+      if (v != null && (!(v instanceof Integer || v instanceof Long) || ((Number) v).longValue() < min)) {
+        return GatewayError.invalidRequest("'" + f + "' must be an integer of at least " + min + ".", f);
+      }
+    }
+    return null;
+  }
+
+  private static boolean validPrompt(Object prompt) {
+    if (prompt instanceof String) {
+      return true;
+    }
+    if (!(prompt instanceof JsonArray items) || items.isEmpty()) {
+      return false;
+    }
+    Object first = items.getValue(0);
+    for (Object item : items) {
+      boolean sameForm = first instanceof String ? item instanceof String
+          : first instanceof JsonArray ? item instanceof JsonArray ids && !ids.isEmpty() && tokenIds(ids)
+          : isTokenId(item);
+      if (!sameForm) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean tokenIds(JsonArray ids) {
+    for (Object id : ids) {
+      if (!isTokenId(id)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean isTokenId(Object v) {
+    return (v instanceof Integer || v instanceof Long) && ((Number) v).longValue() >= 0;
   }
 
   /** A Responses API body: the fields the gateway reads or meters must have their documented types. */

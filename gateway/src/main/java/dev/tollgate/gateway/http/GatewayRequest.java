@@ -20,6 +20,8 @@ public final class GatewayRequest {
   /** What the client called. */
   public enum Endpoint {
     CHAT("chat.completions", "Chat Completions"),
+    /** OpenAI's legacy text completions ({@code /v1/completions}): code autocomplete and FIM clients. */
+    COMPLETIONS("completions", "Completions"),
     EMBEDDINGS("embeddings", "Embeddings"),
     RESPONSES("responses", "Responses"),
     /** Anthropic's Messages API, passed through to Anthropic targets. */

@@ -42,7 +42,8 @@ public final class GatewayRouter {
     BodyHandler body = BodyHandler.create(false).setBodyLimit(c.maxBodyBytes());
 
     // the metered endpoints share the whole chain (count_tokens: admission counts RPM only)
-    Map.of("/v1/chat/completions", GatewayRequest.Endpoint.CHAT, "/v1/embeddings", GatewayRequest.Endpoint.EMBEDDINGS,
+    Map.of("/v1/chat/completions", GatewayRequest.Endpoint.CHAT, "/v1/completions", GatewayRequest.Endpoint.COMPLETIONS,
+            "/v1/embeddings", GatewayRequest.Endpoint.EMBEDDINGS,
             "/v1/responses", GatewayRequest.Endpoint.RESPONSES, "/v1/messages", GatewayRequest.Endpoint.MESSAGES,
             "/v1/messages/count_tokens", GatewayRequest.Endpoint.COUNT_TOKENS)
         .forEach((path, endpoint) -> router.post(path)

@@ -182,6 +182,15 @@ public final class TokenEstimator {
     return content(message.getValue("content"));
   }
 
+  /**
+   * Prompt tokens of a legacy completions body: every prompt (text counted, token ids taken as
+   * given, as for embeddings) and the fill-in-the-middle {@code suffix}; raw text, so no message
+   * overhead.
+   */
+  public long completionsPrompt(JsonObject body) {
+    return embeddingsInput(body.getValue("prompt")) + count(body.getValue("suffix") instanceof String s ? s : null);
+  }
+
   /** Input tokens of an embeddings body: a string, strings, or already tokenized arrays. */
   public long embeddingsInput(Object input) {
     if (input instanceof String s) {

@@ -5,8 +5,9 @@ import io.vertx.core.json.JsonObject;
 import java.util.List;
 
 /**
- * Translator of an OpenAI-shaped upstream stream (OpenAI, OpenAI-compatible servers, Azure): chunks
- * pass through with the client's model name, minus Azure's filter-only chunks and annotations;
+ * Translator of an OpenAI-shaped upstream stream (OpenAI, OpenAI-compatible servers, Azure), chat
+ * chunks or legacy completions chunks ({@code choices[].text}): chunks pass through with the
+ * client's model name, minus Azure's filter-only chunks and annotations;
  * usage comes from the final usage chunk (the adapters always ask for it), {@code [DONE]} ends it.
  */
 public final class OpenAiStream extends TranslatedStream {
@@ -44,6 +45,14 @@ public final class OpenAiStream extends TranslatedStream {
           continue;
         }
         OpenAiWire.stripFilterResults(choice);
+        if (choice.getValue("text") instanceof String text) {
+          // a legacy completions chunk: its text is the choice's, and filter verdicts come with none
+          if (!text.isEmpty() || choice.getValue("finish_reason") != null) {
+            chunks.countOutput(text);
+            kept.add(choice);
+          }
+          continue;
+        }
         JsonObject delta = choice.getValue("delta") instanceof JsonObject d ? d : new JsonObject();
         if (delta.isEmpty() && choice.getValue("finish_reason") == null) {
           continue; // Azure sends filter verdicts as chunks without content

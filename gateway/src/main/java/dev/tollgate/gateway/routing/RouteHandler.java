@@ -6,6 +6,8 @@ import dev.tollgate.gateway.http.GatewayRequest;
 import dev.tollgate.gateway.metering.TokenEstimator;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.provider.ChatResult;
+import dev.tollgate.gateway.provider.CompletionsAdapter;
+import dev.tollgate.gateway.provider.OpenAiWire;
 import dev.tollgate.gateway.provider.PassThroughAnswer;
 import dev.tollgate.gateway.provider.EmbeddingsAdapter;
 import dev.tollgate.gateway.provider.MessagesAdapter;
@@ -40,7 +42,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The terminal handler of chat completions, embeddings, the Responses API and the Anthropic Messages API (and its token count): tries the route's targets in the
+ * The terminal handler of chat completions, legacy completions, embeddings, the Responses API and the Anthropic Messages API (and its token count): tries the route's targets in the
  * planner's order, falling back and retrying for the route's triggers while nothing has reached the
  * client (bounded by {@code retry.maxAttempts} and {@code timeouts.totalMs}, waiting out backoff and
  * Retry-After before calling a target again), feeds target health to {@link Cooldowns}, and finishes
@@ -151,6 +153,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
         // RoutePlanner#eligible let through only targets whose adapter serves the endpoint
         upstream = switch (req.endpoint()) {
           case EMBEDDINGS -> ((EmbeddingsAdapter) adapter).embeddingsRequest(endpoint, target.model(), req.body());
+          case COMPLETIONS -> ((CompletionsAdapter) adapter).completionsRequest(endpoint, target.model(), req.body(), req.stream());
           case RESPONSES -> ((ResponsesAdapter) adapter).responsesRequest(endpoint, target.model(), req.body(), req.stream());
           case MESSAGES -> ((MessagesAdapter) adapter).messagesRequest(endpoint, target.model(), req.body(), req.stream(),
               ctx.request().getHeader("anthropic-version"), ctx.request().getHeader("anthropic-beta"));
@@ -318,6 +321,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
           return;
         }
         PassThroughAnswer raw = req.endpoint() == GatewayRequest.Endpoint.CHAT
+            || req.endpoint() == GatewayRequest.Endpoint.COMPLETIONS
             ? adapter.chatResponsePassThrough(b.result(), req.model()) : null;
         if (raw != null) {
           answer(raw.usage(), raw.body());
@@ -328,6 +332,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
           JsonObject json = b.result().toJsonObject();
           result = switch (req.endpoint()) {
             case EMBEDDINGS -> ((EmbeddingsAdapter) adapter).embeddingsResponse(json, req.model());
+            case COMPLETIONS -> OpenAiWire.chatResult(json, req.model());
             case RESPONSES -> ResponsesWire.result(json, req.model());
             case MESSAGES -> ((MessagesAdapter) adapter).messagesResponse(json, req.model());
             default -> adapter.chatResponse(json, req.model());
@@ -371,7 +376,9 @@ public final class RouteHandler implements Handler<RoutingContext> {
       long n = 0;
       if (body.getValue("choices") instanceof JsonArray choices) {
         for (Object c : choices) {
-          if (c instanceof JsonObject choice && choice.getValue("message") instanceof JsonObject m) {
+          if (c instanceof JsonObject choice && choice.getValue("text") instanceof String text) {
+            n += tokens.count(text); // a legacy completion
+          } else if (c instanceof JsonObject choice && choice.getValue("message") instanceof JsonObject m) {
             n += tokens.count(m.getValue("content") instanceof String s ? s : "");
             if (m.getValue("tool_calls") instanceof JsonArray calls) {
               n += tokens.count(calls.encode());
@@ -418,8 +425,10 @@ public final class RouteHandler implements Handler<RoutingContext> {
       this.out = call.ctx.response();
       this.idleMs = call.timeouts.firstByteMs();
       JsonObject opts = call.req.body().getValue("stream_options") instanceof JsonObject o ? o : null;
-      // only chat has a usage-only chunk to hold back; a Responses stream's usage is in its last event
+      // only chat and legacy completions have a usage-only chunk to hold back; a Responses stream's
+      // usage is in its last event
       this.clientWantsUsage = call.req.endpoint() != GatewayRequest.Endpoint.CHAT
+          && call.req.endpoint() != GatewayRequest.Endpoint.COMPLETIONS
           || opts != null && Boolean.TRUE.equals(opts.getValue("include_usage"));
     }
 

@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.routing;
 
 import dev.tollgate.gateway.http.GatewayRequest;
+import dev.tollgate.gateway.provider.CompletionsAdapter;
 import dev.tollgate.gateway.provider.EmbeddingsAdapter;
 import dev.tollgate.gateway.provider.MessagesAdapter;
 import dev.tollgate.gateway.provider.ProviderAdapter;
@@ -69,8 +70,9 @@ public final class RoutePlanner {
 
   /**
    * {@code route} with only the targets whose provider can serve {@code endpoint} (empty: the
-   * endpoint is not supported for this model). Chat is served by every adapter; embeddings, the
-   * Responses API and the Anthropic Messages API only by adapters with that capability. A target
+   * endpoint is not supported for this model). Chat is served by every adapter; embeddings, legacy
+   * completions, the Responses API and the Anthropic Messages API only by adapters with that
+   * capability. A target
    * whose provider is missing or of an unknown type stays in: that is a configuration fault the
    * router reports as a failed attempt (and falls back from), not a property of the endpoint.
    */
@@ -92,6 +94,7 @@ public final class RoutePlanner {
   private static boolean serves(ProviderAdapter adapter, GatewayRequest.Endpoint endpoint) {
     return switch (endpoint) {
       case EMBEDDINGS -> adapter instanceof EmbeddingsAdapter;
+      case COMPLETIONS -> adapter instanceof CompletionsAdapter;
       case RESPONSES -> adapter instanceof ResponsesAdapter;
       case MESSAGES, COUNT_TOKENS -> adapter instanceof MessagesAdapter;
       default -> true;

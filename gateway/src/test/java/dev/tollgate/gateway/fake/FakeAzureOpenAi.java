@@ -9,7 +9,9 @@ import java.util.regex.Pattern;
 /**
  * Fake Azure OpenAI: {@code POST /openai/deployments/{deployment}/chat/completions?api-version=...}
  * (and the version-less {@code /openai/v1/chat/completions}) with an {@code api-key} header; the
- * Responses API at {@code /openai/v1/responses} or {@code /openai/responses?api-version=...}.
+ * Responses API at {@code /openai/v1/responses} or {@code /openai/responses?api-version=...};
+ * legacy completions at {@code /openai/deployments/{deployment}/completions} or {@code
+ * /openai/v1/completions}.
  * Answers carry Azure's content-filter annotations; errors use Azure's shapes.
  */
 public final class FakeAzureOpenAi extends FakeProvider {
@@ -19,7 +21,7 @@ public final class FakeAzureOpenAi extends FakeProvider {
   public static final long DEFAULT_COMPLETION_TOKENS = 5;
 
   private static final Pattern DEPLOYMENT_PATH =
-      Pattern.compile("/openai/deployments/[^/]+/chat/completions");
+      Pattern.compile("/openai/deployments/[^/]+/(chat/)?completions");
 
   /** A fake accepting {@code apiKey}, on its own Vert.x instance. */
   public FakeAzureOpenAi(String apiKey) {
@@ -29,7 +31,8 @@ public final class FakeAzureOpenAi extends FakeProvider {
   @Override
   protected Reply reject(RecordedRequest r) {
     boolean deployment = DEPLOYMENT_PATH.matcher(r.path()).matches();
-    boolean v1 = "/openai/v1/chat/completions".equals(r.path()) || "/openai/v1/responses".equals(r.path());
+    boolean v1 = "/openai/v1/chat/completions".equals(r.path()) || "/openai/v1/responses".equals(r.path())
+        || "/openai/v1/completions".equals(r.path());
     boolean datedResponses = "/openai/responses".equals(r.path());
     if (!"POST".equals(r.method())
         || !(deployment || v1 || datedResponses)
@@ -55,6 +58,12 @@ public final class FakeAzureOpenAi extends FakeProvider {
       return FakeOpenAiCompatible.wantsStream(body)
           ? Reply.sse(Responses.textEvents(List.of("Hello from ", "fake Azure"), DEFAULT_PROMPT_TOKENS, 0, DEFAULT_COMPLETION_TOKENS))
           : Reply.json(200, Responses.response(DEFAULT_TEXT, DEFAULT_PROMPT_TOKENS, 0, DEFAULT_COMPLETION_TOKENS, 0));
+    }
+    if (r.path().endsWith("/completions") && !r.path().endsWith("/chat/completions")) {
+      return FakeOpenAiCompatible.wantsStream(body)
+          ? Reply.sse(Completions.textEvents(List.of("Hello from ", "fake Azure"), DEFAULT_PROMPT_TOKENS,
+              DEFAULT_COMPLETION_TOKENS, FakeOpenAiCompatible.wantsUsage(body)))
+          : Reply.json(200, Completions.completion(List.of(DEFAULT_TEXT), DEFAULT_PROMPT_TOKENS, DEFAULT_COMPLETION_TOKENS));
     }
     if (FakeOpenAiCompatible.wantsStream(body)) {
       return Reply.sse(

@@ -99,4 +99,22 @@ class TokenEstimatorTest {
         + O200K.countTokensOrdinary(blocks.getJsonArray("tools").encode());
     assertThat(tokens.messagesPrompt(blocks)).isEqualTo(expected);
   }
+
+  /**
+   * A legacy completions body counts its prompt as raw text, no message overhead, in each of the
+   * four forms OpenAI documents (token ids as given), plus the fill-in-the-middle suffix.
+   */
+  @Test
+  void a_completions_body_counts_its_prompts_as_raw_text_and_its_suffix() {
+    TokenEstimator tokens = new TokenEstimator();
+    long before = O200K.countTokensOrdinary("def add(a, b):\n    ");
+    long after = O200K.countTokensOrdinary("\n\nprint(add(1, 2))");
+
+    assertThat(tokens.completionsPrompt(new JsonObject().put("prompt", "Say hello"))).isEqualTo(HELLO);
+    assertThat(tokens.completionsPrompt(new JsonObject()
+        .put("prompt", "def add(a, b):\n    ").put("suffix", "\n\nprint(add(1, 2))"))).isEqualTo(before + after);
+    assertThat(tokens.completionsPrompt(new JsonObject("{\"prompt\":[\"Say hello\",\"Be brief.\"]}"))).isEqualTo(HELLO + SYSTEM);
+    assertThat(tokens.completionsPrompt(new JsonObject("{\"prompt\":[1212,318,257]}"))).isEqualTo(3);
+    assertThat(tokens.completionsPrompt(new JsonObject("{\"prompt\":[[1212,318],[257]],\"suffix\":null}"))).isEqualTo(3);
+  }
 }

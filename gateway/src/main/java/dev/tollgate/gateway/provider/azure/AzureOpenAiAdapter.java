@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.provider.azure;
 
 import dev.tollgate.gateway.provider.ChatResult;
+import dev.tollgate.gateway.provider.CompletionsAdapter;
 import dev.tollgate.gateway.provider.OpenAiStream;
 import dev.tollgate.gateway.provider.OpenAiWire;
 import dev.tollgate.gateway.provider.PassThroughAnswer;
@@ -24,13 +25,14 @@ import java.util.regex.Pattern;
  * content-filter annotations (removed from answers) and its error bodies.
  *
  * <p>{@code apiVersion} {@code v1} selects Azure's version-less v1 API ({@code
- * /openai/v1/chat/completions}, model in the body) instead of a deployment URL.
+ * /openai/v1/chat/completions}, model in the body) instead of a deployment URL. Legacy completions
+ * go the same way, to {@code completions} instead of {@code chat/completions}.
  *
  * <p>The Responses API has no deployment URL on Azure: it is {@code /openai/v1/responses} (for
  * {@code apiVersion} {@code v1}, or none set) or {@code /openai/responses?api-version=...} (a dated
  * preview version), the deployment name always in the body's {@code model}.
  */
-public final class AzureOpenAiAdapter implements ProviderAdapter, ResponsesAdapter {
+public final class AzureOpenAiAdapter implements ProviderAdapter, ResponsesAdapter, CompletionsAdapter {
 
   /** Latest GA data-plane inference version with {@code stream_options.include_usage}. */
   public static final String DEFAULT_API_VERSION = "2024-10-21";
@@ -46,19 +48,36 @@ public final class AzureOpenAiAdapter implements ProviderAdapter, ResponsesAdapt
   @Override
   public UpstreamRequest chatRequest(
       ProviderEndpoint endpoint, String upstreamModel, JsonObject openAiBody, boolean stream) {
+    return deploymentRequest(endpoint, "chat/completions", upstreamModel, openAiBody, stream);
+  }
+
+  @Override
+  public UpstreamRequest completionsRequest(
+      ProviderEndpoint endpoint, String upstreamModel, JsonObject body, boolean stream) {
+    return deploymentRequest(endpoint, "completions", upstreamModel, body, stream);
+  }
+
+  /**
+   * A call of {@code operation} on the deployment (or, for {@code v1}, the version-less path with
+   * the deployment as the body's model); a stream asks for its usage in the final chunk.
+   */
+  private static UpstreamRequest deploymentRequest(
+      ProviderEndpoint endpoint, String operation, String upstreamModel, JsonObject openAiBody, boolean stream) {
     String version = endpoint.apiVersion() == null ? DEFAULT_API_VERSION : endpoint.apiVersion();
     String base = resourceUrl(endpoint);
     JsonObject body = OpenAiWire.topLevelCopy(openAiBody);
     String url;
     if ("v1".equals(version)) {
-      url = base + "/openai/v1/chat/completions";
+      url = base + "/openai/v1/" + operation;
       body.put("model", upstreamModel);
     } else {
       url =
           base
               + "/openai/deployments/"
               + OpenAiWire.pathSegment(upstreamModel)
-              + "/chat/completions?api-version="
+              + "/"
+              + operation
+              + "?api-version="
               + URLEncoder.encode(version, StandardCharsets.UTF_8);
       body.remove("model");
     }

@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.provider.openai;
 
 import dev.tollgate.gateway.provider.ChatResult;
+import dev.tollgate.gateway.provider.CompletionsAdapter;
 import dev.tollgate.gateway.provider.EmbeddingsAdapter;
 import dev.tollgate.gateway.provider.OpenAiStream;
 import dev.tollgate.gateway.provider.OpenAiWire;
@@ -21,9 +22,9 @@ import java.util.Set;
  * vLLM, Ollama...): the body passes through with the upstream model name; streams ask for usage in
  * the final chunk ({@code stream_options.include_usage}) so that they are billed exactly. The
  * Responses API ({@code /responses}) passes through with the upstream model name; its streams
- * always end with the usage.
+ * always end with the usage. Legacy completions ({@code /completions}) go as chat does.
  */
-public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsAdapter, ResponsesAdapter {
+public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsAdapter, ResponsesAdapter, CompletionsAdapter {
 
   @Override
   public Set<String> types() {
@@ -32,6 +33,17 @@ public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsAdapter, 
 
   @Override
   public UpstreamRequest chatRequest(ProviderEndpoint endpoint, String upstreamModel, JsonObject openAiBody, boolean stream) {
+    return withStreamUsage(endpoint, "/chat/completions", upstreamModel, openAiBody, stream);
+  }
+
+  @Override
+  public UpstreamRequest completionsRequest(ProviderEndpoint endpoint, String upstreamModel, JsonObject body, boolean stream) {
+    return withStreamUsage(endpoint, "/completions", upstreamModel, body, stream);
+  }
+
+  /** The body with the upstream model, a stream asking for its usage in the final chunk. */
+  private static UpstreamRequest withStreamUsage(
+      ProviderEndpoint endpoint, String path, String upstreamModel, JsonObject openAiBody, boolean stream) {
     JsonObject body = OpenAiWire.topLevelCopy(openAiBody).put("model", upstreamModel);
     if (stream) {
       JsonObject opts = body.getValue("stream_options") instanceof JsonObject o ? o.copy() : new JsonObject();
@@ -40,7 +52,7 @@ public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsAdapter, 
       body.remove("stream");
       body.remove("stream_options");
     }
-    return new UpstreamRequest(url(endpoint, "/chat/completions"), headers(endpoint, stream), body.encode(), stream);
+    return new UpstreamRequest(url(endpoint, path), headers(endpoint, stream), body.encode(), stream);
   }
 
   @Override
