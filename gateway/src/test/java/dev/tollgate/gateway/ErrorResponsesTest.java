@@ -157,6 +157,22 @@ class ErrorResponsesTest {
   }
 
   @Test
+  void everyChoiceIsReservedAndAnAbsurdCeilingMeetsTheCapNotAnError() {
+    Seed seed = seed().cap("daily-key", "ApiKey", "k", "Reject", Period.Day, 400);
+    String key = seed.key("k");
+    // worst case of one choice: ~ 22 prompt tokens at 0.15 + 500 output at 0.60 = ~304 micros: fits in 400
+    String one = TestGateway.chat(Seed.MODEL, 500, false);
+    assertThat(HARNESS.gateway().post("/v1/chat/completions", key, one).statusCode()).isEqualTo(200);
+    // two choices may produce twice the output, and the provider bills both: ~604 micros do not fit
+    String two = one.replaceFirst("\\{", "{\"n\":2,");
+    error(HARNESS.gateway().post("/v1/chat/completions", key, two), 402, "insufficient_quota", "spend_cap_exceeded");
+    String huge = TestGateway.chat(Seed.MODEL, null, false).replaceFirst("\\{", "{\"max_tokens\":" + Long.MAX_VALUE + ",");
+    error(HARNESS.gateway().post("/v1/chat/completions", key, huge), 402, "insufficient_quota", "spend_cap_exceeded");
+    error(HARNESS.gateway().post("/v1/chat/completions", key, one.replaceFirst("\\{", "{\"n\":0,")), 400,
+        "invalid_request_error", "invalid_request");
+  }
+
+  @Test
   void upstreamFailures() {
     Seed seed = seed();
     String key = seed.key("k");

@@ -28,6 +28,8 @@ import io.vertx.ext.web.RoutingContext;
  */
 public final class AdmissionFilter implements Handler<RoutingContext> {
 
+  /** Output reserved at most, far beyond any model's: a larger ceiling is reserved as this many tokens. */
+  static final long MAX_OUTPUT_CEILING = Integer.MAX_VALUE;
   /** OpenAI's documented default {@code max_tokens} of {@code /v1/completions}. */
   static final long COMPLETIONS_DEFAULT_MAX_TOKENS = 16;
 
@@ -71,8 +73,12 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
     } else {
       prompt = tokens.chatPrompt(body);
       Object ceiling = body.getValue("max_completion_tokens");
-      maxOut = outputCeiling(body, ceiling != null ? ceiling : body.getValue("max_tokens"), "max_tokens");
+      // n choices: each may produce the ceiling, and the provider bills them all
+      maxOut = times(outputCeiling(body, ceiling != null ? ceiling : body.getValue("max_tokens"), "max_tokens"),
+          body.getValue("n") instanceof Number n ? n.longValue() : 1);
     }
+    // absurd ceilings are refused by the caps and TPM limits, not by overflowing the arithmetic
+    maxOut = Math.min(maxOut, MAX_OUTPUT_CEILING);
     req.estimated(prompt, maxOut);
     long promptWithMargin = prompt + (prompt * config.promptMarginPercent() + 99) / 100;
     long worstCost = 0;
@@ -103,8 +109,7 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
    * {@value #COMPLETIONS_DEFAULT_MAX_TOKENS} when absent, then sent upstream as well when the
    * default ceiling is enforced, so a server with a larger default of its own cannot overshoot it)
    * for each of the {@code best_of} (else {@code n}) completions generated per prompt, for every
-   * prompt: what the provider bills. Saturates at {@link Integer#MAX_VALUE} tokens, far beyond any
-   * cap, so that absurd figures are refused by the caps rather than overflowing the arithmetic.
+   * prompt: what the provider bills.
    */
   private long completionsCeiling(JsonObject body) {
     long perCompletion;
@@ -119,10 +124,15 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
     long perPrompt = Math.max(body.getValue("n") instanceof Number n ? n.longValue() : 1,
         body.getValue("best_of") instanceof Number b ? b.longValue() : 1);
     long prompts = body.getValue("prompt") instanceof JsonArray a && !(a.getValue(0) instanceof Number) ? a.size() : 1;
+    return times(times(perCompletion, perPrompt), prompts);
+  }
+
+  /** {@code a * b}, saturating at {@link #MAX_OUTPUT_CEILING}. */
+  private static long times(long a, long b) {
     try {
-      return Math.min(Integer.MAX_VALUE, Math.multiplyExact(Math.multiplyExact(perCompletion, perPrompt), prompts));
+      return Math.min(MAX_OUTPUT_CEILING, Math.multiplyExact(a, b));
     } catch (ArithmeticException e) {
-      return Integer.MAX_VALUE;
+      return MAX_OUTPUT_CEILING;
     }
   }
 

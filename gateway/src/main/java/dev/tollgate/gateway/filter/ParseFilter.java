@@ -59,7 +59,7 @@ public final class ParseFilter implements Handler<RoutingContext> {
           return GatewayError.invalidRequest("Each message must be an object with a 'role'.", "messages");
         }
       }
-      for (String f : new String[] {"max_tokens", "max_completion_tokens"}) {
+      for (String f : new String[] {"max_tokens", "max_completion_tokens", "n"}) {
         Object v = body.getValue(f);
         if (v != null && !(v instanceof Integer || v instanceof Long) || v != null && ((Number) v).longValue() < 1) {
           return GatewayError.invalidRequest("'" + f + "' must be a positive integer.", f);
