@@ -16,8 +16,8 @@ import java.util.UUID;
 import java.util.concurrent.Executors;
 
 /**
- * The local stack's demo provider: a small server on loopback that speaks OpenAI's chat completions
- * and Anthropic's Messages API (so Claude Code and the Anthropic SDKs work through the gateway too)
+ * The local stack's demo provider: a small server on loopback that speaks OpenAI's chat completions,
+ * Responses API, legacy completions and embeddings, and Anthropic's Messages API (so Claude Code and the Anthropic SDKs work through the gateway too)
  * and answers every request with a fixed, clearly labelled demo text (JSON or SSE, with usage), so
  * the first request works without any provider account. Never used when a real provider key is given.
  */
@@ -45,6 +45,8 @@ public final class DemoProvider implements AutoCloseable {
     DemoProvider demo = new DemoProvider(server);
     server.createContext("/v1/chat/completions", demo::chat);
     server.createContext("/v1/embeddings", demo::embeddings);
+    server.createContext("/v1/responses", demo::responses);
+    server.createContext("/v1/completions", demo::completions);
     server.createContext("/v1/messages", demo::messages);
     server.createContext("/v1/messages/count_tokens", demo::countTokens);
     server.createContext("/v1/models", ex -> demo.send(ex, 200, "{\"object\":\"list\",\"data\":[]}"));
@@ -68,7 +70,7 @@ public final class DemoProvider implements AutoCloseable {
   }
 
   private void chat(HttpExchange ex) throws IOException {
-    JsonNode req = read(ex, "{\"error\":{\"message\":\"invalid JSON\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}");
+    JsonNode req = read(ex, OPENAI_BAD_JSON);
     if (req == null) {
       return;
     }
@@ -92,9 +94,7 @@ public final class DemoProvider implements AutoCloseable {
       send(ex, 200, JSON.writeValueAsString(body));
       return;
     }
-    ex.getResponseHeaders().set("Content-Type", "text/event-stream");
-    ex.getResponseHeaders().set("Cache-Control", "no-cache");
-    ex.sendResponseHeaders(200, 0);
+    startStream(ex);
     boolean includeUsage = req.path("stream_options").path("include_usage").asBoolean(false);
     try (OutputStream out = ex.getResponseBody()) {
       for (int i = 0; i < words.size(); i++) {
@@ -118,6 +118,92 @@ public final class DemoProvider implements AutoCloseable {
       }
       event(out, "[DONE]");
     }
+  }
+
+  private static final String OPENAI_BAD_JSON =
+      "{\"error\":{\"message\":\"invalid JSON\",\"type\":\"invalid_request_error\",\"param\":null,\"code\":null}}";
+
+  /** OpenAI's Responses API: a response, or its event stream ending in response.completed with usage. */
+  private void responses(HttpExchange ex) throws IOException {
+    JsonNode req = read(ex, OPENAI_BAD_JSON);
+    if (req == null) {
+      return;
+    }
+    long input = Math.max(1, approxTokens(req.path("instructions").toString() + req.path("input")));
+    List<String> words = words(ANSWER);
+    String id = "resp_demo" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+    ObjectNode response = JSON.createObjectNode().put("id", id).put("object", "response")
+        .put("created_at", System.currentTimeMillis() / 1000).put("status", "completed")
+        .put("model", req.path("model").asText("demo"));
+    ObjectNode item = response.putArray("output").addObject().put("type", "message").put("id", "msg_" + id)
+        .put("status", "completed").put("role", "assistant");
+    item.putArray("content").addObject().put("type", "output_text").put("text", ANSWER).putArray("annotations");
+    response.putObject("usage").put("input_tokens", input).put("output_tokens", words.size())
+        .put("total_tokens", input + words.size());
+    if (!req.path("stream").asBoolean(false)) {
+      send(ex, 200, JSON.writeValueAsString(response));
+      return;
+    }
+    startStream(ex);
+    try (OutputStream out = ex.getResponseBody()) {
+      ObjectNode created = response.deepCopy().put("status", "in_progress");
+      created.putArray("output");
+      created.putNull("usage");
+      event(out, "response.created", JSON.createObjectNode().put("type", "response.created").set("response", created));
+      for (String w : words) {
+        event(out, "response.output_text.delta", JSON.createObjectNode().put("type", "response.output_text.delta")
+            .put("item_id", "msg_" + id).put("output_index", 0).put("content_index", 0).put("delta", w));
+      }
+      event(out, "response.completed", JSON.createObjectNode().put("type", "response.completed").set("response", response));
+    }
+  }
+
+  /** OpenAI's legacy completions (code completion tools): text choices, usage as chat reports it. */
+  private void completions(HttpExchange ex) throws IOException {
+    JsonNode req = read(ex, OPENAI_BAD_JSON);
+    if (req == null) {
+      return;
+    }
+    long prompt = Math.max(1, approxTokens(req.path("prompt").toString() + req.path("suffix").asText("")));
+    List<String> words = words(ANSWER);
+    String id = "cmpl-demo" + UUID.randomUUID().toString().replace("-", "").substring(0, 20);
+    ObjectNode usage = JSON.createObjectNode().put("prompt_tokens", prompt).put("completion_tokens", words.size())
+        .put("total_tokens", prompt + words.size());
+    if (!req.path("stream").asBoolean(false)) {
+      ObjectNode body = completion(id, req);
+      ((ObjectNode) body.withArray("choices").addObject().put("text", ANSWER).put("index", 0).putNull("logprobs"))
+          .put("finish_reason", "stop");
+      body.set("usage", usage);
+      send(ex, 200, JSON.writeValueAsString(body));
+      return;
+    }
+    startStream(ex);
+    try (OutputStream out = ex.getResponseBody()) {
+      for (int i = 0; i < words.size(); i++) {
+        ObjectNode chunk = completion(id, req);
+        chunk.withArray("choices").addObject().put("text", words.get(i)).put("index", 0).putNull("logprobs")
+            .put("finish_reason", i == words.size() - 1 ? "stop" : null);
+        event(out, JSON.writeValueAsString(chunk));
+      }
+      if (req.path("stream_options").path("include_usage").asBoolean(false)) {
+        ObjectNode last = completion(id, req);
+        last.putArray("choices");
+        last.set("usage", usage);
+        event(out, JSON.writeValueAsString(last));
+      }
+      event(out, "[DONE]");
+    }
+  }
+
+  private static ObjectNode completion(String id, JsonNode req) {
+    return JSON.createObjectNode().put("id", id).put("object", "text_completion")
+        .put("created", System.currentTimeMillis() / 1000).put("model", req.path("model").asText("demo"));
+  }
+
+  private static void startStream(HttpExchange ex) throws IOException {
+    ex.getResponseHeaders().set("Content-Type", "text/event-stream");
+    ex.getResponseHeaders().set("Cache-Control", "no-cache");
+    ex.sendResponseHeaders(200, 0);
   }
 
   private static final String ANTHROPIC_BAD_JSON =
@@ -145,9 +231,7 @@ public final class DemoProvider implements AutoCloseable {
     message.putArray("content");
     message.putNull("stop_reason").putNull("stop_sequence");
     message.putObject("usage").put("input_tokens", inputTokens).put("output_tokens", 1);
-    ex.getResponseHeaders().set("Content-Type", "text/event-stream");
-    ex.getResponseHeaders().set("Cache-Control", "no-cache");
-    ex.sendResponseHeaders(200, 0);
+    startStream(ex);
     try (OutputStream out = ex.getResponseBody()) {
       ObjectNode start = JSON.createObjectNode().put("type", "message_start");
       start.set("message", message);

@@ -87,6 +87,26 @@ class LocalStackTest {
       assertThat(claudeStream.body()).contains("event: content_block_delta").contains("DEMO");
       assertThat(claudeStream.body().trim()).endsWith("{\"type\":\"message_stop\"}");
 
+      // the Responses API and legacy completions (code completion tools), answered and streamed, billed
+      for (String[] call : new String[][] {
+          {"/v1/responses", "{\"model\":\"gpt-4o\",\"input\":\"Hello!\"}", "/output/0/content/0/text", "event: response.completed"},
+          {"/v1/completions", "{\"model\":\"gpt-4o\",\"prompt\":\"def add(a, b):\",\"max_tokens\":64}", "/choices/0/text", "data: [DONE]"}}) {
+        URI uri = URI.create(m.group(1).replace("/v1/chat/completions", call[0]));
+        HttpResponse<String> answer = http.send(HttpRequest.newBuilder(uri)
+                .header("Authorization", "Bearer " + m.group(2)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(call[1])).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).as(call[0] + ": " + answer.body()).isEqualTo(200);
+        assertThat(new ObjectMapper().readTree(answer.body()).at(call[2]).asText()).contains("DEMO provider");
+        assertThat(answer.headers().firstValue("x-tollgate-cost-micros")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
+        HttpResponse<String> streamed = http.send(HttpRequest.newBuilder(uri)
+                .header("Authorization", "Bearer " + m.group(2)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(call[1].replaceFirst("\\{", "{\"stream\":true,"))).build(),
+            HttpResponse.BodyHandlers.ofString());
+        assertThat(streamed.statusCode()).isEqualTo(200);
+        assertThat(streamed.body()).as(call[0]).contains("DEMO").contains(call[3]);
+      }
+
       HttpResponse<String> denied = http.send(HttpRequest.newBuilder(URI.create(m.group(1)))
               .header("Authorization", "Bearer tg-not-a-key")
               .POST(HttpRequest.BodyPublishers.ofString(m.group(3))).build(),
