@@ -11,6 +11,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -30,6 +31,8 @@ final class SettleSpool {
   private static final String SUFFIX = ".settle.jsonl";
   /** A claimed file: {@code <name>.settle.jsonl.replaying-<claim>}. */
   private static final String CLAIMED = SUFFIX + ".replaying-";
+  /** A claim older than this is taken for abandoned. */
+  private static final long STALE_CLAIM_MS = 60_000;
 
   /** A spool file claimed for replay, and the settlements it holds. */
   record Claimed(Path file, List<Settlement> settlements) {}
@@ -65,15 +68,17 @@ final class SettleSpool {
   }
 
   /**
-   * Claims every spool file, by renaming it, and reads it. Files another replica claimed and never
-   * finished (it stopped or died replaying them) are claimed again: a second replay is harmless.
+   * Claims every spool file, by renaming it (and marking the claim's time), and reads it. A file
+   * another replica or event loop claimed over a minute ago and never finished (it stopped or died
+   * replaying it) is claimed again: a second replay is harmless, only wasted work.
    */
   List<Claimed> claim() throws IOException {
     List<Path> found = new ArrayList<>();
+    long staleBefore = System.currentTimeMillis() - STALE_CLAIM_MS;
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path f : files) {
         String n = f.getFileName().toString();
-        if (n.endsWith(SUFFIX) || n.contains(CLAIMED)) {
+        if (n.endsWith(SUFFIX) || n.contains(CLAIMED) && Files.getLastModifiedTime(f).toMillis() < staleBefore) {
           found.add(f);
         }
       }
@@ -88,6 +93,7 @@ final class SettleSpool {
       } catch (NoSuchFileException e) {
         continue; // another replica (or event loop) claimed it first
       }
+      Files.setLastModifiedTime(mine, FileTime.fromMillis(System.currentTimeMillis()));
       List<Settlement> settlements = new ArrayList<>();
       int line = 0;
       for (String json : Files.readAllLines(mine, StandardCharsets.UTF_8)) {
