@@ -147,7 +147,8 @@ public final class RouteHandler implements Handler<RoutingContext> {
         String credential = provider.sealedCredential() == null ? null : keyring.open(req.plan().policy(), provider.sealedCredential());
         currentCredential = credential;
         ProviderEndpoint endpoint = new ProviderEndpoint(
-            providerName, provider.type(), provider.baseUrl(), provider.apiVersion(), credential, provider.headers());
+            providerName, provider.type(), provider.baseUrl(), provider.apiVersion(), credential, provider.headers(),
+            provider.project(), provider.location());
         // RoutePlanner#eligible let through only targets whose adapter serves the endpoint
         upstream = switch (req.endpoint()) {
           case EMBEDDINGS -> ((EmbeddingsAdapter) adapter).embeddingsRequest(endpoint, target.model(), req.body());
