@@ -147,6 +147,35 @@ class VertexAiTest {
   }
 
   @Test
+  void claudeOnVertexIsServedWithOneTokenAndBilledFromAnthropicUsage() {
+    RoutePlan.Target claude = new RoutePlan.Target("vertex", "claude-sonnet-4@20250514", 0, 1, 3_000_000, 15_000_000, 200_000);
+    Seed seed = HARNESS.seed().tenant();
+    seed.plan(Map.of("vertex", seed.vertexProvider(VERTEX.baseUrl(), OAUTH.account().json(), "acme-prod", "europe-west4")),
+        List.of(new RoutePlan.Route(Seed.MODEL, List.of(claude), List.of())),
+        new RoutePlan.Retry(1, 10, 100), new RoutePlan.Timeouts(2_000, 5_000, 20_000));
+    String key = seed.key("k");
+
+    HttpResponse<String> plain = chat(key, false);
+    assertThat(plain.statusCode()).as(plain.body()).isEqualTo(200);
+    assertThat(new JsonObject(plain.body()).getJsonArray("choices").getJsonObject(0).getJsonObject("message")
+        .getString("content")).isEqualTo(FakeVertexAi.CLAUDE_TEXT);
+    assertThat(record(seed, 1)).containsEntry("servedModel", "claude-sonnet-4@20250514").containsEntry("tokensIn", "12")
+        .containsEntry("tokensOut", "5").containsEntry("costMicros", Long.toString(claude.costMicros(12, 5)));
+
+    HttpResponse<String> streamed = chat(key, true);
+    List<String> data = RoutingProvidersTest.dataLines(streamed.body());
+    assertThat(data).last().isEqualTo("[DONE]");
+    assertThat(RoutingProvidersTest.content(data)).isEqualTo(FakeVertexAi.CLAUDE_TEXT);
+    assertThat(record(seed, 2)).containsEntry("tokensIn", "12").containsEntry("tokensOut", "5")
+        .containsEntry("usageSource", "provider").containsEntry("costMicros", Long.toString(claude.costMicros(12, 5)));
+
+    assertThat(VERTEX.requests()).extracting(RecordedRequest::path).containsExactly(
+        "/v1/projects/acme-prod/locations/europe-west4/publishers/anthropic/models/claude-sonnet-4@20250514:rawPredict",
+        "/v1/projects/acme-prod/locations/europe-west4/publishers/anthropic/models/claude-sonnet-4@20250514:streamRawPredict");
+    assertThat(OAUTH.tokenRequests()).isEqualTo(1);
+  }
+
+  @Test
   void aTokenEndpointThatFailsIsAnUpstreamFailureThatFallsBackOrAnswers502() throws Exception {
     int deadPort;
     try (ServerSocket s = new ServerSocket(0)) {

@@ -8,25 +8,40 @@ import dev.tollgate.gateway.provider.ProviderEndpoint;
 import dev.tollgate.gateway.provider.StreamTranslator;
 import dev.tollgate.gateway.provider.UpstreamError;
 import dev.tollgate.gateway.provider.UpstreamRequest;
+import dev.tollgate.gateway.provider.anthropic.AnthropicAdapter;
+import dev.tollgate.gateway.provider.anthropic.AnthropicRequests;
 import dev.tollgate.gateway.provider.gemini.GeminiAdapter;
 import dev.tollgate.gateway.provider.gemini.GeminiRequests;
 import io.vertx.core.json.JsonObject;
 import java.util.Set;
 
 /**
- * Google Vertex AI (type {@code vertex-ai}): Gemini models in a Google Cloud project, {@code
- * {baseUrl}/v1/projects/{project}/locations/{location}/publishers/google/models/{model}:generateContent}
- * and {@code :streamGenerateContent?alt=sse}. Bodies, answers, streams and errors are the Gemini
- * API's, so the translation is {@link GeminiAdapter}'s; what differs is the URL and the credential:
- * an OAuth2 access token minted from the provider's service-account key ({@link AccessTokenAuth}),
- * sent as {@code Authorization: Bearer}.
+ * Google Vertex AI (type {@code vertex-ai}): models in a Google Cloud project, called as an OAuth2
+ * access token minted from the provider's service-account key ({@link AccessTokenAuth}), sent as
+ * {@code Authorization: Bearer}.
+ *
+ * <ul>
+ *   <li>Gemini: {@code {baseUrl}/v1/projects/{project}/locations/{location}/publishers/google/models/{model}:generateContent}
+ *       and {@code :streamGenerateContent?alt=sse}, with the Gemini API's bodies, answers, streams and
+ *       errors: {@link GeminiAdapter}'s translation.
+ *   <li>Claude (a model named {@code claude-…}, e.g. {@code claude-sonnet-4@20250514}): {@code
+ *       …/publishers/anthropic/models/{model}:rawPredict} and {@code :streamRawPredict}, with an
+ *       Anthropic Messages body whose version is {@code anthropic_version} {@value #ANTHROPIC_VERSION}
+ *       and whose model is the URL's: {@link AnthropicAdapter}'s translation.
+ * </ul>
+ *
+ * Answers, streams and errors are told apart by their shape, since only the request knows the model.
  */
 public final class VertexAiAdapter implements ProviderAdapter, AccessTokenAuth {
 
   /** Vertex AI accepts tokens with the Cloud Platform scope. */
   public static final String SCOPE = "https://www.googleapis.com/auth/cloud-platform";
 
+  /** The Messages API version Vertex AI serves Claude with (in the body, not a header). */
+  public static final String ANTHROPIC_VERSION = "vertex-2023-10-16";
+
   private final GeminiAdapter gemini = new GeminiAdapter();
+  private final AnthropicAdapter claude = new AnthropicAdapter();
 
   @Override
   public Set<String> types() {
@@ -38,9 +53,28 @@ public final class VertexAiAdapter implements ProviderAdapter, AccessTokenAuth {
     return SCOPE;
   }
 
+  /** Anthropic's models on Vertex AI; every other model is taken for Gemini. */
+  static boolean isClaude(String upstreamModel) {
+    return upstreamModel.startsWith("claude-");
+  }
+
   @Override
   public UpstreamRequest chatRequest(
       ProviderEndpoint endpoint, String upstreamModel, JsonObject openAiBody, boolean stream) {
+    if (isClaude(upstreamModel)) {
+      JsonObject body =
+          AnthropicRequests.messagesBody(openAiBody, upstreamModel, AnthropicAdapter.DEFAULT_MAX_TOKENS);
+      body.remove("model");
+      body.put("anthropic_version", ANTHROPIC_VERSION);
+      if (stream) {
+        body.put("stream", true);
+      }
+      return new UpstreamRequest(
+          modelUrl(endpoint, "anthropic", upstreamModel) + (stream ? ":streamRawPredict" : ":rawPredict"),
+          OpenAiWire.jsonHeaders(endpoint, stream, "authorization", "Bearer "),
+          body.encode(),
+          stream);
+    }
     String url =
         modelUrl(endpoint, "google", upstreamModel)
             + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
@@ -73,23 +107,31 @@ public final class VertexAiAdapter implements ProviderAdapter, AccessTokenAuth {
         + "/publishers/"
         + publisher
         + "/models/"
-        + OpenAiWire.pathSegment(model);
+        // '@' is legal in a path and is how Vertex AI pins a Claude version (claude-…@20250514)
+        + OpenAiWire.pathSegment(model).replace("%40", "@");
   }
 
   @Override
   public ChatResult chatResponse(JsonObject upstreamBody, String requestedModel) {
-    return gemini.chatResponse(upstreamBody, requestedModel);
+    // a Messages answer is {"type":"message",...}; a GenerateContentResponse has no type
+    return "message".equals(upstreamBody.getValue("type"))
+        ? claude.chatResponse(upstreamBody, requestedModel)
+        : gemini.chatResponse(upstreamBody, requestedModel);
   }
 
   @Override
   public StreamTranslator streamTranslator(String requestedModel) {
-    return gemini.streamTranslator(requestedModel);
+    return new VertexStream(requestedModel, gemini, claude);
   }
 
   @Override
   public UpstreamError classifyError(int status, String body, String retryAfterHeader) {
-    // Vertex answers a missing, expired or revoked token with 401 UNAUTHENTICATED: like every 401,
-    // the target's credential is at fault, not the client's request (SERVER_ERROR, ADR 0030)
-    return gemini.classifyError(status, body, retryAfterHeader);
+    // Claude's own errors are Anthropic's {"type":"error",...}; Vertex AI's (a missing, expired or
+    // revoked token: 401 UNAUTHENTICATED; quota: 429 RESOURCE_EXHAUSTED) are Google's, for every
+    // model. A 401 is the target's credential at fault, not the client's request (ADR 0030).
+    JsonObject parsed = OpenAiWire.parseObjectOrNull(body);
+    return parsed != null && "error".equals(parsed.getValue("type"))
+        ? claude.classifyError(status, body, retryAfterHeader)
+        : gemini.classifyError(status, body, retryAfterHeader);
   }
 }

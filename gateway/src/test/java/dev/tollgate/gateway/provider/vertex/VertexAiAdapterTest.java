@@ -2,6 +2,7 @@ package dev.tollgate.gateway.provider.vertex;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.gateway.fake.FakeAnthropic;
 import dev.tollgate.gateway.fake.FakeGemini;
 import dev.tollgate.gateway.fake.FakeVertexAi;
 import dev.tollgate.gateway.fake.RecordedRequest;
@@ -86,6 +87,48 @@ class VertexAiAdapterTest {
     assertThat(got.stream().content()).isEqualTo("Blue light.");
     assertThat(got.translator().finished()).isTrue();
     assertThat(got.translator().usage()).isEqualTo(new Usage(9, 4, true));
+  }
+
+  @Test
+  void callsClaudeModelsWithAnAnthropicMessagesBodyAtRawPredict() {
+    JsonObject body = calls.chat("Why is the sky blue?").put("max_tokens", 100);
+    UpstreamRequest request = adapter.chatRequest(
+        endpoint("https://us-east5-aiplatform.googleapis.com", "us-east5", TOKEN), "claude-sonnet-4@20250514", body, true);
+    assertThat(request.url()).isEqualTo("https://us-east5-aiplatform.googleapis.com/v1/projects/acme-prod"
+        + "/locations/us-east5/publishers/anthropic/models/claude-sonnet-4@20250514:streamRawPredict");
+    assertThat(request.headers()).containsEntry("authorization", "Bearer " + TOKEN)
+        .doesNotContainKey("x-api-key").doesNotContainKey("anthropic-version");
+    JsonObject sent = new JsonObject(request.body());
+    assertThat(sent.getString("anthropic_version")).isEqualTo("vertex-2023-10-16");
+    assertThat(sent.containsKey("model")).isFalse();
+    assertThat(sent.getBoolean("stream")).isTrue();
+    assertThat(sent.getInteger("max_tokens")).isEqualTo(100);
+    assertThat(sent.getJsonArray("messages").getJsonObject(0).getString("role")).isEqualTo("user");
+  }
+
+  @Test
+  void claudeAnswersStreamsAndErrorsAreAnthropicsTranslation() {
+    AdapterCalls claude = new AdapterCalls(adapter, FAKE, endpoint(FAKE.baseUrl(), "europe-west4", TOKEN),
+        "claude-sonnet-4@20250514", "smart");
+    ChatResult result = claude.complete(claude.chat("Hi"));
+    assertThat(FAKE.lastRequest().path()).endsWith("/publishers/anthropic/models/claude-sonnet-4@20250514:rawPredict");
+    assertThat(result.openAiBody().getJsonArray("choices").getJsonObject(0).getJsonObject("message").getString("content"))
+        .isEqualTo(FakeVertexAi.CLAUDE_TEXT);
+    assertThat(result.usage()).isEqualTo(new Usage(12, 5, true));
+
+    AdapterCalls.Streamed streamed = claude.stream(claude.chat("Hi"));
+    assertThat(FAKE.lastRequest().uri()).endsWith(":streamRawPredict");
+    assertThat(streamed.stream().content()).isEqualTo("Hello from Claude on Vertex AI");
+    assertThat(streamed.translator().finished()).isTrue();
+    assertThat(streamed.translator().usage()).isEqualTo(new Usage(12, 5, true));
+
+    FAKE.enqueue(Reply.json(400, FakeAnthropic.error("invalid_request_error", "prompt is too long: 250000 tokens > 200000 maximum")));
+    assertThat(claude.classify(claude.call(claude.chat("Hi"), false)).kind()).isEqualTo(UpstreamError.Kind.CONTEXT_LENGTH);
+    // quota is Vertex AI's to enforce, in Google's shape, whatever the model
+    FAKE.enqueue(Reply.json(429, FakeGemini.error(429, "RESOURCE_EXHAUSTED", "Quota exceeded for aiplatform.googleapis.com")));
+    UpstreamError quota = claude.classify(claude.call(claude.chat("Hi"), false));
+    assertThat(quota.kind()).isEqualTo(UpstreamError.Kind.RATE_LIMITED);
+    assertThat(quota.message()).isEqualTo("Quota exceeded for aiplatform.googleapis.com");
   }
 
   @Test

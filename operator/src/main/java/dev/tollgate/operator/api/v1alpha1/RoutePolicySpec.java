@@ -131,7 +131,8 @@ public class RoutePolicySpec {
 
     @Required
     @JsonPropertyDescription("Wire format: `openai`, `openai-compatible` (OpenRouter, vLLM, Ollama...), `azure-openai`, `anthropic`, "
-        + "`gemini` (Gemini API, API key) or `vertex-ai` (Gemini on Google Cloud Vertex AI, service-account key).")
+        + "`gemini` (Gemini API, API key) or `vertex-ai` (Gemini, and Claude for models named `claude-…`, on Google Cloud Vertex AI; "
+        + "service-account key).")
     private ProviderType type;
 
     @Size(max = 2048)
