@@ -9,6 +9,7 @@ import dev.tollgate.gateway.metering.SpendLedger;
 import dev.tollgate.gateway.metering.TokenEstimator;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.provider.ProviderRegistry;
+import dev.tollgate.gateway.routing.AccessTokens;
 import dev.tollgate.gateway.routing.Cooldowns;
 import dev.tollgate.gateway.routing.ModelsHandler;
 import dev.tollgate.gateway.routing.RouteHandler;
@@ -72,7 +73,8 @@ public final class GatewayVerticle extends VerticleBase {
         new AuthFilter(reader),
         new ModelFilter(planner),
         new AdmissionFilter(vertx, reader, ledger, tokens, config),
-        new RouteHandler(vertx, providers, caller, keyring, tokens, metrics, Cooldowns.shared(vertx)),
+        new RouteHandler(vertx, providers, caller, keyring, tokens, metrics, Cooldowns.shared(vertx),
+            AccessTokens.shared(vertx)),
         new ModelsHandler(planner),
         redis,
         metrics,

@@ -136,6 +136,8 @@ final class ManifestRenderer {
         provider.put("baseUrl", demoBaseUrl);
         provider.remove("credentialsRef");
         provider.remove("apiVersion");
+        provider.remove("project"); // vertex-ai settings: the demo is not on Vertex AI
+        provider.remove("location");
         notes.add("RoutePolicy " + ns + "/" + policyName + ": provider '" + name + "' (" + type
             + ") -> DEMO provider" + (envName == null ? "" : " (set " + envName + " to use the real one)"));
       }

@@ -26,6 +26,11 @@ class ManifestRendererTest {
             type: anthropic
             baseUrl: https://api.anthropic.com
             credentialsRef: {name: anthropic-credentials, key: apiKey}
+          - name: vertex
+            type: vertex-ai
+            project: acme-prod
+            location: europe-west4
+            credentialsRef: {name: vertex-sa, key: key.json}
       ---
       apiVersion: tollgate.dev/v1alpha1
       kind: Tenant
@@ -47,7 +52,8 @@ class ManifestRendererTest {
         .contains(java.util.Base64.getEncoder().encodeToString("sk-ant-real".getBytes()))
         .contains("baseUrl: \"https://api.anthropic.com\"")
         .contains("baseUrl: \"http://127.0.0.1:9/v1\"")
-        .doesNotContain("api.openai.com");
+        .doesNotContain("api.openai.com")
+        .doesNotContain("vertex-ai").doesNotContain("acme-prod").doesNotContain("europe-west4");
     assertThat(result.notes()).anyMatch(n -> n.contains("'openai'") && n.contains("DEMO") && n.contains("OPENAI_API_KEY"))
         .anyMatch(n -> n.contains("'claude'") && n.contains("uses your ANTHROPIC_API_KEY"));
     assertThat(String.join("\n", result.notes())).doesNotContain("sk-ant-real");

@@ -69,18 +69,34 @@ public record RoutePlan(
   /**
    * An upstream provider.
    *
-   * @param type openai, openai-compatible, azure-openai, anthropic or gemini
+   * @param type openai, openai-compatible, azure-openai, anthropic, gemini or vertex-ai
    * @param baseUrl e.g. https://api.openai.com/v1
    * @param apiVersion Azure's api-version, or Anthropic's anthropic-version; null = adapter default
-   * @param sealedCredential the API key sealed with {@link CredentialSealer}; null when none is needed
+   * @param sealedCredential the API key (for vertex-ai: the service-account key JSON) sealed with
+   *     {@link CredentialSealer}; null when none is needed
    * @param headers extra non-secret headers sent upstream
+   * @param project Google Cloud project of a vertex-ai provider; null (absent in stored JSON) for
+   *     every other type, so their plans keep their bytes and version
+   * @param location Vertex AI location of a vertex-ai provider ({@code us-central1}, {@code global}
+   *     ...); null for every other type
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Provider(
-      String type, String baseUrl, String apiVersion, String sealedCredential, Map<String, String> headers) {
+      String type,
+      String baseUrl,
+      String apiVersion,
+      String sealedCredential,
+      Map<String, String> headers,
+      String project,
+      String location) {
     public Provider {
       headers = headers == null ? Map.of() : Map.copyOf(headers);
+    }
+
+    /** A provider that is not on Vertex AI (no project or location). */
+    public Provider(String type, String baseUrl, String apiVersion, String sealedCredential, Map<String, String> headers) {
+      this(type, baseUrl, apiVersion, sealedCredential, headers, null, null);
     }
   }
 

@@ -4,6 +4,7 @@ import dev.tollgate.gateway.provider.anthropic.AnthropicAdapter;
 import dev.tollgate.gateway.provider.azure.AzureOpenAiAdapter;
 import dev.tollgate.gateway.provider.gemini.GeminiAdapter;
 import dev.tollgate.gateway.provider.openai.OpenAiAdapter;
+import dev.tollgate.gateway.provider.vertex.VertexAiAdapter;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +26,8 @@ public final class ProviderRegistry {
 
   /** Every adapter the gateway ships. */
   public static ProviderRegistry defaults() {
-    return new ProviderRegistry(List.of(new OpenAiAdapter(), new AzureOpenAiAdapter(), new AnthropicAdapter(), new GeminiAdapter()));
+    return new ProviderRegistry(List.of(new OpenAiAdapter(), new AzureOpenAiAdapter(), new AnthropicAdapter(), new GeminiAdapter(),
+        new VertexAiAdapter()));
   }
 
   /** The adapter for {@code type}, or null. */

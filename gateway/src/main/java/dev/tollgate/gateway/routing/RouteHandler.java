@@ -5,6 +5,7 @@ import dev.tollgate.gateway.http.GatewayError;
 import dev.tollgate.gateway.http.GatewayRequest;
 import dev.tollgate.gateway.metering.TokenEstimator;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
+import dev.tollgate.gateway.provider.AccessTokenAuth;
 import dev.tollgate.gateway.provider.ChatResult;
 import dev.tollgate.gateway.provider.CompletionsAdapter;
 import dev.tollgate.gateway.provider.OpenAiWire;
@@ -62,9 +63,10 @@ public final class RouteHandler implements Handler<RoutingContext> {
   private final TokenEstimator tokens;
   private final GatewayMetrics metrics;
   private final Cooldowns cooldowns;
+  private final AccessTokens accessTokens;
 
   public RouteHandler(Vertx vertx, ProviderRegistry providers, UpstreamCaller caller, CredentialKeyring keyring,
-      TokenEstimator tokens, GatewayMetrics metrics, Cooldowns cooldowns) {
+      TokenEstimator tokens, GatewayMetrics metrics, Cooldowns cooldowns, AccessTokens accessTokens) {
     this.vertx = vertx;
     this.providers = providers;
     this.caller = caller;
@@ -72,6 +74,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
     this.tokens = tokens;
     this.metrics = metrics;
     this.cooldowns = cooldowns;
+    this.accessTokens = accessTokens;
   }
 
   @Override
@@ -99,7 +102,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
     private int attempts;
     private String providerName;
     private RoutePlan.Target target;
-    /** The opened credential of the current attempt: scrubbed from upstream error messages. */
+    /** The credential the current attempt sends (key or access token): scrubbed from upstream error messages. */
     private String currentCredential;
 
     Call(RoutingContext ctx, GatewayRequest req, List<RoutePlan.Target> targets) {
@@ -144,12 +147,42 @@ public final class RouteHandler implements Handler<RoutingContext> {
         failed(i, new UpstreamError(0, UpstreamError.Kind.CONNECT_ERROR, "provider '" + providerName + "' is not configured", -1));
         return;
       }
+      String credential;
+      try {
+        credential = provider.sealedCredential() == null ? null : keyring.open(req.plan().policy(), provider.sealedCredential());
+      } catch (IllegalStateException e) {
+        credentialsUnavailable(i, e);
+        return;
+      }
+      if (adapter instanceof AccessTokenAuth auth && credential != null) {
+        // the credential is a service-account key: the provider gets an access token minted from it
+        accessTokens.token(credential, auth.oauthScope(), caller, bounded(remainingMs)).onComplete(ar -> {
+          if (ar.succeeded()) {
+            send(i, provider, adapter, credential, ar.result());
+          } else {
+            countAttempt(i);
+            failed(i, ar.cause() instanceof UpstreamException u ? u.error()
+                : new UpstreamError(0, UpstreamError.Kind.SERVER_ERROR, "access token unavailable", -1));
+          }
+        });
+        return;
+      }
+      send(i, provider, adapter, credential, credential);
+    }
+
+    /** The attempt on target {@code i} goes out, with {@code credential} (the opened one, or a token minted from it). */
+    private void send(int i, RoutePlan.Provider provider, ProviderAdapter adapter, String opened, String credential) {
+      long remainingMs = (deadlineNanos - System.nanoTime()) / 1_000_000;
+      if (ctx.response().closed() || remainingMs <= 0) {
+        attempt(i); // the client left, or the time ran out, while the token was fetched
+        return;
+      }
       UpstreamRequest upstream;
       try {
-        String credential = provider.sealedCredential() == null ? null : keyring.open(req.plan().policy(), provider.sealedCredential());
         currentCredential = credential;
         ProviderEndpoint endpoint = new ProviderEndpoint(
-            providerName, provider.type(), provider.baseUrl(), provider.apiVersion(), credential, provider.headers());
+            providerName, provider.type(), provider.baseUrl(), provider.apiVersion(), credential, provider.headers(),
+            provider.project(), provider.location());
         // RoutePlanner#eligible let through only targets whose adapter serves the endpoint
         upstream = switch (req.endpoint()) {
           case EMBEDDINGS -> ((EmbeddingsAdapter) adapter).embeddingsRequest(endpoint, target.model(), req.body());
@@ -162,21 +195,14 @@ public final class RouteHandler implements Handler<RoutingContext> {
           default -> adapter.chatRequest(endpoint, target.model(), req.body(), req.stream());
         };
       } catch (IllegalStateException e) {
-        LOG.error("request {}: {}", req.id(), e.getMessage());
-        retired[i] = true;
-        failed(i, new UpstreamError(0, UpstreamError.Kind.CONNECT_ERROR, "provider '" + providerName + "' credentials unavailable", -1));
+        credentialsUnavailable(i, e);
         return;
       } catch (IllegalArgumentException e) {
         untranslatable(i, GatewayError.invalidRequest(e.getMessage(), null));
         return;
       }
-      attempts++;
-      tries[i]++;
-      tried.add(providerName);
-      cooldowns.attempting(cooldownKey(target));
-      RoutePlan.Timeouts bounded = new RoutePlan.Timeouts(Math.min(timeouts.connectMs(), remainingMs),
-          Math.min(timeouts.firstByteMs(), remainingMs), remainingMs);
-      caller.open(upstream, bounded).onComplete(ar -> {
+      countAttempt(i);
+      caller.open(upstream, bounded(remainingMs)).onComplete(ar -> {
         if (ar.failed()) {
           failed(i, ((UpstreamException) ar.cause()).error());
           return;
@@ -184,6 +210,9 @@ public final class RouteHandler implements Handler<RoutingContext> {
         UpstreamCaller.Exchange ex = ar.result();
         HttpClientResponse resp = ex.response();
         if (resp.statusCode() / 100 != 2) {
+          if (resp.statusCode() == 401 && adapter instanceof AccessTokenAuth) {
+            accessTokens.rejected(opened, credential);
+          }
           ex.body().onComplete(b -> {
             ex.done();
             String text = b.succeeded() ? truncate(b.result()) : "";
@@ -202,6 +231,26 @@ public final class RouteHandler implements Handler<RoutingContext> {
           complete(i, ex, adapter);
         }
       });
+    }
+
+    private void credentialsUnavailable(int i, IllegalStateException e) {
+      LOG.error("request {}: {}", req.id(), e.getMessage());
+      retired[i] = true;
+      failed(i, new UpstreamError(0, UpstreamError.Kind.CONNECT_ERROR, "provider '" + providerName + "' credentials unavailable", -1));
+    }
+
+    /** An attempt on target {@code i} begins. */
+    private void countAttempt(int i) {
+      attempts++;
+      tries[i]++;
+      tried.add(providerName);
+      cooldowns.attempting(cooldownKey(target));
+    }
+
+    /** The route's timeouts for one attempt, none beyond the time left. */
+    private RoutePlan.Timeouts bounded(long remainingMs) {
+      return new RoutePlan.Timeouts(Math.min(timeouts.connectMs(), remainingMs),
+          Math.min(timeouts.firstByteMs(), remainingMs), remainingMs);
     }
 
     /**

@@ -12,14 +12,14 @@ import java.util.regex.Pattern;
  * :streamGenerateContent?alt=sse} with {@code x-goog-api-key}; answers and errors in Google's
  * shapes (SSE events end with CRLF CRLF, as Google sends them).
  */
-public final class FakeGemini extends FakeProvider {
+public class FakeGemini extends FakeProvider {
 
   public static final String DEFAULT_TEXT = "Hello from fake Gemini";
   public static final long DEFAULT_PROMPT_TOKENS = 8;
   public static final long DEFAULT_CANDIDATES_TOKENS = 5;
 
   private static final Pattern PATH =
-      Pattern.compile("/v1beta/models/([^/:]+):(generateContent|streamGenerateContent)");
+      Pattern.compile("/v1beta/models/([^/:]+):(?<method>generateContent|streamGenerateContent)");
 
   /** A fake accepting {@code apiKey}, on its own Vert.x instance. */
   public FakeGemini(String apiKey) {
@@ -28,10 +28,35 @@ public final class FakeGemini extends FakeProvider {
 
   @Override
   protected Reply reject(RecordedRequest r) {
-    Matcher m = PATH.matcher(r.path());
+    Matcher m = path().matcher(r.path());
     if (!"POST".equals(r.method()) || !m.matches()) {
       return Reply.json(404, error(404, "NOT_FOUND", "Requested entity was not found."));
     }
+    Reply unauthorized = checkCredential(r);
+    if (unauthorized != null) {
+      return unauthorized;
+    }
+    if ("streamGenerateContent".equals(m.group("method")) && !"sse".equals(r.query("alt"))) {
+      return Reply.json(400, error(400, "INVALID_ARGUMENT", "this fake streams only with alt=sse"));
+    }
+    if (r.json().getJsonArray("contents", new JsonArray()).isEmpty()) {
+      return Reply.json(
+          400,
+          error(
+              400,
+              "INVALID_ARGUMENT",
+              "* GenerateContentRequest.contents: contents is not specified"));
+    }
+    return null;
+  }
+
+  /** The paths the fake serves; group {@code method} is the RPC. */
+  protected Pattern path() {
+    return PATH;
+  }
+
+  /** The provider's answer to a request without the credential it accepts, else null. */
+  protected Reply checkCredential(RecordedRequest r) {
     String key = r.header("x-goog-api-key") != null ? r.header("x-goog-api-key") : r.query("key");
     if (!apiKey.equals(key)) {
       // Google answers a wrong key with 400, not 401.
@@ -47,17 +72,6 @@ public final class FakeGemini extends FakeProvider {
                           .put("reason", "API_KEY_INVALID")
                           .put("domain", "googleapis.com")));
       return Reply.json(400, e);
-    }
-    if ("streamGenerateContent".equals(m.group(2)) && !"sse".equals(r.query("alt"))) {
-      return Reply.json(400, error(400, "INVALID_ARGUMENT", "this fake streams only with alt=sse"));
-    }
-    if (r.json().getJsonArray("contents", new JsonArray()).isEmpty()) {
-      return Reply.json(
-          400,
-          error(
-              400,
-              "INVALID_ARGUMENT",
-              "* GenerateContentRequest.contents: contents is not specified"));
     }
     return null;
   }

@@ -114,6 +114,12 @@ public final class Seed {
     return new RoutePlan.Provider(type, baseUrl, apiVersion, sealed, Map.of());
   }
 
+  /** A vertex-ai provider whose credential is the service-account key file {@code keyJson}. */
+  public RoutePlan.Provider vertexProvider(String baseUrl, String keyJson, String project, String location) {
+    String sealed = CredentialSealer.fromBase64(CREDENTIALS_KEY).seal(keyJson, tenant.namespace() + "/" + policy);
+    return new RoutePlan.Provider("vertex-ai", baseUrl, null, sealed, Map.of(), project, location);
+  }
+
   public static RoutePlan.Target target(String provider, String model) {
     return new RoutePlan.Target(provider, model, 0, 1, IN_PRICE, OUT_PRICE, 128_000);
   }

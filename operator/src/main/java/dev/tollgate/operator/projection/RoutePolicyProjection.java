@@ -1,12 +1,15 @@
 package dev.tollgate.operator.projection;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tollgate.operator.api.v1alpha1.RoutePolicy;
 import dev.tollgate.operator.api.v1alpha1.RoutePolicySpec;
 import dev.tollgate.schema.ApiKeys;
 import dev.tollgate.schema.ConfigCodec;
 import dev.tollgate.schema.CredentialSealer;
 import dev.tollgate.schema.RoutePlan;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -22,6 +25,8 @@ public final class RoutePolicyProjection {
 
   /** Fallback triggers when a route names none. */
   public static final List<String> DEFAULT_FALLBACK = List.of("connect-error", "timeout", "429", "5xx");
+
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   private RoutePolicyProjection() {}
 
@@ -61,8 +66,9 @@ public final class RoutePolicyProjection {
         throw Problem.invalid("provider names must be unique");
       }
       String credential = credentials.get(p.getName());
-      providers.put(p.getName(), new RoutePlan.Provider(
-          wireName(p.getType()), baseUrl(p), p.getApiVersion(), credential == null ? null : protect.apply(credential), p.getHeaders()));
+      vertexSettings(p, credential);
+      providers.put(p.getName(), new RoutePlan.Provider(wireName(p.getType()), baseUrl(p), p.getApiVersion(),
+          credential == null ? null : protect.apply(credential), p.getHeaders(), p.getProject(), p.getLocation()));
     }
     List<RoutePlan.Route> routes = new ArrayList<>();
     for (RoutePolicySpec.Route r : spec.getRoutes()) {
@@ -140,6 +146,56 @@ public final class RoutePolicyProjection {
     return ApiKeys.sha256Hex(ConfigCodec.toJson(content) + "|" + sealerFingerprint).substring(0, 16);
   }
 
+  /**
+   * A vertex-ai provider has a project, a location and a service-account key; no other type has a
+   * project or location (the CRD's rules, again here because a projection must not trust that they
+   * ran). The key is checked for shape only, and the message never quotes it.
+   */
+  private static void vertexSettings(RoutePolicySpec.Provider p, String credential) {
+    if (p.getType() != RoutePolicySpec.ProviderType.VERTEX_AI) {
+      if (p.getProject() != null || p.getLocation() != null) {
+        throw Problem.invalid("project and location apply only to vertex-ai providers (provider " + p.getName() + ")");
+      }
+      return;
+    }
+    if (p.getProject() == null || p.getLocation() == null || p.getCredentialsRef() == null) {
+      throw Problem.invalid("vertex-ai providers need project, location and credentialsRef (a service-account key) (provider "
+          + p.getName() + ")");
+    }
+    String missing = serviceAccountKeyProblem(credential);
+    if (missing != null) {
+      throw Problem.invalid("credentialsRef of vertex-ai provider " + p.getName() + " must hold a Google service-account key file "
+          + "(JSON): " + missing);
+    }
+  }
+
+  /** What a service-account key file lacks, or null when it has what the gateway needs to mint tokens. */
+  static String serviceAccountKeyProblem(String json) {
+    JsonNode key;
+    try {
+      key = JSON.readTree(json);
+    } catch (IOException e) {
+      return "it is not JSON";
+    }
+    if (key == null || !key.isObject()) {
+      return "it is not a JSON object";
+    }
+    if (!"service_account".equals(key.path("type").asText())) {
+      return "its type is not service_account";
+    }
+    if (key.path("client_email").asText().isBlank()) {
+      return "it has no client_email";
+    }
+    if (!key.path("private_key").asText().contains("-----BEGIN PRIVATE KEY-----")) {
+      return "its private_key is not a PKCS#8 PEM (BEGIN PRIVATE KEY)";
+    }
+    String tokenUri = key.path("token_uri").asText("");
+    if (!tokenUri.isEmpty() && !tokenUri.startsWith("https://") && !tokenUri.startsWith("http://")) {
+      return "its token_uri is not an http(s) URL";
+    }
+    return null;
+  }
+
   static String baseUrl(RoutePolicySpec.Provider p) {
     if (p.getBaseUrl() != null && !p.getBaseUrl().isBlank()) {
       return p.getBaseUrl();
@@ -148,6 +204,9 @@ public final class RoutePolicyProjection {
       case OPENAI -> "https://api.openai.com/v1";
       case ANTHROPIC -> "https://api.anthropic.com";
       case GEMINI -> "https://generativelanguage.googleapis.com";
+      // Google's global endpoint has no location in its host name
+      case VERTEX_AI -> "global".equals(p.getLocation())
+          ? "https://aiplatform.googleapis.com" : "https://" + p.getLocation() + "-aiplatform.googleapis.com";
       default -> throw Problem.invalid("baseUrl is required for azure-openai and openai-compatible providers (provider " + p.getName() + ")");
     };
   }

@@ -125,6 +125,66 @@ class ProjectionsTest {
         .hasMessageContaining("cacheWritePricePerMillion must not be negative, got '-1.25'");
   }
 
+  static final String SERVICE_ACCOUNT_KEY = "{\"type\":\"service_account\",\"project_id\":\"acme-prod\","
+      + "\"private_key_id\":\"0123abcd\",\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAAS\\n"
+      + "-----END PRIVATE KEY-----\\n\",\"client_email\":\"tollgate@acme-prod.iam.gserviceaccount.com\","
+      + "\"token_uri\":\"https://oauth2.googleapis.com/token\"}";
+
+  /** A policy whose only provider is a vertex-ai one named {@code vertex} (key {@code key.json}). */
+  static RoutePolicy vertexPolicy(String project, String location) {
+    RoutePolicy p = Fixtures.policy("ns", "p");
+    RoutePolicySpec.Provider vertex = new RoutePolicySpec.Provider("vertex", RoutePolicySpec.ProviderType.VERTEX_AI, null,
+        new dev.tollgate.operator.api.v1alpha1.SecretKeyRef("vertex-sa", "key.json"));
+    vertex.setProject(project);
+    vertex.setLocation(location);
+    p.getSpec().setProviders(List.of(vertex));
+    p.getSpec().getRoutes().get(0).getTargets().get(0).setProvider("vertex");
+    return p;
+  }
+
+  @Test
+  void aVertexAiProviderProjectsItsProjectLocationEndpointAndSealedKey() {
+    RoutePlan plan = RoutePolicyProjection.of(vertexPolicy("acme-prod", "europe-west4"),
+        Map.of("vertex", SERVICE_ACCOUNT_KEY), SEALER, "k1");
+    RoutePlan.Provider vertex = plan.providers().get("vertex");
+    assertThat(vertex.type()).isEqualTo("vertex-ai");
+    assertThat(vertex.project()).isEqualTo("acme-prod");
+    assertThat(vertex.location()).isEqualTo("europe-west4");
+    assertThat(vertex.baseUrl()).isEqualTo("https://europe-west4-aiplatform.googleapis.com");
+    assertThat(SEALER.open(vertex.sealedCredential(), "ns/p")).isEqualTo(SERVICE_ACCOUNT_KEY);
+    assertThat(ConfigCodec.toJson(plan)).doesNotContain("PRIVATE KEY");
+
+    RoutePlan global = RoutePolicyProjection.of(vertexPolicy("acme-prod", "global"), Map.of("vertex", SERVICE_ACCOUNT_KEY),
+        SEALER, "k1");
+    assertThat(global.providers().get("vertex").baseUrl()).isEqualTo("https://aiplatform.googleapis.com");
+    assertThat(global.version()).isNotEqualTo(plan.version());
+  }
+
+  @Test
+  void aVertexAiProviderNeedsItsSettingsAndAServiceAccountKeyWhichNoMessageQuotes() {
+    String secret = "sk-not-a-service-account-key-0123456789";
+    for (var c : List.of(
+        Map.entry(secret, "must hold a Google service-account key file (JSON): it is not JSON"),
+        Map.entry("{\"type\":\"authorized_user\",\"refresh_token\":\"" + secret + "\"}", "its type is not service_account"),
+        Map.entry(SERVICE_ACCOUNT_KEY.replace("tollgate@acme-prod.iam.gserviceaccount.com", ""), "it has no client_email"),
+        Map.entry(SERVICE_ACCOUNT_KEY.replace("BEGIN PRIVATE KEY", "BEGIN RSA PRIVATE KEY"), "is not a PKCS#8 PEM"))) {
+      assertThatThrownBy(() -> RoutePolicyProjection.of(vertexPolicy("acme-prod", "us-central1"), Map.of("vertex", c.getKey()),
+          SEALER, "k1"))
+          .isInstanceOfSatisfying(ProblemException.class, e -> {
+            assertThat(e.problem().reason()).isEqualTo(Problem.INVALID_SPEC);
+            assertThat(e.problem().message()).contains("credentialsRef of vertex-ai provider vertex").contains(c.getValue())
+                .doesNotContain(secret).doesNotContain("MIIEvQ");
+          });
+    }
+    assertThatThrownBy(() -> RoutePolicyProjection.of(vertexPolicy(null, "us-central1"), Map.of("vertex", SERVICE_ACCOUNT_KEY),
+        SEALER, "k1"))
+        .hasMessageContaining("vertex-ai providers need project, location and credentialsRef");
+    RoutePolicy openAiWithProject = Fixtures.policy("ns", "p");
+    openAiWithProject.getSpec().getProviders().get(0).setLocation("us-central1");
+    assertThatThrownBy(() -> RoutePolicyProjection.of(openAiWithProject, Map.of(), null, "none"))
+        .hasMessageContaining("project and location apply only to vertex-ai providers");
+  }
+
   @Test
   void keyModelsMustStayWithinTheTenants() {
     Tenant tenant = Fixtures.tenant("ns", "t", "p");

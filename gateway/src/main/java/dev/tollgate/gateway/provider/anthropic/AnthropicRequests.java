@@ -8,11 +8,11 @@ import io.vertx.core.json.JsonObject;
  * OpenAI chat-completions request → Anthropic Messages request body. Throws {@link
  * IllegalArgumentException} (message safe for the client) for what Anthropic cannot express.
  */
-final class AnthropicRequests {
+public final class AnthropicRequests {
 
   private AnthropicRequests() {}
 
-  static JsonObject messagesBody(JsonObject in, String upstreamModel, int defaultMaxTokens) {
+  public static JsonObject messagesBody(JsonObject in, String upstreamModel, int defaultMaxTokens) {
     OpenAiWire.requireSingleChoice(in, "anthropic");
     JsonObject out = new JsonObject().put("model", upstreamModel);
     Integer maxTokens = OpenAiWire.maxTokens(in);

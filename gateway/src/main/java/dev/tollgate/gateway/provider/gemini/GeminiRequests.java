@@ -11,11 +11,11 @@ import java.util.Map;
  * OpenAI chat-completions request → Gemini {@code GenerateContentRequest}. Throws {@link
  * IllegalArgumentException} (message safe for the client) for what Gemini cannot express.
  */
-final class GeminiRequests {
+public final class GeminiRequests {
 
   private GeminiRequests() {}
 
-  static JsonObject generateContentBody(JsonObject in) {
+  public static JsonObject generateContentBody(JsonObject in) {
     OpenAiWire.requireSingleChoice(in, "gemini");
     JsonArray systemParts = new JsonArray();
     JsonArray contents = new JsonArray();

@@ -31,7 +31,9 @@ public class RoutePolicySpec {
     @JsonProperty("anthropic")
     ANTHROPIC,
     @JsonProperty("gemini")
-    GEMINI
+    GEMINI,
+    @JsonProperty("vertex-ai")
+    VERTEX_AI
   }
 
   /** What makes the gateway try the next target. */
@@ -111,8 +113,14 @@ public class RoutePolicySpec {
 
   /** One upstream provider. */
   @ValidationRule(
-      value = "self.type in ['openai', 'anthropic', 'gemini'] || has(self.baseUrl)",
+      value = "self.type in ['openai', 'anthropic', 'gemini', 'vertex-ai'] || has(self.baseUrl)",
       message = "baseUrl is required for azure-openai and openai-compatible providers")
+  @ValidationRule(
+      value = "self.type != 'vertex-ai' || (has(self.project) && has(self.location) && has(self.credentialsRef))",
+      message = "vertex-ai providers need project, location and credentialsRef (a service-account key)")
+  @ValidationRule(
+      value = "self.type == 'vertex-ai' || (!has(self.project) && !has(self.location))",
+      message = "project and location apply only to vertex-ai providers")
   public static class Provider {
 
     @Required
@@ -122,19 +130,37 @@ public class RoutePolicySpec {
     private String name;
 
     @Required
-    @JsonPropertyDescription("Wire format: `openai`, `openai-compatible` (OpenRouter, vLLM, Ollama...), `azure-openai`, `anthropic` or `gemini`.")
+    @JsonPropertyDescription("Wire format: `openai`, `openai-compatible` (OpenRouter, vLLM, Ollama...), `azure-openai`, `anthropic`, "
+        + "`gemini` (Gemini API, API key) or `vertex-ai` (Gemini, and Claude for models named `claude-…`, on Google Cloud Vertex AI; "
+        + "service-account key).")
     private ProviderType type;
 
     @Size(max = 2048)
     @Pattern("^https?://[^\\s]+$")
-    @JsonPropertyDescription("Base URL of the API, e.g. `https://api.openai.com/v1`. Default for openai, anthropic and gemini: their public endpoint; required for the others.")
+    @JsonPropertyDescription("Base URL of the API, e.g. `https://api.openai.com/v1`. Default for openai, anthropic and gemini: their public "
+        + "endpoint; for vertex-ai: `https://{location}-aiplatform.googleapis.com`, or `https://aiplatform.googleapis.com` for location "
+        + "`global`; required for the others.")
     private String baseUrl;
+
+    @Size(max = 100)
+    @Pattern("^[a-z0-9][-a-z0-9.:]*[a-z0-9]$")
+    @JsonPropertyDescription("vertex-ai only (required there): the Google Cloud project ID (or number) the models are called in, "
+        + "e.g. `acme-prod`.")
+    private String project;
+
+    @Size(max = 63)
+    @Pattern("^[a-z][-a-z0-9]*[a-z0-9]$")
+    @JsonPropertyDescription("vertex-ai only (required there): the Vertex AI location, e.g. `us-central1`, `europe-west4`, or `global` "
+        + "(Google's global endpoint: higher availability, no control over the processing region).")
+    private String location;
 
     @Size(max = 64)
     @JsonPropertyDescription("Azure `api-version` or Anthropic `anthropic-version`. Default: the gateway adapter's.")
     private String apiVersion;
 
-    @JsonPropertyDescription("Secret key holding the provider's API key. It is sealed (AES-GCM) before it reaches Redis and re-sealed at once when the Secret changes. Omit for providers without authentication.")
+    @JsonPropertyDescription("Secret key holding the provider's API key; for vertex-ai, a Google service-account key file (JSON), from "
+        + "which the gateway mints OAuth2 access tokens. It is sealed (AES-GCM) before it reaches Redis and re-sealed at once when the "
+        + "Secret changes. Omit for providers without authentication.")
     private SecretKeyRef credentialsRef;
 
     @Size(max = 20)
@@ -180,6 +206,22 @@ public class RoutePolicySpec {
 
     public void setApiVersion(String apiVersion) {
       this.apiVersion = apiVersion;
+    }
+
+    public String getProject() {
+      return project;
+    }
+
+    public void setProject(String project) {
+      this.project = project;
+    }
+
+    public String getLocation() {
+      return location;
+    }
+
+    public void setLocation(String location) {
+      this.location = location;
     }
 
     public SecretKeyRef getCredentialsRef() {

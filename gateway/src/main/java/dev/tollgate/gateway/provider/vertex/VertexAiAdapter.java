@@ -1,0 +1,137 @@
+package dev.tollgate.gateway.provider.vertex;
+
+import dev.tollgate.gateway.provider.AccessTokenAuth;
+import dev.tollgate.gateway.provider.ChatResult;
+import dev.tollgate.gateway.provider.OpenAiWire;
+import dev.tollgate.gateway.provider.ProviderAdapter;
+import dev.tollgate.gateway.provider.ProviderEndpoint;
+import dev.tollgate.gateway.provider.StreamTranslator;
+import dev.tollgate.gateway.provider.UpstreamError;
+import dev.tollgate.gateway.provider.UpstreamRequest;
+import dev.tollgate.gateway.provider.anthropic.AnthropicAdapter;
+import dev.tollgate.gateway.provider.anthropic.AnthropicRequests;
+import dev.tollgate.gateway.provider.gemini.GeminiAdapter;
+import dev.tollgate.gateway.provider.gemini.GeminiRequests;
+import io.vertx.core.json.JsonObject;
+import java.util.Set;
+
+/**
+ * Google Vertex AI (type {@code vertex-ai}): models in a Google Cloud project, called as an OAuth2
+ * access token minted from the provider's service-account key ({@link AccessTokenAuth}), sent as
+ * {@code Authorization: Bearer}.
+ *
+ * <ul>
+ *   <li>Gemini: {@code {baseUrl}/v1/projects/{project}/locations/{location}/publishers/google/models/{model}:generateContent}
+ *       and {@code :streamGenerateContent?alt=sse}, with the Gemini API's bodies, answers, streams and
+ *       errors: {@link GeminiAdapter}'s translation.
+ *   <li>Claude (a model named {@code claude-…}, e.g. {@code claude-sonnet-4@20250514}): {@code
+ *       …/publishers/anthropic/models/{model}:rawPredict} and {@code :streamRawPredict}, with an
+ *       Anthropic Messages body whose version is {@code anthropic_version} {@value #ANTHROPIC_VERSION}
+ *       and whose model is the URL's: {@link AnthropicAdapter}'s translation.
+ * </ul>
+ *
+ * Answers, streams and errors are told apart by their shape, since only the request knows the model.
+ */
+public final class VertexAiAdapter implements ProviderAdapter, AccessTokenAuth {
+
+  /** Vertex AI accepts tokens with the Cloud Platform scope. */
+  public static final String SCOPE = "https://www.googleapis.com/auth/cloud-platform";
+
+  /** The Messages API version Vertex AI serves Claude with (in the body, not a header). */
+  public static final String ANTHROPIC_VERSION = "vertex-2023-10-16";
+
+  private final GeminiAdapter gemini = new GeminiAdapter();
+  private final AnthropicAdapter claude = new AnthropicAdapter();
+
+  @Override
+  public Set<String> types() {
+    return Set.of("vertex-ai");
+  }
+
+  @Override
+  public String oauthScope() {
+    return SCOPE;
+  }
+
+  /** Anthropic's models on Vertex AI; every other model is taken for Gemini. */
+  static boolean isClaude(String upstreamModel) {
+    return upstreamModel.startsWith("claude-");
+  }
+
+  @Override
+  public UpstreamRequest chatRequest(
+      ProviderEndpoint endpoint, String upstreamModel, JsonObject openAiBody, boolean stream) {
+    if (isClaude(upstreamModel)) {
+      JsonObject body =
+          AnthropicRequests.messagesBody(openAiBody, upstreamModel, AnthropicAdapter.DEFAULT_MAX_TOKENS);
+      body.remove("model");
+      body.put("anthropic_version", ANTHROPIC_VERSION);
+      if (stream) {
+        body.put("stream", true);
+      }
+      return new UpstreamRequest(
+          modelUrl(endpoint, "anthropic", upstreamModel) + (stream ? ":streamRawPredict" : ":rawPredict"),
+          OpenAiWire.jsonHeaders(endpoint, stream, "authorization", "Bearer "),
+          body.encode(),
+          stream);
+    }
+    String url =
+        modelUrl(endpoint, "google", upstreamModel)
+            + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
+    return new UpstreamRequest(
+        url,
+        OpenAiWire.jsonHeaders(endpoint, stream, "authorization", "Bearer "),
+        GeminiRequests.generateContentBody(openAiBody).encode(),
+        stream);
+  }
+
+  /**
+   * {@code {baseUrl}/v1/projects/{project}/locations/{location}/publishers/{publisher}/models/{model}};
+   * a {@code baseUrl} that already ends in a version ({@code /v1}, {@code /v1beta1}) keeps it.
+   */
+  static String modelUrl(ProviderEndpoint endpoint, String publisher, String model) {
+    if (endpoint.project() == null || endpoint.location() == null) {
+      // the operator never projects a vertex-ai provider without them
+      throw new IllegalStateException(
+          "vertex-ai provider " + endpoint.name() + " has no project or location");
+    }
+    String base = OpenAiWire.stripSlash(endpoint.baseUrl());
+    if (!base.endsWith("/v1") && !base.endsWith("/v1beta1")) {
+      base = base + "/v1";
+    }
+    return base
+        + "/projects/"
+        + OpenAiWire.pathSegment(endpoint.project())
+        + "/locations/"
+        + OpenAiWire.pathSegment(endpoint.location())
+        + "/publishers/"
+        + publisher
+        + "/models/"
+        // '@' is legal in a path and is how Vertex AI pins a Claude version (claude-…@20250514)
+        + OpenAiWire.pathSegment(model).replace("%40", "@");
+  }
+
+  @Override
+  public ChatResult chatResponse(JsonObject upstreamBody, String requestedModel) {
+    // a Messages answer is {"type":"message",...}; a GenerateContentResponse has no type
+    return "message".equals(upstreamBody.getValue("type"))
+        ? claude.chatResponse(upstreamBody, requestedModel)
+        : gemini.chatResponse(upstreamBody, requestedModel);
+  }
+
+  @Override
+  public StreamTranslator streamTranslator(String requestedModel) {
+    return new VertexStream(requestedModel, gemini, claude);
+  }
+
+  @Override
+  public UpstreamError classifyError(int status, String body, String retryAfterHeader) {
+    // Claude's own errors are Anthropic's {"type":"error",...}; Vertex AI's (a missing, expired or
+    // revoked token: 401 UNAUTHENTICATED; quota: 429 RESOURCE_EXHAUSTED) are Google's, for every
+    // model. A 401 is the target's credential at fault, not the client's request (ADR 0030).
+    JsonObject parsed = OpenAiWire.parseObjectOrNull(body);
+    return parsed != null && "error".equals(parsed.getValue("type"))
+        ? claude.classifyError(status, body, retryAfterHeader)
+        : gemini.classifyError(status, body, retryAfterHeader);
+  }
+}
