@@ -134,6 +134,11 @@ public record RoutePlan(
    *     prompt cache for a long time (Anthropic's 1-hour writes, {@code
    *     cache_creation.ephemeral_1h_input_tokens}, listed at twice the input price); null (absent in
    *     stored JSON) = the cache-write price, so a plan without it bills as before; 0 = free
+   * @param webSearchMicrosPerThousand price of one thousand web searches the provider runs itself
+   *     during a call (Anthropic's {@code web_search} server tool, the Responses API's {@code
+   *     web_search} tool, chat {@code web_search_options}), billed per search outside token usage;
+   *     null (absent in stored JSON) = not priced, and a request that enables web search is not
+   *     sent to this target (ADR 0047); 0 = free
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Target(
@@ -147,7 +152,24 @@ public record RoutePlan(
       // left out of the JSON when unset: plans without cache prices keep their bytes and version
       @JsonInclude(JsonInclude.Include.NON_NULL) Long cachedInputMicrosPerMillion,
       @JsonInclude(JsonInclude.Include.NON_NULL) Long cacheWriteMicrosPerMillion,
-      @JsonInclude(JsonInclude.Include.NON_NULL) Long cacheWriteLongMicrosPerMillion) {
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long cacheWriteLongMicrosPerMillion,
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long webSearchMicrosPerThousand) {
+
+    /** A target without a web search price: requests that enable web search do not go to it. */
+    public Target(
+        String provider,
+        String model,
+        int priority,
+        int weight,
+        long inputMicrosPerMillion,
+        long outputMicrosPerMillion,
+        long contextWindow,
+        Long cachedInputMicrosPerMillion,
+        Long cacheWriteMicrosPerMillion,
+        Long cacheWriteLongMicrosPerMillion) {
+      this(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow,
+          cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, cacheWriteLongMicrosPerMillion, null);
+    }
 
     /** A target without a long cache-write price: 1-hour cache writes cost the cache-write price. */
     public Target(
@@ -161,7 +183,7 @@ public record RoutePlan(
         Long cachedInputMicrosPerMillion,
         Long cacheWriteMicrosPerMillion) {
       this(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow,
-          cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, null);
+          cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, null, null);
     }
 
     /** A target without cache prices: cached and cache-write tokens cost the input price. */
@@ -173,7 +195,7 @@ public record RoutePlan(
         long inputMicrosPerMillion,
         long outputMicrosPerMillion,
         long contextWindow) {
-      this(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow, null, null, null);
+      this(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow, null, null, null, null);
     }
 
     /** The price of cached prompt tokens that applies: the cached-input price, else the input price. */
@@ -240,6 +262,24 @@ public record RoutePlan(
           new long[] {inputMicrosPerMillion, effectiveCachedInputMicrosPerMillion(), effectiveCacheWriteMicrosPerMillion(),
               effectiveCacheWriteLongMicrosPerMillion()});
       return Math.addExact(prompt, Money.costMicros(outputTokens, outputMicrosPerMillion));
+    }
+
+    /** This target serving {@code upstreamModel} (a pattern route's {@code *} target), every price kept. */
+    public Target withModel(String upstreamModel) {
+      return new Target(provider, upstreamModel, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion,
+          contextWindow, cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, cacheWriteLongMicrosPerMillion,
+          webSearchMicrosPerThousand);
+    }
+
+    /**
+     * Provider cost of {@code calls} web searches at {@link #webSearchMicrosPerThousand()} (0 when
+     * unpriced or none), rounded up to a whole micro-unit: 3 searches at $10 per thousand are 30,000
+     * micros.
+     */
+    public long webSearchCostMicros(long calls) {
+      // per thousand = per million thousandths: one rounding step, as for tokens
+      return webSearchMicrosPerThousand == null || calls <= 0 ? 0
+          : Money.costMicros(Math.multiplyExact(calls, 1_000L), webSearchMicrosPerThousand);
     }
 
     /**

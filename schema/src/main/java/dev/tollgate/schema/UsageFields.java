@@ -26,7 +26,8 @@ public final class UsageFields {
       "reservedMicros", CURRENCY, "inputPriceMicrosPerMillion", "outputPriceMicrosPerMillion", "policy",
       "policyVersion", "policyGeneration", "attempts", "latencyMs", "status", "errorCode",
       "tokensInCached", "tokensInCacheWrite", "cachedInputPriceMicrosPerMillion", "cacheWritePriceMicrosPerMillion",
-      "tokensInCacheWriteLong", "cacheWriteLongPriceMicrosPerMillion");
+      "tokensInCacheWriteLong", "cacheWriteLongPriceMicrosPerMillion",
+      "webSearchCalls", "webSearchPriceMicrosPerThousand");
 
   private UsageFields() {}
 }

@@ -108,6 +108,31 @@ class RoutePlanTargetTest {
   }
 
   @Test
+  void aWebSearchPriceIsLeftOutWhenUnsetAndRoundTripsWhenSet() {
+    assertThat(ConfigCodec.toJson(HAIKU_1H)).doesNotContain("webSearch");
+    assertThat(HAIKU_1H.webSearchMicrosPerThousand()).isNull();
+    // claude-haiku-4-5 with web search at $10 per 1,000 searches
+    RoutePlan.Target searching = new RoutePlan.Target("anthropic", "claude-haiku-4-5", 0, 1, 1_000_000, 5_000_000,
+        200_000, 100_000L, 1_250_000L, null, 10_000_000L);
+    String json = ConfigCodec.toJson(searching);
+    assertThat(json).endsWith("\"cacheWriteMicrosPerMillion\":1250000,\"webSearchMicrosPerThousand\":10000000}");
+    assertThat(ConfigCodec.fromJson(json, RoutePlan.Target.class)).isEqualTo(searching);
+    assertThat(searching.withModel("claude-x")).isEqualTo(new RoutePlan.Target("anthropic", "claude-x", 0, 1, 1_000_000,
+        5_000_000, 200_000, 100_000L, 1_250_000L, null, 10_000_000L));
+  }
+
+  @Test
+  void webSearchesCostTheirPricePerThousandRoundedUpOnce() {
+    RoutePlan.Target tenDollars = new RoutePlan.Target("p", "m", 0, 1, 0, 0, 0, null, null, null, 10_000_000L);
+    assertThat(tenDollars.webSearchCostMicros(3)).as("$0.01 a search").isEqualTo(30_000);
+    assertThat(tenDollars.webSearchCostMicros(0)).isZero();
+    RoutePlan.Target odd = new RoutePlan.Target("p", "m", 0, 1, 0, 0, 0, null, null, null, 1_001L);
+    assertThat(odd.webSearchCostMicros(3)).as("3 x 1.001 micros = 3.003, rounded up once").isEqualTo(4);
+    assertThat(HAIKU.webSearchCostMicros(5)).as("unpriced").isZero();
+    assertThat(new RoutePlan.Target("p", "m", 0, 1, 0, 0, 0, null, null, null, 0L).webSearchCostMicros(5)).as("free").isZero();
+  }
+
+  @Test
   void theWorstCaseCoversAPromptOfLongCacheWrites() {
     assertThat(HAIKU_1H.maxPromptMicrosPerMillion()).isEqualTo(2_000_000);
     assertThat(HAIKU_1H.worstCaseCostMicros(1_000, 100)).isEqualTo(2_000 + 500);

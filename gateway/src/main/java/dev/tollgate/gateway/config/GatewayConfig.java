@@ -42,6 +42,8 @@ import java.util.TreeMap;
  *     their connections are closed; their settlements are flushed to Redis after that
  * @param settleSpoolDir where settlements that cannot reach Redis by the end of a stop are written,
  *     and replayed from at start (null: not kept; ADR 0045)
+ * @param defaultMaxToolCalls searches reserved (and sent upstream as the bound) for a web search the
+ *     request leaves unbounded (ADR 0047)
  */
 public record GatewayConfig(
     String httpHost,
@@ -62,7 +64,8 @@ public record GatewayConfig(
     boolean vertxMetrics,
     int eventLoops,
     Duration shutdownGrace,
-    Path settleSpoolDir) {
+    Path settleSpoolDir,
+    long defaultMaxToolCalls) {
 
   /** Every setting the gateway reads; anything else under TOLLGATE_ in the YAML file is an error. */
   static final Set<String> KNOWN =
@@ -90,7 +93,8 @@ public record GatewayConfig(
           "TOLLGATE_VERTX_METRICS",
           "TOLLGATE_EVENT_LOOPS",
           "TOLLGATE_SHUTDOWN_GRACE",
-          "TOLLGATE_SETTLE_SPOOL_DIR");
+          "TOLLGATE_SETTLE_SPOOL_DIR",
+          "TOLLGATE_DEFAULT_MAX_TOOL_CALLS");
 
   /** The spool folder, created if missing; it must be writable (the stop that needs it is too late to find out). */
   private static Path spoolDir(String dir) {
@@ -159,7 +163,8 @@ public record GatewayConfig(
             bool(s, "TOLLGATE_VERTX_METRICS", false),
             (int) number(s, "TOLLGATE_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 1024),
             duration(s, "TOLLGATE_SHUTDOWN_GRACE", "50s"),
-            spoolDir(blankToNull(s.get("TOLLGATE_SETTLE_SPOOL_DIR"))));
+            spoolDir(blankToNull(s.get("TOLLGATE_SETTLE_SPOOL_DIR"))),
+            number(s, "TOLLGATE_DEFAULT_MAX_TOOL_CALLS", 10, 1, 1_000));
     if (c.redisTimeout.isZero() || c.redisTimeout.toMillis() > 10_000) {
       throw new IllegalArgumentException("TOLLGATE_REDIS_TIMEOUT must be between 1ms and 10s");
     }

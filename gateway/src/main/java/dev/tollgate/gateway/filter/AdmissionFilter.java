@@ -3,6 +3,7 @@ package dev.tollgate.gateway.filter;
 import dev.tollgate.gateway.config.GatewayConfig;
 import dev.tollgate.gateway.http.CtxKeys;
 import dev.tollgate.gateway.http.GatewayRequest;
+import dev.tollgate.gateway.metering.ProviderTools;
 import dev.tollgate.gateway.metering.SpendLedger;
 import dev.tollgate.gateway.metering.TokenEstimator;
 import dev.tollgate.gateway.routing.Outcome;
@@ -21,8 +22,9 @@ import io.vertx.ext.web.RoutingContext;
  * legacy completions' {@code max_tokens} times the completions generated, or the configured
  * default), prices the worst case at the most expensive target the request may use
  * (the route's targets that serve the endpoint, as {@code ModelFilter} narrowed them; every prompt
- * token at that target's dearest prompt price: a prompt may turn out to be all cache writes) with
- * the tenant's pricing, and reserves it. Settle is wired here: it runs when the request's
+ * token at that target's dearest prompt price: a prompt may turn out to be all cache writes; plus
+ * the web searches the request allows at the target's search price, ADR 0047) with the tenant's
+ * pricing, and reserves it. Settle is wired here: it runs when the request's
  * outcome is known, exactly once. A token count ({@code /v1/messages/count_tokens}) is only counted
  * against the RPM limits ({@link SpendLedger#countRequest}).
  */
@@ -81,9 +83,10 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
     maxOut = Math.min(maxOut, MAX_OUTPUT_CEILING);
     req.estimated(prompt, maxOut);
     long promptWithMargin = prompt + (prompt * config.promptMarginPercent() + 99) / 100;
+    long searches = webSearchCeiling(req);
     long worstCost = 0;
     for (RoutePlan.Target t : req.route().targets()) {
-      worstCost = Math.max(worstCost, t.worstCaseCostMicros(promptWithMargin, maxOut));
+      worstCost = Math.max(worstCost, Math.addExact(t.worstCaseCostMicros(promptWithMargin, maxOut), t.webSearchCostMicros(searches)));
     }
     long worstCase = req.tenant().pricing().capBasisMicros(worstCost);
     configReader.caps(req.tenant().tenantId())
@@ -102,6 +105,23 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
           ctx.next();
         })
         .onFailure(ctx::fail);
+  }
+
+  /**
+   * The most web searches the provider may run for this request: the bounds it sets ({@code
+   * max_uses}, {@code max_tool_calls}; one for chat {@code web_search_options}), and for a search
+   * it leaves unbounded the configured default, which is then sent upstream as its bound so that
+   * the provider cannot search more than was reserved.
+   */
+  private long webSearchCeiling(GatewayRequest req) {
+    ProviderTools tools = req.tools();
+    if (!tools.webSearch()) {
+      return 0;
+    }
+    if (tools.unboundedSearchTools() > 0) {
+      ProviderTools.bound(req.endpoint(), req.body(), config.defaultMaxToolCalls());
+    }
+    return tools.searchCeiling(config.defaultMaxToolCalls());
   }
 
   /**

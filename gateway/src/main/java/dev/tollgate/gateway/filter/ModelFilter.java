@@ -11,8 +11,10 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * Authorizes the requested model against the key's and the tenant's allowed models (403), then
  * resolves it through the route policy (404 when no route serves it) to the targets that can serve
- * the endpoint (400 {@code endpoint_not_supported} when none can). All of it before admission: a
- * refused request consumes no rate limit, reserves nothing and leaves no usage record.
+ * the endpoint (400 {@code endpoint_not_supported} when none can) and have a price for the
+ * provider-run tools the request enables (400 {@code tool_not_priced} when none has, ADR 0047). All
+ * of it before admission: a refused request consumes no rate limit, reserves nothing and leaves no
+ * usage record.
  */
 public final class ModelFilter implements Handler<RoutingContext> {
 
@@ -37,6 +39,15 @@ public final class ModelFilter implements Handler<RoutingContext> {
       RoutePlan.Route eligible = planner.eligible(r.get().plan(), r.get().route(), req.endpoint());
       if (eligible.targets().isEmpty()) {
         ctx.fail(GatewayError.endpointNotSupported(req.model(), req.endpoint().apiName()));
+        return;
+      }
+      if (req.tools().unpriced() != null) {
+        ctx.fail(GatewayError.toolNotPriced(req.tools().unpriced(), req.tools().param()));
+        return;
+      }
+      eligible = RoutePlanner.priced(eligible, req.tools());
+      if (eligible.targets().isEmpty()) {
+        ctx.fail(GatewayError.webSearchNotPriced(req.model(), req.tools().param()));
         return;
       }
       req.routed(r.get().plan(), eligible);

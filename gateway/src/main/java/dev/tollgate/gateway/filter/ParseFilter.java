@@ -65,6 +65,10 @@ public final class ParseFilter implements Handler<RoutingContext> {
           return GatewayError.invalidRequest("'" + f + "' must be a positive integer.", f);
         }
       }
+      if (body.getValue("web_search_options") != null && !(body.getValue("web_search_options") instanceof JsonObject)) {
+        return GatewayError.invalidRequest("'web_search_options' must be an object.", "web_search_options");
+      }
+      return toolsProblem(body);
     } else if (endpoint == GatewayRequest.Endpoint.EMBEDDINGS) {
       Object input = body.getValue("input");
       if (!(input instanceof String || input instanceof JsonArray arr && !arr.isEmpty())) {
@@ -108,8 +112,33 @@ public final class ParseFilter implements Handler<RoutingContext> {
     if (system != null && !(system instanceof String || system instanceof JsonArray)) {
       return GatewayError.invalidRequest("'system' must be a string or an array of text blocks.", "system");
     }
-    if (body.getValue("tools") != null && !(body.getValue("tools") instanceof JsonArray)) {
+    GatewayError tools = toolsProblem(body);
+    if (tools != null) {
+      return tools;
+    }
+    for (Object tool : body.getJsonArray("tools", new JsonArray())) {
+      // a web search's bound is what the reservation covers (ADR 0047)
+      Object maxUses = ((JsonObject) tool).getValue("max_uses");
+      if (maxUses != null && (!(maxUses instanceof Integer || maxUses instanceof Long) || ((Number) maxUses).longValue() < 1)) {
+        return GatewayError.invalidRequest("A tool's 'max_uses' must be a positive integer.", "tools");
+      }
+    }
+    return null;
+  }
+
+  /** {@code tools}, when present, must be an array of tool objects. */
+  private static GatewayError toolsProblem(JsonObject body) {
+    Object tools = body.getValue("tools");
+    if (tools == null) {
+      return null;
+    }
+    if (!(tools instanceof JsonArray list)) {
       return GatewayError.invalidRequest("'tools' must be an array.", "tools");
+    }
+    for (Object tool : list) {
+      if (!(tool instanceof JsonObject)) {
+        return GatewayError.invalidRequest("Each tool must be an object.", "tools");
+      }
     }
     return null;
   }
@@ -190,8 +219,13 @@ public final class ParseFilter implements Handler<RoutingContext> {
     if (max != null && (!(max instanceof Integer || max instanceof Long) || ((Number) max).longValue() < 1)) {
       return GatewayError.invalidRequest("'max_output_tokens' must be a positive integer.", "max_output_tokens");
     }
-    if (body.getValue("tools") != null && !(body.getValue("tools") instanceof JsonArray)) {
-      return GatewayError.invalidRequest("'tools' must be an array.", "tools");
+    GatewayError tools = toolsProblem(body);
+    if (tools != null) {
+      return tools;
+    }
+    Object maxToolCalls = body.getValue("max_tool_calls");
+    if (maxToolCalls != null && (!(maxToolCalls instanceof Integer || maxToolCalls instanceof Long) || ((Number) maxToolCalls).longValue() < 0)) {
+      return GatewayError.invalidRequest("'max_tool_calls' must be a non-negative integer.", "max_tool_calls");
     }
     if (body.getValue("previous_response_id") != null && !(body.getValue("previous_response_id") instanceof String)) {
       return GatewayError.invalidRequest("'previous_response_id' must be a string.", "previous_response_id");

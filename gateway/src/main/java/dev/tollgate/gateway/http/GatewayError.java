@@ -96,6 +96,23 @@ public final class GatewayError extends RuntimeException {
         .withParam("model");
   }
 
+  /**
+   * The request enables a tool the provider runs itself and bills per use, which this gateway has
+   * no price for (ADR 0047): it could be neither reserved against the caps nor billed.
+   */
+  public static GatewayError toolNotPriced(String tool, String param) {
+    return of(400, "invalid_request_error", "tool_not_priced",
+        "The tool '" + tool + "' runs at the provider, which bills each use; this gateway has no price for it, so it "
+            + "cannot be used here.").withParam(param);
+  }
+
+  /** The request enables the provider's web search, and no eligible target of the model has a price for it. */
+  public static GatewayError webSearchNotPriced(String model, String param) {
+    return of(400, "invalid_request_error", "tool_not_priced",
+        "Web search runs at the provider, which bills each search; no target serving the model '" + model
+            + "' has a price for it on this gateway.").withParam(param);
+  }
+
   public static GatewayError rateLimited(String message, Map<String, String> headers) {
     return of(429, "rate_limit_error", "rate_limit_exceeded", message).withHeaders(headers);
   }

@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.http;
 
 import dev.tollgate.gateway.metering.Admission;
+import dev.tollgate.gateway.metering.ProviderTools;
 import dev.tollgate.gateway.routing.Outcome;
 import dev.tollgate.schema.ApiKeyRecord;
 import dev.tollgate.schema.RoutePlan;
@@ -64,6 +65,7 @@ public final class GatewayRequest {
   private JsonObject body;
   private String model;
   private boolean stream;
+  private ProviderTools tools = ProviderTools.NONE;
   private ApiKeyRecord apiKey;
   private TenantRecord tenant;
   private RoutePlan plan;
@@ -90,7 +92,11 @@ public final class GatewayRequest {
     this.body = body;
     this.model = model;
     this.stream = stream;
+    this.tools = ProviderTools.of(endpoint, body);
   }
+
+  /** The tools the body asks the provider to run itself (ADR 0047). */
+  public ProviderTools tools() { return tools; }
 
   public ApiKeyRecord apiKey() { return apiKey; }
   public TenantRecord tenant() { return tenant; }

@@ -509,7 +509,10 @@ public final class SpendLedger {
         o.target() == null ? "0" : Long.toString(o.target().effectiveCachedInputMicrosPerMillion()),
         o.target() == null ? "0" : Long.toString(o.target().effectiveCacheWriteMicrosPerMillion()),
         Long.toString(o.usage().cacheWriteLongTokens()),
-        o.target() == null ? "0" : Long.toString(o.target().effectiveCacheWriteLongMicrosPerMillion())};
+        o.target() == null ? "0" : Long.toString(o.target().effectiveCacheWriteLongMicrosPerMillion()),
+        Long.toString(o.usage().webSearchCalls()),
+        // empty: the target has no web search price (searches it ran anyway were not charged)
+        o.target() == null || o.target().webSearchMicrosPerThousand() == null ? "" : Long.toString(o.target().webSearchMicrosPerThousand())};
     metrics.settled(req, o, cost, billed);
     submit(new SettlePart(new Settlement(a, req.apiKey().keyName(), capBasis, actualTokens - a.tokensCharged(),
         o.usage().inputTokens(), o.usage().outputTokens(), cost, billed, List.of(record)), 0, null));
@@ -559,8 +562,9 @@ public final class SpendLedger {
       for (int i = 0; i < a.spendKeys().size(); i++) {
         r.arg(keys.index(a.spendKeys().get(i))).arg(a.spendTtlSeconds()[i]);
       }
-      for (String v : s.record()) {
-        r.arg(v);
+      // as many values as names: a settlement spooled by an older gateway lacks the newest fields
+      for (int i = 0; i < USAGE_FIELDS.length; i++) {
+        r.arg(i < s.record().size() ? s.record().get(i) : "");
       }
     }
 

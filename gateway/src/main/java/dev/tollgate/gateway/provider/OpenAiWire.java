@@ -332,6 +332,16 @@ public final class OpenAiWire {
     }
   }
 
+  /**
+   * Rejects {@code web_search_options}: a translating provider would drop it and answer without
+   * searching, and the search would still be billed (ADR 0047).
+   */
+  public static void requireNoWebSearch(JsonObject body, String provider) {
+    if (body.getValue("web_search_options") != null) {
+      throw new IllegalArgumentException("web_search_options is not supported by provider type " + provider);
+    }
+  }
+
   /** A tool call's {@code arguments} JSON text as an object ({} when blank). */
   public static JsonObject parseArguments(String arguments) {
     if (arguments == null || arguments.isBlank()) {

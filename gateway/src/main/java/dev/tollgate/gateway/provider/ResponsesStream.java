@@ -7,7 +7,9 @@ import java.util.List;
  * Translator of a Responses API stream (OpenAI, OpenAI-compatible servers, Azure): events pass
  * through as they come, named by their {@code type}, with the client's model name in the {@code
  * response} of lifecycle events. {@code response.completed} and {@code response.incomplete} end it
- * and carry the usage billed; text deltas are kept to count when usage never comes. The
+ * and carry the usage billed (with the {@code web_search_call} items of its output; a cut stream's
+ * searches are those whose {@code response.output_item.done} came); text deltas are kept to count
+ * when usage never comes. The
  * provider's {@code error} and {@code response.failed} events are not passed on: they become the
  * stream's error, which the router either falls back on (nothing sent yet) or ends the client's
  * stream with, as one {@link #errorFrame} (the only terminal error event the client sees).
@@ -17,6 +19,7 @@ public final class ResponsesStream extends PassThroughStream {
   private final String model;
   private Usage usage = Usage.NONE;
   private long lastSequence = -1;
+  private long searchesDone;
 
   public ResponsesStream(String model) {
     this.model = model;
@@ -46,6 +49,11 @@ public final class ResponsesStream extends PassThroughStream {
       case "response.completed", "response.incomplete" -> {
         finished = true;
         usage = response == null ? Usage.NONE : ResponsesWire.usageOf(response);
+      }
+      case "response.output_item.done" -> {
+        if (e.getValue("item") instanceof JsonObject item && ResponsesWire.webSearchCall(item)) {
+          searchesDone++;
+        }
       }
       default -> {
         // text, refusal, function-call argument and reasoning deltas; audio deltas are base64
@@ -89,6 +97,6 @@ public final class ResponsesStream extends PassThroughStream {
 
   @Override
   public Usage usage() {
-    return usage;
+    return usage.webSearchCalls() >= searchesDone ? usage : usage.withWebSearchCalls(searchesDone);
   }
 }

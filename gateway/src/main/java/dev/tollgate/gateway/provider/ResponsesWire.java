@@ -20,16 +20,28 @@ public final class ResponsesWire {
 
   /**
    * The usage of a {@code response} object as the provider reported it, or {@link Usage#NONE} when
-   * it carries none (e.g. {@code response.created}).
+   * it carries none (e.g. {@code response.created}); with the web searches its output shows either
+   * way (one {@code web_search_call} item per search, each billed).
    */
   public static Usage usageOf(JsonObject response) {
+    long searches = 0;
+    if (response.getValue("output") instanceof JsonArray output) {
+      for (Object item : output) {
+        searches += item instanceof JsonObject i && webSearchCall(i) ? 1 : 0;
+      }
+    }
     if (!(response.getValue("usage") instanceof JsonObject u) || !(u.getValue("input_tokens") instanceof Number in)) {
-      return Usage.NONE;
+      return Usage.NONE.withWebSearchCalls(searches);
     }
     JsonObject details = u.getValue("input_tokens_details") instanceof JsonObject d ? d : new JsonObject();
     long cached = details.getValue("cached_tokens") instanceof Number n ? n.longValue() : 0;
     long out = u.getValue("output_tokens") instanceof Number n ? n.longValue() : 0;
-    return new Usage(in.longValue(), cached, 0, out, true);
+    return new Usage(in.longValue(), cached, 0, out, true).withWebSearchCalls(searches);
+  }
+
+  /** An output item that is a web search the provider ran (not one that failed). */
+  static boolean webSearchCall(JsonObject item) {
+    return "web_search_call".equals(item.getValue("type")) && !"failed".equals(item.getValue("status"));
   }
 
   /**

@@ -18,6 +18,10 @@ package dev.tollgate.gateway.provider;
  *     provider's: always with {@code reportedByProvider}, and alone for a stream that ended before
  *     its final usage but after the provider reported the prompt (Anthropic's {@code message_start},
  *     Gemini's {@code usageMetadata}), whose output the gateway counted
+ * @param webSearchCalls web searches the provider ran itself during the call, billed per search
+ *     outside the tokens (Anthropic's {@code server_tool_use.web_search_requests}, the Responses
+ *     API's {@code web_search_call} output items, one for a chat request with {@code
+ *     web_search_options}; ADR 0047)
  */
 public record Usage(
     long inputTokens,
@@ -26,9 +30,23 @@ public record Usage(
     long cacheWriteLongTokens,
     long outputTokens,
     boolean reportedByProvider,
-    boolean promptReportedByProvider) {
+    boolean promptReportedByProvider,
+    long webSearchCalls) {
 
   public static final Usage NONE = new Usage(0, 0, false);
+
+  /** Usage without provider-run web searches. */
+  public Usage(
+      long inputTokens,
+      long cachedInputTokens,
+      long cacheWriteTokens,
+      long cacheWriteLongTokens,
+      long outputTokens,
+      boolean reportedByProvider,
+      boolean promptReportedByProvider) {
+    this(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWriteLongTokens, outputTokens, reportedByProvider,
+        promptReportedByProvider, 0);
+  }
 
   /** Usage without long cache writes (every provider but Anthropic). */
   public Usage(
@@ -58,7 +76,14 @@ public record Usage(
    * text), left for the gateway to count and never billed below.
    */
   public Usage partial() {
-    return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWriteLongTokens, outputTokens, false, true);
+    return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWriteLongTokens, outputTokens, false, true,
+        webSearchCalls);
+  }
+
+  /** This usage with {@code calls} provider-run web searches. */
+  public Usage withWebSearchCalls(long calls) {
+    return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWriteLongTokens, outputTokens,
+        reportedByProvider, promptReportedByProvider, calls);
   }
 
   /**
@@ -67,7 +92,7 @@ public record Usage(
    */
   public Usage withCountedOutput(long countedOutputTokens) {
     return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWriteLongTokens,
-        Math.max(outputTokens, countedOutputTokens), false, promptReportedByProvider);
+        Math.max(outputTokens, countedOutputTokens), false, promptReportedByProvider, webSearchCalls);
   }
 
   /**

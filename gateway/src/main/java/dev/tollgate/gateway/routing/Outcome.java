@@ -21,11 +21,12 @@ public record Outcome(int status, String code, Usage usage, String provider, Rou
 
   /**
    * Provider cost of the usage at the serving target's prices, prompt-cache reads and writes (1-hour
-   * writes apart) at theirs.
+   * writes apart) at theirs, plus the web searches the provider ran at the target's price per
+   * thousand (ADR 0047).
    */
   public long costMicros() {
     return target == null ? 0
-        : target.costMicros(usage.inputTokens(), usage.cachedInputTokens(), usage.cacheWriteTokens(),
-            usage.cacheWriteLongTokens(), usage.outputTokens());
+        : Math.addExact(target.costMicros(usage.inputTokens(), usage.cachedInputTokens(), usage.cacheWriteTokens(),
+            usage.cacheWriteLongTokens(), usage.outputTokens()), target.webSearchCostMicros(usage.webSearchCalls()));
   }
 }

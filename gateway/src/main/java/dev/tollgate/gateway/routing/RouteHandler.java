@@ -390,7 +390,8 @@ public final class RouteHandler implements Handler<RoutingContext> {
           failed(i, new UpstreamError(200, UpstreamError.Kind.SERVER_ERROR, "upstream answered an unreadable body", -1));
           return;
         }
-        Usage usage = result.usage().reportedByProvider() ? result.usage() : new Usage(req.promptTokens(), countOutput(result.openAiBody()), false);
+        Usage usage = result.usage().reportedByProvider() ? result.usage()
+            : new Usage(req.promptTokens(), countOutput(result.openAiBody()), false).withWebSearchCalls(result.usage().webSearchCalls());
         answer(usage, result.openAiBody().toBuffer());
       });
     }
@@ -398,7 +399,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
     /** A whole 2xx answer for the client: bill it, then send it. */
     private void answer(Usage usage, Buffer body) {
       served();
-      Outcome outcome = new Outcome(200, null, usage, providerName, target, attempts);
+      Outcome outcome = new Outcome(200, null, withRequestedSearch(usage), providerName, target, attempts);
       HttpServerResponse out = headers(ctx.response().setStatusCode(200))
           .putHeader("content-type", "application/json")
           .putHeader("x-tollgate-cost-micros", Long.toString(req.tenant().pricing().usageBilledMicros(outcome.costMicros())));
@@ -407,6 +408,17 @@ public final class RouteHandler implements Handler<RoutingContext> {
       if (!out.closed()) {
         out.end(body);
       }
+    }
+
+    /**
+     * {@code usage} with the search a chat request's {@code web_search_options} asks for: OpenAI's
+     * search models search before they answer and report it nowhere in the answer, so an answer (or
+     * a stream that started) counts one (ADR 0047). Only OpenAI-shaped targets serve such a request:
+     * the translating adapters refuse {@code web_search_options}.
+     */
+    Usage withRequestedSearch(Usage usage) {
+      return req.endpoint() == GatewayRequest.Endpoint.CHAT && req.tools().webSearch()
+          ? usage.withWebSearchCalls(Math.max(1, usage.webSearchCalls())) : usage;
     }
 
     /** The attempt in flight succeeded (a whole answer, or a stream that completed). */
@@ -607,15 +619,16 @@ public final class RouteHandler implements Handler<RoutingContext> {
     /**
      * The provider's figures if it sent its final ones; else the streamed text counted as output,
      * with the prompt side the provider reported before the end (cache reads and writes at their
-     * prices), or the prompt estimate if it reported none.
+     * prices), or the prompt estimate if it reported none; with the web searches the stream showed.
      */
     private Usage usage() {
       Usage u = translator.usage();
       if (u.reportedByProvider()) {
-        return u;
+        return call.withRequestedSearch(u);
       }
       long output = tokens.count(translator.outputText());
-      return u.promptReportedByProvider() ? u.withCountedOutput(output) : new Usage(call.req.promptTokens(), output, false);
+      return call.withRequestedSearch(u.promptReportedByProvider() ? u.withCountedOutput(output)
+          : new Usage(call.req.promptTokens(), output, false).withWebSearchCalls(u.webSearchCalls()));
     }
   }
 

@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.routing;
 
 import dev.tollgate.gateway.http.GatewayRequest;
+import dev.tollgate.gateway.metering.ProviderTools;
 import dev.tollgate.gateway.provider.CompletionsAdapter;
 import dev.tollgate.gateway.provider.EmbeddingsAdapter;
 import dev.tollgate.gateway.provider.MessagesAdapter;
@@ -91,6 +92,24 @@ public final class RoutePlanner {
     return eligible.size() == route.targets().size() ? route : new RoutePlan.Route(route.match(), eligible, route.fallbackOn());
   }
 
+  /**
+   * {@code route} with only the targets that have a price for the provider-run tools the request
+   * enables (empty: none has): a request that lets the provider search the web goes only to targets
+   * with a web search price, so that its searches are reserved and billed (ADR 0047).
+   */
+  public static RoutePlan.Route priced(RoutePlan.Route route, ProviderTools tools) {
+    if (!tools.webSearch()) {
+      return route;
+    }
+    List<RoutePlan.Target> priced = new ArrayList<>(route.targets().size());
+    for (RoutePlan.Target t : route.targets()) {
+      if (t.webSearchMicrosPerThousand() != null) {
+        priced.add(t);
+      }
+    }
+    return priced.size() == route.targets().size() ? route : new RoutePlan.Route(route.match(), priced, route.fallbackOn());
+  }
+
   private static boolean serves(ProviderAdapter adapter, GatewayRequest.Endpoint endpoint) {
     return switch (endpoint) {
       case EMBEDDINGS -> adapter instanceof EmbeddingsAdapter;
@@ -111,8 +130,7 @@ public final class RoutePlanner {
       RandomGenerator random, Predicate<RoutePlan.Target> coolingDown) {
     List<RoutePlan.Target> byPriority = new ArrayList<>(route.targets().size());
     for (RoutePlan.Target t : route.targets()) {
-      byPriority.add("*".equals(t.model()) ? new RoutePlan.Target(t.provider(), requestedModel, t.priority(), t.weight(),
-          t.inputMicrosPerMillion(), t.outputMicrosPerMillion(), t.contextWindow()) : t);
+      byPriority.add("*".equals(t.model()) ? t.withModel(requestedModel) : t);
     }
     byPriority.sort(Comparator.comparingInt(RoutePlan.Target::priority));
     List<RoutePlan.Target> ordered = new ArrayList<>(byPriority.size());

@@ -36,6 +36,17 @@ class GatewayConfigTest {
   }
 
   @Test
+  void defaultMaxToolCallsFromEnvironmentOrFile() throws Exception {
+    assertThat(GatewayConfig.load(Map.of()).defaultMaxToolCalls()).isEqualTo(10);
+    assertThat(GatewayConfig.load(Map.of("TOLLGATE_DEFAULT_MAX_TOOL_CALLS", "3")).defaultMaxToolCalls()).isEqualTo(3);
+    Path file = dir.resolve("tools.yaml");
+    Files.writeString(file, "defaultMaxToolCalls: 5\n");
+    assertThat(GatewayConfig.load(Map.of("TOLLGATE_CONFIG_FILE", file.toString())).defaultMaxToolCalls()).isEqualTo(5);
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("TOLLGATE_DEFAULT_MAX_TOOL_CALLS", "0")))
+        .hasMessage("TOLLGATE_DEFAULT_MAX_TOOL_CALLS must be between 1 and 1000, got 0");
+  }
+
+  @Test
   void yamlFileWithEnvironmentWinning() throws Exception {
     Path file = dir.resolve("gateway.yaml");
     Files.writeString(file, """

@@ -93,6 +93,77 @@ public final class FakeAnthropic extends FakeProvider {
     return envelope("tool_use", inputTokens, outputTokens).put("content", content);
   }
 
+  /**
+   * A message that searched the web {@code searches} times with the {@code web_search} server tool,
+   * as Anthropic's docs show it: per search a {@code server_tool_use} block and its {@code
+   * web_search_tool_result}, then the cited text; {@code usage.server_tool_use.web_search_requests}
+   * counts the searches.
+   */
+  public static JsonObject webSearchMessage(String text, int searches, long inputTokens, long outputTokens) {
+    JsonArray content = new JsonArray();
+    for (int i = 0; i < searches; i++) {
+      content.add(serverToolUse(i).put("input", new JsonObject().put("query", "query " + i)));
+      content.add(searchResult(i));
+    }
+    content.add(new JsonObject().put("type", "text").put("text", text));
+    JsonObject message = envelope("end_turn", inputTokens, outputTokens).put("content", content);
+    message.getJsonObject("usage").put("server_tool_use", new JsonObject().put("web_search_requests", searches));
+    return message;
+  }
+
+  /**
+   * The stream of {@link #webSearchMessage}: message_start, per search a {@code server_tool_use}
+   * block (its query as input_json_delta) and a {@code web_search_tool_result} block (whole in its
+   * content_block_start), the text block, then message_delta with the cumulative usage and the
+   * searches in {@code server_tool_use.web_search_requests}, and message_stop.
+   */
+  public static List<String> webSearchEvents(List<String> pieces, int searches, long inputTokens, long outputTokens) {
+    List<String> events = new ArrayList<>();
+    events.add(messageStart(inputTokens));
+    int index = 0;
+    for (int i = 0; i < searches; i++) {
+      events.add(blockStart(index, serverToolUse(i).put("input", new JsonObject())));
+      events.add(Sse.event("content_block_delta", new JsonObject().put("type", "content_block_delta").put("index", index)
+          .put("delta", new JsonObject().put("type", "input_json_delta").put("partial_json", "{\"query\":\"query " + i + "\"}"))));
+      events.add(blockStop(index++));
+      events.add(blockStart(index, searchResult(i)));
+      events.add(blockStop(index++));
+    }
+    events.add(blockStart(index, new JsonObject().put("type", "text").put("text", "")));
+    for (String piece : pieces) {
+      events.add(Sse.event("content_block_delta", new JsonObject().put("type", "content_block_delta").put("index", index)
+          .put("delta", new JsonObject().put("type", "text_delta").put("text", piece))));
+    }
+    events.add(blockStop(index));
+    events.add(Sse.event("message_delta", new JsonObject().put("type", "message_delta")
+        .put("delta", new JsonObject().put("stop_reason", "end_turn").putNull("stop_sequence"))
+        .put("usage", new JsonObject().put("input_tokens", inputTokens).put("cache_creation_input_tokens", 0)
+            .put("cache_read_input_tokens", 0).put("output_tokens", outputTokens)
+            .put("server_tool_use", new JsonObject().put("web_search_requests", searches)))));
+    events.add(Sse.event("message_stop", new JsonObject().put("type", "message_stop")));
+    return events;
+  }
+
+  private static JsonObject serverToolUse(int i) {
+    return new JsonObject().put("type", "server_tool_use").put("id", "srvtoolu_0" + i).put("name", "web_search");
+  }
+
+  private static JsonObject searchResult(int i) {
+    JsonObject result = new JsonObject().put("type", "web_search_result").put("url", "https://example.com/" + i)
+        .put("title", "Result " + i).put("encrypted_content", "EqgfCioIARgBIiQ3YTAwMjY1Mi1mZjM5").putNull("page_age");
+    return new JsonObject().put("type", "web_search_tool_result").put("tool_use_id", "srvtoolu_0" + i)
+        .put("content", new JsonArray().add(result));
+  }
+
+  private static String blockStart(int index, JsonObject block) {
+    return Sse.event("content_block_start",
+        new JsonObject().put("type", "content_block_start").put("index", index).put("content_block", block));
+  }
+
+  private static String blockStop(int index) {
+    return Sse.event("content_block_stop", new JsonObject().put("type", "content_block_stop").put("index", index));
+  }
+
   private static JsonObject envelope(String stopReason, long inputTokens, long outputTokens) {
     return new JsonObject()
         .put("id", "msg_01XFDUDYJgAACzvnptvVoYEL")

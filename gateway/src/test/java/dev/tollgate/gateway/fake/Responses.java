@@ -37,26 +37,69 @@ public final class Responses {
   }
 
   /**
+   * A completed {@code response} that searched the web {@code searches} times with the {@code
+   * web_search} tool: one {@code web_search_call} output item per search, then the text message.
+   */
+  public static JsonObject webSearchResponse(String text, int searches, long inputTokens, long outputTokens) {
+    JsonObject response = response(text, inputTokens, 0, outputTokens, 0);
+    JsonArray output = new JsonArray();
+    for (int i = 0; i < searches; i++) {
+      output.add(webSearchCall(i, "completed"));
+    }
+    response.put("output", output.addAll(response.getJsonArray("output")));
+    return response;
+  }
+
+  /** A {@code web_search_call} output item; a completed one carries its search action. */
+  public static JsonObject webSearchCall(int i, String status) {
+    JsonObject item = new JsonObject().put("type", "web_search_call").put("id", "ws_67ccf18f64008190a39b619f4c8455ef0" + i)
+        .put("status", status);
+    return "completed".equals(status)
+        ? item.put("action", new JsonObject().put("type", "search").put("query", "query " + i)) : item;
+  }
+
+  /**
    * A streamed text answer: created, in_progress, output_item.added, content_part.added, one
    * output_text.delta per piece, output_text.done, content_part.done, output_item.done, completed.
    */
   public static List<String> textEvents(List<String> pieces, long inputTokens, long cachedTokens, long outputTokens) {
+    return events(0, pieces, response(String.join("", pieces), inputTokens, cachedTokens, outputTokens, 0));
+  }
+
+  /**
+   * The stream of {@link #webSearchResponse}: per search output_item.added, web_search_call
+   * in_progress, searching and completed, output_item.done; then the text message as in {@link
+   * #textEvents}, and response.completed with the whole output and usage.
+   */
+  public static List<String> webSearchEvents(List<String> pieces, int searches, long inputTokens, long outputTokens) {
+    return events(searches, pieces, webSearchResponse(String.join("", pieces), searches, inputTokens, outputTokens));
+  }
+
+  private static List<String> events(int searches, List<String> pieces, JsonObject completed) {
     List<String> events = new ArrayList<>();
     String text = String.join("", pieces);
     events.add(event("response.created", new JsonObject().put("response", base("in_progress"))));
     events.add(event("response.in_progress", new JsonObject().put("response", base("in_progress"))));
-    events.add(event("response.output_item.added",
-        new JsonObject().put("output_index", 0).put("item", message(null, "in_progress"))));
-    events.add(event("response.content_part.added", part().put("part", outputText(""))));
-    for (String piece : pieces) {
-      events.add(event("response.output_text.delta", part().put("delta", piece).put("logprobs", new JsonArray())));
+    for (int i = 0; i < searches; i++) {
+      String id = webSearchCall(i, "in_progress").getString("id");
+      events.add(event("response.output_item.added", new JsonObject().put("output_index", i).put("item", webSearchCall(i, "in_progress"))));
+      for (String phase : List.of("in_progress", "searching", "completed")) {
+        events.add(event("response.web_search_call." + phase, new JsonObject().put("output_index", i).put("item_id", id)));
+      }
+      events.add(event("response.output_item.done", new JsonObject().put("output_index", i).put("item", webSearchCall(i, "completed"))));
     }
-    events.add(event("response.output_text.done", part().put("text", text).put("logprobs", new JsonArray())));
-    events.add(event("response.content_part.done", part().put("part", outputText(text))));
+    int textIndex = searches;
+    events.add(event("response.output_item.added",
+        new JsonObject().put("output_index", textIndex).put("item", message(null, "in_progress"))));
+    events.add(event("response.content_part.added", part(textIndex).put("part", outputText(""))));
+    for (String piece : pieces) {
+      events.add(event("response.output_text.delta", part(textIndex).put("delta", piece).put("logprobs", new JsonArray())));
+    }
+    events.add(event("response.output_text.done", part(textIndex).put("text", text).put("logprobs", new JsonArray())));
+    events.add(event("response.content_part.done", part(textIndex).put("part", outputText(text))));
     events.add(event("response.output_item.done",
-        new JsonObject().put("output_index", 0).put("item", message(text, "completed"))));
-    events.add(event("response.completed",
-        new JsonObject().put("response", response(text, inputTokens, cachedTokens, outputTokens, 0))));
+        new JsonObject().put("output_index", textIndex).put("item", message(text, "completed"))));
+    events.add(event("response.completed", new JsonObject().put("response", completed)));
     // sequence numbers as the provider counts them, from 0
     List<String> numbered = new ArrayList<>();
     for (int i = 0; i < events.size(); i++) {
@@ -72,8 +115,8 @@ public final class Responses {
     return Sse.event(type, new JsonObject().put("type", type).mergeIn(data));
   }
 
-  private static JsonObject part() {
-    return new JsonObject().put("item_id", ITEM_ID).put("output_index", 0).put("content_index", 0);
+  private static JsonObject part(int outputIndex) {
+    return new JsonObject().put("item_id", ITEM_ID).put("output_index", outputIndex).put("content_index", 0);
   }
 
   private static JsonObject outputText(String text) {

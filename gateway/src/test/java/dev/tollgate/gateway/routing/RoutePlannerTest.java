@@ -55,4 +55,14 @@ class RoutePlannerTest {
     assertThat(RoutePlanner.order(route, "claude-opus-4", new SplittableRandom(1), t -> false))
         .singleElement().satisfies(t -> assertThat(t.model()).isEqualTo("claude-opus-4"));
   }
+
+  @Test
+  void aStarTargetKeepsItsCacheAndWebSearchPrices() {
+    RoutePlan.Target star = new RoutePlan.Target("p", "*", 0, 1, 1_000_000, 5_000_000, 0, 100_000L, 1_250_000L, 2_000_000L,
+        10_000_000L);
+    RoutePlan.Route route = new RoutePlan.Route("claude-*", List.of(star), List.of());
+    assertThat(RoutePlanner.order(route, "claude-opus-4", new SplittableRandom(1), t -> false))
+        .containsExactly(new RoutePlan.Target("p", "claude-opus-4", 0, 1, 1_000_000, 5_000_000, 0, 100_000L, 1_250_000L,
+            2_000_000L, 10_000_000L));
+  }
 }

@@ -128,12 +128,14 @@ public final class RoutePolicyProjection {
     return new RoutePlan.Target(t.getProvider(), t.getModel(), t.getPriority(), Math.max(1, t.getWeight()),
         input, Specs.micros("outputPricePerMillion", t.getOutputPricePerMillion()), t.getContextWindow(),
         cached, optionalMicros("cacheWritePricePerMillion", t.getCacheWritePricePerMillion()),
-        optionalMicros("cacheWriteLongPricePerMillion", t.getCacheWriteLongPricePerMillion()));
+        optionalMicros("cacheWriteLongPricePerMillion", t.getCacheWriteLongPricePerMillion()),
+        optionalMicros("webSearchPricePerThousand", t.getWebSearchPricePerThousand()));
   }
 
   /**
    * Null when the field is unset: the plan leaves it out, and the gateway applies the input price
-   * (the cache-write price, for the long cache-write price).
+   * (the cache-write price, for the long cache-write price; for the web search price, none: the
+   * target does not take requests that enable web search).
    */
   private static Long optionalMicros(String field, String amount) {
     return amount == null ? null : Specs.micros(field, amount);

@@ -115,6 +115,17 @@ class ProjectionsTest {
         .hasMessageContaining("cacheWriteLongPricePerMillion must not be negative, got '-0.30'");
     t.setCacheWriteLongPricePerMillion(null);
 
+    t.setWebSearchPricePerThousand("10.00");
+    RoutePlan withSearch = RoutePolicyProjection.of(p, Map.of(), null, "none");
+    assertThat(withSearch.routes().get(0).targets().get(0)).isEqualTo(
+        new RoutePlan.Target("openai", "gpt-4o-mini", 0, 1, 150_000, 600_000, 0, 75_000L, 187_500L, null, 10_000_000L));
+    assertThat(withSearch.version()).isNotEqualTo(plan.version());
+    assertThat(ConfigCodec.toJson(plan)).as("an unset web search price stays out of the plan").doesNotContain("webSearch");
+    t.setWebSearchPricePerThousand("-10.00");
+    assertThatThrownBy(() -> RoutePolicyProjection.of(p, Map.of(), null, "none"))
+        .hasMessageContaining("webSearchPricePerThousand must not be negative, got '-10.00'");
+    t.setWebSearchPricePerThousand(null);
+
     t.setCachedInputPricePerMillion("0.30");
     assertThatThrownBy(() -> RoutePolicyProjection.of(p, Map.of(), null, "none"))
         .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().reason()).isEqualTo(Problem.INVALID_SPEC))

@@ -100,9 +100,23 @@ public final class AnthropicAdapter implements ProviderAdapter, MessagesAdapter 
   @Override
   public ChatResult messagesResponse(JsonObject upstreamBody, String requestedModel) {
     JsonObject body = OpenAiWire.topLevelCopy(upstreamBody).put("model", requestedModel);
-    return new ChatResult(
-        body,
-        body.getValue("usage") instanceof JsonObject u ? usageOf(u, true) : Usage.NONE);
+    if (body.getValue("usage") instanceof JsonObject u) {
+      return new ChatResult(body, usageOf(u, true));
+    }
+    // no usage: the gateway counts the tokens, and the searches are the results the answer holds
+    long searches = 0;
+    for (Object block : body.getJsonArray("content", new JsonArray())) {
+      searches += block instanceof JsonObject b && billedSearch(b) ? 1 : 0;
+    }
+    return new ChatResult(body, Usage.NONE.withWebSearchCalls(searches));
+  }
+
+  /**
+   * A {@code web_search_tool_result} block with results: a search that ran, which Anthropic bills
+   * (a failed search, whose content is an error object such as {@code max_uses_exceeded}, is not).
+   */
+  static boolean billedSearch(JsonObject block) {
+    return "web_search_tool_result".equals(block.getValue("type")) && block.getValue("content") instanceof JsonArray;
   }
 
   @Override
@@ -194,14 +208,16 @@ public final class AnthropicAdapter implements ProviderAdapter, MessagesAdapter 
    * OpenAI usage from Anthropic's: prompt tokens include cache writes and cache reads, which
    * Anthropic reports apart from {@code input_tokens} and prices differently. The writes split by
    * lifetime in {@code cache_creation} ({@code ephemeral_5m_input_tokens}, {@code
-   * ephemeral_1h_input_tokens}); the 1-hour ones cost more, so they are kept apart.
+   * ephemeral_1h_input_tokens}); the 1-hour ones cost more, so they are kept apart. Web searches
+   * the server tool ran are in {@code server_tool_use.web_search_requests}, billed per search.
    */
   static Usage usageOf(JsonObject u, boolean reported) {
     long read = count(u, "cache_read_input_tokens");
     long write = count(u, "cache_creation_input_tokens");
     long writeLong = u.getValue("cache_creation") instanceof JsonObject c ? count(c, "ephemeral_1h_input_tokens") : 0L;
     long input = count(u, "input_tokens") + write + read;
-    return new Usage(input, read, write, writeLong, count(u, "output_tokens"), reported, reported);
+    long searches = u.getValue("server_tool_use") instanceof JsonObject s ? count(s, "web_search_requests") : 0L;
+    return new Usage(input, read, write, writeLong, count(u, "output_tokens"), reported, reported, searches);
   }
 
   /** A usage count; Anthropic sends null for counts that do not apply. */

@@ -14,6 +14,7 @@ public final class AnthropicRequests {
 
   public static JsonObject messagesBody(JsonObject in, String upstreamModel, int defaultMaxTokens) {
     OpenAiWire.requireSingleChoice(in, "anthropic");
+    OpenAiWire.requireNoWebSearch(in, "anthropic");
     JsonObject out = new JsonObject().put("model", upstreamModel);
     Integer maxTokens = OpenAiWire.maxTokens(in);
     out.put("max_tokens", maxTokens != null ? maxTokens : defaultMaxTokens);

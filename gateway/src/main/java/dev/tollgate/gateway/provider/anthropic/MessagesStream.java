@@ -41,6 +41,7 @@ final class MessagesStream extends PassThroughStream {
       }
       case "content_block_start" -> {
         JsonObject block = data.getJsonObject("content_block", new JsonObject());
+        usage.block(block);
         output.append(block.getValue("text") instanceof String t ? t : "");
         output.append(block.getValue("name") instanceof String n ? n : "");
       }

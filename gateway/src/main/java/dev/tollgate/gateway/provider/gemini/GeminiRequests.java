@@ -17,6 +17,7 @@ public final class GeminiRequests {
 
   public static JsonObject generateContentBody(JsonObject in) {
     OpenAiWire.requireSingleChoice(in, "gemini");
+    OpenAiWire.requireNoWebSearch(in, "gemini");
     JsonArray systemParts = new JsonArray();
     JsonArray contents = new JsonArray();
     Map<String, String> toolNames = new HashMap<>();

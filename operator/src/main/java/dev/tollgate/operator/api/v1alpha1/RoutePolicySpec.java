@@ -336,6 +336,10 @@ public class RoutePolicySpec {
     @JsonPropertyDescription("Provider price of one million prompt tokens written to the provider's prompt cache for one hour (Anthropic `ttl: 1h` cache writes, listed at twice the input price), decimal string, e.g. \"6.00\". Spend reservations use it when it is the dearest prompt price. Default: cacheWritePricePerMillion.")
     private String cacheWriteLongPricePerMillion;
 
+    @Pattern(Formats.AMOUNT)
+    @JsonPropertyDescription("Provider price of one thousand web searches the provider runs itself (Anthropic's `web_search` server tool, the Responses API's `web_search` tool, chat `web_search_options`), billed per search on top of tokens, decimal string, e.g. \"10.00\". Unset (default): web search is not priced, and a request that enables it is not sent to this target (refused with `tool_not_priced` when no target of the route has a price).")
+    private String webSearchPricePerThousand;
+
     @Default("0")
     @Min(0)
     @JsonPropertyDescription("Tokens the model accepts; used by `context-length` fallback. 0 (default) = unknown.")
@@ -422,6 +426,14 @@ public class RoutePolicySpec {
 
     public void setCacheWriteLongPricePerMillion(String cacheWriteLongPricePerMillion) {
       this.cacheWriteLongPricePerMillion = cacheWriteLongPricePerMillion;
+    }
+
+    public String getWebSearchPricePerThousand() {
+      return webSearchPricePerThousand;
+    }
+
+    public void setWebSearchPricePerThousand(String webSearchPricePerThousand) {
+      this.webSearchPricePerThousand = webSearchPricePerThousand;
     }
 
     public long getContextWindow() {
