@@ -7,11 +7,12 @@ import dev.tollgate.gateway.fake.Completions;
 import dev.tollgate.gateway.fake.FakeAnthropic;
 import dev.tollgate.gateway.fake.FakeAzureOpenAi;
 import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
-import dev.tollgate.gateway.fake.FakeProvider;
 import dev.tollgate.gateway.fake.RecordedRequest;
 import dev.tollgate.gateway.fake.Reply;
 import dev.tollgate.gateway.metering.TokenEstimator;
 import dev.tollgate.gateway.support.GatewayHarness;
+import dev.tollgate.gateway.support.OpenAiShapedRoutes;
+import dev.tollgate.gateway.support.OpenAiShapedRoutes.Case;
 import dev.tollgate.gateway.support.MinuteWindow;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
@@ -64,10 +65,7 @@ class CompletionsApiTest {
 
   /** A tenant whose route for {@link Seed#MODEL} has one target per provider, tried in this order. */
   static Seed seed(Map<String, RoutePlan.Provider> providers, List<String> order, Seed seed) {
-    List<RoutePlan.Target> targets = IntStream.range(0, order.size()).mapToObj(i -> target(order.get(i), i)).toList();
-    return seed.plan(providers, List.of(new RoutePlan.Route(Seed.MODEL, targets, List.of())),
-            new RoutePlan.Retry(2, 10, 100), new RoutePlan.Timeouts(2_000, 5_000, 20_000))
-        .cap("daily", "Tenant", null, "Reject", Period.Day, 1_000_000_000);
+    return OpenAiShapedRoutes.route(seed, providers, order, CompletionsApiTest::target);
   }
 
   static Seed openAi() {
@@ -79,14 +77,6 @@ class CompletionsApiTest {
   static String body(String extra) {
     return new JsonObject().put("model", Seed.MODEL).put("prompt", PREFIX).put("suffix", SUFFIX)
         .put("max_tokens", 64).put("temperature", 0).encode().replace("}", extra + "}");
-  }
-
-  /** One provider serving legacy completions, and the path it must be called on. */
-  record Case(String name, FakeProvider fake, String type, String apiVersion, String path, String versionQuery) {
-    @Override
-    public String toString() {
-      return name;
-    }
   }
 
   static Stream<Case> providers() {
@@ -103,12 +93,7 @@ class CompletionsApiTest {
 
   /** The upstream call: the provider's path and credential, the target's model, prompt and suffix untouched. */
   static JsonObject calledAsTheProviderDocuments(Case c, RecordedRequest up) {
-    assertThat(up.path()).isEqualTo(c.path());
-    assertThat(up.query("api-version")).isEqualTo(c.versionQuery());
-    boolean azure = c.type().equals("azure-openai");
-    assertThat(azure ? up.header("api-key") : up.header("authorization"))
-        .isEqualTo(azure ? Seed.UPSTREAM_KEY : "Bearer " + Seed.UPSTREAM_KEY);
-    JsonObject sent = up.json();
+    JsonObject sent = OpenAiShapedRoutes.calledAt(c, up);
     // a deployment URL names the model; everywhere else the body does
     assertThat(sent.getString("model")).isEqualTo(c.path().contains("/deployments/") ? null : "up-p");
     assertThat(sent.getString("prompt")).isEqualTo(PREFIX);
@@ -320,14 +305,7 @@ class CompletionsApiTest {
   @ParameterizedTest
   @MethodSource("invalidBodies")
   void invalidBodiesAnswer400InTheEnvelopeWithTheParamNamed(String body, String param) {
-    HttpResponse<String> r = HARNESS.gateway().post(PATH, openAi().key("k"), body);
-
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
-    JsonObject e = new JsonObject(r.body()).getJsonObject("error");
-    assertThat(e.getString("type")).isEqualTo("invalid_request_error");
-    assertThat(e.getString("code")).isEqualTo("invalid_request");
-    assertThat(e.getString("param")).isEqualTo(param);
-    assertThat(e.getString("message")).isNotBlank();
+    OpenAiShapedRoutes.invalid(HARNESS.gateway().post(PATH, openAi().key("k"), body), param);
     assertThat(HARNESS.fake().requests()).isEmpty();
   }
 

@@ -30,7 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Tools the provider runs itself and bills per use (ADR 0046), through the whole chain against fake
+ * Tools the provider runs itself and bills per use (ADR 0047), through the whole chain against fake
  * Anthropic and OpenAI servers: a request that enables one no target has a price for is refused
  * before admission (nothing called, reserved, recorded, no request per minute used); web searches are
  * reserved at the route's search price times the request's bound and billed at the serving

@@ -6,12 +6,13 @@ import static org.awaitility.Awaitility.await;
 import dev.tollgate.gateway.fake.FakeAnthropic;
 import dev.tollgate.gateway.fake.FakeAzureOpenAi;
 import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
-import dev.tollgate.gateway.fake.FakeProvider;
 import dev.tollgate.gateway.fake.RecordedRequest;
 import dev.tollgate.gateway.fake.Reply;
 import dev.tollgate.gateway.fake.Responses;
 import dev.tollgate.gateway.metering.TokenEstimator;
 import dev.tollgate.gateway.support.GatewayHarness;
+import dev.tollgate.gateway.support.OpenAiShapedRoutes;
+import dev.tollgate.gateway.support.OpenAiShapedRoutes.Case;
 import dev.tollgate.gateway.support.MinuteWindow;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
@@ -57,10 +58,7 @@ class ResponsesApiTest {
 
   /** A tenant whose route for {@link Seed#MODEL} has one target per provider, tried in this order. */
   static Seed seed(Map<String, RoutePlan.Provider> providers, List<String> order, Seed seed) {
-    List<RoutePlan.Target> targets = IntStream.range(0, order.size()).mapToObj(i -> target(order.get(i), i)).toList();
-    return seed.plan(providers, List.of(new RoutePlan.Route(Seed.MODEL, targets, List.of())),
-            new RoutePlan.Retry(2, 10, 100), new RoutePlan.Timeouts(2_000, 5_000, 20_000))
-        .cap("daily", "Tenant", null, "Reject", Period.Day, 1_000_000_000);
+    return OpenAiShapedRoutes.route(seed, providers, order, ResponsesApiTest::target);
   }
 
   static Seed openAi() {
@@ -71,14 +69,6 @@ class ResponsesApiTest {
   static String body(String extra) {
     return "{\"model\":\"" + Seed.MODEL + "\",\"instructions\":\"Be brief.\",\"input\":[{\"role\":\"user\",\"content\":"
         + "[{\"type\":\"input_text\",\"text\":\"Say hello\"}]}],\"max_output_tokens\":600" + extra + "}";
-  }
-
-  /** One provider serving the Responses API, and the path it must be called on. */
-  record Case(String name, FakeProvider fake, String type, String apiVersion, String path, String versionQuery) {
-    @Override
-    public String toString() {
-      return name;
-    }
   }
 
   static Stream<Case> providers() {
@@ -95,11 +85,7 @@ class ResponsesApiTest {
 
   /** The upstream call: the provider's path and credential, the target's model, the rest untouched. */
   static void calledAsTheProviderDocuments(Case c, RecordedRequest up, boolean stream) {
-    assertThat(up.path()).isEqualTo(c.path());
-    assertThat(up.query("api-version")).isEqualTo(c.versionQuery());
-    assertThat(c.type().equals("azure-openai") ? up.header("api-key") : up.header("authorization"))
-        .isEqualTo(c.type().equals("azure-openai") ? Seed.UPSTREAM_KEY : "Bearer " + Seed.UPSTREAM_KEY);
-    JsonObject sent = up.json();
+    JsonObject sent = OpenAiShapedRoutes.calledAt(c, up);
     assertThat(sent.getString("model")).isEqualTo("up-p");
     assertThat(sent.getString("instructions")).isEqualTo("Be brief.");
     assertThat(sent.getString("previous_response_id")).isEqualTo("resp_previous");
@@ -367,12 +353,7 @@ class ResponsesApiTest {
   @ParameterizedTest
   @MethodSource("invalidBodies")
   void invalidBodiesAnswer400WithTheParamNamed(String body, String param) {
-    HttpResponse<String> r = HARNESS.gateway().post(PATH, openAi().key("k"), body);
-
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
-    JsonObject e = new JsonObject(r.body()).getJsonObject("error");
-    assertThat(e.getString("code")).isEqualTo("invalid_request");
-    assertThat(e.getString("param")).isEqualTo(param);
+    OpenAiShapedRoutes.invalid(HARNESS.gateway().post(PATH, openAi().key("k"), body), param);
     assertThat(HARNESS.fake().requests()).isEmpty();
   }
 
