@@ -50,8 +50,8 @@ class MessagesApiTest {
 
   /** claude-haiku-4-5: $1 input, $0.10 cache reads, $1.25 cache writes, $5 output per million tokens. */
   static RoutePlan.Target target(String provider, int priority) {
-    return new RoutePlan.Target(provider, "claude-haiku-4-5-" + provider, priority, 1, 1_000_000, 5_000_000, 200_000,
-        100_000L, 1_250_000L);
+    return new RoutePlan.Target(provider, "claude-haiku-4-5-" + provider, priority, 1, 1_000_000, 5_000_000, 200_000)
+        .withCachePrices(100_000L, 1_250_000L);
   }
 
   /** A tenant whose route for {@link #MODEL} has one Anthropic target per fake, tried in this order. */

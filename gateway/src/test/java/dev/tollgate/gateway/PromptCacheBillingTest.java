@@ -48,16 +48,19 @@ class PromptCacheBillingTest {
 
   /** gpt-4o-mini: $0.15 input, $0.075 cached input, $0.60 output per million tokens. */
   static final RoutePlan.Target GPT_4O_MINI =
-      new RoutePlan.Target("p", "gpt-4o-mini", 0, 1, 150_000, 600_000, 128_000, 75_000L, null);
+      new RoutePlan.Target("p", "gpt-4o-mini", 0, 1, 150_000, 600_000, 128_000).withCachePrices(75_000L, null);
   /** claude-haiku-4-5: $1 input, $0.10 cache reads, $1.25 cache writes (5 min), $5 output. */
   static final RoutePlan.Target CLAUDE_HAIKU =
-      new RoutePlan.Target("p", "claude-haiku-4-5", 0, 1, 1_000_000, 5_000_000, 200_000, 100_000L, 1_250_000L);
+      new RoutePlan.Target("p", "claude-haiku-4-5", 0, 1, 1_000_000, 5_000_000, 200_000)
+          .withCachePrices(100_000L, 1_250_000L);
   /** claude-haiku-4-5 with its 1-hour cache-write price: $2 per million, twice the input price. */
   static final RoutePlan.Target CLAUDE_HAIKU_1H =
-      new RoutePlan.Target("p", "claude-haiku-4-5", 0, 1, 1_000_000, 5_000_000, 200_000, 100_000L, 1_250_000L, 2_000_000L);
+      new RoutePlan.Target("p", "claude-haiku-4-5", 0, 1, 1_000_000, 5_000_000, 200_000)
+          .withCachePrices(100_000L, 1_250_000L)
+          .withCacheWriteLongPrice(2_000_000L);
   /** gemini-2.5-flash: $0.30 input, $0.03 cached input, $2.50 output. */
   static final RoutePlan.Target GEMINI_FLASH =
-      new RoutePlan.Target("p", "gemini-2.5-flash", 0, 1, 300_000, 2_500_000, 1_000_000, 30_000L, null);
+      new RoutePlan.Target("p", "gemini-2.5-flash", 0, 1, 300_000, 2_500_000, 1_000_000).withCachePrices(30_000L, null);
 
   /**
    * One provider's answer and stream reporting prompt-cache usage.
@@ -257,7 +260,8 @@ class PromptCacheBillingTest {
   void theReservationCoversACacheWritePriceAboveTheInputPrice() {
     // 1 micro per prompt token as input, 100 as a cache write; output free: the worst case is the prompt
     RoutePlan.Target plain = new RoutePlan.Target("p", "claude-haiku-4-5", 0, 1, 1_000_000, 0, 0);
-    RoutePlan.Target dearWrites = new RoutePlan.Target("p", "claude-haiku-4-5", 0, 1, 1_000_000, 0, 0, null, 100_000_000L);
+    RoutePlan.Target dearWrites = new RoutePlan.Target("p", "claude-haiku-4-5", 0, 1, 1_000_000, 0, 0)
+        .withCachePrices(null, 100_000_000L);
     Seed seed = HARNESS.seed().tenant();
     seed.plan(Map.of("p", seed.provider("anthropic", ANTHROPIC.baseUrl(), null)),
             List.of(new RoutePlan.Route(Seed.MODEL, List.of(plain), List.of()),

@@ -50,14 +50,14 @@ class ProviderRunToolsTest {
 
   /** claude-haiku-4-5 ($1 in, $5 out per million tokens) with web search at {@code searchPrice} (null: unpriced). */
   static RoutePlan.Target claude(String provider, int priority, Long searchPrice) {
-    return new RoutePlan.Target(provider, "claude-" + provider, priority, 1, 1_000_000, 5_000_000, 200_000, null, null,
-        null, searchPrice);
+    return new RoutePlan.Target(provider, "claude-" + provider, priority, 1, 1_000_000, 5_000_000, 200_000)
+        .withWebSearchPrice(searchPrice);
   }
 
   /** gpt-4.1 ($2 in, $8 out per million tokens) with web search at {@code searchPrice} (null: unpriced). */
   static RoutePlan.Target gpt(String provider, Long searchPrice) {
-    return new RoutePlan.Target(provider, "gpt-" + provider, 0, 1, 2_000_000, 8_000_000, 1_000_000, null, null, null,
-        searchPrice);
+    return new RoutePlan.Target(provider, "gpt-" + provider, 0, 1, 2_000_000, 8_000_000, 1_000_000)
+        .withWebSearchPrice(searchPrice);
   }
 
   /** A tenant routing {@link #MODEL} to {@code targets} (providers named by the targets), with a daily Reject cap. */

@@ -53,7 +53,8 @@ class ResponsesApiTest {
 
   /** gpt-4o-mini: $0.15 input, $0.075 cached input, $0.60 output per million tokens. */
   static RoutePlan.Target target(String provider, int priority) {
-    return new RoutePlan.Target(provider, "up-" + provider, priority, 1, 150_000, 600_000, 128_000, 75_000L, null);
+    return new RoutePlan.Target(provider, "up-" + provider, priority, 1, 150_000, 600_000, 128_000)
+        .withCachePrices(75_000L, null);
   }
 
   /** A tenant whose route for {@link Seed#MODEL} has one target per provider, tried in this order. */

@@ -155,35 +155,22 @@ public record RoutePlan(
       @JsonInclude(JsonInclude.Include.NON_NULL) Long cacheWriteLongMicrosPerMillion,
       @JsonInclude(JsonInclude.Include.NON_NULL) Long webSearchMicrosPerThousand) {
 
-    /** A target without a web search price: requests that enable web search do not go to it. */
-    public Target(
-        String provider,
-        String model,
-        int priority,
-        int weight,
-        long inputMicrosPerMillion,
-        long outputMicrosPerMillion,
-        long contextWindow,
-        Long cachedInputMicrosPerMillion,
-        Long cacheWriteMicrosPerMillion,
-        Long cacheWriteLongMicrosPerMillion) {
-      this(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow,
-          cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, cacheWriteLongMicrosPerMillion, null);
+    /** This target with a cached-input and a cache-write price (null: the input price). */
+    public Target withCachePrices(Long cachedInput, Long cacheWrite) {
+      return new Target(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow,
+          cachedInput, cacheWrite, cacheWriteLongMicrosPerMillion, webSearchMicrosPerThousand);
     }
 
-    /** A target without a long cache-write price: 1-hour cache writes cost the cache-write price. */
-    public Target(
-        String provider,
-        String model,
-        int priority,
-        int weight,
-        long inputMicrosPerMillion,
-        long outputMicrosPerMillion,
-        long contextWindow,
-        Long cachedInputMicrosPerMillion,
-        Long cacheWriteMicrosPerMillion) {
-      this(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow,
-          cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, null, null);
+    /** This target with a 1-hour cache-write price (null: the cache-write price). */
+    public Target withCacheWriteLongPrice(Long cacheWriteLong) {
+      return new Target(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow,
+          cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, cacheWriteLong, webSearchMicrosPerThousand);
+    }
+
+    /** This target with a web search price per thousand (null: not priced). */
+    public Target withWebSearchPrice(Long perThousand) {
+      return new Target(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow,
+          cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, cacheWriteLongMicrosPerMillion, perThousand);
     }
 
     /** A target without cache prices: cached and cache-write tokens cost the input price. */

@@ -8,14 +8,17 @@ class RoutePlanTargetTest {
 
   /** gpt-4o-mini: $0.15 input, $0.075 cached input, $0.60 output per million. */
   static final RoutePlan.Target MINI =
-      new RoutePlan.Target("openai", "gpt-4o-mini", 0, 1, 150_000, 600_000, 128_000, 75_000L, null);
+      new RoutePlan.Target("openai", "gpt-4o-mini", 0, 1, 150_000, 600_000, 128_000).withCachePrices(75_000L, null);
   /** claude-haiku-4-5: $1 input, $0.10 cache reads, $1.25 cache writes (5 min), $5 output. */
   static final RoutePlan.Target HAIKU =
-      new RoutePlan.Target("anthropic", "claude-haiku-4-5", 0, 1, 1_000_000, 5_000_000, 200_000, 100_000L, 1_250_000L);
+      new RoutePlan.Target("anthropic", "claude-haiku-4-5", 0, 1, 1_000_000, 5_000_000, 200_000)
+          .withCachePrices(100_000L, 1_250_000L);
 
   /** claude-haiku-4-5 with its 1-hour cache-write price: $2 per million (twice the input price). */
   static final RoutePlan.Target HAIKU_1H =
-      new RoutePlan.Target("anthropic", "claude-haiku-4-5", 0, 1, 1_000_000, 5_000_000, 200_000, 100_000L, 1_250_000L, 2_000_000L);
+      new RoutePlan.Target("anthropic", "claude-haiku-4-5", 0, 1, 1_000_000, 5_000_000, 200_000)
+          .withCachePrices(100_000L, 1_250_000L)
+          .withCacheWriteLongPrice(2_000_000L);
 
   @Test
   void aTargetWithoutCachePricesEncodesAsBeforeAndOldPlansDecode() {
@@ -39,10 +42,13 @@ class RoutePlanTargetTest {
     String json = ConfigCodec.toJson(HAIKU_1H);
     assertThat(json).endsWith("\"cacheWriteMicrosPerMillion\":1250000,\"cacheWriteLongMicrosPerMillion\":2000000}");
     assertThat(ConfigCodec.fromJson(json, RoutePlan.Target.class)).isEqualTo(HAIKU_1H);
-    RoutePlan.Target onlyLong = new RoutePlan.Target("p", "m", 0, 1, 1_000_000, 0, 0, null, null, 2_000_000L);
+    RoutePlan.Target onlyLong = new RoutePlan.Target("p", "m", 0, 1, 1_000_000, 0, 0)
+        .withCacheWriteLongPrice(2_000_000L);
     assertThat(onlyLong.effectiveCacheWriteMicrosPerMillion()).isEqualTo(1_000_000);
     assertThat(onlyLong.effectiveCacheWriteLongMicrosPerMillion()).isEqualTo(2_000_000);
-    RoutePlan.Target free = new RoutePlan.Target("p", "m", 0, 1, 100, 100, 0, null, 100L, 0L);
+    RoutePlan.Target free = new RoutePlan.Target("p", "m", 0, 1, 100, 100, 0)
+        .withCachePrices(null, 100L)
+        .withCacheWriteLongPrice(0L);
     assertThat(ConfigCodec.fromJson(ConfigCodec.toJson(free), RoutePlan.Target.class).effectiveCacheWriteLongMicrosPerMillion())
         .as("an explicit 0 is free, not unset").isZero();
   }
@@ -74,7 +80,7 @@ class RoutePlanTargetTest {
     assertThat(json).endsWith("\"contextWindow\":200000,\"cachedInputMicrosPerMillion\":100000,\"cacheWriteMicrosPerMillion\":1250000}");
     assertThat(ConfigCodec.fromJson(json, RoutePlan.Target.class)).isEqualTo(HAIKU);
     assertThat(ConfigCodec.toJson(ConfigCodec.fromJson(json, RoutePlan.Target.class))).isEqualTo(json);
-    RoutePlan.Target free = new RoutePlan.Target("p", "m", 0, 1, 100, 100, 0, 0L, null);
+    RoutePlan.Target free = new RoutePlan.Target("p", "m", 0, 1, 100, 100, 0).withCachePrices(0L, null);
     assertThat(ConfigCodec.fromJson(ConfigCodec.toJson(free), RoutePlan.Target.class).effectiveCachedInputMicrosPerMillion())
         .as("an explicit 0 is free, not unset").isZero();
   }
@@ -113,23 +119,24 @@ class RoutePlanTargetTest {
     assertThat(HAIKU_1H.webSearchMicrosPerThousand()).isNull();
     // claude-haiku-4-5 with web search at $10 per 1,000 searches
     RoutePlan.Target searching = new RoutePlan.Target("anthropic", "claude-haiku-4-5", 0, 1, 1_000_000, 5_000_000,
-        200_000, 100_000L, 1_250_000L, null, 10_000_000L);
+        200_000).withCachePrices(100_000L, 1_250_000L).withWebSearchPrice(10_000_000L);
     String json = ConfigCodec.toJson(searching);
     assertThat(json).endsWith("\"cacheWriteMicrosPerMillion\":1250000,\"webSearchMicrosPerThousand\":10000000}");
     assertThat(ConfigCodec.fromJson(json, RoutePlan.Target.class)).isEqualTo(searching);
     assertThat(searching.withModel("claude-x")).isEqualTo(new RoutePlan.Target("anthropic", "claude-x", 0, 1, 1_000_000,
-        5_000_000, 200_000, 100_000L, 1_250_000L, null, 10_000_000L));
+        5_000_000, 200_000).withCachePrices(100_000L, 1_250_000L).withWebSearchPrice(10_000_000L));
   }
 
   @Test
   void webSearchesCostTheirPricePerThousandRoundedUpOnce() {
-    RoutePlan.Target tenDollars = new RoutePlan.Target("p", "m", 0, 1, 0, 0, 0, null, null, null, 10_000_000L);
+    RoutePlan.Target tenDollars = new RoutePlan.Target("p", "m", 0, 1, 0, 0, 0).withWebSearchPrice(10_000_000L);
     assertThat(tenDollars.webSearchCostMicros(3)).as("$0.01 a search").isEqualTo(30_000);
     assertThat(tenDollars.webSearchCostMicros(0)).isZero();
-    RoutePlan.Target odd = new RoutePlan.Target("p", "m", 0, 1, 0, 0, 0, null, null, null, 1_001L);
+    RoutePlan.Target odd = new RoutePlan.Target("p", "m", 0, 1, 0, 0, 0).withWebSearchPrice(1_001L);
     assertThat(odd.webSearchCostMicros(3)).as("3 x 1.001 micros = 3.003, rounded up once").isEqualTo(4);
     assertThat(HAIKU.webSearchCostMicros(5)).as("unpriced").isZero();
-    assertThat(new RoutePlan.Target("p", "m", 0, 1, 0, 0, 0, null, null, null, 0L).webSearchCostMicros(5)).as("free").isZero();
+    assertThat(new RoutePlan.Target("p", "m", 0, 1, 0, 0, 0)
+        .withWebSearchPrice(0L).webSearchCostMicros(5)).as("free").isZero();
   }
 
   @Test
@@ -137,7 +144,9 @@ class RoutePlanTargetTest {
     assertThat(HAIKU_1H.maxPromptMicrosPerMillion()).isEqualTo(2_000_000);
     assertThat(HAIKU_1H.worstCaseCostMicros(1_000, 100)).isEqualTo(2_000 + 500);
     assertThat(HAIKU_1H.costMicros(1_000, 0, 1_000, 1_000, 100)).isEqualTo(HAIKU_1H.worstCaseCostMicros(1_000, 100));
-    RoutePlan.Target cheapLong = new RoutePlan.Target("p", "m", 0, 1, 1_000_000, 0, 0, null, 3_000_000L, 500_000L);
+    RoutePlan.Target cheapLong = new RoutePlan.Target("p", "m", 0, 1, 1_000_000, 0, 0)
+        .withCachePrices(null, 3_000_000L)
+        .withCacheWriteLongPrice(500_000L);
     assertThat(cheapLong.maxPromptMicrosPerMillion()).isEqualTo(3_000_000);
   }
 

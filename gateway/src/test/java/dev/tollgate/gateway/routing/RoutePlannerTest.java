@@ -58,11 +58,15 @@ class RoutePlannerTest {
 
   @Test
   void aStarTargetKeepsItsCacheAndWebSearchPrices() {
-    RoutePlan.Target star = new RoutePlan.Target("p", "*", 0, 1, 1_000_000, 5_000_000, 0, 100_000L, 1_250_000L, 2_000_000L,
-        10_000_000L);
+    RoutePlan.Target star = new RoutePlan.Target("p", "*", 0, 1, 1_000_000, 5_000_000, 0)
+        .withCachePrices(100_000L, 1_250_000L)
+        .withCacheWriteLongPrice(2_000_000L)
+        .withWebSearchPrice(10_000_000L);
     RoutePlan.Route route = new RoutePlan.Route("claude-*", List.of(star), List.of());
     assertThat(RoutePlanner.order(route, "claude-opus-4", new SplittableRandom(1), t -> false))
-        .containsExactly(new RoutePlan.Target("p", "claude-opus-4", 0, 1, 1_000_000, 5_000_000, 0, 100_000L, 1_250_000L,
-            2_000_000L, 10_000_000L));
+        .containsExactly(new RoutePlan.Target("p", "claude-opus-4", 0, 1, 1_000_000, 5_000_000, 0)
+            .withCachePrices(100_000L, 1_250_000L)
+            .withCacheWriteLongPrice(2_000_000L)
+            .withWebSearchPrice(10_000_000L));
   }
 }

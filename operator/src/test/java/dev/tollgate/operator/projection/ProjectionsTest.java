@@ -101,14 +101,16 @@ class ProjectionsTest {
     t.setCacheWritePricePerMillion("0.1875");
     RoutePlan plan = RoutePolicyProjection.of(p, Map.of(), null, "none");
     assertThat(plan.routes().get(0).targets().get(0)).isEqualTo(
-        new RoutePlan.Target("openai", "gpt-4o-mini", 0, 1, 150_000, 600_000, 0, 75_000L, 187_500L));
+        new RoutePlan.Target("openai", "gpt-4o-mini", 0, 1, 150_000, 600_000, 0).withCachePrices(75_000L, 187_500L));
     assertThat(plan.version()).as("a price change is a new version").isNotEqualTo(before);
     assertThat(ConfigCodec.toJson(plan)).as("an unset 1-hour price stays out of the plan").doesNotContain("cacheWriteLong");
 
     t.setCacheWriteLongPricePerMillion("0.30");
     RoutePlan withLong = RoutePolicyProjection.of(p, Map.of(), null, "none");
     assertThat(withLong.routes().get(0).targets().get(0)).isEqualTo(
-        new RoutePlan.Target("openai", "gpt-4o-mini", 0, 1, 150_000, 600_000, 0, 75_000L, 187_500L, 300_000L));
+        new RoutePlan.Target("openai", "gpt-4o-mini", 0, 1, 150_000, 600_000, 0)
+            .withCachePrices(75_000L, 187_500L)
+            .withCacheWriteLongPrice(300_000L));
     assertThat(withLong.version()).isNotEqualTo(plan.version());
     t.setCacheWriteLongPricePerMillion("-0.30");
     assertThatThrownBy(() -> RoutePolicyProjection.of(p, Map.of(), null, "none"))
@@ -118,7 +120,9 @@ class ProjectionsTest {
     t.setWebSearchPricePerThousand("10.00");
     RoutePlan withSearch = RoutePolicyProjection.of(p, Map.of(), null, "none");
     assertThat(withSearch.routes().get(0).targets().get(0)).isEqualTo(
-        new RoutePlan.Target("openai", "gpt-4o-mini", 0, 1, 150_000, 600_000, 0, 75_000L, 187_500L, null, 10_000_000L));
+        new RoutePlan.Target("openai", "gpt-4o-mini", 0, 1, 150_000, 600_000, 0)
+            .withCachePrices(75_000L, 187_500L)
+            .withWebSearchPrice(10_000_000L));
     assertThat(withSearch.version()).isNotEqualTo(plan.version());
     assertThat(ConfigCodec.toJson(plan)).as("an unset web search price stays out of the plan").doesNotContain("webSearch");
     t.setWebSearchPricePerThousand("-10.00");
