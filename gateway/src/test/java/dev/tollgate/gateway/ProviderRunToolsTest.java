@@ -280,14 +280,16 @@ class ProviderRunToolsTest {
   }
 
   /**
-   * The reservation covers every search the request allows at the search price: a cap that holds
-   * the tokens' worst case but not {@code max_uses} searches answers 402 before the provider is
-   * called; a request that leaves its searches unbounded is reserved (and bounded upstream) at the
-   * default ceiling of 10.
+   * The reservation covers every search the request allows at the search price, plus the 8,000
+   * prompt tokens of results each may add: a cap that holds the tokens' worst case but not {@code
+   * max_uses} searches answers 402 before the provider is called; a request that leaves its searches
+   * unbounded is reserved (and bounded upstream) at the default ceiling of 10.
    */
   @Test
   void theReservationCoversTheSearchesTheRequestAllows() {
-    // tokens alone: ~10 prompt tokens x $1 + 600 out x $5 = ~3,010 micros; each search 10,000 more
+    // tokens alone: ~10 prompt tokens x $1 + 600 out x $5 = ~3,010 micros; each search 10,000 more,
+    // and its results up to 8,000 prompt tokens at $1: 8,000
+    long perSearch = PER_SEARCH + 8_000;
     Seed seed = seed(25_000, claude("p", 0, SEARCH_PRICE));
     String key = seed.key("k");
 
@@ -301,12 +303,12 @@ class ProviderRunToolsTest {
     assertThat(five.statusCode()).as(five.body()).isEqualTo(402);
     JsonObject e = new JsonObject(five.body()).getJsonObject("error");
     assertThat(e.getString("code")).isEqualTo("spend_cap_exceeded");
-    assertThat(Money.parseMicros(e.getString("requested")) - 5 * PER_SEARCH).isBetween(tokensReserved, tokensReserved + 100);
+    assertThat(Money.parseMicros(e.getString("requested")) - 5 * perSearch).isBetween(tokensReserved, tokensReserved + 100);
 
     HttpResponse<String> unbounded = post("/v1/messages", key,
         messages(",\"tools\":[{\"type\":\"web_search_20250305\",\"name\":\"web_search\"}]", false));
     assertThat(unbounded.statusCode()).as(unbounded.body()).isEqualTo(402);
-    assertThat(Money.parseMicros(new JsonObject(unbounded.body()).getJsonObject("error").getString("requested")) - 10 * PER_SEARCH)
+    assertThat(Money.parseMicros(new JsonObject(unbounded.body()).getJsonObject("error").getString("requested")) - 10 * perSearch)
         .isBetween(tokensReserved, tokensReserved + 100);
     assertThat(ANTHROPIC.requests()).as("only the plain request reached the provider").hasSize(1);
 
@@ -316,7 +318,7 @@ class ProviderRunToolsTest {
     assertThat(one.statusCode()).as(one.body()).isEqualTo(200);
     Map<String, String> rec = UsageRecords.nth(HARNESS.redis(), seed.tenant, 2);
     assertThat(rec).containsEntry("webSearchCalls", "1").containsEntry("costMicros", Long.toString(2_000 + PER_SEARCH));
-    assertThat(Long.parseLong(rec.get("reservedMicros")) - PER_SEARCH).isBetween(tokensReserved, tokensReserved + 100);
+    assertThat(Long.parseLong(rec.get("reservedMicros")) - perSearch).isBetween(tokensReserved, tokensReserved + 100);
   }
 
   /** A search the request leaves unbounded goes upstream with the default bound it was reserved at. */
@@ -339,7 +341,10 @@ class ProviderRunToolsTest {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(HARNESS.fake().lastRequest().json().getLong("max_tool_calls")).isEqualTo(10);
     long reserved = Long.parseLong(UsageRecords.nth(HARNESS.redis(), seed.tenant, 2).get("reservedMicros"));
-    assertThat(reserved).as("10 searches and the tokens' worst case").isGreaterThan(10 * PER_SEARCH).isLessThan(11 * PER_SEARCH);
+    // each search: its price and 8,000 prompt tokens of results at the GPT target's $2 (Claude does not
+    // serve the Responses API, so it does not price this reservation)
+    long searches = 10 * (PER_SEARCH + 16_000);
+    assertThat(reserved).as("10 searches and the tokens' worst case").isGreaterThan(searches).isLessThan(searches + PER_SEARCH);
   }
 
   /** A target without a search price is not eligible for a searching request: the route skips it. */

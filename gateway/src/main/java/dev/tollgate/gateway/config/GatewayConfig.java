@@ -44,6 +44,8 @@ import java.util.TreeMap;
  *     and replayed from at start (null: not kept; ADR 0045)
  * @param defaultMaxToolCalls searches reserved (and sent upstream as the bound) for a web search the
  *     request leaves unbounded (ADR 0047)
+ * @param searchResultTokens prompt tokens reserved per web search for the results the provider adds
+ *     to the prompt (billed as input; OpenAI bills a fixed 8,000 per search on its mini models)
  */
 public record GatewayConfig(
     String httpHost,
@@ -65,7 +67,8 @@ public record GatewayConfig(
     int eventLoops,
     Duration shutdownGrace,
     Path settleSpoolDir,
-    long defaultMaxToolCalls) {
+    long defaultMaxToolCalls,
+    long searchResultTokens) {
 
   /** Every setting the gateway reads; anything else under TOLLGATE_ in the YAML file is an error. */
   static final Set<String> KNOWN =
@@ -94,7 +97,8 @@ public record GatewayConfig(
           "TOLLGATE_EVENT_LOOPS",
           "TOLLGATE_SHUTDOWN_GRACE",
           "TOLLGATE_SETTLE_SPOOL_DIR",
-          "TOLLGATE_DEFAULT_MAX_TOOL_CALLS");
+          "TOLLGATE_DEFAULT_MAX_TOOL_CALLS",
+          "TOLLGATE_SEARCH_RESULT_TOKENS");
 
   /** The spool folder, created if missing; it must be writable (the stop that needs it is too late to find out). */
   private static Path spoolDir(String dir) {
@@ -164,7 +168,8 @@ public record GatewayConfig(
             (int) number(s, "TOLLGATE_EVENT_LOOPS", Runtime.getRuntime().availableProcessors(), 1, 1024),
             duration(s, "TOLLGATE_SHUTDOWN_GRACE", "50s"),
             spoolDir(blankToNull(s.get("TOLLGATE_SETTLE_SPOOL_DIR"))),
-            number(s, "TOLLGATE_DEFAULT_MAX_TOOL_CALLS", 10, 1, 1_000));
+            number(s, "TOLLGATE_DEFAULT_MAX_TOOL_CALLS", 10, 1, 1_000),
+            number(s, "TOLLGATE_SEARCH_RESULT_TOKENS", 8_000, 0, 1_000_000));
     if (c.redisTimeout.isZero() || c.redisTimeout.toMillis() > 10_000) {
       throw new IllegalArgumentException("TOLLGATE_REDIS_TIMEOUT must be between 1ms and 10s");
     }

@@ -84,9 +84,11 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
     req.estimated(prompt, maxOut);
     long promptWithMargin = prompt + (prompt * config.promptMarginPercent() + 99) / 100;
     long searches = webSearchCeiling(req);
+    // each search's results join the prompt and are billed as input tokens
+    long searchedPrompt = Math.addExact(promptWithMargin, Math.multiplyExact(searches, config.searchResultTokens()));
     long worstCost = 0;
     for (RoutePlan.Target t : req.route().targets()) {
-      worstCost = Math.max(worstCost, Math.addExact(t.worstCaseCostMicros(promptWithMargin, maxOut), t.webSearchCostMicros(searches)));
+      worstCost = Math.max(worstCost, Math.addExact(t.worstCaseCostMicros(searchedPrompt, maxOut), t.webSearchCostMicros(searches)));
     }
     long worstCase = req.tenant().pricing().capBasisMicros(worstCost);
     configReader.caps(req.tenant().tenantId())
