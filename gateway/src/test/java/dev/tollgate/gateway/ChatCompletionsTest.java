@@ -139,6 +139,7 @@ class ChatCompletionsTest {
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
       String metrics = HARNESS.gateway().get("/metrics", null).body();
       assertThat(metrics).contains("tollgate_requests_total{").contains("tenant=\"" + seed.tenant.id() + "\"")
+          .containsPattern("tollgate_requests_total\\{endpoint=\"chat.completions\",[^}]*tenant=\"" + seed.tenant.id() + "\"")
           .contains("tollgate_tokens_total").contains("tollgate_request_duration_seconds_bucket");
     });
   }

@@ -50,7 +50,11 @@ public final class GatewayMetrics {
 
   // Meters are looked up per label set in these maps, not rebuilt per request: building and
   // registering a meter (tag sorting, registry lookup) cost more than the increment itself.
-  private record Key(String a, String b, String c, String d) {}
+  private record Key(String a, String b, String c, String d, String e) {
+    Key(String a, String b, String c, String d) {
+      this(a, b, c, d, null);
+    }
+  }
 
   /** The per (tenant, model, provider) counters of one settled request. */
   private record Usage(Counter tokensIn, Counter tokensOut, Counter cacheRead, Counter cacheWrite, Counter cost) {}
@@ -78,9 +82,10 @@ public final class GatewayMetrics {
     String model = models.of(req.model());
     String provider = providers.of(o.provider());
     String status = Integer.toString(o.status());
-    requests.computeIfAbsent(new Key(tenant, model, provider, status), k -> Counter.builder("tollgate_requests")
+    String endpoint = req.endpoint().label();
+    requests.computeIfAbsent(new Key(tenant, model, provider, status, endpoint), k -> Counter.builder("tollgate_requests")
         .description("Admitted requests by outcome")
-        .tags("tenant", k.a(), "model", k.b(), "provider", k.c(), "status", k.d())
+        .tags("tenant", k.a(), "model", k.b(), "provider", k.c(), "status", k.d(), "endpoint", k.e())
         .register(registry)).increment();
     Usage u = usage.computeIfAbsent(new Key(tenant, model, provider, null), k -> new Usage(
         tokens(k, "input"), tokens(k, "output"), cacheTokens(k, "read"), cacheTokens(k, "write"),
@@ -105,9 +110,9 @@ public final class GatewayMetrics {
       billed.computeIfAbsent(tenant, t -> Counter.builder("tollgate_billed_micros").description("Usage billed to tenants, micro-units")
           .tags("tenant", t).register(registry)).increment(billedMicros);
     }
-    durations.computeIfAbsent(new Key(provider, status, null, null), k -> Timer.builder("tollgate_request_duration")
+    durations.computeIfAbsent(new Key(provider, status, endpoint, null), k -> Timer.builder("tollgate_request_duration")
             .description("Time from request to end of response, admitted requests")
-            .tags("provider", k.a(), "status", k.b())
+            .tags("provider", k.a(), "status", k.b(), "endpoint", k.c())
             .publishPercentileHistogram()
             .maximumExpectedValue(Duration.ofMinutes(10))
             .register(registry))
