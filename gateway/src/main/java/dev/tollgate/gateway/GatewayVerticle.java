@@ -7,6 +7,7 @@ import dev.tollgate.gateway.filter.ModelFilter;
 import dev.tollgate.gateway.http.GatewayRouter;
 import dev.tollgate.gateway.metering.SpendLedger;
 import dev.tollgate.gateway.metering.TokenEstimator;
+import dev.tollgate.gateway.metering.UsageHandler;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.provider.ProviderRegistry;
 import dev.tollgate.gateway.routing.AccessTokens;
@@ -76,6 +77,7 @@ public final class GatewayVerticle extends VerticleBase {
         new RouteHandler(vertx, providers, caller, keyring, tokens, metrics, Cooldowns.shared(vertx),
             AccessTokens.shared(vertx)),
         new ModelsHandler(planner),
+        new UsageHandler(reader, redis),
         redis,
         metrics,
         config.maxBodyBytes());

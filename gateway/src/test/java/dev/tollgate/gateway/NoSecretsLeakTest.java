@@ -22,6 +22,7 @@ import dev.tollgate.schema.ApiKeyRecord;
 import dev.tollgate.schema.ApiKeys;
 import dev.tollgate.schema.Period;
 import dev.tollgate.schema.RoutePlan;
+import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -119,6 +120,15 @@ class NoSecretsLeakTest {
     assertThat(post(seed.key("oversized"), chat(50, false).replace(MARKER, MARKER + " " + "x".repeat(5000))).statusCode())
         .isEqualTo(413);
 
+    // a key reading its own budget and usage (GET /v1/tollgate/usage), and a wrong key trying to
+    HttpResponse<String> usage = HARNESS.gateway().get("/v1/tollgate/usage", key(seed.key("usage-reader")));
+    answers.add(usage);
+    assertThat(usage.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(usage.body()).getJsonObject("key").getString("name")).isEqualTo("usage-reader");
+    HttpResponse<String> usageDenied = HARNESS.gateway().get("/v1/tollgate/usage", key(ApiKeys.generate()));
+    answers.add(usageDenied);
+    assertThat(usageDenied.statusCode()).isEqualTo(401);
+
     // settle writes usage after the answer: wait for every billed request (the 401s, 402, 429 and 4xx write none)
     UsageRecords.atLeast(HARNESS.redis(), seed.tenant, 5);
     UsageRecords.atLeast(HARNESS.redis(), fallback.tenant, 2);
@@ -193,7 +203,7 @@ class NoSecretsLeakTest {
     for (HttpResponse<String> r : answers) {
       String seen = r.headers().map() + "\n" + r.body();
       assertThat(seen).as("answer %s", seen).doesNotContain(Seed.UPSTREAM_KEY).doesNotContain(Seed.CREDENTIALS_KEY);
-      clientKeys.forEach(k -> assertThat(seen).as("answer %s", seen).doesNotContain(k));
+      clientKeys.forEach(k -> assertThat(seen).as("answer %s", seen).doesNotContain(k).doesNotContain(ApiKeys.sha256Hex(k)));
     }
   }
 

@@ -11,6 +11,8 @@ import dev.tollgate.schema.Period;
 import dev.tollgate.schema.Pricing;
 import dev.tollgate.schema.RedisKeys;
 import dev.tollgate.schema.TenantRecord;
+import io.vertx.core.json.JsonObject;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
@@ -45,6 +47,13 @@ class RedisClusterTest {
       assertThat(HARNESS.redis().hget(day, "reserved")).isEqualTo("0");
       assertThat(HARNESS.redis().hget(day, "spent")).isEqualTo("10");
     });
+
+    // the key's usage: its spend HASHes and the totals read in one pipeline on the tenant's slot
+    HttpResponse<String> usage = HARNESS.gateway().get("/v1/tollgate/usage", key);
+    assertThat(usage.statusCode()).as(usage.body()).isEqualTo(200);
+    JsonObject body = new JsonObject(usage.body());
+    assertThat(body.getJsonArray("caps").stream().map(c -> ((JsonObject) c).getString("spent"))).containsExactly("0.00001", "0.00001");
+    assertThat(body.getJsonObject("month_to_date").getLong("requests")).isEqualTo(2);
 
     // every key the gateway wrote for the tenant lives in one slot (KEYSLOT equality)
     Set<Long> slots = new HashSet<>();

@@ -39,6 +39,7 @@ public final class AuthFilter implements Handler<RoutingContext> {
       return;
     }
     String hash = ApiKeys.sha256Hex(raw);
+    String prefix = ApiKeys.displayPrefix(raw);
     config.apiKey(hash).compose(found -> {
       if (found.isEmpty()) {
         throw GatewayError.invalidApiKey();
@@ -58,7 +59,7 @@ public final class AuthFilter implements Handler<RoutingContext> {
         if (!TenantRecord.ACTIVE.equals(tenant.get().state())) {
           throw GatewayError.tenantSuspended();
         }
-        req.authenticated(key, tenant.get());
+        req.authenticated(key, tenant.get(), prefix);
         return null;
       });
     }).onSuccess(v -> ctx.next()).onFailure(ctx::fail);

@@ -29,7 +29,9 @@ public final class GatewayRequest {
     MESSAGES("messages", "Anthropic Messages"),
     /** Anthropic's token counting ({@code /v1/messages/count_tokens}): rate-limited, never billed. */
     COUNT_TOKENS("messages.count_tokens", "Anthropic Token Counting"),
-    MODELS("models", "Models");
+    MODELS("models", "Models"),
+    /** The key's own budget and usage ({@code GET /v1/tollgate/usage}): read-only, not rate-limited, never billed. */
+    USAGE("tollgate.usage", "Tollgate Usage");
 
     private final String label;
     private final String apiName;
@@ -68,6 +70,7 @@ public final class GatewayRequest {
   private ProviderTools tools = ProviderTools.NONE;
   private ApiKeyRecord apiKey;
   private TenantRecord tenant;
+  private String keyPrefix;
   private RoutePlan plan;
   private RoutePlan.Route route;
   private long promptTokens;
@@ -101,9 +104,13 @@ public final class GatewayRequest {
   public ApiKeyRecord apiKey() { return apiKey; }
   public TenantRecord tenant() { return tenant; }
 
-  public void authenticated(ApiKeyRecord key, TenantRecord tenant) {
+  /** The presented key's {@link dev.tollgate.schema.ApiKeys#displayPrefix}: safe to show, never enough to use it. */
+  public String keyPrefix() { return keyPrefix; }
+
+  public void authenticated(ApiKeyRecord key, TenantRecord tenant, String keyPrefix) {
     this.apiKey = key;
     this.tenant = tenant;
+    this.keyPrefix = keyPrefix;
   }
 
   public RoutePlan plan() { return plan; }

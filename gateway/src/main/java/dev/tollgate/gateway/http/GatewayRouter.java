@@ -5,6 +5,7 @@ import dev.tollgate.gateway.filter.AuthFilter;
 import dev.tollgate.gateway.filter.ModelFilter;
 import dev.tollgate.gateway.filter.ParseFilter;
 import dev.tollgate.gateway.filter.RequestIdFilter;
+import dev.tollgate.gateway.metering.UsageHandler;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.routing.ModelsHandler;
 import dev.tollgate.gateway.routing.RouteHandler;
@@ -18,7 +19,8 @@ import java.util.Map;
 /**
  * The only place the request chain is assembled:
  * requestId → body limit → auth → parse → model authorization + route → admission (rate limits +
- * reservation, settle wired) → route handler; one failure handler renders every error (in
+ * reservation, settle wired) → route handler ({@code GET /v1/models} and {@code GET /v1/tollgate/usage}:
+ * requestId → auth → handler); one failure handler renders every error (in
  * Anthropic's envelope on {@code /v1/messages} and every path under it, ADR 0044).
  */
 public final class GatewayRouter {
@@ -32,6 +34,7 @@ public final class GatewayRouter {
       AdmissionFilter admission,
       RouteHandler route,
       ModelsHandler models,
+      UsageHandler usage,
       RedisStore redis,
       GatewayMetrics metrics,
       long maxBodyBytes) {}
@@ -58,6 +61,12 @@ public final class GatewayRouter {
         .handler(new RequestIdFilter(GatewayRequest.Endpoint.MODELS))
         .handler(c.auth())
         .handler(c.models());
+    // the key's own budget and usage: under a vendor segment so no OpenAI path can collide with it;
+    // read-only, so no rate limit counted and nothing reserved (docs/gateway.md)
+    router.get("/v1/tollgate/usage")
+        .handler(new RequestIdFilter(GatewayRequest.Endpoint.USAGE))
+        .handler(c.auth())
+        .handler(c.usage());
 
     router.get("/healthz").handler(ctx -> ctx.response().putHeader("content-type", "application/json")
         .end(new JsonObject().put("status", "ok").toBuffer()));

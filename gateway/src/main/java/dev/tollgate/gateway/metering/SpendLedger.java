@@ -143,7 +143,7 @@ public final class SpendLedger {
         totals = RedisKeys.totals(tenant, Period.Month.key(at));
         List<CapLimit> l = new ArrayList<>();
         for (CapDefinition cap : currentCaps) {
-          if (!cap.appliesTo(keyName) || !(CapDefinition.REJECT.equals(cap.action()) || CapDefinition.ALERT.equals(cap.action()))) {
+          if (!counts(cap, keyName)) {
             continue;
           }
           for (CapDefinition.Limit lim : cap.limits()) {
@@ -158,6 +158,14 @@ public final class SpendLedger {
       }
       return this;
     }
+  }
+
+  /**
+   * The caps a request made with {@code keyName} is reserved against: those that apply to the key
+   * with action Reject or Alert. Also what {@code GET /v1/tollgate/usage} shows the key.
+   */
+  static boolean counts(CapDefinition cap, String keyName) {
+    return cap.appliesTo(keyName) && (CapDefinition.REJECT.equals(cap.action()) || CapDefinition.ALERT.equals(cap.action()));
   }
 
   /** Bounded: a replica serving more keys than this rebuilds plans, it does not grow without end. */

@@ -123,6 +123,15 @@ public final class RedisStore {
     return connection().compose(c -> c.send(request)).timeout(timeoutMs, TimeUnit.MILLISECONDS).recover(this::unavailable);
   }
 
+  /**
+   * Sends {@code requests} together as one pipeline (one round trip, no MULTI) with the timeout;
+   * answers in order. In cluster mode every key must be in one slot (share a tenant's hash tag).
+   */
+  public Future<List<Response>> batch(List<Request> requests) {
+    metrics.redisRoundTrip();
+    return connection().compose(c -> c.batch(requests)).timeout(timeoutMs, TimeUnit.MILLISECONDS).recover(this::unavailable);
+  }
+
   private Future<RedisConnection> connection() {
     if (connection != null) {
       // bound to the event loop's context, not Future.succeededFuture: Vert.x schedules the timeout of
