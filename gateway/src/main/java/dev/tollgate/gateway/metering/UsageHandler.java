@@ -95,7 +95,7 @@ public final class UsageHandler implements Handler<RoutingContext> {
       long reserved = count(spend, 1);
       long limit = s.limit().limitMicros();
       Period p = s.limit().period();
-      Instant reset = p.reset(now);
+      Instant reset = resetOf(p, now);
       caps.add(new JsonObject()
           .put("cap", s.cap().name())
           .put("scope", s.cap().scope())
@@ -128,6 +128,18 @@ public final class UsageHandler implements Handler<RoutingContext> {
         .put("rate_limits", new JsonObject()
             .put("key", limits(key.requestsPerMinute(), key.tokensPerMinute()))
             .put("tenant", limits(tenant.requestsPerMinute(), tenant.tokensPerMinute())));
+  }
+
+  /**
+   * When the period containing {@code at} resets, or null for one that never does (a lifetime
+   * budget): such a period has no reset time, and {@link Period#reset} answers null or refuses.
+   */
+  static Instant resetOf(Period p, Instant at) {
+    try {
+      return p.reset(at);
+    } catch (IllegalStateException neverResets) {
+      return null;
+    }
   }
 
   /** 0 (no limit) is shown as null. */
