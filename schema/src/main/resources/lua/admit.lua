@@ -35,7 +35,7 @@
 --   +4..+11 four (KEYS index, limit) pairs: key requests, key tokens, tenant requests, tenant tokens
 --           windows (limit 0 = unlimited: the window is neither checked nor written)
 --   +12 m, the number of spend keys; then m (KEYS index, limit micros, reject flag 1 Reject / 0 Alert,
---       TTL s) quadruples
+--       TTL s) quadruples; TTL 0: none (a Total limit's counter is billing state and never expires)
 --
 -- Returns one reply per request, in order:
 --   {1, c1, c2, c3, c4}          admitted; c = window counts after it (-1 = unlimited)
@@ -188,7 +188,7 @@ for k = 3, #KEYS do
   end
   a = radd[k]
   if a ~= nil and a > 0 then
-    if redis.call('HINCRBY', KEYS[k], 'reserved', int(a)) == a then
+    if redis.call('HINCRBY', KEYS[k], 'reserved', int(a)) == a and sttl[k] ~= '0' then
       redis.call('EXPIRE', KEYS[k], sttl[k])
     end
   end

@@ -31,7 +31,8 @@
 --   +9 the amount reserved at admission, negated ("-52"; "0" when nothing was reserved)
 --   +10 KEYS index of its totals HASH, +11 of its key TPM window, +12 of its tenant TPM window
 --   +13 m, the number of spend keys; then m (KEYS index, TTL s) pairs (the TTL is applied when a
---       key is recreated here: a flushed key must not live forever)
+--       key is recreated here: a flushed key must not live forever; TTL 0: none, a Total limit's
+--       counter is billing state and never expires)
 --   then the f values of its usage record, in the order of the names
 --
 -- Returns one integer per request: 1 settled with its reservation, 2 settled after the reservation
@@ -136,7 +137,7 @@ for s = 4, #KEYS do
       fresh = true -- may have been created just now
     end
   end
-  if fresh then
+  if fresh and ttl[s] ~= '0' then
     redis.call('EXPIRE', KEYS[s], ttl[s])
   end
   local c = tpm[s]

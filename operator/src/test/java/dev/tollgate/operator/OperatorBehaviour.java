@@ -10,6 +10,7 @@ import dev.tollgate.operator.api.v1alpha1.RoutePolicy;
 import dev.tollgate.operator.api.v1alpha1.RoutePolicySpec;
 import dev.tollgate.operator.api.v1alpha1.SpendCap;
 import dev.tollgate.operator.api.v1alpha1.SpendCapSpec;
+import dev.tollgate.operator.api.v1alpha1.SpendCapStatus;
 import dev.tollgate.operator.api.v1alpha1.Tenant;
 import dev.tollgate.operator.api.v1alpha1.TenantSpec;
 import dev.tollgate.operator.api.v1alpha1.TenantStatus.MonthToDate;
@@ -430,6 +431,64 @@ abstract class OperatorBehaviour {
     // and for Prometheus: spent / limit of the period
     assertThat(harness().meters().get("tollgate_spend_cap_used_ratio").tags("namespace", ns, "spendcap", "budget", "period", "Day")
         .gauge().value()).isEqualTo(1.2);
+  }
+
+  @Test
+  void aTotalCapShowsWhatIsLeftWithoutAResetAndItsAlertsReArmAfterATopUp() {
+    String ns = newNamespace();
+    readyTenant(ns, "acme");
+    SpendCap cap = Fixtures.cap(ns, "prepaid", "acme", "100.00");
+    cap.getSpec().setLimits(List.of(new SpendCapSpec.Limit(Period.Total, "100.00"), new SpendCapSpec.Limit(Period.Week, "40.00")));
+    cap.getSpec().setAlertThresholdsPercent(List.of(50, 80));
+    create(cap);
+    awaitReady(SpendCap.class, ns, "prepaid", "True", "Projected");
+    TenantId id = new TenantId(ns, "acme");
+    CapDefinition def = ConfigCodec.fromJson(redis().hget(RedisKeys.caps(id), "prepaid"), CapDefinition.class);
+    assertThat(def.limits()).containsExactly(new CapDefinition.Limit(Period.Total, 100_000_000L), new CapDefinition.Limit(Period.Week, 40_000_000L));
+    String total = RedisKeys.spend(id, "prepaid", "T");
+
+    redis().hset(total, Map.of("spent", "90000000", "reserved", "0")); // 90 % of the credit
+    await().atMost(WAIT).untilAsserted(() -> {
+      List<SpendCapStatus.PeriodSpend> spend = client().resources(SpendCap.class).inNamespace(ns).withName("prepaid").get().getStatus().getSpend();
+      assertThat(spend).hasSize(2);
+      assertThat(spend.get(0)).satisfies(s -> {
+        assertThat(s.getPeriod()).isEqualTo("Total");
+        assertThat(s.getPeriodKey()).isEqualTo("T");
+        assertThat(s.getSpent()).isEqualTo("90.00");
+        assertThat(s.getRemaining()).isEqualTo("10.00");
+        assertThat(s.getResetsAt()).isNull();
+        assertThat(s.getAlertsRaised()).containsExactly(50, 80);
+      });
+      assertThat(spend.get(1)).satisfies(s -> {
+        assertThat(s.getPeriod()).isEqualTo("Week");
+        assertThat(s.getPeriodKey()).isEqualTo(Period.Week.key(Instant.now()));
+        assertThat(Instant.parse(s.getResetsAt())).isEqualTo(Period.Week.reset(Instant.now()));
+        assertThat(s.getRemaining()).isEqualTo("40.00");
+        assertThat(s.getAlertsRaised()).isEmpty();
+      });
+    });
+    assertThat(thresholdEvents(ns, "prepaid")).hasSize(2).allSatisfy(m -> assertThat(m).contains("never resets, 10.00 left"));
+
+    // a top-up: 90 of 150 is 60 %, so 80 is re-armed; 50 is still reached and not raised twice
+    edit(SpendCap.class, ns, "prepaid", c -> {
+      c.getSpec().setLimits(List.of(new SpendCapSpec.Limit(Period.Total, "150.00"), new SpendCapSpec.Limit(Period.Week, "40.00")));
+      return c;
+    });
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(raised(ns, "prepaid")).containsExactly(50);
+      assertThat(client().resources(SpendCap.class).inNamespace(ns).withName("prepaid").get().getStatus().getSpend().get(0).getRemaining())
+          .isEqualTo("60.00");
+    });
+    await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(8))
+        .untilAsserted(() -> assertThat(thresholdEvents(ns, "prepaid")).hasSize(2));
+
+    // crossing 80 % of the new limit raises it again, once
+    redis().hset(total, "spent", "121000000");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(raised(ns, "prepaid")).containsExactly(50, 80));
+    assertThat(thresholdEvents(ns, "prepaid")).hasSize(3)
+        .anyMatch(m -> m.contains("Total spend reached 80% of its limit: 121.00 of 150.00 USD spent in T (80%), never resets, 29.00 left"));
+    // the counter is the gateway's: the operator never gives it a TTL
+    assertThat(redis().ttl(total)).isEqualTo(-1);
   }
 
   private List<Integer> raised(String ns, String cap) {

@@ -66,7 +66,8 @@ public final class RedisKeys {
   /**
    * HASH {@code spent}, {@code reserved} (micro-units) of one cap limit in one period.
    *
-   * @param periodKey {@link Period#key} of the period, e.g. {@code D20261123} or {@code M202611}
+   * @param periodKey {@link Period#key} of the period, e.g. {@code D20261123}, {@code W2026-48},
+   *     {@code M202611} or {@code T} (Total: never expires)
    */
   public static String spend(TenantId tenant, String capName, String periodKey) {
     return tenantPrefix(tenant) + "spend:" + capName + ":" + periodKey;

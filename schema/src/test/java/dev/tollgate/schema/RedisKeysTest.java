@@ -30,6 +30,10 @@ class RedisKeysTest {
         .isEqualTo("tg:v1:{t:agency/acme}:spend:monthly:M202611");
     assertThat(RedisKeys.spend(ACME, "daily", Period.Day.key(at)))
         .isEqualTo("tg:v1:{t:agency/acme}:spend:daily:D20261123");
+    assertThat(RedisKeys.spend(ACME, "weekly", Period.Week.key(at)))
+        .isEqualTo("tg:v1:{t:agency/acme}:spend:weekly:W2026-48");
+    assertThat(RedisKeys.spend(ACME, "prepaid", Period.Total.key(at)))
+        .isEqualTo("tg:v1:{t:agency/acme}:spend:prepaid:T");
     assertThat(RedisKeys.reservations(ACME)).isEqualTo("tg:v1:{t:agency/acme}:resv");
     assertThat(RedisKeys.reservationLeases(ACME)).isEqualTo("tg:v1:{t:agency/acme}:resvexp");
     assertThat(RedisKeys.usage(ACME)).isEqualTo("tg:v1:{t:agency/acme}:usage");

@@ -50,6 +50,7 @@ public final class SpendLedger {
 
   private static final long WINDOW_TTL_MS = 120_000;
   private static final int PURGE_BATCH = 20;
+  // Day and Week counters (ADR 0048)
   private static final Duration DAY_GRACE = Duration.ofDays(8);
   // long enough for the operator to report on the previous month
   private static final Duration MONTH_GRACE = Duration.ofDays(40);
@@ -92,7 +93,10 @@ public final class SpendLedger {
     this.spool = config.settleSpoolDir() == null ? null : new SettleSpool(config.settleSpoolDir());
   }
 
-  /** One cap limit a request is reserved against; its spend key expires at {@code expiresAtSecond}. */
+  /**
+   * One cap limit a request is reserved against; its spend key expires at {@code expiresAtSecond},
+   * or never when that is 0 (a Total limit: billing state, ADR 0048).
+   */
   private record CapLimit(CapDefinition cap, CapDefinition.Limit limit, String key, long expiresAtSecond) {}
 
   /**
@@ -148,13 +152,18 @@ public final class SpendLedger {
           }
           for (CapDefinition.Limit lim : cap.limits()) {
             Period p = lim.period();
-            long expires = p.reset(at).plus(p == Period.Day ? DAY_GRACE : MONTH_GRACE).getEpochSecond();
+            long expires = !p.resets() ? 0
+                : p.reset(at).plus(p == Period.Month ? MONTH_GRACE : DAY_GRACE).getEpochSecond();
             l.add(new CapLimit(cap, lim, RedisKeys.spend(tenant, cap.name(), p.key(at)), expires));
           }
         }
         limits = List.copyOf(l);
         spendKeys = limits.stream().map(CapLimit::key).toList();
-        maxExpiresAtSecond = limits.stream().mapToLong(CapLimit::expiresAtSecond).max().orElse(0);
+        // the reservation structures outlive every spend key, so no release is lost; a Total key never
+        // expires: its reservations are released by a purge (the next admission, or the operator's
+        // every resync), which has this long, as a month's key has (ADR 0048)
+        long noTtl = at.plus(MONTH_GRACE).getEpochSecond();
+        maxExpiresAtSecond = limits.stream().mapToLong(c -> c.expiresAtSecond() == 0 ? noTtl : c.expiresAtSecond()).max().orElse(0);
       }
       return this;
     }
@@ -255,7 +264,8 @@ public final class SpendLedger {
       long nowSecond = now / 1000;
       this.ttls = new long[limits.size()];
       for (int i = 0; i < limits.size(); i++) {
-        ttls[i] = Math.max(1, limits.get(i).expiresAtSecond() - nowSecond);
+        long expires = limits.get(i).expiresAtSecond();
+        ttls[i] = expires == 0 ? 0 : Math.max(1, expires - nowSecond); // 0: no TTL (admit.lua, settle.lua)
       }
       this.leasesTtl = requestOnly ? 0 : Math.max(0, plan.maxExpiresAtSecond - nowSecond) + config.reservationLease().toSeconds()
           + TOMBSTONE_RETENTION.toSeconds();
@@ -385,10 +395,13 @@ public final class SpendLedger {
         .put("reserved", Money.format(reserved))
         .put("requested", Money.format(requested))
         .put("currency", currency)
-        .put("resets_at", p.reset(at).toString());
-    String msg = "Spend cap '" + hit.cap().name() + "' (" + hit.cap().scope() + ", per " + p.name().toLowerCase()
-        + ") would be exceeded: limit " + Money.format(hit.limit().limitMicros()) + " " + currency + ", spent "
-        + Money.format(spent) + ", this request may cost up to " + Money.format(requested) + ". Resets at " + p.reset(at) + ".";
+        // null for a Total limit, which never resets (the field stays, so the body keeps its shape)
+        .put("resets_at", p.resets() ? p.reset(at).toString() : null);
+    String msg = "Spend cap '" + hit.cap().name() + "' (" + hit.cap().scope() + ", "
+        + (p.resets() ? "per " + p.name().toLowerCase() : "total") + ") would be exceeded: limit "
+        + Money.format(hit.limit().limitMicros()) + " " + currency + ", spent " + Money.format(spent)
+        + ", this request may cost up to " + Money.format(requested) + "."
+        + (p.resets() ? " Resets at " + p.reset(at) + "." : " It does not reset.");
     return GatewayError.spendCapExceeded(msg, details);
   }
 

@@ -130,16 +130,9 @@ public final class UsageHandler implements Handler<RoutingContext> {
             .put("tenant", limits(tenant.requestsPerMinute(), tenant.tokensPerMinute())));
   }
 
-  /**
-   * When the period containing {@code at} resets, or null for one that never does (a lifetime
-   * budget): such a period has no reset time, and {@link Period#reset} answers null or refuses.
-   */
+  /** When the period containing {@code at} resets, or null for one that never does (a lifetime budget). */
   static Instant resetOf(Period p, Instant at) {
-    try {
-      return p.reset(at);
-    } catch (IllegalStateException neverResets) {
-      return null;
-    }
+    return p.resets() ? p.reset(at) : null;
   }
 
   /** 0 (no limit) is shown as null. */

@@ -46,7 +46,7 @@ public final class SpendCapProjection {
     List<CapDefinition.Limit> limits = new ArrayList<>();
     for (SpendCapSpec.Limit l : spec.getLimits()) {
       if (l.getPeriod() == null) {
-        throw Problem.invalid("every limit needs a period (Day or Month)");
+        throw Problem.invalid("every limit needs a period (Day, Week, Month or Total)");
       }
       if (!seen.add(l.getPeriod())) {
         throw Problem.invalid("at most one limit per period");

@@ -79,7 +79,10 @@ public final class SpendCapReconciler extends ProjectingReconciler<SpendCap, Spe
    * Each alert threshold (and 100 % for an {@code Alert} cap, whose requests pass the limit) is raised
    * once per period as a Warning Event on the SpendCap, when a reconcile (at least every resync) sees
    * the settled spend at or over it; {@code alertsRaised} in status remembers which, so a restart or
-   * another replica taking over raises nothing twice. A new period starts with none.
+   * another replica taking over raises nothing twice. A new period starts with none. A threshold the
+   * spend is no longer at (the limit was raised: a top-up of a Total limit) is dropped from it, so it
+   * is raised again when crossed again; one still reached at the new limit is not raised twice
+   * (settled spend only grows within a period, so only a changed limit drops one; ADR 0048).
    */
   private void raiseAlerts(SpendCap cap, CapDefinition definition, List<SpendCapStatus.PeriodSpend> before,
       List<SpendCapStatus.PeriodSpend> now, Context<SpendCap> context) {
@@ -91,15 +94,16 @@ public final class SpendCapReconciler extends ProjectingReconciler<SpendCap, Spe
       List<Integer> raised = new ArrayList<>();
       for (SpendCapStatus.PeriodSpend b : before) {
         if (s.getPeriod().equals(b.getPeriod()) && s.getPeriodKey().equals(b.getPeriodKey())) {
-          raised.addAll(b.getAlertsRaised());
+          b.getAlertsRaised().stream().filter(t -> s.getUsedPercent() >= t).forEach(raised::add);
         }
       }
       for (int t : thresholds) {
         if (s.getUsedPercent() >= t && !raised.contains(t)) {
           raised.add(t);
           events.warning(context.getClient(), cap, SPEND_THRESHOLD_REACHED, String.format(
-              "%s spend reached %d%% of its limit: %s of %s %s spent in %s (%d%%), resets at %s", s.getPeriod(), t,
-              s.getSpent(), s.getLimit(), definition.currency(), s.getPeriodKey(), s.getUsedPercent(), s.getResetsAt()));
+              "%s spend reached %d%% of its limit: %s of %s %s spent in %s (%d%%), %s", s.getPeriod(), t,
+              s.getSpent(), s.getLimit(), definition.currency(), s.getPeriodKey(), s.getUsedPercent(),
+              s.getResetsAt() == null ? "never resets, " + s.getRemaining() + " left" : "resets at " + s.getResetsAt()));
         }
       }
       Collections.sort(raised);
@@ -121,9 +125,11 @@ public final class SpendCapReconciler extends ProjectingReconciler<SpendCap, Spe
       s.setPeriodKey(periodKey);
       s.setLimit(Money.format(limit.limitMicros()));
       s.setSpent(Money.format(spent));
+      s.setRemaining(Money.format(Math.max(0, limit.limitMicros() - spent)));
       s.setReserved(Money.format(TenantReconciler.number(counters, CounterFields.RESERVED)));
       s.setUsedPercent(limit.limitMicros() == 0 ? 100 : Math.min(100_000, spent * 100 / limit.limitMicros()));
-      s.setResetsAt(Conditions.format(limit.period().reset(now)));
+      // a Total limit never resets: no reset time
+      s.setResetsAt(limit.period().resets() ? Conditions.format(limit.period().reset(now)) : null);
       out.add(s);
     }
     return out;

@@ -42,9 +42,9 @@ public class SpendCapSpec {
   private LocalRef apiKeyRef;
 
   @Required
-  @Size(min = 1, max = 2)
+  @Size(min = 1, max = 4)
   @ValidationRule(value = "self.all(l, self.exists_one(m, m.period == l.period))", message = "at most one limit per period")
-  @JsonPropertyDescription("One limit per period: at most `amount` may be spent per UTC day and/or UTC calendar month.")
+  @JsonPropertyDescription("One limit per period: at most `amount` may be spent per UTC day, ISO week, UTC calendar month and/or in total (prepaid credit).")
   private List<Limit> limits = new ArrayList<>();
 
   @Pattern(Formats.CURRENCY)
@@ -120,12 +120,12 @@ public class SpendCapSpec {
   public static class Limit {
 
     @Required
-    @JsonPropertyDescription("`Day` (UTC day) or `Month` (UTC calendar month). The counter resets at the period's start.")
+    @JsonPropertyDescription("`Day` (UTC day), `Week` (ISO week, Monday 00:00 UTC), `Month` (UTC calendar month): the counter resets at the period's start. `Total`: never resets (prepaid credit or a lifetime budget; raise `amount` to top up).")
     private Period period;
 
     @Required
     @Pattern(Formats.AMOUNT)
-    @JsonPropertyDescription("Maximum spend per period, decimal string in `currency` units with at most 6 decimals, e.g. \"250.00\".")
+    @JsonPropertyDescription("Maximum spend per period (for `Total`: ever), decimal string in `currency` units with at most 6 decimals, e.g. \"250.00\".")
     private String amount;
 
     public Limit() {}

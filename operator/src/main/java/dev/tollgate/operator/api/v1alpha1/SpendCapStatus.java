@@ -1,5 +1,6 @@
 package dev.tollgate.operator.api.v1alpha1;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,10 +22,10 @@ public class SpendCapStatus extends TollgateStatus {
   /** Spend of one limit in its current period. Amounts are decimal strings in the cap's currency. */
   public static class PeriodSpend {
 
-    @JsonPropertyDescription("`Day` or `Month`.")
+    @JsonPropertyDescription("`Day`, `Week`, `Month` or `Total`.")
     private String period;
 
-    @JsonPropertyDescription("The period's key, e.g. `D20261123` or `M202611` (UTC).")
+    @JsonPropertyDescription("The period's key, e.g. `D20261123`, `W2026-48` (ISO week-based year and week), `M202611` (UTC), or `T` (Total).")
     private String periodKey;
 
     @JsonPropertyDescription("The limit, decimal.")
@@ -33,16 +34,20 @@ public class SpendCapStatus extends TollgateStatus {
     @JsonPropertyDescription("Settled spend in this period, decimal.")
     private String spent;
 
+    @JsonPropertyDescription("limit - spent, at least 0, decimal: what is left of the limit (of the prepaid credit for `Total`); requests in flight may hold some of it (`reserved`).")
+    private String remaining;
+
     @JsonPropertyDescription("Reserved for requests in flight, decimal.")
     private String reserved;
 
     @JsonPropertyDescription("spent as a whole percentage of limit (rounded down).")
     private long usedPercent;
 
-    @JsonPropertyDescription("When the period ends and the counter resets (RFC 3339).")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyDescription("When the period ends and the counter resets (RFC 3339). Absent for `Total`, which never resets.")
     private String resetsAt;
 
-    @JsonPropertyDescription("Alert thresholds (percent of the limit; 100 for an `Alert` cap) reached in this period, each raised once as a Warning Event `SpendThresholdReached`.")
+    @JsonPropertyDescription("Alert thresholds (percent of the limit; 100 for an `Alert` cap) reached in this period, each raised once as a Warning Event `SpendThresholdReached`; one no longer reached (the limit was raised) is dropped and raised again when crossed again.")
     private List<Integer> alertsRaised = new ArrayList<>();
 
     public String getPeriod() {
@@ -75,6 +80,14 @@ public class SpendCapStatus extends TollgateStatus {
 
     public void setSpent(String spent) {
       this.spent = spent;
+    }
+
+    public String getRemaining() {
+      return remaining;
+    }
+
+    public void setRemaining(String remaining) {
+      this.remaining = remaining;
     }
 
     public String getReserved() {
