@@ -135,6 +135,25 @@ class UsageEndpointTest {
   }
 
   @Test
+  void aPrepaidTotalCapShowsWhatIsLeftAndNoResetAWeeklyOneItsMonday() {
+    Seed seed = tenant()
+        .cap("prepaid", "Tenant", null, "Reject", Period.Total, 500_000_000)
+        .cap("weekly", "Tenant", null, "Reject", Period.Week, 100_000_000);
+    String key = seed.key("k");
+    HARNESS.redis().hset(RedisKeys.spend(seed.tenant, "prepaid", Period.Total.key(java.time.Instant.now())),
+        Map.of("spent", "120500000", "reserved", "0"));
+
+    Map<String, JsonObject> caps = caps(usage(key));
+
+    assertThat(caps.get("prepaid").getString("period")).isEqualTo("Total");
+    assertThat(caps.get("prepaid").getString("remaining")).isEqualTo("379.50");
+    assertThat(caps.get("prepaid").containsKey("resets_at")).isTrue();
+    assertThat(caps.get("prepaid").getValue("resets_at")).isNull();
+    assertThat(caps.get("weekly").getString("resets_at"))
+        .isEqualTo(Period.Week.reset(java.time.Instant.now()).toString());
+  }
+
+  @Test
   void reservedAmountsOfRequestsInFlightAreShownAndNotRemaining() {
     Seed seed = tenant().cap("daily", "Tenant", null, "Reject", Period.Day, 1_000_000);
     String key = seed.key("k");
