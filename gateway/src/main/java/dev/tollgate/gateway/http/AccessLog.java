@@ -39,7 +39,11 @@ public final class AccessLog {
    * every route: when off this is one branch, nothing is built.
    */
   public void watch(RoutingContext ctx, GatewayRequest req) {
-    if (!enabled || !ctx.request().path().startsWith("/v1/")) {
+    if (!enabled) {
+      return;
+    }
+    String path = ctx.request().path();
+    if (path == null || !path.startsWith("/v1/")) {
       return;
     }
     ctx.addEndHandler(ended -> {
