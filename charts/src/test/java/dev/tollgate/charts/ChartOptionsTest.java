@@ -68,6 +68,14 @@ class ChartOptionsTest {
   }
 
   @Test
+  void theAccessLogIsOffUnlessTurnedOn() {
+    assertThat(Chart.envValue(Chart.template().container("Deployment", FULLNAME + "-gateway"), "TOLLGATE_ACCESS_LOG"))
+        .isEqualTo("off");
+    assertThat(Chart.envValue(Chart.template("observability.yaml").container("Deployment", FULLNAME + "-gateway"),
+        "TOLLGATE_ACCESS_LOG")).isEqualTo("json");
+  }
+
+  @Test
   void theGatewaysShutdownGraceFitsInsideThePodsGracePeriod() {
     // 60 s for the pod: 5 s preStop sleep, 45 s for streams in flight, 5 s to flush settlements, 5 s spare
     JsonNode gw = Chart.template().container("Deployment", FULLNAME + "-gateway");

@@ -17,6 +17,7 @@ class ValuesSchemaTest {
       broken-watch-namespace.yaml | at '/operator/watchNamespaces/0'
       broken-resync.yaml         | at '/operator/resyncInterval'
       broken-service-type.yaml   | at '/gateway/service/type': value must be one of 'ClusterIP', 'NodePort', 'LoadBalancer'
+      broken-access-log.yaml     | at '/gateway/accessLog': got boolean, want string
       """)
   void rejectsWithAMessageNamingTheField(String valuesFile, String expected) {
     String error = Chart.templateError(valuesFile);

@@ -4,6 +4,7 @@ import dev.tollgate.gateway.config.GatewayConfig;
 import dev.tollgate.gateway.filter.AdmissionFilter;
 import dev.tollgate.gateway.filter.AuthFilter;
 import dev.tollgate.gateway.filter.ModelFilter;
+import dev.tollgate.gateway.http.AccessLog;
 import dev.tollgate.gateway.http.GatewayRouter;
 import dev.tollgate.gateway.metering.SpendLedger;
 import dev.tollgate.gateway.metering.TokenEstimator;
@@ -80,6 +81,7 @@ public final class GatewayVerticle extends VerticleBase {
         new UsageHandler(reader, redis),
         redis,
         metrics,
+        new AccessLog(config.accessLog()),
         config.maxBodyBytes());
     server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setCompressionSupported(false));
     // the tokenizer's tables take about a second to load: never on the event loop with traffic waiting

@@ -13,6 +13,7 @@ import dev.tollgate.gateway.fake.FakeAnthropic;
 import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
 import dev.tollgate.gateway.fake.Reply;
 import dev.tollgate.gateway.fake.Responses;
+import dev.tollgate.gateway.http.AccessLog;
 import dev.tollgate.gateway.support.GatewayHarness;
 import dev.tollgate.gateway.support.MinuteWindow;
 import dev.tollgate.gateway.support.Seed;
@@ -44,15 +45,16 @@ import redis.clients.jedis.resps.ScanResult;
 /**
  * "Never log or store a raw API key or a prompt body": drives every kind of request, success and
  * failure, with a marked prompt and per-request client keys, while every log event (DEBUG and up,
- * from every logger) is captured; then no log line, no Redis key or value, and no answer may hold
- * a client key, the prompt marker, the provider credential or the credentials key.
+ * from every logger, the access log included) is captured; then no log line, no Redis key or value,
+ * and no answer may hold a client key, the prompt marker, the provider credential or the credentials key.
  */
 class NoSecretsLeakTest {
 
   // declared before the harness so the capture is in place before the gateway starts
   static final LogCapture LOGS = LogCapture.start();
 
-  @RegisterExtension static final GatewayHarness HARNESS = GatewayHarness.standalone().env("TOLLGATE_MAX_BODY_BYTES", "4096");
+  @RegisterExtension static final GatewayHarness HARNESS = GatewayHarness.standalone().env("TOLLGATE_MAX_BODY_BYTES", "4096")
+      .env("TOLLGATE_ACCESS_LOG", "json");
   @RegisterExtension static final FakeOpenAiCompatible BACKUP = new FakeOpenAiCompatible(Seed.UPSTREAM_KEY);
   @RegisterExtension static final FakeAnthropic ANTHROPIC = new FakeAnthropic(Seed.UPSTREAM_KEY);
 
@@ -137,6 +139,7 @@ class NoSecretsLeakTest {
     String requestId = fellBack.headers().firstValue("x-request-id").orElseThrow();
     String logs = LOGS.since(logStart);
     assertThat(logs).as("the fallback is logged under its request id").contains(requestId);
+    assertAccessLogged(logs, 14);
     String redis = dumpRedis(HARNESS.redis());
     assertThat(redis).as("usage records are in the dump").contains(requestId).contains("upstream-mini");
 
@@ -182,6 +185,7 @@ class NoSecretsLeakTest {
     String redis = dumpRedis(HARNESS.redis());
     assertThat(redis).as("usage records are in the dump").contains("claude-haiku-4-5").contains("responses")
         .contains("endpoint=completions");
+    assertAccessLogged(logs, 7);
     assertNothingLeaked(logs, redis);
   }
 
@@ -190,6 +194,17 @@ class NoSecretsLeakTest {
     HttpResponse<String> r = HARNESS.gateway().postWithHeaders(path, body, headers);
     answers.add(r);
     return r.statusCode();
+  }
+
+  /**
+   * The access log wrote a line for at least {@code n} of these requests (each holding its key's
+   * name, its headers' values absent), so the leak check below covers it.
+   */
+  private static void assertAccessLogged(String logs, int n) {
+    List<String> lines = logs.lines().filter(l -> l.contains(" " + AccessLog.LOGGER + " ")).toList();
+    assertThat(lines).hasSizeGreaterThanOrEqualTo(n);
+    assertThat(lines).allSatisfy(l -> assertThat(l).contains("\"request_id\":\"req_").doesNotContain("Bearer")
+        .doesNotContainIgnoringCase("authorization").doesNotContainIgnoringCase("x-api-key"));
   }
 
   /** No log line, Redis key or value, or answer holds a client key, the prompt marker or a credential. */
@@ -286,6 +301,8 @@ class NoSecretsLeakTest {
       c.levels.put(root, root.getLevel());
       root.setLevel(Level.DEBUG);
       root.addAppender(c.appender);
+      // the access log has its own appender and does not reach the root's
+      ctx.getLogger(AccessLog.LOGGER).addAppender(c.appender);
       return c;
     }
 
@@ -301,6 +318,7 @@ class NoSecretsLeakTest {
     void stop() {
       LoggerContext ctx = (LoggerContext) LoggerFactory.getILoggerFactory();
       ctx.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).detachAppender(appender);
+      ctx.getLogger(AccessLog.LOGGER).detachAppender(appender);
       appender.stop();
       levels.forEach(Logger::setLevel);
     }

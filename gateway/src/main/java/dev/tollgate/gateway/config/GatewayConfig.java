@@ -46,6 +46,8 @@ import java.util.TreeMap;
  *     request leaves unbounded (ADR 0047)
  * @param searchResultTokens prompt tokens reserved per web search for the results the provider adds
  *     to the prompt (billed as input; OpenAI bills a fixed 8,000 per search on its mini models)
+ * @param accessLog write one JSON access-log line per {@code /v1/*} request ({@code
+ *     TOLLGATE_ACCESS_LOG=json}; default {@code off})
  */
 public record GatewayConfig(
     String httpHost,
@@ -68,7 +70,8 @@ public record GatewayConfig(
     Duration shutdownGrace,
     Path settleSpoolDir,
     long defaultMaxToolCalls,
-    long searchResultTokens) {
+    long searchResultTokens,
+    boolean accessLog) {
 
   /** Every setting the gateway reads; anything else under TOLLGATE_ in the YAML file is an error. */
   static final Set<String> KNOWN =
@@ -98,7 +101,8 @@ public record GatewayConfig(
           "TOLLGATE_SHUTDOWN_GRACE",
           "TOLLGATE_SETTLE_SPOOL_DIR",
           "TOLLGATE_DEFAULT_MAX_TOOL_CALLS",
-          "TOLLGATE_SEARCH_RESULT_TOKENS");
+          "TOLLGATE_SEARCH_RESULT_TOKENS",
+          "TOLLGATE_ACCESS_LOG");
 
   /** The spool folder, created if missing; it must be writable (the stop that needs it is too late to find out). */
   private static Path spoolDir(String dir) {
@@ -169,7 +173,8 @@ public record GatewayConfig(
             duration(s, "TOLLGATE_SHUTDOWN_GRACE", "50s"),
             spoolDir(blankToNull(s.get("TOLLGATE_SETTLE_SPOOL_DIR"))),
             number(s, "TOLLGATE_DEFAULT_MAX_TOOL_CALLS", 10, 1, 1_000),
-            number(s, "TOLLGATE_SEARCH_RESULT_TOKENS", 8_000, 0, 1_000_000));
+            number(s, "TOLLGATE_SEARCH_RESULT_TOKENS", 8_000, 0, 1_000_000),
+            accessLog(blankToNull(s.get("TOLLGATE_ACCESS_LOG"))));
     if (c.redisTimeout.isZero() || c.redisTimeout.toMillis() > 10_000) {
       throw new IllegalArgumentException("TOLLGATE_REDIS_TIMEOUT must be between 1ms and 10s");
     }
@@ -250,6 +255,19 @@ public record GatewayConfig(
     };
   }
 
+  /** {@code off} (default) or {@code json}: the one format there is, named so that others can follow. */
+  private static boolean accessLog(String v) {
+    if (v == null) {
+      return false;
+    }
+    return switch (v.trim().toLowerCase(Locale.ROOT)) {
+      // "false": a YAML file's unquoted off, which the YAML reader turns into a boolean
+      case "off", "false" -> false;
+      case "json" -> true;
+      default -> throw new IllegalArgumentException("TOLLGATE_ACCESS_LOG must be off or json, got '" + v + "'");
+    };
+  }
+
   private static String blankToNull(String v) {
     return v == null || v.isBlank() ? null : v;
   }
@@ -259,6 +277,7 @@ public record GatewayConfig(
     return "GatewayConfig[http=" + httpHost + ":" + httpPort + ", " + redis + ", redisTimeout=" + redisTimeout
         + ", credentialsKey=" + (credentialsKey != null ? "env" : credentialsKeyFile != null ? "file" : "none")
         + ", maxBodyBytes=" + maxBodyBytes + ", defaultMaxTokens=" + defaultMaxTokens
-        + ", settleSpool=" + (settleSpoolDir == null ? "off" : settleSpoolDir) + "]";
+        + ", settleSpool=" + (settleSpoolDir == null ? "off" : settleSpoolDir)
+        + ", accessLog=" + (accessLog ? "json" : "off") + "]";
   }
 }

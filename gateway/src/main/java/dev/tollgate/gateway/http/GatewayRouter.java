@@ -37,6 +37,7 @@ public final class GatewayRouter {
       UsageHandler usage,
       RedisStore redis,
       GatewayMetrics metrics,
+      AccessLog accessLog,
       long maxBodyBytes) {}
 
   public static Router create(Vertx vertx, Chain c) {
@@ -50,7 +51,7 @@ public final class GatewayRouter {
             "/v1/responses", GatewayRequest.Endpoint.RESPONSES, "/v1/messages", GatewayRequest.Endpoint.MESSAGES,
             "/v1/messages/count_tokens", GatewayRequest.Endpoint.COUNT_TOKENS)
         .forEach((path, endpoint) -> router.post(path)
-          .handler(new RequestIdFilter(endpoint))
+          .handler(new RequestIdFilter(endpoint, c.accessLog()))
           .handler(body)
           .handler(c.auth())
           .handler(parse)
@@ -58,13 +59,13 @@ public final class GatewayRouter {
           .handler(c.admission())
           .handler(c.route()));
     router.get("/v1/models")
-        .handler(new RequestIdFilter(GatewayRequest.Endpoint.MODELS))
+        .handler(new RequestIdFilter(GatewayRequest.Endpoint.MODELS, c.accessLog()))
         .handler(c.auth())
         .handler(c.models());
     // the key's own budget and usage: under a vendor segment so no OpenAI path can collide with it;
     // read-only, so no rate limit counted and nothing reserved (docs/gateway.md)
     router.get("/v1/tollgate/usage")
-        .handler(new RequestIdFilter(GatewayRequest.Endpoint.USAGE))
+        .handler(new RequestIdFilter(GatewayRequest.Endpoint.USAGE, c.accessLog()))
         .handler(c.auth())
         .handler(c.usage());
 
@@ -80,7 +81,7 @@ public final class GatewayRouter {
         .end(c.metrics().scrape()));
 
     // every other path still gets an id and the OpenAI envelope
-    router.route().handler(new RequestIdFilter(null)).handler(ctx -> ctx.fail(404));
+    router.route().handler(new RequestIdFilter(null, c.accessLog())).handler(ctx -> ctx.fail(404));
     router.route().failureHandler(new ErrorHandler(c.maxBodyBytes(), c.metrics()));
     return router;
   }

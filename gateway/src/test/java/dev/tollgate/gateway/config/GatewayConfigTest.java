@@ -47,6 +47,21 @@ class GatewayConfigTest {
   }
 
   @Test
+  void accessLogIsOffUnlessSetToJson() throws Exception {
+    assertThat(GatewayConfig.load(Map.of()).accessLog()).isFalse();
+    assertThat(GatewayConfig.load(Map.of("TOLLGATE_ACCESS_LOG", "json")).accessLog()).isTrue();
+    assertThat(GatewayConfig.load(Map.of("TOLLGATE_ACCESS_LOG", "off")).accessLog()).isFalse();
+    Path file = dir.resolve("access.yaml");
+    Files.writeString(file, "accessLog: json\n");
+    assertThat(GatewayConfig.load(Map.of("TOLLGATE_CONFIG_FILE", file.toString())).accessLog()).isTrue();
+    // unquoted off, a YAML 1.1 boolean to the reader, still means off
+    Files.writeString(file, "accessLog: off\n");
+    assertThat(GatewayConfig.load(Map.of("TOLLGATE_CONFIG_FILE", file.toString())).accessLog()).isFalse();
+    assertThatThrownBy(() -> GatewayConfig.load(Map.of("TOLLGATE_ACCESS_LOG", "true")))
+        .hasMessage("TOLLGATE_ACCESS_LOG must be off or json, got 'true'");
+  }
+
+  @Test
   void yamlFileWithEnvironmentWinning() throws Exception {
     Path file = dir.resolve("gateway.yaml");
     Files.writeString(file, """
