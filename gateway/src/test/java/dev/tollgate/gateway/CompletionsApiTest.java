@@ -290,17 +290,9 @@ class CompletionsApiTest {
 
   @Test
   void anAnthropicTargetIsSkippedForTheNextOneThatServesCompletions() {
-    Seed seed = HARNESS.seed().tenant();
-    seed(Map.of("claude", seed.provider("anthropic", ANTHROPIC.baseUrl(), null), "p", seed.provider(HARNESS.fake().baseUrl())),
-        List.of("claude", "p"), seed);
-
-    HttpResponse<String> r = HARNESS.gateway().post(PATH, seed.key("k"), body(""));
-
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    assertThat(r.headers().firstValue("x-tollgate-provider")).contains("p");
-    assertThat(r.headers().firstValue("x-tollgate-attempts")).contains("1");
-    assertThat(ANTHROPIC.requests()).isEmpty();
+    OpenAiShapedRoutes.servedPastAnAnthropicTarget(HARNESS, ANTHROPIC, PATH, body(""), CompletionsApiTest::target);
   }
+
 
   @ParameterizedTest
   @MethodSource("invalidBodies")

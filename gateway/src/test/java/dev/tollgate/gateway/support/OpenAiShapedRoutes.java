@@ -2,6 +2,7 @@ package dev.tollgate.gateway.support;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tollgate.gateway.fake.FakeAnthropic;
 import dev.tollgate.gateway.fake.FakeProvider;
 import dev.tollgate.gateway.fake.RecordedRequest;
 import dev.tollgate.schema.Period;
@@ -51,6 +52,24 @@ public final class OpenAiShapedRoutes {
     assertThat(azure ? up.header("api-key") : up.header("authorization"))
         .isEqualTo(azure ? Seed.UPSTREAM_KEY : "Bearer " + Seed.UPSTREAM_KEY);
     return up.json();
+  }
+
+  /**
+   * A route whose first target is an Anthropic one, which cannot serve the endpoint at {@code path}:
+   * the next target serves {@code body} in one attempt, and Anthropic is never called.
+   */
+  public static void servedPastAnAnthropicTarget(GatewayHarness harness, FakeAnthropic anthropic, String path, String body,
+      BiFunction<String, Integer, RoutePlan.Target> target) {
+    Seed seed = harness.seed().tenant();
+    route(seed, Map.of("claude", seed.provider("anthropic", anthropic.baseUrl(), null), "p", seed.provider(harness.fake().baseUrl())),
+        List.of("claude", "p"), target);
+
+    HttpResponse<String> r = harness.gateway().post(path, seed.key("k"), body);
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(r.headers().firstValue("x-tollgate-provider")).contains("p");
+    assertThat(r.headers().firstValue("x-tollgate-attempts")).contains("1");
+    assertThat(anthropic.requests()).isEmpty();
   }
 
   /** A 400 in the OpenAI envelope naming {@code param}. */
