@@ -81,6 +81,22 @@ class ChatCompletionsTest {
   }
 
   @Test
+  void theClientsTraceContextReachesTheProviderAndNothingIsInventedWithoutOne() {
+    Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
+    String key = seed.key("traced");
+    String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+    HttpResponse<String> r = HARNESS.gateway().postWithHeaders("/v1/chat/completions", TestGateway.chat(Seed.MODEL, 10, false),
+        "authorization", "Bearer " + key, "traceparent", traceparent, "tracestate", "vendor=abc");
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(HARNESS.fake().lastRequest().header("traceparent")).isEqualTo(traceparent);
+    assertThat(HARNESS.fake().lastRequest().header("tracestate")).isEqualTo("vendor=abc");
+
+    assertThat(HARNESS.gateway().post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 10, false)).statusCode()).isEqualTo(200);
+    assertThat(HARNESS.fake().lastRequest().header("traceparent")).isNull();
+  }
+
+  @Test
   void embeddingsAreBilledForInputTokens() {
     HARNESS.fake().reportUsage(7, 0);
     Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());

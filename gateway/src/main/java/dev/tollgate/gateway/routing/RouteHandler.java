@@ -201,6 +201,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
         untranslatable(i, GatewayError.invalidRequest(e.getMessage(), null));
         return;
       }
+      upstream = upstream.withTraceContext(ctx.request()::getHeader);
       countAttempt(i);
       caller.open(upstream, bounded(remainingMs)).onComplete(ar -> {
         if (ar.failed()) {
