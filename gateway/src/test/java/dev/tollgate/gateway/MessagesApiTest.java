@@ -349,6 +349,9 @@ class MessagesApiTest {
     assertThat(up.json().containsKey("max_tokens")).isFalse();
     assertThat(HARNESS.redis().hlen(RedisKeys.reservations(seed.tenant))).isZero();
     assertThat(HARNESS.redis().zcard(RedisKeys.reservationLeases(seed.tenant))).isZero();
+    // served, so counted in the request metrics (with no cost)
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(HARNESS.gateway().metrics.scrape())
+        .containsPattern("tollgate_requests_total\\{endpoint=\"messages.count_tokens\",[^}]*tenant=\"" + seed.tenant.id() + "\""));
 
     // a bearer key works too; then a real message: the only record, the only spend
     HttpResponse<String> bearer = postTo(COUNT_PATH, countBody(), "authorization", "Bearer " + key);

@@ -214,7 +214,8 @@ public final class SpendLedger {
     long now = System.currentTimeMillis();
     AdmitPart part = new AdmitPart(req, plan(req.tenant(), req.apiKey().keyName(), now, null), now, 0, true);
     admits.submit(part.plan.tenant.id(), part);
-    return part.promise.future().mapEmpty();
+    // nothing to settle, but it is a request served: in the request metrics, with no cost
+    return part.promise.future().onSuccess(a -> req.outcome().onSuccess(o -> metrics.settled(req, o, 0, 0))).mapEmpty();
   }
 
   /** One request's block of {@code admit.lua} (KEYS and ARGV as documented there) and its answer. */
