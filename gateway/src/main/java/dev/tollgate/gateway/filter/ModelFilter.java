@@ -36,7 +36,7 @@ public final class ModelFilter implements Handler<RoutingContext> {
         ctx.fail(GatewayError.modelNotFound(req.model()));
         return;
       }
-      RoutePlan.Route eligible = planner.eligible(r.get().plan(), r.get().route(), req.endpoint());
+      RoutePlan.Route eligible = planner.eligible(r.get().plan(), r.get().route(), req.endpoint(), req.model());
       if (eligible.targets().isEmpty()) {
         ctx.fail(GatewayError.endpointNotSupported(req.model(), req.endpoint().apiName()));
         return;

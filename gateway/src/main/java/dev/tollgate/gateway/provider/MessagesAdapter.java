@@ -5,10 +5,19 @@ import io.vertx.core.json.JsonObject;
 /**
  * Optional capability of a {@link ProviderAdapter}: Anthropic's Messages API ({@code POST
  * /v1/messages}) as a governed pass-through for clients that speak it (Anthropic SDKs, Claude
- * Code). Only providers that serve the Messages API themselves implement it; the route planner
- * leaves the other targets out.
+ * Code). Only providers that serve the Messages API implement it; the route planner leaves the
+ * other targets out, and the targets whose model {@link #servesMessages} refuses.
  */
 public interface MessagesAdapter {
+
+  /**
+   * True if a target of this provider with {@code upstreamModel} serves the Messages API (every
+   * model, unless the provider also hosts models that are not Anthropic's). The one place that
+   * decides it, asked by the route planner before admission.
+   */
+  default boolean servesMessages(String upstreamModel) {
+    return true;
+  }
 
   /**
    * The upstream request for a Messages API body: the client's body with the target's model name,
@@ -16,14 +25,6 @@ public interface MessagesAdapter {
    * (null: not sent by the client).
    */
   UpstreamRequest messagesRequest(ProviderEndpoint endpoint, String upstreamModel, JsonObject body, boolean stream,
-      String anthropicVersion, String anthropicBeta);
-
-  /**
-   * The upstream request for a token count ({@code POST /v1/messages/count_tokens}, free at the
-   * provider): the client's body with the target's model name and credential, headers as {@link
-   * #messagesRequest}. Its answer ({@code {"input_tokens": N}}) goes back to the client as it is.
-   */
-  UpstreamRequest countTokensRequest(ProviderEndpoint endpoint, String upstreamModel, JsonObject body,
       String anthropicVersion, String anthropicBeta);
 
   /** A 2xx {@code message} with the requested model name, and its usage (NONE if absent). */

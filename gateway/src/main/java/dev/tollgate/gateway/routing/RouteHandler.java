@@ -11,6 +11,7 @@ import dev.tollgate.gateway.provider.CompletionsAdapter;
 import dev.tollgate.gateway.provider.OpenAiWire;
 import dev.tollgate.gateway.provider.PassThroughAnswer;
 import dev.tollgate.gateway.provider.EmbeddingsAdapter;
+import dev.tollgate.gateway.provider.CountTokensAdapter;
 import dev.tollgate.gateway.provider.MessagesAdapter;
 import dev.tollgate.gateway.provider.ProviderAdapter;
 import dev.tollgate.gateway.provider.ProviderEndpoint;
@@ -190,7 +191,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
           case RESPONSES -> ((ResponsesAdapter) adapter).responsesRequest(endpoint, target.model(), req.body(), req.stream());
           case MESSAGES -> ((MessagesAdapter) adapter).messagesRequest(endpoint, target.model(), req.body(), req.stream(),
               ctx.request().getHeader("anthropic-version"), ctx.request().getHeader("anthropic-beta"));
-          case COUNT_TOKENS -> ((MessagesAdapter) adapter).countTokensRequest(endpoint, target.model(), req.body(),
+          case COUNT_TOKENS -> ((CountTokensAdapter) adapter).countTokensRequest(endpoint, target.model(), req.body(),
               ctx.request().getHeader("anthropic-version"), ctx.request().getHeader("anthropic-beta"));
           default -> adapter.chatRequest(endpoint, target.model(), req.body(), req.stream());
         };

@@ -3,6 +3,7 @@ package dev.tollgate.gateway.routing;
 import dev.tollgate.gateway.http.GatewayRequest;
 import dev.tollgate.gateway.metering.ProviderTools;
 import dev.tollgate.gateway.provider.CompletionsAdapter;
+import dev.tollgate.gateway.provider.CountTokensAdapter;
 import dev.tollgate.gateway.provider.EmbeddingsAdapter;
 import dev.tollgate.gateway.provider.MessagesAdapter;
 import dev.tollgate.gateway.provider.ProviderAdapter;
@@ -72,12 +73,14 @@ public final class RoutePlanner {
   /**
    * {@code route} with only the targets whose provider can serve {@code endpoint} (empty: the
    * endpoint is not supported for this model). Chat is served by every adapter; embeddings, legacy
-   * completions, the Responses API and the Anthropic Messages API only by adapters with that
-   * capability. A target
-   * whose provider is missing or of an unknown type stays in: that is a configuration fault the
+   * completions, the Responses API, the Anthropic Messages API and its token count only by adapters
+   * with that capability, and the Messages API only for the models the adapter says it serves it
+   * for (a target whose model is {@code *} serves {@code requestedModel}). A target whose provider
+   * is missing or of an unknown type stays in: that is a configuration fault the
    * router reports as a failed attempt (and falls back from), not a property of the endpoint.
    */
-  public RoutePlan.Route eligible(RoutePlan plan, RoutePlan.Route route, GatewayRequest.Endpoint endpoint) {
+  public RoutePlan.Route eligible(
+      RoutePlan plan, RoutePlan.Route route, GatewayRequest.Endpoint endpoint, String requestedModel) {
     if (endpoint == GatewayRequest.Endpoint.CHAT) {
       return route; // every adapter serves chat: nothing to narrow on the hot path
     }
@@ -85,7 +88,8 @@ public final class RoutePlanner {
     for (RoutePlan.Target t : route.targets()) {
       RoutePlan.Provider provider = plan.providers().get(t.provider());
       ProviderAdapter adapter = provider == null ? null : providers.get(provider.type());
-      if (adapter == null || serves(adapter, endpoint)) {
+      String model = "*".equals(t.model()) ? requestedModel : t.model();
+      if (adapter == null || serves(adapter, endpoint, model)) {
         eligible.add(t);
       }
     }
@@ -110,12 +114,13 @@ public final class RoutePlanner {
     return priced.size() == route.targets().size() ? route : new RoutePlan.Route(route.match(), priced, route.fallbackOn());
   }
 
-  private static boolean serves(ProviderAdapter adapter, GatewayRequest.Endpoint endpoint) {
+  private static boolean serves(ProviderAdapter adapter, GatewayRequest.Endpoint endpoint, String model) {
     return switch (endpoint) {
       case EMBEDDINGS -> adapter instanceof EmbeddingsAdapter;
       case COMPLETIONS -> adapter instanceof CompletionsAdapter;
       case RESPONSES -> adapter instanceof ResponsesAdapter;
-      case MESSAGES, COUNT_TOKENS -> adapter instanceof MessagesAdapter;
+      case MESSAGES -> adapter instanceof MessagesAdapter m && m.servesMessages(model);
+      case COUNT_TOKENS -> adapter instanceof CountTokensAdapter;
       default -> true;
     };
   }

@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.provider.anthropic;
 
 import dev.tollgate.gateway.provider.ChatResult;
+import dev.tollgate.gateway.provider.CountTokensAdapter;
 import dev.tollgate.gateway.provider.MessagesAdapter;
 import dev.tollgate.gateway.provider.OpenAiWire;
 import dev.tollgate.gateway.provider.ProviderAdapter;
@@ -20,7 +21,7 @@ import java.util.Set;
  * /v1/messages} and back, streaming events included; and the Messages API itself passed through for
  * clients that speak it. See docs/providers.md for what is and is not translated.
  */
-public final class AnthropicAdapter implements ProviderAdapter, MessagesAdapter {
+public final class AnthropicAdapter implements ProviderAdapter, MessagesAdapter, CountTokensAdapter {
 
   /** {@code anthropic-version} sent when the provider configures none. */
   public static final String DEFAULT_VERSION = "2023-06-01";

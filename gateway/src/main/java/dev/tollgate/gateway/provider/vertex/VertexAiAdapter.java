@@ -2,6 +2,7 @@ package dev.tollgate.gateway.provider.vertex;
 
 import dev.tollgate.gateway.provider.AccessTokenAuth;
 import dev.tollgate.gateway.provider.ChatResult;
+import dev.tollgate.gateway.provider.MessagesAdapter;
 import dev.tollgate.gateway.provider.OpenAiWire;
 import dev.tollgate.gateway.provider.ProviderAdapter;
 import dev.tollgate.gateway.provider.ProviderEndpoint;
@@ -13,6 +14,7 @@ import dev.tollgate.gateway.provider.anthropic.AnthropicRequests;
 import dev.tollgate.gateway.provider.gemini.GeminiAdapter;
 import dev.tollgate.gateway.provider.gemini.GeminiRequests;
 import io.vertx.core.json.JsonObject;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -27,12 +29,15 @@ import java.util.Set;
  *   <li>Claude (a model named {@code claude-…}, e.g. {@code claude-sonnet-4@20250514}): {@code
  *       …/publishers/anthropic/models/{model}:rawPredict} and {@code :streamRawPredict}, with an
  *       Anthropic Messages body whose version is {@code anthropic_version} {@value #ANTHROPIC_VERSION}
- *       and whose model is the URL's: {@link AnthropicAdapter}'s translation.
+ *       and whose model is the URL's: {@link AnthropicAdapter}'s translation. The Messages API
+ *       ({@code POST /v1/messages}) is passed through to the same methods for Claude models only:
+ *       the client's body with that version and without {@code model}, its {@code anthropic-beta}
+ *       as that header (its {@code anthropic-version} header has no place there).
  * </ul>
  *
  * Answers, streams and errors are told apart by their shape, since only the request knows the model.
  */
-public final class VertexAiAdapter implements ProviderAdapter, AccessTokenAuth {
+public final class VertexAiAdapter implements ProviderAdapter, MessagesAdapter, AccessTokenAuth {
 
   /** Vertex AI accepts tokens with the Cloud Platform scope. */
   public static final String SCOPE = "https://www.googleapis.com/auth/cloud-platform";
@@ -53,27 +58,25 @@ public final class VertexAiAdapter implements ProviderAdapter, AccessTokenAuth {
     return SCOPE;
   }
 
-  /** Anthropic's models on Vertex AI; every other model is taken for Gemini. */
-  static boolean isClaude(String upstreamModel) {
+  /**
+   * Anthropic's models on Vertex AI, called with Messages bodies at rawPredict; every other model is
+   * taken for Gemini. The Messages API is served for these models only.
+   */
+  @Override
+  public boolean servesMessages(String upstreamModel) {
     return upstreamModel.startsWith("claude-");
   }
 
   @Override
   public UpstreamRequest chatRequest(
       ProviderEndpoint endpoint, String upstreamModel, JsonObject openAiBody, boolean stream) {
-    if (isClaude(upstreamModel)) {
+    if (servesMessages(upstreamModel)) {
       JsonObject body =
           AnthropicRequests.messagesBody(openAiBody, upstreamModel, AnthropicAdapter.DEFAULT_MAX_TOKENS);
-      body.remove("model");
-      body.put("anthropic_version", ANTHROPIC_VERSION);
       if (stream) {
         body.put("stream", true);
       }
-      return new UpstreamRequest(
-          modelUrl(endpoint, "anthropic", upstreamModel) + (stream ? ":streamRawPredict" : ":rawPredict"),
-          OpenAiWire.jsonHeaders(endpoint, stream, "authorization", "Bearer "),
-          body.encode(),
-          stream);
+      return claudeRequest(endpoint, upstreamModel, body, stream, null);
     }
     String url =
         modelUrl(endpoint, "google", upstreamModel)
@@ -82,6 +85,36 @@ public final class VertexAiAdapter implements ProviderAdapter, AccessTokenAuth {
         url,
         OpenAiWire.jsonHeaders(endpoint, stream, "authorization", "Bearer "),
         GeminiRequests.generateContentBody(openAiBody).encode(),
+        stream);
+  }
+
+  @Override
+  public UpstreamRequest messagesRequest(
+      ProviderEndpoint endpoint,
+      String upstreamModel,
+      JsonObject body,
+      boolean stream,
+      String anthropicVersion,
+      String anthropicBeta) {
+    return claudeRequest(endpoint, upstreamModel, OpenAiWire.topLevelCopy(body), stream, anthropicBeta);
+  }
+
+  /**
+   * A Messages body to Claude's rawPredict or streamRawPredict: the model is the URL's, the version
+   * is Vertex AI's, in the body; a client's {@code anthropic-beta} joins the provider's own.
+   */
+  private static UpstreamRequest claudeRequest(
+      ProviderEndpoint endpoint, String model, JsonObject body, boolean stream, String beta) {
+    body.remove("model");
+    body.put("anthropic_version", ANTHROPIC_VERSION);
+    Map<String, String> headers = OpenAiWire.jsonHeaders(endpoint, stream, "authorization", "Bearer ");
+    if (beta != null) {
+      headers.merge("anthropic-beta", beta, (own, client) -> own + "," + client);
+    }
+    return new UpstreamRequest(
+        modelUrl(endpoint, "anthropic", model) + (stream ? ":streamRawPredict" : ":rawPredict"),
+        headers,
+        body.encode(),
         stream);
   }
 
@@ -117,6 +150,16 @@ public final class VertexAiAdapter implements ProviderAdapter, AccessTokenAuth {
     return "message".equals(upstreamBody.getValue("type"))
         ? claude.chatResponse(upstreamBody, requestedModel)
         : gemini.chatResponse(upstreamBody, requestedModel);
+  }
+
+  @Override
+  public ChatResult messagesResponse(JsonObject upstreamBody, String requestedModel) {
+    return claude.messagesResponse(upstreamBody, requestedModel);
+  }
+
+  @Override
+  public StreamTranslator messagesStream(String requestedModel) {
+    return claude.messagesStream(requestedModel);
   }
 
   @Override
