@@ -119,10 +119,12 @@ class LongOutageSettlementTest {
     TestGateway cutOff = new TestGateway(vertx, "redis://127.0.0.1:" + network.port(),
         Map.of("TOLLGATE_SETTLE_SPOOL_DIR", spool.toString(), "TOLLGATE_SHUTDOWN_GRACE", "1s"));
     String id = answeredWhileCutOff(cutOff);
+    // written as soon as Redis failed it, while the replica still runs (a crash would not lose it)
+    await().atMost(Duration.ofSeconds(5)).until(() -> spoolFiles(spool).size() == 1);
     cutOff.close(); // Redis still unreachable: the settlement cannot land before the stop ends
 
     List<Path> files = spoolFiles(spool);
-    assertThat(files).hasSize(1);
+    assertThat(files).as("spooled once, not again at the stop").hasSize(1);
     String spooled = Files.readString(files.get(0));
     assertThat(spooled).contains(id).doesNotContain(key).doesNotContain("Say hello").doesNotContain(Seed.UPSTREAM_KEY);
     // as a gateway from before the two web search fields wrote it: its record is two values short
@@ -157,6 +159,36 @@ class LongOutageSettlementTest {
       assertThat(REDIS.client().hget(spendKey, "spent")).isEqualTo("32");
       assertThat(requestIds()).containsExactly(id);
     }
+  }
+
+  @Test
+  void aReplicaThatDiesDuringAnOutageLosesNothingAnotherOneReplaysWhatItSpooledWhenRedisFailedIt(@TempDir Path spool)
+      throws Exception {
+    // the cut-off replica is never stopped: as if killed, it writes nothing more
+    TestGateway doomed = new TestGateway(vertx, "redis://127.0.0.1:" + network.port(),
+        Map.of("TOLLGATE_SETTLE_SPOOL_DIR", spool.toString()));
+    try {
+      String id = answeredWhileCutOff(doomed);
+      await().atMost(Duration.ofSeconds(5)).until(() -> spoolFiles(spool).size() == 1);
+
+      try (TestGateway next = new TestGateway(vertx, REDIS.url(), Map.of("TOLLGATE_SETTLE_SPOOL_DIR", spool.toString()))) {
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+          assertThat(requestIds()).containsExactly(id);
+          assertThat(REDIS.client().hget(spendKey, "spent")).isEqualTo("32");
+          assertThat(REDIS.client().hget(spendKey, "reserved")).isEqualTo("0");
+          assertThat(Files.list(spool)).isEmpty();
+        });
+      }
+      // it was only cut off after all: its own retry lands too, and changes nothing
+      reconnect();
+      await().pollDelay(Duration.ofSeconds(6)).atMost(Duration.ofSeconds(7)).until(() -> true); // past its 5 s retry
+      assertThat(requestIds()).containsExactly(id);
+      assertThat(REDIS.client().hget(spendKey, "spent")).isEqualTo("32");
+      assertThat(doomed.metrics.scrape()).contains("tollgate_settle_failures_total 0.0");
+    } finally {
+      doomed.close();
+    }
+    assertThat(spoolFiles(spool)).isEmpty();
   }
 
   /** A request admitted through {@code gateway}, whose network to Redis is cut while the provider answers it. */

@@ -24,6 +24,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -433,21 +434,36 @@ public final class SpendLedger {
     return done.future();
   }
 
-  /** At a stop: the settlements Redis has not taken go to the spool, if one is configured (ADR 0045). */
+  /**
+   * At a stop: the settlements Redis has not taken go to the spool, if one is configured (ADR 0045);
+   * those Redis already failed are in it (their own files stay).
+   */
   private Future<Void> spoolUnlanded() {
     if (spool == null || unlanded.isEmpty()) {
       return Future.succeededFuture();
     }
     List<SettlePart> parts = new ArrayList<>(unlanded);
+    parts.stream().filter(p -> p.spooled != null).forEach(SettlePart::end);
+    parts.removeIf(p -> p.spooled != null);
+    if (parts.isEmpty()) {
+      return Future.succeededFuture();
+    }
     List<Settlement> list = parts.stream().map(p -> p.s).toList();
     return vertx.executeBlocking(() -> spool.write(list))
         .onSuccess(file -> {
           LOG.warn("Redis did not take {} settlements before the stop; spooled to {}, replayed at the next start", list.size(), file);
-          parts.forEach(SettlePart::finish);
+          parts.forEach(SettlePart::end);
         })
         .onFailure(e -> LOG.error("cannot spool {} settlements to {}: {}", list.size(), spool.dir(), e.getMessage()))
         .<Void>mapEmpty()
         .recover(e -> Future.succeededFuture());
+  }
+
+  private void deleteSpooled(Path file) {
+    vertx.executeBlocking(() -> {
+      spool.done(file);
+      return null;
+    }).onFailure(e -> LOG.warn("cannot delete spool file {}: {}", file, e.getMessage()));
   }
 
   /**
@@ -553,6 +569,8 @@ public final class SpendLedger {
     final Runnable done;
     /** Above 0: a retry (or a replay), which settles only if its first attempt has not landed. */
     int attempt;
+    /** Its own spool file, written when Redis first failed it (so a crash does not lose it), or null. */
+    Path spooled;
 
     SettlePart(Settlement s, int attempt, Runnable done) {
       this.s = s;
@@ -605,6 +623,7 @@ public final class SpendLedger {
       if (e instanceof RedisUnavailableException && System.currentTimeMillis() + delay < horizon) {
         if (attempt == 0) {
           LOG.warn("settle of request {} (tenant {}) waits for Redis: {}", a.reservationId(), a.tenant().id(), e.getMessage());
+          spoolAhead();
         }
         attempt++;
         vertx.setTimer(delay, id -> {
@@ -620,14 +639,43 @@ public final class SpendLedger {
           a.reservationId(), a.tenant().id(), s.keyName(), e.getMessage());
     }
 
-    /** Landed, given up or spooled: no longer this replica's to settle. */
-    void finish() {
-      if (unlanded.remove(this)) {
-        pendingSettles--;
-        if (done != null) {
-          done.run();
-        }
+    /**
+     * Writes it to the spool as soon as Redis fails it, not only at a stop: a replica killed during
+     * the outage (SIGKILL, OOM, a lost node) then loses nothing either, as long as its spool folder
+     * survives (ADR 0045). Only the failure path writes; the file goes when the settlement lands.
+     */
+    private void spoolAhead() {
+      if (spool == null || spooled != null) {
+        return;
       }
+      vertx.executeBlocking(() -> spool.write(List.of(s))).onComplete(ar -> {
+        if (ar.failed()) {
+          LOG.warn("cannot spool the settlement of request {} to {}: {}", a.reservationId(), spool.dir(), ar.cause().getMessage());
+        } else if (unlanded.contains(this)) {
+          spooled = ar.result();
+        } else {
+          deleteSpooled(ar.result()); // landed while the file was being written
+        }
+      });
+    }
+
+    /** Landed or given up: no longer this replica's to settle, and its own spool file goes. */
+    void finish() {
+      if (end() && spooled != null) {
+        deleteSpooled(spooled);
+      }
+    }
+
+    /** No longer this replica's to settle; false if it already was not. */
+    boolean end() {
+      if (!unlanded.remove(this)) {
+        return false;
+      }
+      pendingSettles--;
+      if (done != null) {
+        done.run();
+      }
+      return true;
     }
   }
 
