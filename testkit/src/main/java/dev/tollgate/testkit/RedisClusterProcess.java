@@ -8,9 +8,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import redis.clients.jedis.HostAndPort;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisCluster;
@@ -19,7 +16,7 @@ import redis.clients.jedis.JedisCluster;
  * A real 3-master Redis Cluster: three {@code redis-server --cluster-enabled yes} processes on free
  * loopback ports, slots split evenly, joined with CLUSTER MEET. JUnit 5 extension, one per class.
  */
-public final class RedisClusterProcess implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+public final class RedisClusterProcess implements ClassScopedServer {
 
   private static final int MASTERS = 3;
   private final List<Process> processes = new ArrayList<>();
@@ -32,15 +29,6 @@ public final class RedisClusterProcess implements BeforeAllCallback, AfterAllCal
   }
 
   @Override
-  public void beforeAll(ExtensionContext context) {
-    start();
-  }
-
-  @Override
-  public void afterAll(ExtensionContext context) {
-    close();
-  }
-
   public synchronized RedisClusterProcess start() {
     try {
       dir = Files.createTempDirectory("tollgate-redis-cluster");

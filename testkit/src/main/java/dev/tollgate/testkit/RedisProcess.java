@@ -10,9 +10,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import redis.clients.jedis.JedisPooled;
 
 /**
@@ -20,7 +17,7 @@ import redis.clients.jedis.JedisPooled;
  * as a {@code static} field with {@code @RegisterExtension} and every test class gets its own Redis.
  * It can be stopped and started again on the same port to test outages.
  */
-public final class RedisProcess implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+public final class RedisProcess implements ClassScopedServer {
 
   private final List<String> extraArgs;
   private int port;
@@ -37,17 +34,8 @@ public final class RedisProcess implements BeforeAllCallback, AfterAllCallback, 
     return new RedisProcess(List.of(extraArgs));
   }
 
-  @Override
-  public void beforeAll(ExtensionContext context) {
-    start();
-  }
-
-  @Override
-  public void afterAll(ExtensionContext context) {
-    close();
-  }
-
   /** Starts the server (on the same port as before, if it ran before) and waits until it answers PING. */
+  @Override
   public synchronized RedisProcess start() {
     if (process != null && process.isAlive()) {
       return this;

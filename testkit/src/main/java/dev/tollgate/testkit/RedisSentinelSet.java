@@ -6,9 +6,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.BooleanSupplier;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 import redis.clients.jedis.Jedis;
 import redis.clients.jedis.JedisPooled;
 
@@ -18,7 +15,7 @@ import redis.clients.jedis.JedisPooled;
  * detection is tuned to ~1 s so a failover completes in a few seconds. JUnit 5 extension, one per
  * class; {@link #killMaster()} and {@link #awaitMaster(RedisProcess, Duration)} drive a failover.
  */
-public final class RedisSentinelSet implements BeforeAllCallback, AfterAllCallback, AutoCloseable {
+public final class RedisSentinelSet implements ClassScopedServer {
 
   public static final String MASTER_NAME = "tollgate";
 
@@ -32,17 +29,8 @@ public final class RedisSentinelSet implements BeforeAllCallback, AfterAllCallba
     return new RedisSentinelSet();
   }
 
-  @Override
-  public void beforeAll(ExtensionContext context) {
-    start();
-  }
-
-  @Override
-  public void afterAll(ExtensionContext context) {
-    close();
-  }
-
   /** Starts master, replica and sentinel; returns once the sentinel knows the replica (so it can fail over). */
+  @Override
   public synchronized RedisSentinelSet start() {
     try {
       first = RedisProcess.standalone().start();

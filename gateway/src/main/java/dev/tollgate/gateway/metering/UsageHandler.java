@@ -95,7 +95,7 @@ public final class UsageHandler implements Handler<RoutingContext> {
       long reserved = count(spend, 1);
       long limit = s.limit().limitMicros();
       Period p = s.limit().period();
-      Instant reset = resetOf(p, now);
+      Instant reset = p.resets() ? p.reset(now) : null; // a Total period never resets
       caps.add(new JsonObject()
           .put("cap", s.cap().name())
           .put("scope", s.cap().scope())
@@ -128,11 +128,6 @@ public final class UsageHandler implements Handler<RoutingContext> {
         .put("rate_limits", new JsonObject()
             .put("key", limits(key.requestsPerMinute(), key.tokensPerMinute()))
             .put("tenant", limits(tenant.requestsPerMinute(), tenant.tokensPerMinute())));
-  }
-
-  /** When the period containing {@code at} resets, or null for one that never does (a lifetime budget). */
-  static Instant resetOf(Period p, Instant at) {
-    return p.resets() ? p.reset(at) : null;
   }
 
   /** 0 (no limit) is shown as null. */
