@@ -65,7 +65,7 @@ public final class GatewayVerticle extends VerticleBase {
         subscriber.followNewMaster();
       });
     }
-    caller = new UpstreamCaller(vertx);
+    caller = new UpstreamCaller(vertx, config.maxAnswerBytes());
     CredentialKeyring keyring = new CredentialKeyring(config);
     TokenEstimator tokens = new TokenEstimator();
     ProviderRegistry providers = ProviderRegistry.defaults();

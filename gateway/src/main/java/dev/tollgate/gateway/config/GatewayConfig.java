@@ -48,6 +48,8 @@ import java.util.TreeMap;
  *     to the prompt (billed as input; OpenAI bills a fixed 8,000 per search on its mini models)
  * @param accessLog write one JSON access-log line per {@code /v1/*} request ({@code
  *     TOLLGATE_ACCESS_LOG=json}; default {@code off})
+ * @param maxAnswerBytes the largest provider answer body, or stream event, the gateway reads into
+ *     memory; a provider sending more fails that attempt (a fallback trigger) instead of the heap
  */
 public record GatewayConfig(
     String httpHost,
@@ -71,7 +73,8 @@ public record GatewayConfig(
     Path settleSpoolDir,
     long defaultMaxToolCalls,
     long searchResultTokens,
-    boolean accessLog) {
+    boolean accessLog,
+    long maxAnswerBytes) {
 
   /** Every setting the gateway reads; anything else under TOLLGATE_ in the YAML file is an error. */
   static final Set<String> KNOWN =
@@ -102,7 +105,8 @@ public record GatewayConfig(
           "TOLLGATE_SETTLE_SPOOL_DIR",
           "TOLLGATE_DEFAULT_MAX_TOOL_CALLS",
           "TOLLGATE_SEARCH_RESULT_TOKENS",
-          "TOLLGATE_ACCESS_LOG");
+          "TOLLGATE_ACCESS_LOG",
+          "TOLLGATE_MAX_ANSWER_BYTES");
 
   /** The spool folder, created if missing; it must be writable (the stop that needs it is too late to find out). */
   private static Path spoolDir(String dir) {
@@ -174,7 +178,8 @@ public record GatewayConfig(
             spoolDir(blankToNull(s.get("TOLLGATE_SETTLE_SPOOL_DIR"))),
             number(s, "TOLLGATE_DEFAULT_MAX_TOOL_CALLS", 10, 1, 1_000),
             number(s, "TOLLGATE_SEARCH_RESULT_TOKENS", 8_000, 0, 1_000_000),
-            accessLog(blankToNull(s.get("TOLLGATE_ACCESS_LOG"))));
+            accessLog(blankToNull(s.get("TOLLGATE_ACCESS_LOG"))),
+            number(s, "TOLLGATE_MAX_ANSWER_BYTES", 64L << 20, 64L << 10, 1L << 30));
     if (c.redisTimeout.isZero() || c.redisTimeout.toMillis() > 10_000) {
       throw new IllegalArgumentException("TOLLGATE_REDIS_TIMEOUT must be between 1ms and 10s");
     }
@@ -276,7 +281,7 @@ public record GatewayConfig(
   public String toString() {
     return "GatewayConfig[http=" + httpHost + ":" + httpPort + ", " + redis + ", redisTimeout=" + redisTimeout
         + ", credentialsKey=" + (credentialsKey != null ? "env" : credentialsKeyFile != null ? "file" : "none")
-        + ", maxBodyBytes=" + maxBodyBytes + ", defaultMaxTokens=" + defaultMaxTokens
+        + ", maxBodyBytes=" + maxBodyBytes + ", maxAnswerBytes=" + maxAnswerBytes + ", defaultMaxTokens=" + defaultMaxTokens
         + ", settleSpool=" + (settleSpoolDir == null ? "off" : settleSpoolDir)
         + ", accessLog=" + (accessLog ? "json" : "off") + "]";
   }

@@ -11,11 +11,35 @@ import java.util.List;
  */
 public final class SseParser {
 
+  /** An upstream event (or line) grew past the bound: the stream is broken, not something to hold. */
+  public static final class TooLargeException extends RuntimeException {
+    TooLargeException(long max) {
+      super("upstream stream event larger than " + max + " bytes");
+    }
+  }
+
+  private final long maxEventChars;
   private final StringBuilder pending = new StringBuilder();
+  /** How far {@link #pending} has been scanned for line ends: a long line is not rescanned per chunk. */
+  private int scanned;
   private byte[] carry = new byte[0];
   private String event;
   private StringBuilder data;
   private boolean skipLf;
+
+  /** A parser without a bound on an event's size (tests, trusted input). */
+  public SseParser() {
+    this(Long.MAX_VALUE);
+  }
+
+  /**
+   * @param maxEventChars the largest event (its lines together) held in memory; a bigger one makes
+   *     {@link #feed} throw {@link TooLargeException}, so a provider that never ends a line cannot
+   *     exhaust the gateway's memory
+   */
+  public SseParser(long maxEventChars) {
+    this.maxEventChars = maxEventChars;
+  }
 
   /** Parses one network chunk; returns complete events (possibly none). */
   public List<SseEvent> feed(byte[] chunk) {
@@ -25,7 +49,7 @@ public final class SseParser {
     pending.append(new String(all, 0, safe, StandardCharsets.UTF_8));
     List<SseEvent> out = new ArrayList<>();
     int start = 0;
-    for (int i = 0; i < pending.length(); i++) {
+    for (int i = scanned; i < pending.length(); i++) {
       char c = pending.charAt(i);
       if (c == '\n' && skipLf && i == start) {
         // second half of a CRLF split across chunks
@@ -49,6 +73,8 @@ public final class SseParser {
       }
     }
     pending.delete(0, start);
+    scanned = pending.length();
+    checkSize(pending.length());
     return out;
   }
 
@@ -58,6 +84,7 @@ public final class SseParser {
       List<SseEvent> out = new ArrayList<>();
       line(pending.toString(), out);
       pending.setLength(0);
+      scanned = 0;
     }
     SseEvent e = data == null ? null : new SseEvent(event, data.toString());
     event = null;
@@ -91,6 +118,14 @@ public final class SseParser {
       } else {
         data.append('\n').append(value);
       }
+      checkSize(0);
+    }
+  }
+
+  /** @param open characters of a line not yet ended, beside the event's data so far */
+  private void checkSize(int open) {
+    if (open + (data == null ? 0 : data.length()) > maxEventChars) {
+      throw new TooLargeException(maxEventChars);
     }
   }
 

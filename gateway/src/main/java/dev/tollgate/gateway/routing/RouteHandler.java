@@ -471,7 +471,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
     private final int index;
     private final UpstreamCaller.Exchange ex;
     private final StreamTranslator translator;
-    private final SseParser parser = new SseParser();
+    private final SseParser parser;
     private final HttpServerResponse out;
     private final boolean clientWantsUsage;
     private final long idleMs;
@@ -485,6 +485,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
       this.index = index;
       this.ex = ex;
       this.translator = translator;
+      this.parser = ex.sseParser();
       this.out = call.ctx.response();
       this.idleMs = call.timeouts.firstByteMs();
       JsonObject opts = call.req.body().getValue("stream_options") instanceof JsonObject o ? o : null;
@@ -502,7 +503,15 @@ public final class RouteHandler implements Handler<RoutingContext> {
           return;
         }
         lastChunkNanos = System.nanoTime();
-        for (SseEvent e : parser.feed(buf.getBytes())) {
+        List<SseEvent> events;
+        try {
+          events = parser.feed(buf.getBytes());
+        } catch (SseParser.TooLargeException e) {
+          end(new UpstreamError(200, UpstreamError.Kind.SERVER_ERROR, e.getMessage(), -1));
+          ex.cancel();
+          return;
+        }
+        for (SseEvent e : events) {
           emit(translator.onEvent(e));
         }
         if (out.writeQueueFull()) {

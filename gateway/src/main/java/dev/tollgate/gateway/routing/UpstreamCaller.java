@@ -3,7 +3,9 @@ package dev.tollgate.gateway.routing;
 import dev.tollgate.gateway.provider.UpstreamError;
 import dev.tollgate.gateway.provider.UpstreamRequest;
 import dev.tollgate.schema.RoutePlan;
+import dev.tollgate.gateway.provider.SseParser;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -29,9 +31,15 @@ public final class UpstreamCaller {
 
   private final Vertx vertx;
   private final HttpClient client;
+  private final long maxAnswerBytes;
 
-  public UpstreamCaller(Vertx vertx) {
+  /**
+   * @param maxAnswerBytes the largest answer body (or stream event) read into memory; a provider
+   *     sending more fails the attempt as a server error instead of exhausting the heap
+   */
+  public UpstreamCaller(Vertx vertx, long maxAnswerBytes) {
     this.vertx = vertx;
+    this.maxAnswerBytes = maxAnswerBytes;
     this.client = vertx.createHttpClient(
         new HttpClientOptions().setKeepAlive(true).setTcpNoDelay(true).setMaxInitialLineLength(8192)
             .setKeepAliveTimeout(30),
@@ -75,9 +83,37 @@ public final class UpstreamCaller {
      * the body's handlers are in place, or its body would never come.
      */
     public Future<Buffer> body() {
-      Future<Buffer> body = response.body().recover(e -> Future.failedFuture(UpstreamCaller.failure(this, e)));
+      Promise<Buffer> body = Promise.promise();
+      String length = response.getHeader("content-length");
+      if (length != null && length.length() < 19 && Long.parseLong(length.strip()) > maxAnswerBytes) {
+        tooLarge(body);
+        return body.future();
+      }
+      Buffer whole = Buffer.buffer();
+      response.handler(chunk -> {
+        if (whole.length() + (long) chunk.length() > maxAnswerBytes) {
+          tooLarge(body);
+        } else if (!body.future().isComplete()) {
+          whole.appendBuffer(chunk);
+        }
+      });
+      response.exceptionHandler(e -> body.tryFail(UpstreamCaller.failure(this, e)));
+      response.endHandler(v -> body.tryComplete(whole));
       response.resume();
-      return body;
+      return body.future();
+    }
+
+    /** The answer is bigger than the gateway holds: drop the connection, fail the attempt (a fallback trigger). */
+    private void tooLarge(Promise<Buffer> body) {
+      if (body.tryFail(new UpstreamException(new UpstreamError(
+          200, UpstreamError.Kind.SERVER_ERROR, "upstream answer larger than " + maxAnswerBytes + " bytes", -1)))) {
+        cancel();
+      }
+    }
+
+    /** A stream's event parser, bounded like {@link #body()}. */
+    public SseParser sseParser() {
+      return new SseParser(maxAnswerBytes);
     }
 
     /** Maps a failure while reading the response into an {@link UpstreamException}. */

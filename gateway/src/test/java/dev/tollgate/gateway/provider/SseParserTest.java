@@ -38,4 +38,29 @@ class SseParserTest {
     assertThat(p.flush()).isEqualTo(new SseEvent(null, "partial"));
     assertThat(p.flush()).isNull();
   }
+
+  @Test
+  void aLongLineArrivingInManySmallPiecesIsOneEvent() {
+    String big = "q".repeat(200_000);
+    List<SseEvent> events = feedInPieces("data: " + big + "\r\n\r\ndata: next\n\n", 1000);
+    assertThat(events).containsExactly(new SseEvent(null, big), new SseEvent(null, "next"));
+  }
+
+  @Test
+  void anEventOverTheBoundThrowsWhetherItArrivesWholeOrInPieces() {
+    String atBound = "data: " + "a".repeat(100) + "\n\n";
+    assertThat(new SseParser(100).feed(atBound.getBytes(StandardCharsets.UTF_8)))
+        .containsExactly(new SseEvent(null, "a".repeat(100)));
+    for (String over : List.of("data: " + "b".repeat(101) + "\n\n", "data: " + "c".repeat(60) + "\ndata: " + "d".repeat(60) + "\n\n")) {
+      // whole: the line ends within the chunk, the event's data is over the bound
+      SseParser whole = new SseParser(100);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> whole.feed(over.getBytes(StandardCharsets.UTF_8)))
+          .isInstanceOf(SseParser.TooLargeException.class);
+    }
+    // a line that never ends: thrown as soon as what is held passes the bound
+    SseParser open = new SseParser(100);
+    assertThat(open.feed(("data: " + "e".repeat(80)).getBytes(StandardCharsets.UTF_8))).isEmpty();
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> open.feed("e".repeat(30).getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(SseParser.TooLargeException.class);
+  }
 }

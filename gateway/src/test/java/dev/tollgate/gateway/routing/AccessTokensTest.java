@@ -30,7 +30,7 @@ class AccessTokensTest {
 
   @RegisterExtension static final FakeGoogleOAuth OAUTH = new FakeGoogleOAuth();
   static final Vertx VERTX = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(4));
-  static final UpstreamCaller CALLER = new UpstreamCaller(VERTX);
+  static final UpstreamCaller CALLER = new UpstreamCaller(VERTX, 1 << 20);
   static final RoutePlan.Timeouts TIMEOUTS = new RoutePlan.Timeouts(2_000, 2_000, 5_000);
   static final String SCOPE = FakeGoogleOAuth.SCOPE;
 
