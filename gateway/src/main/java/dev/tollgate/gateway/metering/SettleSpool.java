@@ -29,6 +29,11 @@ final class SettleSpool {
 
   private static final Logger LOG = LoggerFactory.getLogger(SettleSpool.class);
   private static final String SUFFIX = ".settle.jsonl";
+  /**
+   * A file being written; one left behind for over a minute is a writer that died after (or while)
+   * writing it, so it is claimed like a spool file: its complete lines are settlements to replay.
+   */
+  private static final String TMP = ".tmp";
   /** A claimed file: {@code <name>.settle.jsonl.replaying-<claim>}. */
   private static final String CLAIMED = SUFFIX + ".replaying-";
   /** A claim older than this is taken for abandoned. */
@@ -54,7 +59,7 @@ final class SettleSpool {
       lines.append(ConfigCodec.toJson(s)).append('\n');
     }
     String name = "settle-" + System.currentTimeMillis() + "-" + UUID.randomUUID();
-    Path tmp = dir.resolve(name + ".tmp");
+    Path tmp = dir.resolve(name + TMP);
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       ByteBuffer bytes = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
       while (bytes.hasRemaining()) {
@@ -64,13 +69,28 @@ final class SettleSpool {
     }
     Path file = dir.resolve(name + SUFFIX);
     Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE);
+    syncDir();
     return file;
+  }
+
+  /**
+   * Makes the rename itself durable: until the folder's entry is on disk, a power loss can leave the
+   * fsynced content with no name (Linux; where a folder cannot be opened for sync, the rename is
+   * left to the file system's own journal).
+   */
+  private void syncDir() {
+    try (FileChannel d = FileChannel.open(dir, StandardOpenOption.READ)) {
+      d.force(true);
+    } catch (IOException e) {
+      LOG.debug("settle spool folder {} cannot be synced: {}", dir, e.getMessage());
+    }
   }
 
   /**
    * Claims every spool file, by renaming it (and marking the claim's time), and reads it. A file
    * another replica or event loop claimed over a minute ago and never finished (it stopped or died
-   * replaying it) is claimed again: a second replay is harmless, only wasted work.
+   * replaying it) is claimed again: a second replay is harmless, only wasted work. So is a file whose
+   * writer died before naming it (a torn last line is skipped, logged).
    */
   List<Claimed> claim() throws IOException {
     List<Path> found = new ArrayList<>();
@@ -78,7 +98,8 @@ final class SettleSpool {
     try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
       for (Path f : files) {
         String n = f.getFileName().toString();
-        if (n.endsWith(SUFFIX) || n.contains(CLAIMED) && Files.getLastModifiedTime(f).toMillis() < staleBefore) {
+        boolean stale = (n.contains(CLAIMED) || n.endsWith(TMP)) && Files.getLastModifiedTime(f).toMillis() < staleBefore;
+        if (n.endsWith(SUFFIX) || stale) {
           found.add(f);
         }
       }
@@ -86,7 +107,8 @@ final class SettleSpool {
     List<Claimed> claimed = new ArrayList<>();
     for (Path f : found) {
       String n = f.getFileName().toString();
-      String base = n.contains(CLAIMED) ? n.substring(0, n.indexOf(CLAIMED) + SUFFIX.length()) : n;
+      String base = n.contains(CLAIMED) ? n.substring(0, n.indexOf(CLAIMED) + SUFFIX.length())
+          : n.endsWith(TMP) ? n.substring(0, n.length() - TMP.length()) + SUFFIX : n;
       Path mine = dir.resolve(base + CLAIMED.substring(SUFFIX.length()) + UUID.randomUUID());
       try {
         Files.move(f, mine, StandardCopyOption.ATOMIC_MOVE);

@@ -59,4 +59,23 @@ class SettleSpoolTest {
     List<SettleSpool.Claimed> claimed = spool.claim();
     assertThat(claimed.get(0).settlements()).extracting(s -> s.admission().reservationId()).containsExactly("req_1");
   }
+
+  /** A writer killed before the rename left its settlements under the temporary name: after a minute they are replayed. */
+  @Test
+  void aFileLeftUnnamedByADeadWriterIsReplayedOnceStale() throws Exception {
+    SettleSpool spool = new SettleSpool(dir);
+    Path named = spool.write(List.of(settlement("req_1"), settlement("req_2")));
+    Path tmp = dir.resolve("settle-1-dead.tmp");
+    // torn mid-way through its last line
+    String content = Files.readString(named);
+    Files.writeString(tmp, content.substring(0, content.length() - 20));
+    Files.delete(named);
+
+    assertThat(spool.claim()).as("a fresh .tmp may still be being written").isEmpty();
+    Files.setLastModifiedTime(tmp, FileTime.fromMillis(System.currentTimeMillis() - 120_000));
+    List<SettleSpool.Claimed> claimed = spool.claim();
+    assertThat(claimed).hasSize(1);
+    assertThat(claimed.get(0).settlements()).extracting(s -> s.admission().reservationId()).containsExactly("req_1");
+    assertThat(spool.claim()).isEmpty();
+  }
 }
