@@ -124,6 +124,31 @@ class ChatCompletionsTest {
     assertThat(ids(HARNESS.gateway().get("/v1/models", wide))).containsExactly("gpt-4o", "gpt-4o-mini", "text-embedding-3-small");
   }
 
+  /** The SDKs' {@code models.retrieve}: the same rules as the chat endpoint, for one name. */
+  @Test
+  void oneModelIsRetrievedWhenTheKeyMayUseIt() {
+    Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
+    String narrow = seed.key("narrow", 0, 0, List.of("gpt-4o*"), ApiKeyRecord.ACTIVE, 0);
+    String wide = seed.key("wide");
+
+    HttpResponse<String> one = HARNESS.gateway().get("/v1/models/gpt-4o-mini", narrow);
+    assertThat(one.statusCode()).isEqualTo(200);
+    assertThat(new JsonObject(one.body()).getMap()).containsEntry("id", "gpt-4o-mini").containsEntry("object", "model");
+
+    assertThat(errorCode(HARNESS.gateway().get("/v1/models/text-embedding-3-small", narrow), 403)).isEqualTo("model_not_allowed");
+    assertThat(errorCode(HARNESS.gateway().get("/v1/models/no-such-model", wide), 404)).isEqualTo("model_not_found");
+    // names with a slash (org/model, as OpenRouter and vLLM spell them) reach the same check
+    HttpResponse<String> slashed = HARNESS.gateway().get("/v1/models/acme/no-such-model", wide);
+    assertThat(errorCode(slashed, 404)).isEqualTo("model_not_found");
+    assertThat(new JsonObject(slashed.body()).getJsonObject("error").getString("message")).contains("'acme/no-such-model'");
+    assertThat(errorCode(HARNESS.gateway().get("/v1/models/gpt-4o", "tg-not-a-key"), 401)).isNotBlank();
+  }
+
+  private static String errorCode(HttpResponse<String> r, int status) {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    return new JsonObject(r.body()).getJsonObject("error").getString("code");
+  }
+
   private static List<Object> ids(HttpResponse<String> r) {
     assertThat(r.statusCode()).isEqualTo(200);
     return new JsonObject(r.body()).getJsonArray("data").stream().map(o -> ((JsonObject) o).getValue("id")).toList();

@@ -62,6 +62,11 @@ public final class GatewayRouter {
         .handler(new RequestIdFilter(GatewayRequest.Endpoint.MODELS, c.accessLog()))
         .handler(c.auth())
         .handler(c.models());
+    // one model (the SDKs' models.retrieve); a regex so that names with slashes (org/model) match
+    router.getWithRegex("/v1/models/(.+)")
+        .handler(new RequestIdFilter(GatewayRequest.Endpoint.MODELS, c.accessLog()))
+        .handler(c.auth())
+        .handler(c.models());
     // the key's own budget and usage: under a vendor segment so no OpenAI path can collide with it;
     // read-only, so no rate limit counted and nothing reserved (docs/gateway.md)
     router.get("/v1/tollgate/usage")
