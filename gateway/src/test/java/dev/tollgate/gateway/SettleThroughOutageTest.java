@@ -55,6 +55,25 @@ class SettleThroughOutageTest {
     vertx.close().await();
   }
 
+  /**
+   * A connection that dies while a pipeline is in flight fails each command as "ERR [i] <Java
+   * exception>" in the Redis client: that is an outage (503 {@code redis_unavailable}, the client
+   * may retry), not a Redis error (500); and the next request connects again.
+   */
+  @Test
+  void aConnectionLostUnderAPipelineIsUnavailableNotAnInternalError() {
+    Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl()).cap("day", "Tenant", null, "Reject", Period.Day, 1_000_000);
+    String key = seed.key("k");
+    assertThat(gateway.get("/v1/tollgate/usage", key).statusCode()).isEqualTo(200); // key and caps cached
+
+    network.dropOnNextWriteOf(seed.tenant.id());
+    HttpResponse<String> lost = gateway.get("/v1/tollgate/usage", key);
+
+    assertThat(lost.statusCode()).as(lost.body()).isEqualTo(503);
+    assertThat(new io.vertx.core.json.JsonObject(lost.body()).getJsonObject("error").getString("code")).isEqualTo("redis_unavailable");
+    await().atMost(Duration.ofSeconds(5)).until(() -> gateway.get("/v1/tollgate/usage", key).statusCode() == 200);
+  }
+
   @Test
   void requestAnsweredDuringAnOutageIsBilledOnceRedisIsReachableAgain() throws Exception {
     fake.always(Reply.json(200, FakeOpenAiCompatible.completion(FakeOpenAiCompatible.DEFAULT_TEXT, 10, 50)).delayMs(1_000));
@@ -84,5 +103,45 @@ class SettleThroughOutageTest {
       assertThat(REDIS.client().hlen(RedisKeys.reservations(seed.tenant))).isZero();
     });
     assertThat(gateway.metrics.scrape()).contains("tollgate_settle_failures_total 0.0");
+  }
+
+  /**
+   * Redis runs the settle, then the connection dies before its answer arrives (a restart, a
+   * failover, a network blip): the gateway cannot know it landed, retries it on the next connection,
+   * and the request is still billed exactly once (one record, the spend once, nothing left reserved).
+   */
+  @Test
+  void aSettleWhoseAnswerIsLostIsRetriedAndBilledOnce() throws Exception {
+    fake.always(Reply.json(200, FakeOpenAiCompatible.completion(FakeOpenAiCompatible.DEFAULT_TEXT, 10, 50)).delayMs(500));
+    Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl()).cap("day", "Tenant", null, "Reject", Period.Day, 1_000_000);
+    String key = seed.key("k");
+    String spendKey = RedisKeys.spend(seed.tenant, "day", Period.Day.key(Instant.now()));
+
+    HttpRequest post = HttpRequest.newBuilder(URI.create(gateway.url("/v1/chat/completions")))
+        .header("authorization", "Bearer " + key).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(TestGateway.chat(Seed.MODEL, 100, false))).build();
+    CompletableFuture<HttpResponse<String>> answer = TestGateway.HTTP.sendAsync(post, HttpResponse.BodyHandlers.ofString());
+    await().atMost(Duration.ofSeconds(5)).until(() -> REDIS.client().hlen(RedisKeys.reservations(seed.tenant)) == 1);
+    double failuresBefore = settleFailures();
+    // admitted; the next command naming this tenant is its settle
+    network.dropReplyToNextWriteOf(seed.tenant.id());
+
+    assertThat(answer.get().statusCode()).isEqualTo(200);
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+      assertThat(REDIS.client().xlen(RedisKeys.usage(seed.tenant))).isEqualTo(1);
+      assertThat(REDIS.client().hget(spendKey, "spent")).isEqualTo("32");
+      assertThat(REDIS.client().hget(spendKey, "reserved")).isEqualTo("0");
+    });
+    assertThat(settleFailures()).isEqualTo(failuresBefore);
+    // the retry has landed (or found the first attempt had): still one record, one charge
+    await().pollDelay(Duration.ofMillis(1_500)).atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+      assertThat(REDIS.client().xlen(RedisKeys.usage(seed.tenant))).isEqualTo(1);
+      assertThat(REDIS.client().hget(spendKey, "spent")).isEqualTo("32");
+    });
+  }
+
+  private static double settleFailures() {
+    return gateway.metrics.scrape().lines().filter(l -> l.startsWith("tollgate_settle_failures_total "))
+        .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElse(0);
   }
 }

@@ -218,7 +218,8 @@ public final class RedisStore {
     // node: the next command connects to whatever the sentinels name as master now.
     if (msg.contains("READONLY")) {
       reconnect();
-    } else if (msg.startsWith("ERR") || msg.startsWith("WRONGTYPE") || msg.startsWith("CROSSSLOT")) {
+    } else if ((msg.startsWith("ERR") || msg.startsWith("WRONGTYPE") || msg.startsWith("CROSSSLOT"))
+        && !connectionLost(msg)) {
       // A script or type error is a bug or a corrupt key, not an outage: keep its message.
       return Future.failedFuture(new IllegalStateException("Redis error: " + msg, e));
     }
@@ -227,6 +228,15 @@ public final class RedisStore {
     }
     reachable = false;
     return Future.failedFuture(new RedisUnavailableException("Redis unavailable: " + msg, e));
+  }
+
+  /**
+   * The Redis client fails the commands of a pipeline whose connection died as {@code "ERR [i]
+   * CONNECTION_CLOSED"} or {@code "ERR [i] <a Java exception>"}: an outage, not an error Redis
+   * answered (whose messages never name a Java exception).
+   */
+  private static boolean connectionLost(String msg) {
+    return msg.contains("CONNECTION_CLOSED") || msg.contains("Exception");
   }
 
   public Future<Void> close() {

@@ -20,6 +20,8 @@ public final class CuttableTcpProxy implements AutoCloseable {
   private final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
   private NetServer server;
   private int port;
+  private volatile String dropOnWriteOf;
+  private volatile boolean dropReply;
 
   public CuttableTcpProxy(Vertx vertx, int targetPort) throws Exception {
     this.vertx = vertx;
@@ -45,8 +47,27 @@ public final class CuttableTcpProxy implements AutoCloseable {
         sockets.add(out);
         in.closeHandler(v -> out.close());
         out.closeHandler(v -> in.close());
-        in.handler(out::write);
-        out.handler(in::write);
+        boolean[] replyLost = {false};
+        in.handler(data -> {
+          String marker = dropOnWriteOf;
+          if (marker != null && data.toString(java.nio.charset.StandardCharsets.ISO_8859_1).contains(marker)) {
+            dropOnWriteOf = null;
+            if (!dropReply) {
+              in.close(); // the request never reaches the server; the connection dies under it
+              return;
+            }
+            replyLost[0] = true; // the server runs it; its answer never comes back
+          }
+          out.write(data);
+        });
+        out.handler(data -> {
+          if (replyLost[0]) {
+            in.close();
+            out.close();
+            return;
+          }
+          in.write(data);
+        });
         in.resume();
       });
     });
@@ -60,6 +81,26 @@ public final class CuttableTcpProxy implements AutoCloseable {
       s.close();
     }
     sockets.clear();
+  }
+
+  /**
+   * The next bytes a client sends that contain {@code marker} (e.g. a tenant's hash tag, which no
+   * PING carries) close its connection instead of reaching the server: commands in flight when a
+   * connection dies (a Redis restart, a node lost mid-pipeline), deterministically. Everything else,
+   * and connections made afterwards, is relayed as usual.
+   */
+  public void dropOnNextWriteOf(String marker) {
+    dropReply = false;
+    dropOnWriteOf = marker;
+  }
+
+  /**
+   * As {@link #dropOnNextWriteOf}, but the server does receive and run those commands: the
+   * connection dies before their answer reaches the client, which cannot know whether they ran.
+   */
+  public void dropReplyToNextWriteOf(String marker) {
+    dropReply = true;
+    dropOnWriteOf = marker;
   }
 
   /** Accepts again, on the same port. */
