@@ -120,7 +120,7 @@ public final class RedisStore {
   /** Sends one command with the timeout; failures are {@link RedisUnavailableException}. */
   public Future<Response> send(Request request) {
     metrics.redisRoundTrip();
-    return connection().compose(c -> c.send(request)).timeout(timeoutMs, TimeUnit.MILLISECONDS).recover(this::unavailable);
+    return connection().compose(c -> watched(c, c.send(request))).timeout(timeoutMs, TimeUnit.MILLISECONDS).recover(this::unavailable);
   }
 
   /**
@@ -129,7 +129,7 @@ public final class RedisStore {
    */
   public Future<List<Response>> batch(List<Request> requests) {
     metrics.redisRoundTrip();
-    return connection().compose(c -> c.batch(requests)).timeout(timeoutMs, TimeUnit.MILLISECONDS).recover(this::unavailable);
+    return connection().compose(c -> watched(c, c.batch(requests))).timeout(timeoutMs, TimeUnit.MILLISECONDS).recover(this::unavailable);
   }
 
   private Future<RedisConnection> connection() {
@@ -142,18 +142,26 @@ public final class RedisStore {
     if (closed) {
       return Future.failedFuture(new RedisUnavailableException("Redis client closed", null));
     }
-    if (connecting == null) {
-      connecting = client.connect().andThen(ar -> {
-        connecting = null;
-        if (ar.succeeded()) {
-          RedisConnection c = ar.result();
-          connection = c;
-          c.exceptionHandler(e -> drop(c));
-          c.endHandler(v -> drop(c));
-        }
-      });
+    if (connecting != null) {
+      return connecting;
     }
-    return connecting;
+    // assigned before the callback is added: a pool may hand out an idle connection at once, and a
+    // callback running before the assignment left a completed future here for good, so that every
+    // later command got that connection, closed or not, and the gateway stayed unavailable
+    Future<RedisConnection> attempt = client.connect();
+    connecting = attempt;
+    attempt.onComplete(ar -> {
+      if (connecting == attempt) {
+        connecting = null;
+      }
+      if (ar.succeeded()) {
+        RedisConnection c = ar.result();
+        connection = c;
+        c.exceptionHandler(e -> drop(c));
+        c.endHandler(v -> drop(c));
+      }
+    });
+    return attempt;
   }
 
   /**
@@ -178,8 +186,25 @@ public final class RedisStore {
   private void drop(RedisConnection c) {
     if (connection == c) {
       connection = null;
+      if (c instanceof PooledRedisConnection pooled) {
+        pooled.actual().forceClose();
+      }
       c.close();
     }
+  }
+
+  /**
+   * Leaves {@code c} when a command on it fails because it is closed. Its close and exception
+   * handlers do not always run (a socket closed while its pooled connection was being recycled):
+   * kept, every later command failed at once with "Connection is closed" and the gateway stayed
+   * unavailable however healthy Redis was. Only that connection is left, never a newer one.
+   */
+  private <T> Future<T> watched(RedisConnection c, Future<T> command) {
+    return command.onFailure(e -> {
+      if (connectionLost(String.valueOf(e.getMessage())) || e instanceof java.nio.channels.ClosedChannelException) {
+        drop(c);
+      }
+    });
   }
 
   /**
@@ -190,10 +215,10 @@ public final class RedisStore {
   public Future<Response> eval(LuaScript script, int numKeys, Consumer<Request> keysAndArgs) {
     metrics.redisRoundTrip();
     return connection()
-        .compose(c -> c.send(scriptRequest(Command.EVALSHA, script.sha1(), numKeys, keysAndArgs))
+        .compose(c -> watched(c, c.send(scriptRequest(Command.EVALSHA, script.sha1(), numKeys, keysAndArgs))
             .recover(e -> e.getMessage() != null && e.getMessage().startsWith("NOSCRIPT")
                 ? countedRetry(c).send(scriptRequest(Command.EVAL, script.source(), numKeys, keysAndArgs))
-                : Future.failedFuture(e)))
+                : Future.failedFuture(e))))
         .timeout(timeoutMs, TimeUnit.MILLISECONDS)
         .recover(this::unavailable);
   }
@@ -231,12 +256,13 @@ public final class RedisStore {
   }
 
   /**
-   * The Redis client fails the commands of a pipeline whose connection died as {@code "ERR [i]
-   * CONNECTION_CLOSED"} or {@code "ERR [i] <a Java exception>"}: an outage, not an error Redis
-   * answered (whose messages never name a Java exception).
+   * The Redis client fails the commands of a connection that died as {@code "CONNECTION_CLOSED"},
+   * {@code "Connection is closed"}, or in a pipeline {@code "ERR [i] CONNECTION_CLOSED"} or {@code
+   * "ERR [i] <a Java exception>"}: an outage, not an error Redis answered (whose messages never
+   * name a Java exception).
    */
   private static boolean connectionLost(String msg) {
-    return msg.contains("CONNECTION_CLOSED") || msg.contains("Exception");
+    return msg.contains("CONNECTION_CLOSED") || msg.contains("Connection is closed") || msg.contains("Exception");
   }
 
   public Future<Void> close() {
