@@ -272,6 +272,25 @@ class GeminiApiTest {
     assertThat(PRIMARY.requests()).isEmpty();
   }
 
+  /** A GenAI SDK set to {@code api_version="v1"} calls the {@code /v1/models/…} paths: served the same. */
+  @Test
+  void theV1PathsAreServedAndAnsweredInGooglesEnvelopeToo() {
+    Seed seed = seed(PRIMARY);
+    String key = seed.key("k");
+    PRIMARY.enqueue(Reply.json(200, FakeGemini.chunk(new JsonArray().add(new JsonObject().put("text", "Hi")), "STOP", usage(true))));
+
+    HttpResponse<String> r = post("/v1/models/" + MODEL + ":generateContent", body(""), "x-goog-api-key", key);
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    calledAsTheTarget(PRIMARY.lastRequest(), key, "primary", "generateContent");
+    billed3170(seed, r, false, "primary", MODEL + "-primary");
+    googleError(post("/v1/models/" + MODEL + ":generateContent", body(""), "x-goog-api-key", "tg-not-a-key"), 401,
+        "UNAUTHENTICATED", "invalid_api_key");
+    // OpenAI's model list keeps its own envelope
+    HttpResponse<String> models = HARNESS.gateway().get("/v1/models", "tg-not-a-key");
+    assertThat(new JsonObject(models.body()).getJsonObject("error").getString("code")).isEqualTo("invalid_api_key");
+  }
+
   static Stream<Reply> primaryFailures() {
     return Stream.of(
         Reply.json(503, FakeGemini.error(503, "UNAVAILABLE", "The model is overloaded. Please try again later.")),

@@ -63,8 +63,7 @@ public final class ParseFilter implements Handler<RoutingContext> {
       ctx.fail(problem);
       return;
     }
-    String model = ctx.pathParam("model");
-    req.parsed(body, model.startsWith("models/") ? model.substring(7) : model, stream);
+    req.parsed(body, ctx.pathParam("model"), stream);
     ctx.next();
   }
 
