@@ -267,8 +267,10 @@ class GeminiApiTest {
     googleError(post(GENERATE, "{\"contents\":[]}", "x-goog-api-key", key), 400, "INVALID_ARGUMENT", "invalid_request");
     googleError(post(GENERATE, "{\"contents\":[{\"parts\":[{\"text\":\"hi\"}]}],\"generation_config\":{\"max_output_tokens\":1}}",
         "x-goog-api-key", key), 400, "INVALID_ARGUMENT", "invalid_request");
-    googleError(post("/v1beta/models/" + MODEL + ":embedContent", body(""), "x-goog-api-key", key), 404, "NOT_FOUND",
-        "unknown_url");
+    for (String method : List.of("embedContent", "generateContentX", "countTokens/x")) {
+      googleError(post("/v1beta/models/" + MODEL + ":" + method, body(""), "x-goog-api-key", key), 404, "NOT_FOUND",
+          "unknown_url");
+    }
     assertThat(PRIMARY.requests()).isEmpty();
   }
 
@@ -348,6 +350,31 @@ class GeminiApiTest {
         .containsEntry("usageSource", "provider-prompt").containsEntry("tokensIn", "10000")
         .containsEntry("tokensInCached", "4000").containsEntry("tokensOut", "300")
         .containsEntry("costMicros", Long.toString(cost));
+  }
+
+  /**
+   * A client that hangs up mid-stream cancels the upstream call and is billed for what was produced:
+   * the reported prompt and the running output (the thoughts) of the chunks it was sent.
+   */
+  @Test
+  void aClientThatHangsUpMidStreamIsBilledForWhatWasProduced() {
+    Seed seed = seed(PRIMARY);
+    List<String> events = IntStream.range(0, 300).mapToObj(i -> Sse.data(FakeGemini.chunk(
+        new JsonArray().add(new JsonObject().put("text", "word" + i + " ")), null, usage(false)).encode())).toList();
+    PRIMARY.always(FakeGemini.sse(events).eventDelayMs(10));
+
+    assertThat(HARNESS.gateway().readThenHangUp("/v1beta/models/" + MODEL + ":streamGenerateContent?alt=sse",
+        seed.key("k"), body(THINKING), 5)).isEqualTo(5);
+
+    await().atMost(Duration.ofSeconds(5)).until(() -> PRIMARY.lastRequest().clientDisconnected());
+    long cost = target("primary", 0).costMicros(10_000, 4_000, 0, 300);
+    assertThat(UsageRecords.nth(HARNESS.redis(), seed.tenant, 1)).containsEntry("status", "499")
+        .containsEntry("errorCode", "client_closed").containsEntry("usageSource", "provider-prompt")
+        .containsEntry("tokensIn", "10000").containsEntry("tokensOut", "300").containsEntry("costMicros", Long.toString(cost));
+    String day = Period.Day.key(Instant.now());
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(HARNESS.redis().hgetAll(RedisKeys.spend(seed.tenant, "daily", day)))
+            .containsEntry("spent", Long.toString(cost)).containsEntry("reserved", "0"));
   }
 
   /**
