@@ -174,9 +174,7 @@ class GeminiApiTest {
   @Test
   void aStreamWithTheKeyInTheQueryIsPassedThroughChunkByChunkAndBilledFromTheLastUsageMetadata() {
     Seed seed = seed(PRIMARY);
-    PRIMARY.enqueue(FakeGemini.sse(List.of(
-        Sse.data(FakeGemini.chunk(new JsonArray().add(new JsonObject().put("text", "Hi ")), null, usage(false)).encode()),
-        Sse.data(FakeGemini.chunk(new JsonArray().add(new JsonObject().put("text", "there")), "STOP", usage(true)).encode()))));
+    PRIMARY.enqueue(hiThere());
     String key = seed.key("k");
 
     HttpResponse<String> r = post(STREAM + "&key=" + key, body(THINKING));
@@ -304,9 +302,7 @@ class GeminiApiTest {
   @MethodSource("primaryFailures")
   void aStreamFallsBackToTheSecondGeminiTargetBeforeTheFirstByte(Reply failure) {
     PRIMARY.always(failure);
-    SECONDARY.enqueue(FakeGemini.sse(List.of(
-        Sse.data(FakeGemini.chunk(new JsonArray().add(new JsonObject().put("text", "Hi ")), null, usage(false)).encode()),
-        Sse.data(FakeGemini.chunk(new JsonArray().add(new JsonObject().put("text", "there")), "STOP", usage(true)).encode()))));
+    SECONDARY.enqueue(hiThere());
     Seed seed = seed(PRIMARY, SECONDARY);
     String key = seed.key("k");
 
@@ -329,9 +325,7 @@ class GeminiApiTest {
   @Test
   void aCutStreamEndsWithAGoogleErrorChunkAndIsBilledForWhatWasProduced() {
     Seed seed = seed(PRIMARY);
-    List<String> events = IntStream.range(0, 10).mapToObj(i -> Sse.data(FakeGemini.chunk(
-        new JsonArray().add(new JsonObject().put("text", "word" + i + " ")), null, usage(false)).encode())).toList();
-    PRIMARY.enqueue(FakeGemini.sse(events).cutAfter(3));
+    PRIMARY.enqueue(FakeGemini.sse(words(10)).cutAfter(3));
 
     HttpResponse<String> r = post(STREAM, body(THINKING), "x-goog-api-key", seed.key("k"));
 
@@ -359,9 +353,7 @@ class GeminiApiTest {
   @Test
   void aClientThatHangsUpMidStreamIsBilledForWhatWasProduced() {
     Seed seed = seed(PRIMARY);
-    List<String> events = IntStream.range(0, 300).mapToObj(i -> Sse.data(FakeGemini.chunk(
-        new JsonArray().add(new JsonObject().put("text", "word" + i + " ")), null, usage(false)).encode())).toList();
-    PRIMARY.always(FakeGemini.sse(events).eventDelayMs(10));
+    PRIMARY.always(FakeGemini.sse(words(300)).eventDelayMs(10));
 
     assertThat(HARNESS.gateway().readThenHangUp("/v1beta/models/" + MODEL + ":streamGenerateContent?alt=sse",
         seed.key("k"), body(THINKING), 5)).isEqualTo(5);
@@ -440,9 +432,7 @@ class GeminiApiTest {
             List.of(new RoutePlan.Route(MODEL, List.of(claude, gemini), List.of())),
             new RoutePlan.Retry(1, 10, 100), new RoutePlan.Timeouts(2_000, 5_000, 20_000))
         .cap("daily", "Tenant", null, "Reject", Period.Day, 1_000_000_000);
-    VERTEX.enqueue(FakeGemini.sse(List.of(
-        Sse.data(FakeGemini.chunk(new JsonArray().add(new JsonObject().put("text", "Hi ")), null, usage(false)).encode()),
-        Sse.data(FakeGemini.chunk(new JsonArray().add(new JsonObject().put("text", "there")), "STOP", usage(true)).encode()))));
+    VERTEX.enqueue(hiThere());
     String key = seed.key("k");
 
     HttpResponse<String> r = post(STREAM, body(THINKING), "x-goog-api-key", key);
@@ -459,6 +449,19 @@ class GeminiApiTest {
     assertThat(up.headers().values()).noneMatch(v -> v.contains(key));
     assertThat(up.json().getJsonObject("generationConfig").getInteger("maxOutputTokens")).isEqualTo(600);
     billed3170(seed, r, true, "vertex-ai", MODEL);
+  }
+
+  /** "Hi there" in two chunks, the second with STOP and the final usage. */
+  static Reply hiThere() {
+    return FakeGemini.sse(List.of(
+        Sse.data(FakeGemini.chunk(new JsonArray().add(new JsonObject().put("text", "Hi ")), null, usage(false)).encode()),
+        Sse.data(FakeGemini.chunk(new JsonArray().add(new JsonObject().put("text", "there")), "STOP", usage(true)).encode())));
+  }
+
+  /** {@code n} chunks of one word each, none final, each reporting the prompt and 300 thought tokens so far. */
+  static List<String> words(int n) {
+    return IntStream.range(0, n).mapToObj(i -> Sse.data(FakeGemini.chunk(
+        new JsonArray().add(new JsonObject().put("text", "word" + i + " ")), null, usage(false)).encode())).toList();
   }
 
   /** The JSON chunks of a Gemini SSE stream, in order. */
