@@ -449,6 +449,13 @@ class GeminiApiTest {
     assertThat(up.headers().values()).noneMatch(v -> v.contains(key));
     assertThat(up.json().getJsonObject("generationConfig").getInteger("maxOutputTokens")).isEqualTo(600);
     billed3170(seed, r, true, "vertex-ai", MODEL);
+
+    // a token count goes to the same model's countTokens
+    HttpResponse<String> count = post(COUNT, body(""), "x-goog-api-key", key);
+    assertThat(count.statusCode()).as(count.body()).isEqualTo(200);
+    assertThat(new JsonObject(count.body()).getLong("totalTokens")).isEqualTo(FakeGemini.DEFAULT_TOTAL_TOKENS);
+    assertThat(VERTEX.lastRequest().path()).isEqualTo(
+        "/v1/projects/acme-prod/locations/europe-west4/publishers/google/models/" + MODEL + ":countTokens");
   }
 
   /** "Hi there" in two chunks, the second with STOP and the final usage. */
