@@ -141,6 +141,8 @@ class ChatCompletionsTest {
     HttpResponse<String> slashed = HARNESS.gateway().get("/v1/models/acme/no-such-model", wide);
     assertThat(errorCode(slashed, 404)).isEqualTo("model_not_found");
     assertThat(new JsonObject(slashed.body()).getJsonObject("error").getString("message")).contains("'acme/no-such-model'");
+    // a fine-tuned name has colons: still OpenAI's envelope (Gemini's POST paths use Google's)
+    assertThat(errorCode(HARNESS.gateway().get("/v1/models/ft:gpt-4o-mini:acme::abc123", wide), 404)).isEqualTo("model_not_found");
     assertThat(errorCode(HARNESS.gateway().get("/v1/models/gpt-4o", "tg-not-a-key"), 401)).isNotBlank();
   }
 

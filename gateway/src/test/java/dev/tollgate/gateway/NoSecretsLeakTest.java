@@ -10,6 +10,7 @@ import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.OutputStreamAppender;
 import dev.tollgate.gateway.fake.FakeAnthropic;
+import dev.tollgate.gateway.fake.FakeGemini;
 import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
 import dev.tollgate.gateway.fake.Reply;
 import dev.tollgate.gateway.fake.Responses;
@@ -57,6 +58,7 @@ class NoSecretsLeakTest {
       .env("TOLLGATE_ACCESS_LOG", "json");
   @RegisterExtension static final FakeOpenAiCompatible BACKUP = new FakeOpenAiCompatible(Seed.UPSTREAM_KEY);
   @RegisterExtension static final FakeAnthropic ANTHROPIC = new FakeAnthropic(Seed.UPSTREAM_KEY);
+  @RegisterExtension static final FakeGemini GEMINI = new FakeGemini(Seed.UPSTREAM_KEY);
 
   static final String MARKER = "PROMPT-MARKER-" + UUID.randomUUID();
 
@@ -189,6 +191,40 @@ class NoSecretsLeakTest {
     assertNothingLeaked(logs, redis);
   }
 
+  /**
+   * Gemini CLI and the Google GenAI SDKs send the key as {@code x-goog-api-key} or in the URL's
+   * query ({@code ?key=}): neither reaches a log line (the access log's path has no query), Redis or
+   * an answer, nor the provider.
+   */
+  @Test
+  void theGeminiApiKeepsKeysFromHeadersAndQueriesOutOfLogsRedisAndAnswers() {
+    int logStart = LOGS.length();
+    Seed gemini = HARNESS.seed().tenant();
+    gemini.plan(Map.of("gemini", gemini.provider("gemini", GEMINI.baseUrl(), null)),
+        List.of(new RoutePlan.Route("gemini-2.5-flash",
+            List.of(new RoutePlan.Target("gemini", "gemini-2.5-flash", 0, 1, 300_000, 2_500_000, 0)), List.of())),
+        RoutePlan.Retry.DEFAULT, RoutePlan.Timeouts.DEFAULT);
+    String model = "/v1beta/models/gemini-2.5-flash";
+    String body = "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"my secret is " + MARKER + "\"}]}],"
+        + "\"generationConfig\":{\"maxOutputTokens\":50}}";
+    assertThat(send(model + ":generateContent", body, "x-goog-api-key", key(gemini.key("gemini")))).isEqualTo(200);
+    assertThat(send(model + ":streamGenerateContent?alt=sse&key=" + key(gemini.key("gemini-sse")), body)).isEqualTo(200);
+    assertThat(send(model + ":countTokens?key=" + key(gemini.key("gemini-count")), body)).isEqualTo(200);
+    assertThat(send(model + ":generateContent?key=" + key(ApiKeys.generate()), body)).isEqualTo(401);
+    assertThat(send(model + ":embedContent?key=" + key(gemini.key("gemini-unknown")), body)).isEqualTo(404);
+    GEMINI.always(Reply.json(500, FakeGemini.error(500, "INTERNAL", "An internal error has occurred.")));
+    assertThat(send(model + ":generateContent?key=" + key(gemini.key("gemini-500")), body)).isEqualTo(502);
+    assertThat(GEMINI.requests()).allSatisfy(up -> clientKeys.forEach(k ->
+        assertThat(up.uri() + up.headers() + up.body()).doesNotContain(k)));
+
+    UsageRecords.atLeast(HARNESS.redis(), gemini.tenant, 3);
+    String logs = LOGS.since(logStart);
+    String redis = dumpRedis(HARNESS.redis());
+    assertThat(redis).as("usage records are in the dump").contains("gemini.generate_content");
+    assertAccessLogged(logs, 6);
+    assertNothingLeaked(logs, redis);
+  }
+
   /** POSTs {@code body} to {@code path} with the given header pairs; keeps the answer; returns its status. */
   private int send(String path, String body, String... headers) {
     HttpResponse<String> r = HARNESS.gateway().postWithHeaders(path, body, headers);
@@ -204,7 +240,8 @@ class NoSecretsLeakTest {
     List<String> lines = logs.lines().filter(l -> l.contains(" " + AccessLog.LOGGER + " ")).toList();
     assertThat(lines).hasSizeGreaterThanOrEqualTo(n);
     assertThat(lines).allSatisfy(l -> assertThat(l).contains("\"request_id\":\"req_").doesNotContain("Bearer")
-        .doesNotContainIgnoringCase("authorization").doesNotContainIgnoringCase("x-api-key"));
+        .doesNotContainIgnoringCase("authorization").doesNotContainIgnoringCase("x-api-key")
+        .doesNotContainIgnoringCase("x-goog-api-key").doesNotContain("key=").doesNotContain("?"));
   }
 
   /** No log line, Redis key or value, or answer holds a client key, the prompt marker or a credential. */

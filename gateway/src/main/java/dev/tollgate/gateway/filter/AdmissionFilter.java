@@ -23,9 +23,11 @@ import io.vertx.ext.web.RoutingContext;
  * default), prices the worst case at the most expensive target the request may use
  * (the route's targets that serve the endpoint, as {@code ModelFilter} narrowed them; every prompt
  * token at that target's dearest prompt price: a prompt may turn out to be all cache writes; plus
- * the web searches the request allows at the target's search price, ADR 0047) with the tenant's
+ * the web searches the request allows at the target's search price, ADR 0047; for the Gemini API
+ * {@code maxOutputTokens} plus the thinking budget, per candidate, ADR 0051) with the tenant's
  * pricing, and reserves it. Settle is wired here: it runs when the request's
- * outcome is known, exactly once. A token count ({@code /v1/messages/count_tokens}) is only counted
+ * outcome is known, exactly once. A token count ({@code /v1/messages/count_tokens}, Gemini's
+ * {@code countTokens}) is only counted
  * against the RPM limits ({@link SpendLedger#countRequest}).
  */
 public final class AdmissionFilter implements Handler<RoutingContext> {
@@ -52,7 +54,7 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     GatewayRequest req = ctx.get(CtxKeys.REQUEST);
-    if (req.endpoint() == GatewayRequest.Endpoint.COUNT_TOKENS) {
+    if (req.endpoint().tokenCount()) {
       // free at the provider: a request against RPM, but nothing reserved, settled or recorded
       ledger.countRequest(req).onSuccess(v -> ctx.next()).onFailure(ctx::fail);
       return;
@@ -69,6 +71,9 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
     } else if (req.endpoint() == GatewayRequest.Endpoint.COMPLETIONS) {
       prompt = tokens.completionsPrompt(body);
       maxOut = completionsCeiling(body);
+    } else if (req.endpoint() == GatewayRequest.Endpoint.GENERATE_CONTENT) {
+      prompt = tokens.geminiPrompt(body);
+      maxOut = geminiCeiling(body);
     } else if (req.endpoint() == GatewayRequest.Endpoint.RESPONSES) {
       prompt = tokens.responsesPrompt(body);
       maxOut = outputCeiling(body, body.getValue("max_output_tokens"), "max_output_tokens");
@@ -147,6 +152,32 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
         body.getValue("best_of") instanceof Number b ? b.longValue() : 1);
     long prompts = body.getValue("prompt") instanceof JsonArray a && !(a.getValue(0) instanceof Number) ? a.size() : 1;
     return times(times(perCompletion, perPrompt), prompts);
+  }
+
+  /**
+   * The most output a Gemini request may produce (ADR 0051): {@code generationConfig.maxOutputTokens}
+   * (else the default, then sent upstream as it when enforced) plus a positive {@code
+   * thinkingConfig.thinkingBudget} (thoughts are billed as output), for each of the {@code
+   * candidateCount} candidates.
+   */
+  private long geminiCeiling(JsonObject body) {
+    JsonObject gc = body.getValue("generationConfig") instanceof JsonObject o ? o : null;
+    Object max = gc == null ? null : gc.getValue("maxOutputTokens");
+    long perCandidate;
+    if (max instanceof Number n) {
+      perCandidate = n.longValue();
+    } else {
+      perCandidate = config.defaultMaxTokens();
+      if (config.enforceDefaultMaxTokens()) {
+        // a copy: the client's nested object is left as it came
+        body.put("generationConfig", (gc == null ? new JsonObject() : gc.copy()).put("maxOutputTokens", perCandidate));
+      }
+    }
+    JsonObject thinking = gc != null && gc.getValue("thinkingConfig") instanceof JsonObject t ? t : null;
+    if (thinking != null && thinking.getValue("thinkingBudget") instanceof Number b && b.longValue() > 0) {
+      perCandidate = Math.addExact(perCandidate, b.longValue());
+    }
+    return times(perCandidate, gc != null && gc.getValue("candidateCount") instanceof Number n ? n.longValue() : 1);
   }
 
   /** {@code a * b}, saturating at {@link #MAX_OUTPUT_CEILING}. */

@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Authenticates {@code Authorization: Bearer <key>} (on {@code /v1/messages/*} also {@code x-api-key:
- * <key>}, as Anthropic SDKs send it) by the key's SHA-256 against the operator's projection (cached;
+ * <key>}, as Anthropic SDKs send it; on the Gemini API's paths also {@code x-goog-api-key: <key>} or
+ * {@code ?key=<key>}, as Google's clients send it) by the key's SHA-256 against the operator's projection (cached;
  * no Redis round trip when warm). The raw key never leaves this method.
  */
 public final class AuthFilter implements Handler<RoutingContext> {
@@ -30,7 +31,8 @@ public final class AuthFilter implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     GatewayRequest req = ctx.get(CtxKeys.REQUEST);
-    String raw = req.endpoint().anthropic() ? apiKeyHeader(ctx.request().getHeader("x-api-key")) : null;
+    String raw = req.endpoint().anthropic() ? apiKeyHeader(ctx.request().getHeader("x-api-key"))
+        : req.endpoint().google() ? googleKey(ctx) : null;
     if (raw == null) {
       raw = bearer(ctx.request().getHeader("authorization"));
     }
@@ -63,6 +65,12 @@ public final class AuthFilter implements Handler<RoutingContext> {
         return null;
       });
     }).onSuccess(v -> ctx.next()).onFailure(ctx::fail);
+  }
+
+  /** Google's clients send the key as {@code x-goog-api-key}, or as the {@code key} query parameter. */
+  private static String googleKey(RoutingContext ctx) {
+    String header = apiKeyHeader(ctx.request().getHeader("x-goog-api-key"));
+    return header != null ? header : apiKeyHeader(ctx.request().getParam("key"));
   }
 
   private static String apiKeyHeader(String header) {

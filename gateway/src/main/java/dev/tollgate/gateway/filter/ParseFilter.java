@@ -32,15 +32,97 @@ public final class ParseFilter implements Handler<RoutingContext> {
       ctx.fail(GatewayError.invalidJson("Request body must be a JSON object."));
       return;
     }
+    if (req.endpoint().google()) {
+      parsedGemini(ctx, req, body);
+      return;
+    }
     GatewayError problem = validate(req.endpoint(), body);
     if (problem != null) {
       ctx.fail(problem);
       return;
     }
     // a token count is one JSON answer whatever the body says
-    boolean stream = req.endpoint() != GatewayRequest.Endpoint.COUNT_TOKENS && Boolean.TRUE.equals(body.getValue("stream"));
+    boolean stream = !req.endpoint().tokenCount() && Boolean.TRUE.equals(body.getValue("stream"));
     req.parsed(body, body.getString("model"), stream);
     ctx.next();
+  }
+
+  /**
+   * A Gemini API call (ADR 0051): the model and the method are in the path, a stream only as
+   * server-sent events ({@code ?alt=sse}, as Gemini CLI and the Google GenAI SDKs ask for it).
+   */
+  private static void parsedGemini(RoutingContext ctx, GatewayRequest req, JsonObject body) {
+    boolean stream = "streamGenerateContent".equals(ctx.pathParam("method"));
+    if (stream && !"sse".equals(ctx.request().getParam("alt"))) {
+      ctx.fail(GatewayError.invalidRequest("streamGenerateContent is served as server-sent events only: add '?alt=sse'.", "alt"));
+      return;
+    }
+    GatewayError problem = req.endpoint() == GatewayRequest.Endpoint.GENERATE_CONTENT ? validateGenerateContent(body)
+        : body.containsKey("contents") ? contentsProblem(body) : null;
+    if (problem != null) {
+      ctx.fail(problem);
+      return;
+    }
+    req.parsed(body, ctx.pathParam("model"), stream);
+    ctx.next();
+  }
+
+  /**
+   * A {@code GenerateContentRequest}: {@code contents} a non-empty array of objects, and the figures
+   * that bound the output (ADR 0051) of their documented types. Their snake_case spellings, which
+   * Google's JSON parser also accepts, are refused: the gateway would not see the bound it reserves by.
+   */
+  private static GatewayError validateGenerateContent(JsonObject body) {
+    GatewayError contents = contentsProblem(body);
+    if (contents != null) {
+      return contents;
+    }
+    if (body.containsKey("generation_config")) {
+      return GatewayError.invalidRequest("Spell it 'generationConfig'.", "generation_config");
+    }
+    Object config = body.getValue("generationConfig");
+    if (config == null) {
+      return toolsProblem(body);
+    }
+    if (!(config instanceof JsonObject gc)) {
+      return GatewayError.invalidRequest("'generationConfig' must be an object.", "generationConfig");
+    }
+    for (String snake : new String[] {"max_output_tokens", "candidate_count", "thinking_config"}) {
+      if (gc.containsKey(snake)) {
+        return GatewayError.invalidRequest("Spell 'generationConfig." + snake + "' in camelCase.", "generationConfig." + snake);
+      }
+    }
+    for (String f : new String[] {"maxOutputTokens", "candidateCount"}) {
+      Object v = gc.getValue(f);
+      if (v != null && (!(v instanceof Integer || v instanceof Long) || ((Number) v).longValue() < 1)) {
+        return GatewayError.invalidRequest("'generationConfig." + f + "' must be a positive integer.", "generationConfig." + f);
+      }
+    }
+    Object thinking = gc.getValue("thinkingConfig");
+    if (thinking != null) {
+      if (!(thinking instanceof JsonObject tc) || tc.containsKey("thinking_budget")) {
+        return GatewayError.invalidRequest("'generationConfig.thinkingConfig' must be an object with a camelCase "
+            + "'thinkingBudget'.", "generationConfig.thinkingConfig");
+      }
+      Object budget = tc.getValue("thinkingBudget");
+      if (budget != null && (!(budget instanceof Integer || budget instanceof Long) || ((Number) budget).longValue() < -1)) {
+        return GatewayError.invalidRequest("'generationConfig.thinkingConfig.thinkingBudget' must be an integer of at "
+            + "least -1.", "generationConfig.thinkingConfig.thinkingBudget");
+      }
+    }
+    return toolsProblem(body);
+  }
+
+  private static GatewayError contentsProblem(JsonObject body) {
+    if (!(body.getValue("contents") instanceof JsonArray contents) || contents.isEmpty()) {
+      return GatewayError.invalidRequest("'contents' is required and must be a non-empty array.", "contents");
+    }
+    for (Object c : contents) {
+      if (!(c instanceof JsonObject content) || !(content.getValue("parts") instanceof JsonArray)) {
+        return GatewayError.invalidRequest("Each content must be an object with 'parts' (an array).", "contents");
+      }
+    }
+    return null;
   }
 
   static GatewayError validate(GatewayRequest.Endpoint endpoint, JsonObject body) {

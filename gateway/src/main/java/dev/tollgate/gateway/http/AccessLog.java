@@ -14,8 +14,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The opt-in access log ({@code TOLLGATE_ACCESS_LOG=json}): one JSON object per {@code /v1/*}
- * request on the {@code tollgate.access} logger, written once the response has ended and, for an
+ * The opt-in access log ({@code TOLLGATE_ACCESS_LOG=json}): one JSON object per {@code /v1/*} (and
+ * Gemini's {@code /v1beta/*}) request on the {@code tollgate.access} logger, written once the response has ended and, for an
  * admitted request, once its outcome is known (so a stream logs when it ends, a cut one as 499).
  * It names the key by its resource name and never holds a client key, a header carrying one, a
  * provider credential, a query string, a prompt or an answer.
@@ -43,7 +43,7 @@ public final class AccessLog {
       return;
     }
     String path = ctx.request().path();
-    if (path == null || !path.startsWith("/v1/")) {
+    if (path == null || !path.startsWith("/v1/") && !path.startsWith("/v1beta/")) {
       return;
     }
     ctx.addEndHandler(ended -> {

@@ -61,7 +61,8 @@ public final class GatewayError extends RuntimeException {
 
   public static GatewayError invalidApiKey() {
     return of(401, "invalid_request_error", "invalid_api_key",
-        "Incorrect or missing API key. Pass it as 'Authorization: Bearer <key>' (on /v1/messages also as 'x-api-key: <key>').");
+        "Incorrect or missing API key. Pass it as 'Authorization: Bearer <key>' (on /v1/messages also as 'x-api-key: <key>'; on the Gemini API also as "
+            + "'x-goog-api-key: <key>' or '?key=<key>').");
   }
 
   public static GatewayError apiKeyExpired() {

@@ -29,6 +29,10 @@ public final class GatewayRequest {
     MESSAGES("messages", "Anthropic Messages"),
     /** Anthropic's token counting ({@code /v1/messages/count_tokens}): rate-limited, never billed. */
     COUNT_TOKENS("messages.count_tokens", "Anthropic Token Counting"),
+    /** Gemini's {@code models/{model}:generateContent} and {@code :streamGenerateContent}, passed through to Gemini targets (ADR 0051). */
+    GENERATE_CONTENT("gemini.generate_content", "Gemini generateContent"),
+    /** Gemini's {@code models/{model}:countTokens}: rate-limited, never billed. */
+    GEMINI_COUNT_TOKENS("gemini.count_tokens", "Gemini countTokens"),
     MODELS("models", "Models"),
     /** The key's own budget and usage ({@code GET /v1/tollgate/usage}): read-only, not rate-limited, never billed. */
     USAGE("tollgate.usage", "Tollgate Usage");
@@ -54,6 +58,16 @@ public final class GatewayRequest {
     /** Anthropic's own API: the key may come as {@code x-api-key}, errors use Anthropic's envelope. */
     public boolean anthropic() {
       return this == MESSAGES || this == COUNT_TOKENS;
+    }
+
+    /** Google's Gemini API: the key may come as {@code x-goog-api-key} or {@code ?key=}, errors use Google's envelope. */
+    public boolean google() {
+      return this == GENERATE_CONTENT || this == GEMINI_COUNT_TOKENS;
+    }
+
+    /** A token count: free at the provider, counted against RPM only, never reserved or billed. */
+    public boolean tokenCount() {
+      return this == COUNT_TOKENS || this == GEMINI_COUNT_TOKENS;
     }
   }
 

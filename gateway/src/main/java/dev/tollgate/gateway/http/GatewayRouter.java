@@ -12,6 +12,7 @@ import dev.tollgate.gateway.routing.RouteHandler;
 import dev.tollgate.gateway.store.RedisStore;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Map;
@@ -21,7 +22,8 @@ import java.util.Map;
  * requestId → body limit → auth → parse → model authorization + route → admission (rate limits +
  * reservation, settle wired) → route handler ({@code GET /v1/models} and {@code GET /v1/tollgate/usage}:
  * requestId → auth → handler); one failure handler renders every error (in
- * Anthropic's envelope on {@code /v1/messages} and every path under it, ADR 0044).
+ * Anthropic's envelope on {@code /v1/messages} and every path under it, ADR 0044; in Google's on the
+ * Gemini API's paths, ADR 0051).
  */
 public final class GatewayRouter {
 
@@ -40,6 +42,19 @@ public final class GatewayRouter {
       AccessLog accessLog,
       long maxBodyBytes) {}
 
+  /** A Gemini model's path: its name (group {@code model}) under {@code /v1beta/models/} or {@code /v1/models/}. */
+  static final String GEMINI_MODEL = "/v1(?:beta)?/models/(?<model>[^/:]+)";
+
+  private static void metered(Route route, GatewayRequest.Endpoint endpoint, Chain c, BodyHandler body, ParseFilter parse) {
+    route.handler(new RequestIdFilter(endpoint, c.accessLog()))
+        .handler(body)
+        .handler(c.auth())
+        .handler(parse)
+        .handler(c.model())
+        .handler(c.admission())
+        .handler(c.route());
+  }
+
   public static Router create(Vertx vertx, Chain c) {
     Router router = Router.router(vertx);
     ParseFilter parse = new ParseFilter();
@@ -50,14 +65,11 @@ public final class GatewayRouter {
             "/v1/embeddings", GatewayRequest.Endpoint.EMBEDDINGS,
             "/v1/responses", GatewayRequest.Endpoint.RESPONSES, "/v1/messages", GatewayRequest.Endpoint.MESSAGES,
             "/v1/messages/count_tokens", GatewayRequest.Endpoint.COUNT_TOKENS)
-        .forEach((path, endpoint) -> router.post(path)
-          .handler(new RequestIdFilter(endpoint, c.accessLog()))
-          .handler(body)
-          .handler(c.auth())
-          .handler(parse)
-          .handler(c.model())
-          .handler(c.admission())
-          .handler(c.route()));
+        .forEach((path, endpoint) -> metered(router.post(path), endpoint, c, body, parse));
+    // Google's Gemini API (ADR 0051): the model and the method are in the path, {@code /v1beta} or {@code /v1}
+    Map.of(GEMINI_MODEL + ":(?<method>generateContent|streamGenerateContent)", GatewayRequest.Endpoint.GENERATE_CONTENT,
+            GEMINI_MODEL + ":(?<method>countTokens)", GatewayRequest.Endpoint.GEMINI_COUNT_TOKENS)
+        .forEach((regex, endpoint) -> metered(router.postWithRegex(regex), endpoint, c, body, parse));
     router.get("/v1/models")
         .handler(new RequestIdFilter(GatewayRequest.Endpoint.MODELS, c.accessLog()))
         .handler(c.auth())

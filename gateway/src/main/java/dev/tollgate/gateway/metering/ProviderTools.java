@@ -23,6 +23,10 @@ import java.util.Set;
  *   <li>the Messages API: {@code web_search_*} server tools are searches, each bounded by its {@code
  *       max_uses}; {@code web_fetch_*}, {@code code_execution_*}, any other typed tool not known to
  *       be the client's, and {@code mcp_servers} are provider-run.
+ *   <li>the Gemini API ({@code generateContent}): every field of a {@code tools[]} Tool other than
+ *       {@code functionDeclarations} and {@code computerUse} (whose actions the client executes) is
+ *       provider-run: {@code googleSearch}, {@code googleSearchRetrieval}, {@code codeExecution},
+ *       {@code urlContext}, {@code fileSearch}, {@code googleMaps}, and any added later (ADR 0051).
  * </ul>
  *
  * @param unpriced the first provider-run tool the gateway has no price for (its {@code type}, or
@@ -47,6 +51,9 @@ public record ProviderTools(String unpriced, String param, boolean webSearch, lo
   /** Responses API tools the client executes (a {@code shell} with a hosted environment is not). */
   private static final Set<String> RESPONSES_CLIENT_TOOLS =
       Set.of("function", "custom", "computer_use_preview", "local_shell", "apply_patch");
+  /** Gemini Tool fields the client executes (both spellings Google's JSON parser accepts). */
+  private static final Set<String> GEMINI_CLIENT_TOOLS =
+      Set.of("functionDeclarations", "function_declarations", "computerUse", "computer_use");
 
   /** What {@code body} (already validated by the parse filter) enables at the provider. */
   public static ProviderTools of(GatewayRequest.Endpoint endpoint, JsonObject body) {
@@ -54,6 +61,7 @@ public record ProviderTools(String unpriced, String param, boolean webSearch, lo
       case CHAT -> chat(body);
       case RESPONSES -> responses(body);
       case MESSAGES -> messages(body);
+      case GENERATE_CONTENT -> gemini(body);
       default -> NONE; // embeddings and legacy completions have no tools; a token count runs none
     };
   }
@@ -146,6 +154,19 @@ public record ProviderTools(String unpriced, String param, boolean webSearch, lo
       return unpriced("mcp_servers", "mcp_servers"); // the MCP connector: Anthropic calls the servers' tools
     }
     return search ? new ProviderTools(null, "tools", true, declared, unbounded) : NONE;
+  }
+
+  private static ProviderTools gemini(JsonObject body) {
+    for (Object o : tools(body)) {
+      if (o instanceof JsonObject tool) {
+        for (String field : tool.fieldNames()) {
+          if (!GEMINI_CLIENT_TOOLS.contains(field)) {
+            return unpriced(field, "tools");
+          }
+        }
+      }
+    }
+    return NONE;
   }
 
   private static boolean isAnthropicWebSearch(JsonObject tool) {

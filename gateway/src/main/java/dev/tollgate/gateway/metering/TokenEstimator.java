@@ -177,6 +177,40 @@ public final class TokenEstimator {
     return n;
   }
 
+  /**
+   * Prompt tokens of a Gemini {@code GenerateContentRequest}: {@code systemInstruction} and every
+   * content's parts (text counted; function calls and responses by their JSON; inline and file data,
+   * images and other media, at the fixed count of an opaque part) and {@code tools}, with chat's
+   * per-message overhead.
+   */
+  public long geminiPrompt(JsonObject body) {
+    long n = 3 + (body.getValue("systemInstruction") instanceof JsonObject system ? geminiParts(system.getValue("parts")) : 0);
+    for (Object c : body.getJsonArray("contents")) {
+      if (c instanceof JsonObject content) {
+        n += 3 + count(content.getValue("role") instanceof String role ? role : null) + geminiParts(content.getValue("parts"));
+      }
+    }
+    if (body.getValue("tools") instanceof JsonArray tools) {
+      n += count(tools.encode());
+    }
+    return n;
+  }
+
+  private long geminiParts(Object parts) {
+    long n = 0;
+    if (parts instanceof JsonArray list) {
+      for (Object p : list) {
+        if (p instanceof JsonObject part) {
+          n += part.getValue("text") instanceof String text ? count(text)
+              : part.getValue("functionCall") instanceof JsonObject || part.getValue("functionResponse") instanceof JsonObject
+                  ? count(part.encode())
+              : OPAQUE_PART_TOKENS;
+        }
+      }
+    }
+    return n;
+  }
+
   /** Output tokens of an Anthropic {@code message} that came without usage: its content blocks. */
   public long messagesOutput(JsonObject message) {
     return content(message.getValue("content"));

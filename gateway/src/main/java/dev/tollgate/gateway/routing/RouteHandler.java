@@ -11,6 +11,7 @@ import dev.tollgate.gateway.provider.CompletionsAdapter;
 import dev.tollgate.gateway.provider.OpenAiWire;
 import dev.tollgate.gateway.provider.PassThroughAnswer;
 import dev.tollgate.gateway.provider.EmbeddingsAdapter;
+import dev.tollgate.gateway.provider.GenerateContentAdapter;
 import dev.tollgate.gateway.provider.CountTokensAdapter;
 import dev.tollgate.gateway.provider.MessagesAdapter;
 import dev.tollgate.gateway.provider.ProviderAdapter;
@@ -24,6 +25,7 @@ import dev.tollgate.gateway.provider.SseParser;
 import dev.tollgate.gateway.provider.StreamTranslator;
 import dev.tollgate.gateway.provider.UpstreamError;
 import dev.tollgate.gateway.provider.UpstreamRequest;
+import dev.tollgate.gateway.provider.gemini.GeminiAdapter;
 import dev.tollgate.gateway.provider.Usage;
 import dev.tollgate.gateway.store.CredentialKeyring;
 import dev.tollgate.schema.RoutePlan;
@@ -44,7 +46,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The terminal handler of chat completions, legacy completions, embeddings, the Responses API and the Anthropic Messages API (and its token count): tries the route's targets in the
+ * The terminal handler of chat completions, legacy completions, embeddings, the Responses API, the Anthropic Messages API and the Gemini API (and their token counts): tries the route's targets in the
  * planner's order, falling back and retrying for the route's triggers while nothing has reached the
  * client (bounded by {@code retry.maxAttempts} and {@code timeouts.totalMs}, waiting out backoff and
  * Retry-After before calling a target again), feeds target health to {@link Cooldowns}, and finishes
@@ -193,6 +195,8 @@ public final class RouteHandler implements Handler<RoutingContext> {
               ctx.request().getHeader("anthropic-version"), ctx.request().getHeader("anthropic-beta"));
           case COUNT_TOKENS -> ((CountTokensAdapter) adapter).countTokensRequest(endpoint, target.model(), req.body(),
               ctx.request().getHeader("anthropic-version"), ctx.request().getHeader("anthropic-beta"));
+          case GENERATE_CONTENT, GEMINI_COUNT_TOKENS -> ((GenerateContentAdapter) adapter).generateContentRequest(endpoint,
+              target.model(), req.body(), geminiMethod());
           default -> adapter.chatRequest(endpoint, target.model(), req.body(), req.stream());
         };
       } catch (IllegalStateException e) {
@@ -226,6 +230,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
           StreamTranslator translator = switch (req.endpoint()) {
             case RESPONSES -> new ResponsesStream(req.model());
             case MESSAGES -> ((MessagesAdapter) adapter).messagesStream(req.model());
+            case GENERATE_CONTENT -> ((GenerateContentAdapter) adapter).generateContentStream(req.model());
             default -> adapter.streamTranslator(req.model());
           };
           new Stream(this, i, ex, translator).start();
@@ -233,6 +238,12 @@ public final class RouteHandler implements Handler<RoutingContext> {
           complete(i, ex, adapter);
         }
       });
+    }
+
+    /** The Gemini API method the client called, to call on the target. */
+    private GenerateContentAdapter.Method geminiMethod() {
+      return req.endpoint() == GatewayRequest.Endpoint.GEMINI_COUNT_TOKENS ? GenerateContentAdapter.Method.COUNT_TOKENS
+          : req.stream() ? GenerateContentAdapter.Method.STREAM_GENERATE_CONTENT : GenerateContentAdapter.Method.GENERATE_CONTENT;
     }
 
     private void credentialsUnavailable(int i, IllegalStateException e) {
@@ -367,7 +378,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
           failed(i, ((UpstreamException) b.cause()).error());
           return;
         }
-        if (req.endpoint() == GatewayRequest.Endpoint.COUNT_TOKENS) {
+        if (req.endpoint().tokenCount()) {
           answer(Usage.NONE, b.result()); // the provider's count as it is; nothing to bill
           return;
         }
@@ -386,6 +397,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
             case COMPLETIONS -> OpenAiWire.chatResult(json, req.model());
             case RESPONSES -> ResponsesWire.result(json, req.model());
             case MESSAGES -> ((MessagesAdapter) adapter).messagesResponse(json, req.model());
+            case GENERATE_CONTENT -> ((GenerateContentAdapter) adapter).generateContentResponse(json, req.model());
             default -> adapter.chatResponse(json, req.model());
           };
         } catch (DecodeException | ClassCastException | IllegalArgumentException e) {
@@ -435,6 +447,9 @@ public final class RouteHandler implements Handler<RoutingContext> {
       }
       if (req.endpoint() == GatewayRequest.Endpoint.MESSAGES) {
         return tokens.messagesOutput(body);
+      }
+      if (req.endpoint() == GatewayRequest.Endpoint.GENERATE_CONTENT) {
+        return tokens.count(GeminiAdapter.outputText(body));
       }
       long n = 0;
       if (body.getValue("choices") instanceof JsonArray choices) {

@@ -5,6 +5,7 @@ import dev.tollgate.gateway.metering.ProviderTools;
 import dev.tollgate.gateway.provider.CompletionsAdapter;
 import dev.tollgate.gateway.provider.CountTokensAdapter;
 import dev.tollgate.gateway.provider.EmbeddingsAdapter;
+import dev.tollgate.gateway.provider.GenerateContentAdapter;
 import dev.tollgate.gateway.provider.MessagesAdapter;
 import dev.tollgate.gateway.provider.ProviderAdapter;
 import dev.tollgate.gateway.provider.ProviderRegistry;
@@ -74,8 +75,8 @@ public final class RoutePlanner {
    * {@code route} with only the targets whose provider can serve {@code endpoint} (empty: the
    * endpoint is not supported for this model). Chat is served by every adapter; embeddings, legacy
    * completions, the Responses API, the Anthropic Messages API and its token count only by adapters
-   * with that capability, and the Messages API only for the models the adapter says it serves it
-   * for (a target whose model is {@code *} serves {@code requestedModel}). A target whose provider
+   * with that capability, and the Messages API and the Gemini API only for the models the adapter
+   * says it serves them for (a target whose model is {@code *} serves {@code requestedModel}). A target whose provider
    * is missing or of an unknown type stays in: that is a configuration fault the
    * router reports as a failed attempt (and falls back from), not a property of the endpoint.
    */
@@ -121,6 +122,7 @@ public final class RoutePlanner {
       case RESPONSES -> adapter instanceof ResponsesAdapter;
       case MESSAGES -> adapter instanceof MessagesAdapter m && m.servesMessages(model);
       case COUNT_TOKENS -> adapter instanceof CountTokensAdapter;
+      case GENERATE_CONTENT, GEMINI_COUNT_TOKENS -> adapter instanceof GenerateContentAdapter g && g.servesGenerateContent(model);
       default -> true;
     };
   }

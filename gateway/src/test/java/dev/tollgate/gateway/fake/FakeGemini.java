@@ -8,8 +8,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Fake Gemini API: {@code POST /v1beta/models/{model}:generateContent} and {@code
- * :streamGenerateContent?alt=sse} with {@code x-goog-api-key}; answers and errors in Google's
+ * Fake Gemini API: {@code POST /v1beta/models/{model}:generateContent}, {@code
+ * :streamGenerateContent?alt=sse} and {@code :countTokens} with {@code x-goog-api-key}; answers and errors in Google's
  * shapes (SSE events end with CRLF CRLF, as Google sends them).
  */
 public class FakeGemini extends FakeProvider {
@@ -17,9 +17,10 @@ public class FakeGemini extends FakeProvider {
   public static final String DEFAULT_TEXT = "Hello from fake Gemini";
   public static final long DEFAULT_PROMPT_TOKENS = 8;
   public static final long DEFAULT_CANDIDATES_TOKENS = 5;
+  public static final long DEFAULT_TOTAL_TOKENS = 31;
 
   private static final Pattern PATH =
-      Pattern.compile("/v1beta/models/([^/:]+):(?<method>generateContent|streamGenerateContent)");
+      Pattern.compile("/v1beta/models/([^/:]+):(?<method>generateContent|streamGenerateContent|countTokens)");
 
   /** A fake accepting {@code apiKey}, on its own Vert.x instance. */
   public FakeGemini(String apiKey) {
@@ -78,6 +79,9 @@ public class FakeGemini extends FakeProvider {
 
   @Override
   protected Reply defaultReply(RecordedRequest r) {
+    if (r.path().endsWith(":countTokens")) {
+      return Reply.json(200, new JsonObject().put("totalTokens", DEFAULT_TOTAL_TOKENS));
+    }
     if (r.path().endsWith(":streamGenerateContent")) {
       return sse(
           textEvents(

@@ -38,7 +38,7 @@ public final class FakeVertexAi extends FakeGemini {
     super("unused: Vertex AI takes access tokens");
     String models = "/v1/projects/" + Pattern.quote(project) + "/locations/" + Pattern.quote(location) + "/publishers/";
     this.geminiPath = Pattern.compile(
-        models + "google/models/([^/:]+):(?<method>generateContent|streamGenerateContent)");
+        models + "google/models/([^/:]+):(?<method>generateContent|streamGenerateContent|countTokens)");
     this.claudePath = Pattern.compile(models + "anthropic/models/([^/:]+):(?<method>rawPredict|streamRawPredict)");
     this.validToken = validToken;
   }

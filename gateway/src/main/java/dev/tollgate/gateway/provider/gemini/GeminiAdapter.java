@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.provider.gemini;
 
 import dev.tollgate.gateway.provider.ChatResult;
+import dev.tollgate.gateway.provider.GenerateContentAdapter;
 import dev.tollgate.gateway.provider.OpenAiWire;
 import dev.tollgate.gateway.provider.ProviderAdapter;
 import dev.tollgate.gateway.provider.ProviderEndpoint;
@@ -11,15 +12,16 @@ import dev.tollgate.gateway.provider.Usage;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
 /**
  * Google Gemini API (type {@code gemini}): OpenAI chat completions to {@code generateContent} /
- * {@code streamGenerateContent?alt=sse} and back. See docs/providers.md for what is and is not
- * translated.
+ * {@code streamGenerateContent?alt=sse} and back; and the Gemini API itself passed through for
+ * clients that speak it (ADR 0051). See docs/providers.md for what is and is not translated.
  */
-public final class GeminiAdapter implements ProviderAdapter {
+public final class GeminiAdapter implements ProviderAdapter, GenerateContentAdapter {
 
   @Override
   public Set<String> types() {
@@ -30,18 +32,76 @@ public final class GeminiAdapter implements ProviderAdapter {
   public UpstreamRequest chatRequest(
       ProviderEndpoint endpoint, String upstreamModel, JsonObject openAiBody, boolean stream) {
     JsonObject body = GeminiRequests.generateContentBody(openAiBody);
+    Method method = stream ? Method.STREAM_GENERATE_CONTENT : Method.GENERATE_CONTENT;
+    return request(modelUrl(endpoint, upstreamModel), OpenAiWire.jsonHeaders(endpoint, stream, "x-goog-api-key"),
+        body, method);
+  }
+
+  @Override
+  public UpstreamRequest generateContentRequest(
+      ProviderEndpoint endpoint, String upstreamModel, JsonObject body, Method method) {
+    JsonObject upstream = OpenAiWire.topLevelCopy(body);
+    // a token count of a whole request names its model inside: the target's, as the URL's
+    if (upstream.getValue("generateContentRequest") instanceof JsonObject inner && inner.containsKey("model")) {
+      upstream.put("generateContentRequest", inner.copy().put("model", "models/" + bareModel(upstreamModel)));
+    }
+    boolean stream = method == Method.STREAM_GENERATE_CONTENT;
+    return request(modelUrl(endpoint, upstreamModel), OpenAiWire.jsonHeaders(endpoint, stream, "x-goog-api-key"),
+        upstream, method);
+  }
+
+  /** A POST of {@code body} to {@code method} of the model at {@code modelUrl}; a stream as server-sent events. */
+  public static UpstreamRequest request(String modelUrl, Map<String, String> headers, JsonObject body, Method method) {
+    boolean stream = method == Method.STREAM_GENERATE_CONTENT;
+    return new UpstreamRequest(modelUrl + ":" + method.rpc() + (stream ? "?alt=sse" : ""), headers, body.encode(), stream);
+  }
+
+  /** {@code {baseUrl}/v1beta/models/{model}} ({@code /v1} or {@code /v1beta} kept when the base URL ends in it). */
+  private static String modelUrl(ProviderEndpoint endpoint, String upstreamModel) {
     String base = OpenAiWire.stripSlash(endpoint.baseUrl());
     if (!base.endsWith("/v1beta") && !base.endsWith("/v1")) {
       base = base + "/v1beta";
     }
-    String model = upstreamModel.startsWith("models/") ? upstreamModel.substring(7) : upstreamModel;
-    String url =
-        base
-            + "/models/"
-            + OpenAiWire.pathSegment(model)
-            + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
-    return new UpstreamRequest(
-        url, OpenAiWire.jsonHeaders(endpoint, stream, "x-goog-api-key"), body.encode(), stream);
+    return base + "/models/" + OpenAiWire.pathSegment(bareModel(upstreamModel));
+  }
+
+  private static String bareModel(String model) {
+    return model.startsWith("models/") ? model.substring(7) : model;
+  }
+
+  @Override
+  public ChatResult generateContentResponse(JsonObject upstreamBody, String requestedModel) {
+    JsonObject body = OpenAiWire.topLevelCopy(upstreamBody);
+    if (body.containsKey("modelVersion")) {
+      body.put("modelVersion", requestedModel); // the name the client asked for, as on every endpoint
+    }
+    return new ChatResult(body, body.getValue("usageMetadata") instanceof JsonObject m ? usageOf(m, true) : Usage.NONE);
+  }
+
+  @Override
+  public StreamTranslator generateContentStream(String requestedModel) {
+    return new GenerateContentStream(requestedModel);
+  }
+
+  /**
+   * The text a {@code GenerateContentResponse} produced, to count when it carries no usage: every
+   * candidate's text parts, thought summaries included (thinking is billed as output), and its
+   * function calls.
+   */
+  public static String outputText(JsonObject response) {
+    StringBuilder out = new StringBuilder();
+    JsonArray candidates = response.getValue("candidates") instanceof JsonArray c ? c : new JsonArray();
+    for (Object c : candidates) {
+      if (c instanceof JsonObject candidate) {
+        for (Object p : partsOf(candidate)) {
+          if (p instanceof JsonObject part) {
+            out.append(part.getValue("text") instanceof String t ? t : "");
+            out.append(part.getValue("functionCall") instanceof JsonObject call ? call.encode() : "");
+          }
+        }
+      }
+    }
+    return out.toString();
   }
 
   @Override
@@ -155,6 +215,20 @@ public final class GeminiAdapter implements ProviderAdapter {
     long input = m.getLong("promptTokenCount", 0L) + m.getLong("toolUsePromptTokenCount", 0L);
     long output = m.getLong("candidatesTokenCount", 0L) + m.getLong("thoughtsTokenCount", 0L);
     return new Usage(input, m.getLong("cachedContentTokenCount", 0L), 0, output, reported);
+  }
+
+  /**
+   * A stream's usage from the last {@code usageMetadata} it carried: the provider's final figures
+   * once the stream {@code finished}; before that, the prompt side it reported and its running output
+   * (candidates plus thinking tokens, which Google bills as output but never streams as text) as the
+   * least output billed; NONE if no chunk reported the prompt.
+   */
+  static Usage streamUsage(JsonObject metadata, boolean finished) {
+    if (finished && metadata != null) {
+      return usageOf(metadata, true);
+    }
+    return metadata != null && metadata.getValue("promptTokenCount") instanceof Number
+        ? usageOf(metadata, false).partial() : Usage.NONE;
   }
 
   static JsonObject usageJson(Usage usage, JsonObject metadata) {

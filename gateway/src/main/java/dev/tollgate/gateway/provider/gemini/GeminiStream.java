@@ -79,11 +79,6 @@ final class GeminiStream extends TranslatedStream {
 
   @Override
   public Usage usage() {
-    if (finished && metadata != null) {
-      return GeminiAdapter.usageOf(metadata, true);
-    }
-    // each chunk's usageMetadata already has the whole prompt and the output produced so far
-    return metadata != null && metadata.getValue("promptTokenCount") instanceof Number
-        ? GeminiAdapter.usageOf(metadata, false).partial() : Usage.NONE;
+    return GeminiAdapter.streamUsage(metadata, finished);
   }
 }

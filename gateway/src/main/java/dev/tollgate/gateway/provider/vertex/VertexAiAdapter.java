@@ -2,6 +2,7 @@ package dev.tollgate.gateway.provider.vertex;
 
 import dev.tollgate.gateway.provider.AccessTokenAuth;
 import dev.tollgate.gateway.provider.ChatResult;
+import dev.tollgate.gateway.provider.GenerateContentAdapter;
 import dev.tollgate.gateway.provider.MessagesAdapter;
 import dev.tollgate.gateway.provider.OpenAiWire;
 import dev.tollgate.gateway.provider.ProviderAdapter;
@@ -25,7 +26,9 @@ import java.util.Set;
  * <ul>
  *   <li>Gemini: {@code {baseUrl}/v1/projects/{project}/locations/{location}/publishers/google/models/{model}:generateContent}
  *       and {@code :streamGenerateContent?alt=sse}, with the Gemini API's bodies, answers, streams and
- *       errors: {@link GeminiAdapter}'s translation.
+ *       errors: {@link GeminiAdapter}'s translation. The Gemini API ({@code models/{model}:generateContent},
+ *       {@code :streamGenerateContent}, {@code :countTokens}) is passed through to the same methods for
+ *       these models only, the client's body as it is (ADR 0051).
  *   <li>Claude (a model named {@code claude-…}, e.g. {@code claude-sonnet-4@20250514}): {@code
  *       …/publishers/anthropic/models/{model}:rawPredict} and {@code :streamRawPredict}, with an
  *       Anthropic Messages body whose version is {@code anthropic_version} {@value #ANTHROPIC_VERSION}
@@ -37,7 +40,7 @@ import java.util.Set;
  *
  * Answers, streams and errors are told apart by their shape, since only the request knows the model.
  */
-public final class VertexAiAdapter implements ProviderAdapter, MessagesAdapter, AccessTokenAuth {
+public final class VertexAiAdapter implements ProviderAdapter, MessagesAdapter, GenerateContentAdapter, AccessTokenAuth {
 
   /** Vertex AI accepts tokens with the Cloud Platform scope. */
   public static final String SCOPE = "https://www.googleapis.com/auth/cloud-platform";
@@ -67,6 +70,30 @@ public final class VertexAiAdapter implements ProviderAdapter, MessagesAdapter, 
     return upstreamModel.startsWith("claude-");
   }
 
+  /** Every model that is not Anthropic's is taken for Gemini. */
+  @Override
+  public boolean servesGenerateContent(String upstreamModel) {
+    return !servesMessages(upstreamModel);
+  }
+
+  @Override
+  public UpstreamRequest generateContentRequest(
+      ProviderEndpoint endpoint, String upstreamModel, JsonObject body, Method method) {
+    return GeminiAdapter.request(modelUrl(endpoint, "google", upstreamModel),
+        OpenAiWire.jsonHeaders(endpoint, method == Method.STREAM_GENERATE_CONTENT, "authorization", "Bearer "),
+        body, method);
+  }
+
+  @Override
+  public ChatResult generateContentResponse(JsonObject upstreamBody, String requestedModel) {
+    return gemini.generateContentResponse(upstreamBody, requestedModel);
+  }
+
+  @Override
+  public StreamTranslator generateContentStream(String requestedModel) {
+    return gemini.generateContentStream(requestedModel);
+  }
+
   @Override
   public UpstreamRequest chatRequest(
       ProviderEndpoint endpoint, String upstreamModel, JsonObject openAiBody, boolean stream) {
@@ -78,14 +105,8 @@ public final class VertexAiAdapter implements ProviderAdapter, MessagesAdapter, 
       }
       return claudeRequest(endpoint, upstreamModel, body, stream, null);
     }
-    String url =
-        modelUrl(endpoint, "google", upstreamModel)
-            + (stream ? ":streamGenerateContent?alt=sse" : ":generateContent");
-    return new UpstreamRequest(
-        url,
-        OpenAiWire.jsonHeaders(endpoint, stream, "authorization", "Bearer "),
-        GeminiRequests.generateContentBody(openAiBody).encode(),
-        stream);
+    return generateContentRequest(endpoint, upstreamModel, GeminiRequests.generateContentBody(openAiBody),
+        stream ? Method.STREAM_GENERATE_CONTENT : Method.GENERATE_CONTENT);
   }
 
   @Override
