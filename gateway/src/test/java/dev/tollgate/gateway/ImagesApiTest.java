@@ -219,12 +219,10 @@ class ImagesApiTest {
   void theWorstCaseForNImagesAtTheDearestFallbackTargetIsReservedAgainstTheCaps() {
     Seed seed = twoTargets(ImagesApiTest::flat).cap("small", "Tenant", null, "Reject", Period.Month, 250_000);
 
-    HttpResponse<String> refused = HARNESS.gateway().post(PATH, seed.key("k"), body(",\"n\":3"));
+    HttpResponse<String> tooDear = HARNESS.gateway().post(PATH, seed.key("k"), body(",\"n\":3"));
     HttpResponse<String> served = HARNESS.gateway().post(PATH, seed.key("k"), body(",\"n\":2"));
 
-    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(402);
-    JsonObject e = new JsonObject(refused.body()).getJsonObject("error");
-    assertThat(e.getString("code")).isEqualTo("spend_cap_exceeded");
+    JsonObject e = refused(tooDear, 402, "spend_cap_exceeded");
     assertThat(e.getString("cap")).isEqualTo("small");
     assertThat(e.getString("requested")).isEqualTo("0.30");
     assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
@@ -242,8 +240,7 @@ class ImagesApiTest {
     // dall-e prices up to $0.12 an image: 2 images are $0.24 at worst, over a $0.20 cap
     Seed seed = openAi(ImagesApiTest::dallE).cap("small", "Tenant", null, "Reject", Period.Month, 200_000);
     HttpResponse<String> r = HARNESS.gateway().post(PATH, seed.key("k"), body(",\"n\":2"));
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(402);
-    assertThat(new JsonObject(r.body()).getJsonObject("error").getString("requested")).isEqualTo("0.24");
+    assertThat(refused(r, 402, "spend_cap_exceeded").getString("requested")).isEqualTo("0.24");
     HttpResponse<String> fits = HARNESS.gateway().post(PATH, seed.key("k"), body(",\"n\":2,\"size\":\"1024x1024\",\"quality\":\"hd\""));
     assertThat(fits.statusCode()).as(fits.body()).isEqualTo(200);
     assertThat(HARNESS.fake().requests()).hasSize(1);
@@ -277,9 +274,7 @@ class ImagesApiTest {
 
     HttpResponse<String> r = HARNESS.gateway().post(PATH, key, body(""));
 
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
-    JsonObject e = new JsonObject(r.body()).getJsonObject("error");
-    assertThat(e.getString("code")).isEqualTo("image_not_priced");
+    JsonObject e = refused(r, 400, "image_not_priced");
     assertThat(e.getString("type")).isEqualTo("invalid_request_error");
     assertThat(e.getString("param")).isEqualTo("model");
     assertThat(HARNESS.fake().requests()).isEmpty();
@@ -295,9 +290,7 @@ class ImagesApiTest {
   void aSizeWithoutAPriceIsRefusedNamingIt() {
     Seed seed = openAi(ImagesApiTest::dallE);
     HttpResponse<String> r = HARNESS.gateway().post(PATH, seed.key("k"), body(",\"size\":\"512x512\""));
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
-    JsonObject e = new JsonObject(r.body()).getJsonObject("error");
-    assertThat(e.getString("code")).isEqualTo("image_not_priced");
+    JsonObject e = refused(r, 400, "image_not_priced");
     assertThat(e.getString("param")).isEqualTo("size");
     assertThat(e.getString("message")).contains("512x512");
     assertThat(HARNESS.fake().requests()).isEmpty();
@@ -318,9 +311,7 @@ class ImagesApiTest {
     Seed seed = HARNESS.seed().tenant();
     route(seed, Map.of("claude", seed.provider("anthropic", ANTHROPIC.baseUrl(), null)), List.of("claude"), ImagesApiTest::dallE);
     HttpResponse<String> r = HARNESS.gateway().post(PATH, seed.key("k"), body(""));
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
-    JsonObject e = new JsonObject(r.body()).getJsonObject("error");
-    assertThat(e.getString("code")).isEqualTo("endpoint_not_supported");
+    JsonObject e = refused(r, 400, "endpoint_not_supported");
     assertThat(e.getString("message")).contains("Images API");
     assertThat(ANTHROPIC.requests()).isEmpty();
   }
@@ -335,8 +326,7 @@ class ImagesApiTest {
     HttpResponse<String> limited = HARNESS.gateway().post(PATH, key, longPrompt);
     HttpResponse<String> served = HARNESS.gateway().post(PATH, key, body(",\"size\":\"1024x1024\",\"quality\":\"standard\""));
 
-    assertThat(limited.statusCode()).as(limited.body()).isEqualTo(429);
-    assertThat(new JsonObject(limited.body()).getJsonObject("error").getString("code")).isEqualTo("rate_limit_exceeded");
+    refused(limited, 429, "rate_limit_exceeded");
     assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
     assertThat(HARNESS.fake().requests()).hasSize(1);
   }
@@ -345,9 +335,7 @@ class ImagesApiTest {
   void aStreamIsRefusedWithItsOwnCode() {
     HttpResponse<String> r = HARNESS.gateway().post(PATH, openAi(ImagesApiTest::gptImage).key("k"),
         body(",\"stream\":true,\"partial_images\":2"));
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
-    JsonObject e = new JsonObject(r.body()).getJsonObject("error");
-    assertThat(e.getString("code")).isEqualTo("image_stream_not_supported");
+    JsonObject e = refused(r, 400, "image_stream_not_supported");
     assertThat(e.getString("param")).isEqualTo("stream");
     assertThat(HARNESS.fake().requests()).isEmpty();
   }
@@ -373,6 +361,14 @@ class ImagesApiTest {
         Arguments.of("{" + m + ",\"prompt\":\"otter\",\"size\":1024}", "size"),
         Arguments.of("{" + m + ",\"prompt\":\"otter\",\"quality\":true}", "quality"),
         Arguments.of("{" + m + ",\"prompt\":\"otter\",\"stream\":\"yes\"}", "stream"));
+  }
+
+  /** The error of a refused request, after checking its status and code. */
+  static JsonObject refused(HttpResponse<String> r, int status, String code) {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    JsonObject e = new JsonObject(r.body()).getJsonObject("error");
+    assertThat(e.getString("code")).isEqualTo(code);
+    return e;
   }
 
   static void assertSpent(Seed seed, long micros) {

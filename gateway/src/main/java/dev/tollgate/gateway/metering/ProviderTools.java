@@ -54,7 +54,7 @@ public record ProviderTools(String unpriced, String param, boolean webSearch, lo
       case CHAT -> chat(body);
       case RESPONSES -> responses(body);
       case MESSAGES -> messages(body);
-      default -> NONE; // embeddings and legacy completions have no tools; a token count runs none
+      default -> NONE; // embeddings, legacy completions and images have no tools; a token count runs none
     };
   }
 

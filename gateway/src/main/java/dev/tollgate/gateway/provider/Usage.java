@@ -48,7 +48,7 @@ public record Usage(
    */
   public record Images(long count, long imageInputTokens, String size, String quality) {}
 
-  /** Usage of an answer that is not images. */
+  /** Usage of an answer that is not images (kept for the callers from before images; see {@link #withImages}). */
   public Usage(
       long inputTokens,
       long cachedInputTokens,
