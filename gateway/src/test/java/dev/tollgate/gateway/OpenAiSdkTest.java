@@ -13,19 +13,25 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionCreateParams;
+import com.openai.models.images.ImageGenerateParams;
+import com.openai.models.images.ImagesResponse;
 import com.openai.models.models.Model;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseStreamEvent;
 import dev.tollgate.gateway.fake.Completions;
 import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
+import dev.tollgate.gateway.fake.Images;
 import dev.tollgate.gateway.fake.Reply;
 import dev.tollgate.gateway.fake.Responses;
 import dev.tollgate.gateway.support.GatewayHarness;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
+import dev.tollgate.gateway.support.UsageRecords;
 import dev.tollgate.schema.ApiKeyRecord;
+import dev.tollgate.schema.RoutePlan;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -64,6 +70,26 @@ class OpenAiSdkTest {
 
     List<String> models = client.models().list().data().stream().map(Model::id).toList();
     assertThat(models).contains(Seed.MODEL);
+  }
+
+  /** gpt-image-1 at $5 text input, $40 output: 10 prompt tokens and 4,160 output tokens are 50 + 166,400 micros. */
+  @Test
+  void imagesGenerateWorksUnchangedAndIsBilledFromItsUsage() {
+    HARNESS.fake().enqueue(Reply.json(200, Images.gptImage(1, "1024x1024", "high", 10, 0, 4_160)));
+    Seed seed = HARNESS.seed().tenant();
+    seed.plan(Map.of("fake", seed.provider(HARNESS.fake().baseUrl())), List.of(new RoutePlan.Route("gpt-image-1",
+        List.of(new RoutePlan.Target("fake", "up-image", 0, 1, 5_000_000, 40_000_000, 0)
+            .withImagePricing(new RoutePlan.ImagePricing(List.of(), 10_000_000L, 6_240L))), List.of())), null);
+
+    ImagesResponse images = client(seed.key("sdk-images")).images().generate(ImageGenerateParams.builder()
+        .model("gpt-image-1").prompt("A cute baby sea otter").n(1L).size(ImageGenerateParams.Size._1024X1024)
+        .quality(ImageGenerateParams.Quality.HIGH).build());
+
+    assertThat(images.data().orElseThrow().get(0).b64Json()).contains(Images.B64);
+    assertThat(images.usage().orElseThrow().outputTokens()).isEqualTo(4_160);
+    assertThat(HARNESS.fake().lastRequest().json().getString("model")).isEqualTo("up-image");
+    assertThat(UsageRecords.nth(HARNESS.redis(), seed.tenant, 1)).containsEntry("endpoint", "images.generations")
+        .containsEntry("images", "1").containsEntry("costMicros", "166450");
   }
 
   @Test

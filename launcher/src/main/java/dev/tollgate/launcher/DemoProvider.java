@@ -17,7 +17,7 @@ import java.util.concurrent.Executors;
 
 /**
  * The local stack's demo provider: a small server on loopback that speaks OpenAI's chat completions,
- * Responses API, legacy completions and embeddings, and Anthropic's Messages API (so Claude Code and the Anthropic SDKs work through the gateway too)
+ * Responses API, legacy completions, embeddings and image generation, and Anthropic's Messages API (so Claude Code and the Anthropic SDKs work through the gateway too)
  * and answers every request with a fixed, clearly labelled demo text (JSON or SSE, with usage), so
  * the first request works without any provider account. Never used when a real provider key is given.
  */
@@ -47,6 +47,7 @@ public final class DemoProvider implements AutoCloseable {
     server.createContext("/v1/embeddings", demo::embeddings);
     server.createContext("/v1/responses", demo::responses);
     server.createContext("/v1/completions", demo::completions);
+    server.createContext("/v1/images/generations", demo::images);
     server.createContext("/v1/messages", demo::messages);
     server.createContext("/v1/messages/count_tokens", demo::countTokens);
     server.createContext("/v1/models", ex -> demo.send(ex, 200, "{\"object\":\"list\",\"data\":[]}"));
@@ -280,6 +281,31 @@ public final class DemoProvider implements AutoCloseable {
     }
     long tokens = approxTokens(input.toString());
     body.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
+    send(ex, 200, JSON.writeValueAsString(body));
+  }
+
+  /** A 1x1 transparent PNG: the demo generates no image. */
+  static final String DEMO_IMAGE =
+      "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==";
+
+  /** OpenAI's images API as the GPT image models answer: base64 images, and usage in tokens. */
+  private void images(HttpExchange ex) throws IOException {
+    JsonNode req = read(ex, OPENAI_BAD_JSON);
+    if (req == null) {
+      return;
+    }
+    int n = Math.max(1, req.path("n").asInt(1));
+    long prompt = Math.max(1, approxTokens(req.path("prompt").asText("")));
+    long perImage = 272; // what gpt-image-1 reports for a low-quality 1024x1024 image
+    ObjectNode body = JSON.createObjectNode().put("created", System.currentTimeMillis() / 1000)
+        .put("size", "1024x1024").put("quality", "low").put("output_format", "png");
+    ArrayNode data = body.putArray("data");
+    for (int i = 0; i < n; i++) {
+      data.addObject().put("b64_json", DEMO_IMAGE).put("revised_prompt", "DEMO provider: no image was generated.");
+    }
+    body.putObject("usage").put("input_tokens", prompt).put("output_tokens", n * perImage)
+        .put("total_tokens", prompt + n * perImage)
+        .set("input_tokens_details", JSON.createObjectNode().put("text_tokens", prompt).put("image_tokens", 0));
     send(ex, 200, JSON.writeValueAsString(body));
   }
 

@@ -107,6 +107,16 @@ class LocalStackTest {
         assertThat(streamed.body()).as(call[0]).contains("DEMO").contains(call[3]);
       }
 
+      // image generation, billed from the tokens the demo reports
+      HttpResponse<String> image = http.send(HttpRequest.newBuilder(URI.create(m.group(1).replace("/v1/chat/completions",
+                  "/v1/images/generations")))
+              .header("Authorization", "Bearer " + m.group(2)).header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-image-1\",\"prompt\":\"A sea otter\",\"n\":2}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(image.statusCode()).as(image.body()).isEqualTo(200);
+      assertThat(new ObjectMapper().readTree(image.body()).at("/data/1/revised_prompt").asText()).contains("DEMO provider");
+      assertThat(image.headers().firstValue("x-tollgate-cost-micros")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
+
       HttpResponse<String> denied = http.send(HttpRequest.newBuilder(URI.create(m.group(1)))
               .header("Authorization", "Bearer tg-not-a-key")
               .POST(HttpRequest.BodyPublishers.ofString(m.group(3))).build(),

@@ -139,6 +139,10 @@ public record RoutePlan(
    *     web_search} tool, chat {@code web_search_options}), billed per search outside token usage;
    *     null (absent in stored JSON) = not priced, and a request that enables web search is not
    *     sent to this target (ADR 0047); 0 = free
+   * @param imagePricing what images generated here cost ({@code /v1/images/generations}, ADR 0049):
+   *     per image by size and quality, and/or the reported tokens at this target's input, output and
+   *     {@link ImagePricing#imageInputMicrosPerMillion} prices; null (absent in stored JSON) = images
+   *     not priced, and an image request is not sent to this target
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Target(
@@ -153,24 +157,40 @@ public record RoutePlan(
       @JsonInclude(JsonInclude.Include.NON_NULL) Long cachedInputMicrosPerMillion,
       @JsonInclude(JsonInclude.Include.NON_NULL) Long cacheWriteMicrosPerMillion,
       @JsonInclude(JsonInclude.Include.NON_NULL) Long cacheWriteLongMicrosPerMillion,
-      @JsonInclude(JsonInclude.Include.NON_NULL) Long webSearchMicrosPerThousand) {
+      @JsonInclude(JsonInclude.Include.NON_NULL) Long webSearchMicrosPerThousand,
+      @JsonInclude(JsonInclude.Include.NON_NULL) ImagePricing imagePricing) {
+
+    /** A target as stored before image prices: images not priced. */
+    public Target(String provider, String model, int priority, int weight, long inputMicrosPerMillion,
+        long outputMicrosPerMillion, long contextWindow, Long cachedInputMicrosPerMillion, Long cacheWriteMicrosPerMillion,
+        Long cacheWriteLongMicrosPerMillion, Long webSearchMicrosPerThousand) {
+      this(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow,
+          cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, cacheWriteLongMicrosPerMillion, webSearchMicrosPerThousand, null);
+    }
 
     /** This target with a cached-input and a cache-write price (null: the input price). */
     public Target withCachePrices(Long cachedInput, Long cacheWrite) {
       return new Target(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow,
-          cachedInput, cacheWrite, cacheWriteLongMicrosPerMillion, webSearchMicrosPerThousand);
+          cachedInput, cacheWrite, cacheWriteLongMicrosPerMillion, webSearchMicrosPerThousand, imagePricing);
     }
 
     /** This target with a 1-hour cache-write price (null: the cache-write price). */
     public Target withCacheWriteLongPrice(Long cacheWriteLong) {
       return new Target(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow,
-          cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, cacheWriteLong, webSearchMicrosPerThousand);
+          cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, cacheWriteLong, webSearchMicrosPerThousand, imagePricing);
     }
 
     /** This target with a web search price per thousand (null: not priced). */
     public Target withWebSearchPrice(Long perThousand) {
       return new Target(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow,
-          cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, cacheWriteLongMicrosPerMillion, perThousand);
+          cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, cacheWriteLongMicrosPerMillion, perThousand, imagePricing);
+    }
+
+    /** This target with image prices (null: images not priced). */
+    public Target withImagePricing(ImagePricing pricing) {
+      return new Target(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow,
+          cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, cacheWriteLongMicrosPerMillion, webSearchMicrosPerThousand,
+          pricing);
     }
 
     /** A target without cache prices: cached and cache-write tokens cost the input price. */
@@ -182,7 +202,8 @@ public record RoutePlan(
         long inputMicrosPerMillion,
         long outputMicrosPerMillion,
         long contextWindow) {
-      this(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow, null, null, null, null);
+      this(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow, null, null, null, null,
+          null);
     }
 
     /** The price of cached prompt tokens that applies: the cached-input price, else the input price. */
@@ -255,7 +276,7 @@ public record RoutePlan(
     public Target withModel(String upstreamModel) {
       return new Target(provider, upstreamModel, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion,
           contextWindow, cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, cacheWriteLongMicrosPerMillion,
-          webSearchMicrosPerThousand);
+          webSearchMicrosPerThousand, imagePricing);
     }
 
     /**
@@ -270,6 +291,51 @@ public record RoutePlan(
     }
 
     /**
+     * True if {@link #imagePricing} can bound the cost of images of {@code size} and {@code quality}
+     * (null: not requested, any): there are image prices, a per-image price that applies (when the
+     * target prices per image), and an output token ceiling per image when output tokens cost
+     * anything.
+     */
+    public boolean pricesImages(String size, String quality) {
+      return imagePricing != null && imagePricing.perImageMicros(size, quality) != null
+          && (outputMicrosPerMillion == 0 || imagePricing.outputTokensPerImage() != null);
+    }
+
+    /**
+     * The most {@code n} images of {@code size} and {@code quality} (null: any) can cost here, for a
+     * prompt of {@code promptTokens}: each at the dearest per-image price that applies, plus every
+     * prompt token at {@link #maxPromptMicrosPerMillion()} and {@link ImagePricing#outputTokensPerImage}
+     * output tokens per image. Only for a target that {@link #pricesImages prices them}.
+     */
+    public long imageWorstCaseMicros(long n, String size, String quality, long promptTokens) {
+      long outputTokens = imagePricing.outputTokensPerImage() == null ? 0 : Math.multiplyExact(n, imagePricing.outputTokensPerImage());
+      return Math.addExact(Math.multiplyExact(n, imagePricing.perImageMicros(size, quality)),
+          worstCaseCostMicros(promptTokens, outputTokens));
+    }
+
+    /**
+     * Provider cost of {@code images} images of {@code size} and {@code quality} (as served: what
+     * the provider reported, else what was requested; null: unknown, the dearest price that
+     * applies), with the tokens the provider reported: the prompt's text tokens at the input price
+     * and its {@code imageInputTokens} at the image input price (one rounding step), the output
+     * tokens at the output price. Images of a size or quality no per-image price names cost the
+     * dearest per-image price (never less than a priced one); 0 without image prices.
+     */
+    public long imageCostMicros(long images, String size, String quality, long inputTokens, long imageInputTokens,
+        long outputTokens) {
+      if (imagePricing == null) {
+        return 0;
+      }
+      long each = imagePricing.chargedPerImageMicros(size, quality);
+      long in = Math.max(0, inputTokens);
+      long imageIn = Math.min(Math.max(0, imageInputTokens), in);
+      long prompt = Money.costMicros(new long[] {in - imageIn, imageIn},
+          new long[] {inputMicrosPerMillion, imagePricing.effectiveImageInputMicrosPerMillion(inputMicrosPerMillion)});
+      return Math.addExact(Math.addExact(Math.multiplyExact(Math.max(0, images), each), prompt),
+          Money.costMicros(outputTokens, outputMicrosPerMillion));
+    }
+
+    /**
      * The most a call can cost: every prompt token at {@link #maxPromptMicrosPerMillion()} (a prompt
      * may turn out to be all cache writes, 1-hour ones included, which can cost more than input),
      * rounded up per side.
@@ -278,6 +344,80 @@ public record RoutePlan(
       return Math.addExact(
           Money.costMicros(promptTokens, maxPromptMicrosPerMillion()),
           Money.costMicros(outputTokens, outputMicrosPerMillion));
+    }
+  }
+
+  /**
+   * What images cost at one target (ADR 0049). An image's size and quality are matched as the
+   * OpenAI images API names them ({@code 1024x1024}, {@code hd}, {@code high}...); a size or
+   * quality that is not known (not requested, or {@code auto}) matches every price, so the dearest
+   * one applies.
+   *
+   * @param perImage prices per generated image (DALL-E style); empty = not priced per image (the
+   *     tokens are the price)
+   * @param imageInputMicrosPerMillion price of one million image tokens in the prompt ({@code
+   *     input_tokens_details.image_tokens}); null (absent in stored JSON) = the target's input price
+   * @param outputTokensPerImage the most output tokens one image may report (the reservation's
+   *     ceiling, e.g. 6,240 for gpt-image-1 at high quality); null = none (required when the
+   *     target's output price is not 0)
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record ImagePricing(List<ImagePrice> perImage, Long imageInputMicrosPerMillion, Long outputTokensPerImage) {
+    public ImagePricing {
+      perImage = perImage == null ? List.of() : List.copyOf(perImage);
+    }
+
+    /**
+     * The per-image price for {@code size} and {@code quality} (null: any): the dearest price whose
+     * size and quality both match; 0 when there are no per-image prices; null when none matches
+     * (the target cannot price such images).
+     */
+    public Long perImageMicros(String size, String quality) {
+      if (perImage.isEmpty()) {
+        return 0L;
+      }
+      Long max = null;
+      for (ImagePrice p : perImage) {
+        if (p.matches(size, quality) && (max == null || p.micros() > max)) {
+          max = p.micros();
+        }
+      }
+      return max;
+    }
+
+    /**
+     * What one served image of {@code size} and {@code quality} (null: unknown) is charged: its
+     * {@link #perImageMicros}, or the dearest per-image price when none names it (never less than a
+     * priced image).
+     */
+    public long chargedPerImageMicros(String size, String quality) {
+      Long each = perImageMicros(size, quality);
+      return each != null ? each : perImageMicros(null, null);
+    }
+
+    /** The image input price that applies: its own, else {@code inputMicrosPerMillion}. */
+    public long effectiveImageInputMicrosPerMillion(long inputMicrosPerMillion) {
+      return imageInputMicrosPerMillion == null ? inputMicrosPerMillion : imageInputMicrosPerMillion;
+    }
+  }
+
+  /**
+   * The price of one generated image.
+   *
+   * @param size the image size it applies to, e.g. {@code 1024x1024}; null = every size
+   * @param quality the quality it applies to, e.g. {@code standard}, {@code hd}, {@code high}; null =
+   *     every quality
+   * @param micros micro-units per image
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record ImagePrice(String size, String quality, long micros) {
+
+    /** True if this price applies to {@code size} and {@code quality} (null: any). */
+    public boolean matches(String size, String quality) {
+      return (this.size == null || size == null || this.size.equals(size))
+          && (this.quality == null || quality == null || this.quality.equals(quality));
     }
   }
 

@@ -27,7 +27,8 @@ public final class UsageFields {
       "policyVersion", "policyGeneration", "attempts", "latencyMs", "status", "errorCode",
       "tokensInCached", "tokensInCacheWrite", "cachedInputPriceMicrosPerMillion", "cacheWritePriceMicrosPerMillion",
       "tokensInCacheWriteLong", "cacheWriteLongPriceMicrosPerMillion",
-      "webSearchCalls", "webSearchPriceMicrosPerThousand");
+      "webSearchCalls", "webSearchPriceMicrosPerThousand",
+      "images", "imageSize", "imageQuality", "imagePriceMicros", "tokensInImage", "imageInputPriceMicrosPerMillion");
 
   private UsageFields() {}
 }

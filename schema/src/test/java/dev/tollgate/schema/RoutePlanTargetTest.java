@@ -2,6 +2,7 @@ package dev.tollgate.schema;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class RoutePlanTargetTest {
@@ -158,5 +159,49 @@ class RoutePlanTargetTest {
     for (long cached = 0; cached <= 1_000; cached += 250) {
       assertThat(HAIKU.costMicros(1_000, cached, 1_000 - cached, 100)).isLessThanOrEqualTo(HAIKU.worstCaseCostMicros(1_000, 100));
     }
+  }
+
+  /** dall-e-3: $0.04 standard and $0.08 hd at 1024x1024, $0.12 hd at 1792x1024; no tokens. */
+  static final RoutePlan.Target DALL_E = new RoutePlan.Target("openai", "dall-e-3", 0, 1, 0, 0, 0)
+      .withImagePricing(new RoutePlan.ImagePricing(List.of(
+          new RoutePlan.ImagePrice("1024x1024", "standard", 40_000),
+          new RoutePlan.ImagePrice("1024x1024", "hd", 80_000),
+          new RoutePlan.ImagePrice("1792x1024", "hd", 120_000)), null, null));
+  /** gpt-image-1: $5 text input, $10 image input, $40 output per million tokens; at most 6,240 per image. */
+  static final RoutePlan.Target GPT_IMAGE = new RoutePlan.Target("openai", "gpt-image-1", 0, 1, 5_000_000, 40_000_000, 0)
+      .withImagePricing(new RoutePlan.ImagePricing(List.of(), 10_000_000L, 6_240L));
+
+  @Test
+  void perImagePricesMatchSizeAndQualityAndAnUnknownOneTakesTheDearest() {
+    assertThat(DALL_E.pricesImages("1024x1024", "standard")).isTrue();
+    assertThat(DALL_E.pricesImages("512x512", null)).as("no price for that size").isFalse();
+    assertThat(DALL_E.imageWorstCaseMicros(1, "1024x1024", "standard", 100)).isEqualTo(40_000);
+    assertThat(DALL_E.imageWorstCaseMicros(3, "1024x1024", null, 100)).isEqualTo(240_000);
+    assertThat(DALL_E.imageWorstCaseMicros(2, null, null, 100)).isEqualTo(240_000);
+    assertThat(DALL_E.imageCostMicros(2, "1024x1024", "standard", 0, 0, 0)).isEqualTo(80_000);
+    assertThat(DALL_E.imageCostMicros(1, "256x256", "standard", 0, 0, 0)).as("unpriced as served: the dearest").isEqualTo(120_000);
+    assertThat(new RoutePlan.Target("p", "m", 0, 1, 1, 1, 0).pricesImages(null, null)).as("no image prices").isFalse();
+  }
+
+  @Test
+  void tokenPricedImagesReserveTheOutputCeilingAndBillTextAndImageInputApart() {
+    assertThat(GPT_IMAGE.pricesImages("1024x1024", "high")).isTrue();
+    // 50 prompt tokens at $5 = 250; 2 x 6,240 output tokens at $40 = 499,200
+    assertThat(GPT_IMAGE.imageWorstCaseMicros(2, null, null, 50)).isEqualTo(250 + 499_200);
+    // 10 text tokens at $5 + 40 image tokens at $10 = 50 + 400, 4,160 output at $40 = 166,400
+    assertThat(GPT_IMAGE.imageCostMicros(1, "1024x1024", "high", 50, 40, 4_160)).isEqualTo(450 + 166_400);
+    RoutePlan.Target unbounded = GPT_IMAGE.withImagePricing(new RoutePlan.ImagePricing(null, null, null));
+    assertThat(unbounded.pricesImages(null, null)).as("output tokens priced but not bounded").isFalse();
+  }
+
+  @Test
+  void imagePricesAreLeftOutWhenUnsetAndRoundTripWhenSet() {
+    assertThat(ConfigCodec.toJson(MINI)).doesNotContain("image");
+    String json = ConfigCodec.toJson(DALL_E);
+    assertThat(json).endsWith("\"imagePricing\":{\"perImage\":[{\"size\":\"1024x1024\",\"quality\":\"standard\",\"micros\":40000},"
+        + "{\"size\":\"1024x1024\",\"quality\":\"hd\",\"micros\":80000},{\"size\":\"1792x1024\",\"quality\":\"hd\",\"micros\":120000}]}}");
+    assertThat(ConfigCodec.fromJson(json, RoutePlan.Target.class)).isEqualTo(DALL_E);
+    assertThat(ConfigCodec.fromJson(ConfigCodec.toJson(GPT_IMAGE), RoutePlan.Target.class)).isEqualTo(GPT_IMAGE);
+    assertThat(GPT_IMAGE.withModel("x").imagePricing()).as("a pattern target keeps its image prices").isEqualTo(GPT_IMAGE.imagePricing());
   }
 }

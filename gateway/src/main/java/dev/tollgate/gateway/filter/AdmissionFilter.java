@@ -3,6 +3,7 @@ package dev.tollgate.gateway.filter;
 import dev.tollgate.gateway.config.GatewayConfig;
 import dev.tollgate.gateway.http.CtxKeys;
 import dev.tollgate.gateway.http.GatewayRequest;
+import dev.tollgate.gateway.metering.ImageRequest;
 import dev.tollgate.gateway.metering.ProviderTools;
 import dev.tollgate.gateway.metering.SpendLedger;
 import dev.tollgate.gateway.metering.TokenEstimator;
@@ -24,7 +25,8 @@ import io.vertx.ext.web.RoutingContext;
  * (the route's targets that serve the endpoint, as {@code ModelFilter} narrowed them; every prompt
  * token at that target's dearest prompt price: a prompt may turn out to be all cache writes; plus
  * the web searches the request allows at the target's search price, ADR 0047; for the Gemini API
- * {@code maxOutputTokens} plus the thinking budget, per candidate, ADR 0051) with the tenant's
+ * {@code maxOutputTokens} plus the thinking budget, per candidate, ADR 0051; for images, {@code n}
+ * images at the requested size and quality at the target's image prices, ADR 0049) with the tenant's
  * pricing, and reserves it. Settle is wired here: it runs when the request's
  * outcome is known, exactly once. A token count ({@code /v1/messages/count_tokens}, Gemini's
  * {@code countTokens}) is only counted
@@ -68,6 +70,10 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
     } else if (req.endpoint() == GatewayRequest.Endpoint.MESSAGES) {
       prompt = tokens.messagesPrompt(body);
       maxOut = body.getLong("max_tokens"); // required: ParseFilter refused a body without it
+    } else if (req.endpoint() == GatewayRequest.Endpoint.IMAGES) {
+      // the prompt counts against TPM; the images' output is priced per image or per image's tokens
+      prompt = tokens.count(body.getString("prompt"));
+      maxOut = 0;
     } else if (req.endpoint() == GatewayRequest.Endpoint.COMPLETIONS) {
       prompt = tokens.completionsPrompt(body);
       maxOut = completionsCeiling(body);
@@ -91,9 +97,12 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
     long searches = webSearchCeiling(req);
     // each search's results join the prompt and are billed as input tokens
     long searchedPrompt = Math.addExact(promptWithMargin, Math.multiplyExact(searches, config.searchResultTokens()));
+    ImageRequest images = req.endpoint() == GatewayRequest.Endpoint.IMAGES ? ImageRequest.of(body) : null;
     long worstCost = 0;
     for (RoutePlan.Target t : req.route().targets()) {
-      worstCost = Math.max(worstCost, Math.addExact(t.worstCaseCostMicros(searchedPrompt, maxOut), t.webSearchCostMicros(searches)));
+      worstCost = Math.max(worstCost, images != null
+          ? t.imageWorstCaseMicros(images.n(), images.size(), images.quality(), promptWithMargin)
+          : Math.addExact(t.worstCaseCostMicros(searchedPrompt, maxOut), t.webSearchCostMicros(searches)));
     }
     long worstCase = req.tenant().pricing().capBasisMicros(worstCost);
     configReader.caps(req.tenant().tenantId())

@@ -3,6 +3,7 @@ package dev.tollgate.gateway.filter;
 import dev.tollgate.gateway.http.CtxKeys;
 import dev.tollgate.gateway.http.GatewayError;
 import dev.tollgate.gateway.http.GatewayRequest;
+import dev.tollgate.gateway.metering.ImageRequest;
 import dev.tollgate.gateway.routing.RoutePlanner;
 import dev.tollgate.schema.RoutePlan;
 import io.vertx.core.Handler;
@@ -12,7 +13,8 @@ import io.vertx.ext.web.RoutingContext;
  * Authorizes the requested model against the key's and the tenant's allowed models (403), then
  * resolves it through the route policy (404 when no route serves it) to the targets that can serve
  * the endpoint (400 {@code endpoint_not_supported} when none can) and have a price for the
- * provider-run tools the request enables (400 {@code tool_not_priced} when none has, ADR 0047). All
+ * provider-run tools the request enables (400 {@code tool_not_priced} when none has, ADR 0047) and,
+ * for images, a price for the images asked for (400 {@code image_not_priced}, ADR 0049). All
  * of it before admission: a refused request consumes no rate limit, reserves nothing and leaves no
  * usage record.
  */
@@ -49,6 +51,14 @@ public final class ModelFilter implements Handler<RoutingContext> {
       if (eligible.targets().isEmpty()) {
         ctx.fail(GatewayError.webSearchNotPriced(req.model(), req.tools().param()));
         return;
+      }
+      if (req.endpoint() == GatewayRequest.Endpoint.IMAGES) {
+        ImageRequest images = ImageRequest.of(req.body());
+        eligible = RoutePlanner.pricedForImages(eligible, images);
+        if (eligible.targets().isEmpty()) {
+          ctx.fail(GatewayError.imageNotPriced(req.model(), images.size(), images.quality()));
+          return;
+        }
       }
       req.routed(r.get().plan(), eligible);
       ctx.next();

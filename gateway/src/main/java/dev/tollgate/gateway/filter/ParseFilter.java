@@ -161,6 +161,8 @@ public final class ParseFilter implements Handler<RoutingContext> {
       }
     } else if (endpoint == GatewayRequest.Endpoint.COMPLETIONS) {
       return validateCompletions(body);
+    } else if (endpoint == GatewayRequest.Endpoint.IMAGES) {
+      return validateImages(body);
     } else if (endpoint == GatewayRequest.Endpoint.RESPONSES) {
       return validateResponses(body);
     } else if (endpoint == GatewayRequest.Endpoint.MESSAGES) {
@@ -245,6 +247,30 @@ public final class ParseFilter implements Handler<RoutingContext> {
       if (v != null && (!(v instanceof Integer || v instanceof Long) || ((Number) v).longValue() < min)) {
         return GatewayError.invalidRequest("'" + f + "' must be an integer of at least " + min + ".", f);
       }
+    }
+    return null;
+  }
+
+  /**
+   * An images API body: {@code prompt} a non-empty string, {@code n} an integer from 1 to 10 (as
+   * OpenAI documents it; each is reserved), the fields the price reads ({@code size}, {@code
+   * quality}) strings; a stream is refused (ADR 0049).
+   */
+  private static GatewayError validateImages(JsonObject body) {
+    if (!(body.getValue("prompt") instanceof String prompt) || prompt.isBlank()) {
+      return GatewayError.invalidRequest("'prompt' is required and must be a non-empty string.", "prompt");
+    }
+    Object n = body.getValue("n");
+    if (n != null && (!(n instanceof Integer || n instanceof Long) || ((Number) n).longValue() < 1 || ((Number) n).longValue() > 10)) {
+      return GatewayError.invalidRequest("'n' must be an integer from 1 to 10.", "n");
+    }
+    for (String f : new String[] {"size", "quality"}) {
+      if (body.getValue(f) != null && !(body.getValue(f) instanceof String)) {
+        return GatewayError.invalidRequest("'" + f + "' must be a string.", f);
+      }
+    }
+    if (Boolean.TRUE.equals(body.getValue("stream"))) {
+      return GatewayError.imageStreamNotSupported();
     }
     return null;
   }

@@ -114,6 +114,27 @@ public final class GatewayError extends RuntimeException {
             + "' has a price for it on this gateway.").withParam(param);
   }
 
+  /**
+   * An images request that no eligible target of the model has an image price for (none at all,
+   * or none for the requested size and quality): it could be neither reserved nor billed (ADR 0049).
+   */
+  public static GatewayError imageNotPriced(String model, String size, String quality) {
+    return of(400, "invalid_request_error", "image_not_priced",
+        "No target serving the model '" + model + "' has an image price on this gateway for size '"
+            + (size == null ? "auto" : size) + "' and quality '" + (quality == null ? "auto" : quality) + "'.")
+        .withParam(size != null || quality != null ? (size != null ? "size" : "quality") : "model");
+  }
+
+  /**
+   * A streamed image generation: refused, because a stream cut before its {@code
+   * image_generation.completed} event carries no usage to bill what was produced (ADR 0049).
+   */
+  public static GatewayError imageStreamNotSupported() {
+    return of(400, "invalid_request_error", "image_stream_not_supported",
+        "Streamed image generation is not supported by this gateway; send the request without 'stream'.")
+        .withParam("stream");
+  }
+
   public static GatewayError rateLimited(String message, Map<String, String> headers) {
     return of(429, "rate_limit_error", "rate_limit_exceeded", message).withHeaders(headers);
   }

@@ -62,7 +62,7 @@ public record ProviderTools(String unpriced, String param, boolean webSearch, lo
       case RESPONSES -> responses(body);
       case MESSAGES -> messages(body);
       case GENERATE_CONTENT -> gemini(body);
-      default -> NONE; // embeddings and legacy completions have no tools; a token count runs none
+      default -> NONE; // embeddings, legacy completions and images have no tools; a token count runs none
     };
   }
 

@@ -4,6 +4,7 @@ import dev.tollgate.gateway.config.GatewayConfig;
 import dev.tollgate.gateway.http.GatewayError;
 import dev.tollgate.gateway.http.GatewayRequest;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
+import dev.tollgate.gateway.provider.Usage;
 import dev.tollgate.gateway.routing.Outcome;
 import dev.tollgate.schema.LuaScript;
 import dev.tollgate.gateway.store.RedisStore;
@@ -15,6 +16,7 @@ import dev.tollgate.schema.Money;
 import dev.tollgate.schema.Period;
 import dev.tollgate.schema.Pricing;
 import dev.tollgate.schema.RedisKeys;
+import dev.tollgate.schema.RoutePlan;
 import dev.tollgate.schema.TenantId;
 import dev.tollgate.schema.TenantRecord;
 import dev.tollgate.schema.UsageFields;
@@ -514,6 +516,9 @@ public final class SpendLedger {
     long capBasis = pricing.capBasisMicros(cost);
     long actualTokens = o.usage().totalTokens();
     long latencyMs = (System.nanoTime() - req.startNanos()) / 1_000_000;
+    Usage.Images images = o.usage().images();
+    RoutePlan.ImagePricing imagePrices = images == null || o.target() == null ? null : o.target().imagePricing();
+    Long imagePrice = imagePrices == null ? null : imagePrices.chargedPerImageMicros(images.size(), images.quality());
     // the usage record's values, in USAGE_FIELDS order (docs/redis-schema.md)
     String[] record = {
         req.id(),
@@ -550,7 +555,14 @@ public final class SpendLedger {
         o.target() == null ? "0" : Long.toString(o.target().effectiveCacheWriteLongMicrosPerMillion()),
         Long.toString(o.usage().webSearchCalls()),
         // empty: the target has no web search price (searches it ran anyway were not charged)
-        o.target() == null || o.target().webSearchMicrosPerThousand() == null ? "" : Long.toString(o.target().webSearchMicrosPerThousand())};
+        o.target() == null || o.target().webSearchMicrosPerThousand() == null ? "" : Long.toString(o.target().webSearchMicrosPerThousand()),
+        // the images fields: empty for every other endpoint (ADR 0049)
+        images == null ? "" : Long.toString(images.count()),
+        images == null || images.size() == null ? "" : images.size(),
+        images == null || images.quality() == null ? "" : images.quality(),
+        imagePrice == null ? "" : Long.toString(imagePrice),
+        images == null ? "" : Long.toString(images.imageInputTokens()),
+        imagePrices == null ? "" : Long.toString(imagePrices.effectiveImageInputMicrosPerMillion(o.target().inputMicrosPerMillion()))};
     metrics.settled(req, o, cost, billed);
     submit(new SettlePart(new Settlement(a, req.apiKey().keyName(), capBasis, actualTokens - a.tokensCharged(),
         o.usage().inputTokens(), o.usage().outputTokens(), cost, billed, List.of(record)), 0, null));

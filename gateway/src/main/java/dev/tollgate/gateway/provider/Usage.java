@@ -22,6 +22,7 @@ package dev.tollgate.gateway.provider;
  *     outside the tokens (Anthropic's {@code server_tool_use.web_search_requests}, the Responses
  *     API's {@code web_search_call} output items, one for a chat request with {@code
  *     web_search_options}; ADR 0047)
+ * @param images the images an images API answer returned (ADR 0049), null for every other answer
  */
 public record Usage(
     long inputTokens,
@@ -31,9 +32,35 @@ public record Usage(
     long outputTokens,
     boolean reportedByProvider,
     boolean promptReportedByProvider,
-    long webSearchCalls) {
+    long webSearchCalls,
+    Images images) {
 
   public static final Usage NONE = new Usage(0, 0, false);
+
+  /**
+   * What an images API answer produced, as its price needs it.
+   *
+   * @param count images returned
+   * @param imageInputTokens the part of the usage's input tokens that are image tokens ({@code
+   *     input_tokens_details.image_tokens})
+   * @param size the images' size as the provider reported it, else as requested; null = unknown
+   * @param quality their quality, likewise
+   */
+  public record Images(long count, long imageInputTokens, String size, String quality) {}
+
+  /** Usage of an answer that is not images (kept for the callers from before images; see {@link #withImages}). */
+  public Usage(
+      long inputTokens,
+      long cachedInputTokens,
+      long cacheWriteTokens,
+      long cacheWriteLongTokens,
+      long outputTokens,
+      boolean reportedByProvider,
+      boolean promptReportedByProvider,
+      long webSearchCalls) {
+    this(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWriteLongTokens, outputTokens, reportedByProvider,
+        promptReportedByProvider, webSearchCalls, null);
+  }
 
   /** Usage without provider-run web searches. */
   public Usage(
@@ -77,13 +104,19 @@ public record Usage(
    */
   public Usage partial() {
     return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWriteLongTokens, outputTokens, false, true,
-        webSearchCalls);
+        webSearchCalls, images);
   }
 
   /** This usage with {@code calls} provider-run web searches. */
   public Usage withWebSearchCalls(long calls) {
     return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWriteLongTokens, outputTokens,
-        reportedByProvider, promptReportedByProvider, calls);
+        reportedByProvider, promptReportedByProvider, calls, images);
+  }
+
+  /** This usage with the images an answer returned. */
+  public Usage withImages(Images returned) {
+    return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWriteLongTokens, outputTokens,
+        reportedByProvider, promptReportedByProvider, webSearchCalls, returned);
   }
 
   /**
@@ -92,7 +125,7 @@ public record Usage(
    */
   public Usage withCountedOutput(long countedOutputTokens) {
     return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWriteLongTokens,
-        Math.max(outputTokens, countedOutputTokens), false, promptReportedByProvider, webSearchCalls);
+        Math.max(outputTokens, countedOutputTokens), false, promptReportedByProvider, webSearchCalls, images);
   }
 
   /**

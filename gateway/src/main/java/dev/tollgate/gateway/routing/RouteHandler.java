@@ -12,6 +12,9 @@ import dev.tollgate.gateway.provider.OpenAiWire;
 import dev.tollgate.gateway.provider.PassThroughAnswer;
 import dev.tollgate.gateway.provider.EmbeddingsAdapter;
 import dev.tollgate.gateway.provider.GenerateContentAdapter;
+import dev.tollgate.gateway.provider.ImagesAdapter;
+import dev.tollgate.gateway.provider.ImagesWire;
+import dev.tollgate.gateway.metering.ImageRequest;
 import dev.tollgate.gateway.provider.CountTokensAdapter;
 import dev.tollgate.gateway.provider.MessagesAdapter;
 import dev.tollgate.gateway.provider.ProviderAdapter;
@@ -46,7 +49,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The terminal handler of chat completions, legacy completions, embeddings, the Responses API, the Anthropic Messages API and the Gemini API (and their token counts): tries the route's targets in the
+ * The terminal handler of chat completions, legacy completions, embeddings, images, the Responses API, the Anthropic Messages API and the Gemini API (and their token counts): tries the route's targets in the
  * planner's order, falling back and retrying for the route's triggers while nothing has reached the
  * client (bounded by {@code retry.maxAttempts} and {@code timeouts.totalMs}, waiting out backoff and
  * Retry-After before calling a target again), feeds target health to {@link Cooldowns}, and finishes
@@ -190,6 +193,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
         upstream = switch (req.endpoint()) {
           case EMBEDDINGS -> ((EmbeddingsAdapter) adapter).embeddingsRequest(endpoint, target.model(), req.body());
           case COMPLETIONS -> ((CompletionsAdapter) adapter).completionsRequest(endpoint, target.model(), req.body(), req.stream());
+          case IMAGES -> ((ImagesAdapter) adapter).imagesRequest(endpoint, target.model(), req.body());
           case RESPONSES -> ((ResponsesAdapter) adapter).responsesRequest(endpoint, target.model(), req.body(), req.stream());
           case MESSAGES -> ((MessagesAdapter) adapter).messagesRequest(endpoint, target.model(), req.body(), req.stream(),
               ctx.request().getHeader("anthropic-version"), ctx.request().getHeader("anthropic-beta"));
@@ -395,6 +399,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
           result = switch (req.endpoint()) {
             case EMBEDDINGS -> ((EmbeddingsAdapter) adapter).embeddingsResponse(json, req.model());
             case COMPLETIONS -> OpenAiWire.chatResult(json, req.model());
+            case IMAGES -> ImagesWire.result(json, ImageRequest.of(req.body()));
             case RESPONSES -> ResponsesWire.result(json, req.model());
             case MESSAGES -> ((MessagesAdapter) adapter).messagesResponse(json, req.model());
             case GENERATE_CONTENT -> ((GenerateContentAdapter) adapter).generateContentResponse(json, req.model());
@@ -405,7 +410,8 @@ public final class RouteHandler implements Handler<RoutingContext> {
           return;
         }
         Usage usage = result.usage().reportedByProvider() ? result.usage()
-            : new Usage(req.promptTokens(), countOutput(result.openAiBody()), false).withWebSearchCalls(result.usage().webSearchCalls());
+            : new Usage(req.promptTokens(), countOutput(result.openAiBody(), result.usage()), false)
+                .withWebSearchCalls(result.usage().webSearchCalls()).withImages(result.usage().images());
         answer(usage, result.openAiBody().toBuffer());
       });
     }
@@ -441,7 +447,13 @@ public final class RouteHandler implements Handler<RoutingContext> {
       cooldowns.succeeded(cooldownKey(target));
     }
 
-    private long countOutput(JsonObject body) {
+    private long countOutput(JsonObject body, Usage answered) {
+      if (answered.images() != null) {
+        // images without reported usage: each counts the target's output ceiling, never nothing
+        RoutePlan.ImagePricing prices = target.imagePricing();
+        return prices == null || prices.outputTokensPerImage() == null ? 0
+            : Math.multiplyExact(answered.images().count(), prices.outputTokensPerImage());
+      }
       if (req.endpoint() == GatewayRequest.Endpoint.RESPONSES) {
         return tokens.count(ResponsesWire.outputText(body));
       }

@@ -6,6 +6,8 @@ import dev.tollgate.gateway.provider.CompletionsAdapter;
 import dev.tollgate.gateway.provider.CountTokensAdapter;
 import dev.tollgate.gateway.provider.EmbeddingsAdapter;
 import dev.tollgate.gateway.provider.GenerateContentAdapter;
+import dev.tollgate.gateway.provider.ImagesAdapter;
+import dev.tollgate.gateway.metering.ImageRequest;
 import dev.tollgate.gateway.provider.MessagesAdapter;
 import dev.tollgate.gateway.provider.ProviderAdapter;
 import dev.tollgate.gateway.provider.ProviderRegistry;
@@ -74,7 +76,7 @@ public final class RoutePlanner {
   /**
    * {@code route} with only the targets whose provider can serve {@code endpoint} (empty: the
    * endpoint is not supported for this model). Chat is served by every adapter; embeddings, legacy
-   * completions, the Responses API, the Anthropic Messages API and its token count only by adapters
+   * completions, images, the Responses API, the Anthropic Messages API and its token count only by adapters
    * with that capability, and the Messages API and the Gemini API only for the models the adapter
    * says it serves them for (a target whose model is {@code *} serves {@code requestedModel}). A target whose provider
    * is missing or of an unknown type stays in: that is a configuration fault the
@@ -103,22 +105,33 @@ public final class RoutePlanner {
    * with a web search price, so that its searches are reserved and billed (ADR 0047).
    */
   public static RoutePlan.Route priced(RoutePlan.Route route, ProviderTools tools) {
-    if (!tools.webSearch()) {
-      return route;
-    }
-    List<RoutePlan.Target> priced = new ArrayList<>(route.targets().size());
+    return tools.webSearch() ? keep(route, t -> t.webSearchMicrosPerThousand() != null) : route;
+  }
+
+  /**
+   * {@code route} with only the targets whose image prices bound the images {@code images} asks for
+   * (empty: none has): an images request is never sent where it could not be reserved and billed
+   * (ADR 0049).
+   */
+  public static RoutePlan.Route pricedForImages(RoutePlan.Route route, ImageRequest images) {
+    return keep(route, t -> t.pricesImages(images.size(), images.quality()));
+  }
+
+  private static RoutePlan.Route keep(RoutePlan.Route route, Predicate<RoutePlan.Target> priced) {
+    List<RoutePlan.Target> kept = new ArrayList<>(route.targets().size());
     for (RoutePlan.Target t : route.targets()) {
-      if (t.webSearchMicrosPerThousand() != null) {
-        priced.add(t);
+      if (priced.test(t)) {
+        kept.add(t);
       }
     }
-    return priced.size() == route.targets().size() ? route : new RoutePlan.Route(route.match(), priced, route.fallbackOn());
+    return kept.size() == route.targets().size() ? route : new RoutePlan.Route(route.match(), kept, route.fallbackOn());
   }
 
   private static boolean serves(ProviderAdapter adapter, GatewayRequest.Endpoint endpoint, String model) {
     return switch (endpoint) {
       case EMBEDDINGS -> adapter instanceof EmbeddingsAdapter;
       case COMPLETIONS -> adapter instanceof CompletionsAdapter;
+      case IMAGES -> adapter instanceof ImagesAdapter;
       case RESPONSES -> adapter instanceof ResponsesAdapter;
       case MESSAGES -> adapter instanceof MessagesAdapter m && m.servesMessages(model);
       case COUNT_TOKENS -> adapter instanceof CountTokensAdapter;

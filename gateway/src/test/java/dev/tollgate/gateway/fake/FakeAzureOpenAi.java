@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
  * (and the version-less {@code /openai/v1/chat/completions}) with an {@code api-key} header; the
  * Responses API at {@code /openai/v1/responses} or {@code /openai/responses?api-version=...};
  * legacy completions at {@code /openai/deployments/{deployment}/completions} or {@code
- * /openai/v1/completions}.
+ * /openai/v1/completions}; image generations at {@code
+ * /openai/deployments/{deployment}/images/generations} or {@code /openai/v1/images/generations}.
  * Answers carry Azure's content-filter annotations; errors use Azure's shapes.
  */
 public final class FakeAzureOpenAi extends FakeProvider {
@@ -21,7 +22,7 @@ public final class FakeAzureOpenAi extends FakeProvider {
   public static final long DEFAULT_COMPLETION_TOKENS = 5;
 
   private static final Pattern DEPLOYMENT_PATH =
-      Pattern.compile("/openai/deployments/[^/]+/(chat/)?completions");
+      Pattern.compile("/openai/deployments/[^/]+/((chat/)?completions|images/generations)");
 
   /** A fake accepting {@code apiKey}, on its own Vert.x instance. */
   public FakeAzureOpenAi(String apiKey) {
@@ -32,7 +33,7 @@ public final class FakeAzureOpenAi extends FakeProvider {
   protected Reply reject(RecordedRequest r) {
     boolean deployment = DEPLOYMENT_PATH.matcher(r.path()).matches();
     boolean v1 = "/openai/v1/chat/completions".equals(r.path()) || "/openai/v1/responses".equals(r.path())
-        || "/openai/v1/completions".equals(r.path());
+        || "/openai/v1/completions".equals(r.path()) || "/openai/v1/images/generations".equals(r.path());
     boolean datedResponses = "/openai/responses".equals(r.path());
     if (!"POST".equals(r.method())
         || !(deployment || v1 || datedResponses)
@@ -58,6 +59,9 @@ public final class FakeAzureOpenAi extends FakeProvider {
       return FakeOpenAiCompatible.wantsStream(body)
           ? Reply.sse(Responses.textEvents(List.of("Hello from ", "fake Azure"), DEFAULT_PROMPT_TOKENS, 0, DEFAULT_COMPLETION_TOKENS))
           : Reply.json(200, Responses.response(DEFAULT_TEXT, DEFAULT_PROMPT_TOKENS, 0, DEFAULT_COMPLETION_TOKENS, 0));
+    }
+    if (r.path().endsWith("/images/generations")) {
+      return Reply.json(200, Images.dallE(body.getInteger("n", 1)));
     }
     if (r.path().endsWith("/completions") && !r.path().endsWith("/chat/completions")) {
       return FakeOpenAiCompatible.wantsStream(body)

@@ -8,7 +8,8 @@ import java.util.List;
 
 /**
  * Fake OpenAI-compatible API: {@code POST /v1/chat/completions}, {@code /v1/embeddings}, {@code
- * /v1/responses} ({@link Responses}) and {@code /v1/completions} ({@link Completions}) with {@code Authorization: Bearer <key>}. The one OpenAI-shaped fake of the test suite, and the source
+ * /v1/responses} ({@link Responses}), {@code /v1/completions} ({@link Completions}) and {@code
+ * /v1/images/generations} ({@link Images}) with {@code Authorization: Bearer <key>}. The one OpenAI-shaped fake of the test suite, and the source
  * of the OpenAI shapes the Azure fake reuses. Its default answers report {@link #reportUsage} tokens.
  */
 public class FakeOpenAiCompatible extends FakeProvider {
@@ -53,7 +54,7 @@ public class FakeOpenAiCompatible extends FakeProvider {
   protected Reply reject(RecordedRequest r) {
     if (!"POST".equals(r.method())
         || !("/v1/chat/completions".equals(r.path()) || "/v1/embeddings".equals(r.path())
-            || Responses.PATH.equals(r.path()) || Completions.PATH.equals(r.path()))) {
+            || Responses.PATH.equals(r.path()) || Completions.PATH.equals(r.path()) || Images.PATH.equals(r.path()))) {
       return Reply.json(
           404,
           error(
@@ -78,6 +79,9 @@ public class FakeOpenAiCompatible extends FakeProvider {
       return wantsStream(body)
           ? Reply.sse(Responses.textEvents(List.of("Hello from ", "fake OpenAI"), promptTokens, 0, completionTokens))
           : Reply.json(200, Responses.response(DEFAULT_TEXT, promptTokens, 0, completionTokens, 0));
+    }
+    if (r.path().equals(Images.PATH)) {
+      return Reply.json(200, Images.dallE(body.getInteger("n", 1)));
     }
     if (r.path().equals(Completions.PATH)) {
       return wantsStream(body)

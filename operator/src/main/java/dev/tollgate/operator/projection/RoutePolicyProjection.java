@@ -125,11 +125,38 @@ public final class RoutePolicyProjection {
           + ") must not exceed inputPricePerMillion (" + t.getInputPricePerMillion() + ") for target "
           + t.getProvider() + "/" + t.getModel());
     }
+    long output = Specs.micros("outputPricePerMillion", t.getOutputPricePerMillion());
     return new RoutePlan.Target(t.getProvider(), t.getModel(), t.getPriority(), Math.max(1, t.getWeight()),
-        input, Specs.micros("outputPricePerMillion", t.getOutputPricePerMillion()), t.getContextWindow(),
+        input, output, t.getContextWindow(),
         cached, optionalMicros("cacheWritePricePerMillion", t.getCacheWritePricePerMillion()),
         optionalMicros("cacheWriteLongPricePerMillion", t.getCacheWriteLongPricePerMillion()),
-        optionalMicros("webSearchPricePerThousand", t.getWebSearchPricePerThousand()));
+        optionalMicros("webSearchPricePerThousand", t.getWebSearchPricePerThousand()),
+        imagePricing(t, output));
+  }
+
+  /**
+   * Null when the target sets no image prices: the plan leaves them out, and the gateway sends no
+   * image request there (ADR 0049). Output tokens that cost anything need a ceiling per image, or
+   * the reservation could not be bounded (the CRD's rule, again here).
+   */
+  private static RoutePlan.ImagePricing imagePricing(RoutePolicySpec.Target t, long outputMicrosPerMillion) {
+    RoutePolicySpec.ImagePricing p = t.getImagePricing();
+    if (p == null) {
+      return null;
+    }
+    if (outputMicrosPerMillion > 0 && p.getOutputTokensPerImage() == null) {
+      throw Problem.invalid("imagePricing.outputTokensPerImage is required when outputPricePerMillion is not 0 (target "
+          + t.getProvider() + "/" + t.getModel() + ")");
+    }
+    if (p.getOutputTokensPerImage() != null && p.getOutputTokensPerImage() < 1) {
+      throw Problem.invalid("imagePricing.outputTokensPerImage must be at least 1, got " + p.getOutputTokensPerImage());
+    }
+    List<RoutePlan.ImagePrice> perImage = new ArrayList<>(p.getPerImage().size());
+    for (RoutePolicySpec.ImagePrice each : p.getPerImage()) {
+      perImage.add(new RoutePlan.ImagePrice(each.getSize(), each.getQuality(), Specs.micros("imagePricing.perImage.price", each.getPrice())));
+    }
+    return new RoutePlan.ImagePricing(perImage,
+        optionalMicros("imagePricing.imageInputPricePerMillion", p.getImageInputPricePerMillion()), p.getOutputTokensPerImage());
   }
 
   /**

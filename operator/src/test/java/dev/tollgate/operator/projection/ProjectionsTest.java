@@ -140,6 +140,38 @@ class ProjectionsTest {
         .hasMessageContaining("cacheWritePricePerMillion must not be negative, got '-1.25'");
   }
 
+  @Test
+  void imagePricesProjectIntoTheTargetAndATokenPricedOneNeedsAnOutputCeiling() {
+    RoutePolicy p = Fixtures.policy("ns", "p");
+    RoutePolicySpec.Target t = p.getSpec().getRoutes().get(0).getTargets().get(0);
+    RoutePlan plain = RoutePolicyProjection.of(p, Map.of(), null, "none");
+    assertThat(ConfigCodec.toJson(plain)).as("unset image prices stay out of the plan").doesNotContain("image");
+
+    RoutePolicySpec.ImagePricing images = new RoutePolicySpec.ImagePricing();
+    images.setPerImage(List.of(new RoutePolicySpec.ImagePrice("1024x1024", "standard", "0.04"),
+        new RoutePolicySpec.ImagePrice("1024x1024", null, "0.08")));
+    images.setImageInputPricePerMillion("10.00");
+    images.setOutputTokensPerImage(6_240L);
+    t.setImagePricing(images);
+    RoutePlan priced = RoutePolicyProjection.of(p, Map.of(), null, "none");
+    assertThat(priced.routes().get(0).targets().get(0)).isEqualTo(
+        new RoutePlan.Target("openai", "gpt-4o-mini", 0, 1, 150_000, 600_000, 0).withImagePricing(new RoutePlan.ImagePricing(
+            List.of(new RoutePlan.ImagePrice("1024x1024", "standard", 40_000), new RoutePlan.ImagePrice("1024x1024", null, 80_000)),
+            10_000_000L, 6_240L)));
+    assertThat(priced.version()).as("an image price is a new version").isNotEqualTo(plain.version());
+
+    images.setOutputTokensPerImage(null);
+    assertThatThrownBy(() -> RoutePolicyProjection.of(p, Map.of(), null, "none"))
+        .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().reason()).isEqualTo(Problem.INVALID_SPEC))
+        .hasMessageContaining("imagePricing.outputTokensPerImage is required when outputPricePerMillion is not 0");
+    t.setOutputPricePerMillion("0.00");
+    assertThat(RoutePolicyProjection.of(p, Map.of(), null, "none").routes().get(0).targets().get(0).imagePricing().outputTokensPerImage())
+        .as("free output tokens need no ceiling").isNull();
+    images.setPerImage(List.of(new RoutePolicySpec.ImagePrice(null, "hd", "-0.08")));
+    assertThatThrownBy(() -> RoutePolicyProjection.of(p, Map.of(), null, "none"))
+        .hasMessageContaining("imagePricing.perImage.price must not be negative, got '-0.08'");
+  }
+
   static final String SERVICE_ACCOUNT_KEY = "{\"type\":\"service_account\",\"project_id\":\"acme-prod\","
       + "\"private_key_id\":\"0123abcd\",\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAAS\\n"
       + "-----END PRIVATE KEY-----\\n\",\"client_email\":\"tollgate@acme-prod.iam.gserviceaccount.com\","

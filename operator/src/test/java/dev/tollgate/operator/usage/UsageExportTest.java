@@ -76,12 +76,13 @@ class UsageExportTest {
         .containsExactly("req_a", "req_b", "req_c", "req_last");
     assertThat(lines.get(1)).startsWith(id("2026-11-05T10:00:00Z") + ",req_a,").endsWith(",0.0012,0.0018");
     assertThat(lines.get(2)).contains(",\"'=cmd,x\",");
-    assertThat(header.subList(header.size() - 6, header.size() - 2)).as("the 1-hour cache-write, then the web search columns, last")
+    assertThat(header.subList(header.size() - 12, header.size() - 2)).as("the 1-hour cache-write, web search, then the images columns, last")
         .containsExactly("tokensInCacheWriteLong", "cacheWriteLongPriceMicrosPerMillion", "webSearchCalls",
-            "webSearchPriceMicrosPerThousand");
-    // status, empty errorCode, eight missing fields (four cache ones, the two 1-hour ones, the two web
-    // search ones), the amounts
-    assertThat(lines.get(3)).endsWith(",0,,,,,,,,,,2.00,2.50");
+            "webSearchPriceMicrosPerThousand", "images", "imageSize", "imageQuality", "imagePriceMicros", "tokensInImage",
+            "imageInputPriceMicrosPerMillion");
+    // status, empty errorCode, fourteen missing fields (four cache ones, the two 1-hour ones, the two web
+    // search ones, the six images ones), the amounts
+    assertThat(lines.get(3)).endsWith(",0,,,,,,,,,,,,,,,,2.00,2.50");
     assertThat(err()).contains("agency/acme: 4 records, cost 2.00151, billed 2.502265 (matches the month totals)");
   }
 

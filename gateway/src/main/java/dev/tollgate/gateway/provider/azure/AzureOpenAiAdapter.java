@@ -2,6 +2,7 @@ package dev.tollgate.gateway.provider.azure;
 
 import dev.tollgate.gateway.provider.ChatResult;
 import dev.tollgate.gateway.provider.CompletionsAdapter;
+import dev.tollgate.gateway.provider.ImagesAdapter;
 import dev.tollgate.gateway.provider.OpenAiStream;
 import dev.tollgate.gateway.provider.OpenAiWire;
 import dev.tollgate.gateway.provider.PassThroughAnswer;
@@ -26,13 +27,14 @@ import java.util.regex.Pattern;
  *
  * <p>{@code apiVersion} {@code v1} selects Azure's version-less v1 API ({@code
  * /openai/v1/chat/completions}, model in the body) instead of a deployment URL. Legacy completions
- * go the same way, to {@code completions} instead of {@code chat/completions}.
+ * go the same way, to {@code completions} instead of {@code chat/completions}, and image generations
+ * to {@code images/generations} (never streamed).
  *
  * <p>The Responses API has no deployment URL on Azure: it is {@code /openai/v1/responses} (for
  * {@code apiVersion} {@code v1}, or none set) or {@code /openai/responses?api-version=...} (a dated
  * preview version), the deployment name always in the body's {@code model}.
  */
-public final class AzureOpenAiAdapter implements ProviderAdapter, ResponsesAdapter, CompletionsAdapter {
+public final class AzureOpenAiAdapter implements ProviderAdapter, ResponsesAdapter, CompletionsAdapter, ImagesAdapter {
 
   /** Latest GA data-plane inference version with {@code stream_options.include_usage}. */
   public static final String DEFAULT_API_VERSION = "2024-10-21";
@@ -55,6 +57,11 @@ public final class AzureOpenAiAdapter implements ProviderAdapter, ResponsesAdapt
   public UpstreamRequest completionsRequest(
       ProviderEndpoint endpoint, String upstreamModel, JsonObject body, boolean stream) {
     return deploymentRequest(endpoint, "completions", upstreamModel, body, stream);
+  }
+
+  @Override
+  public UpstreamRequest imagesRequest(ProviderEndpoint endpoint, String upstreamModel, JsonObject body) {
+    return deploymentRequest(endpoint, "images/generations", upstreamModel, body, false);
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.tollgate.gateway.provider.openai;
 import dev.tollgate.gateway.provider.ChatResult;
 import dev.tollgate.gateway.provider.CompletionsAdapter;
 import dev.tollgate.gateway.provider.EmbeddingsAdapter;
+import dev.tollgate.gateway.provider.ImagesAdapter;
 import dev.tollgate.gateway.provider.OpenAiStream;
 import dev.tollgate.gateway.provider.OpenAiWire;
 import dev.tollgate.gateway.provider.PassThroughAnswer;
@@ -22,9 +23,11 @@ import java.util.Set;
  * vLLM, Ollama...): the body passes through with the upstream model name; streams ask for usage in
  * the final chunk ({@code stream_options.include_usage}) so that they are billed exactly. The
  * Responses API ({@code /responses}) passes through with the upstream model name; its streams
- * always end with the usage. Legacy completions ({@code /completions}) go as chat does.
+ * always end with the usage. Legacy completions ({@code /completions}) go as chat does; image
+ * generations ({@code /images/generations}) pass through like embeddings.
  */
-public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsAdapter, ResponsesAdapter, CompletionsAdapter {
+public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsAdapter, ResponsesAdapter, CompletionsAdapter,
+    ImagesAdapter {
 
   @Override
   public Set<String> types() {
@@ -57,8 +60,18 @@ public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsAdapter, 
 
   @Override
   public UpstreamRequest embeddingsRequest(ProviderEndpoint endpoint, String upstreamModel, JsonObject openAiBody) {
+    return jsonRequest(endpoint, "/embeddings", upstreamModel, openAiBody);
+  }
+
+  @Override
+  public UpstreamRequest imagesRequest(ProviderEndpoint endpoint, String upstreamModel, JsonObject body) {
+    return jsonRequest(endpoint, "/images/generations", upstreamModel, body);
+  }
+
+  /** A one-answer (never streamed) call of {@code path}: the body with the upstream model. */
+  private static UpstreamRequest jsonRequest(ProviderEndpoint endpoint, String path, String upstreamModel, JsonObject openAiBody) {
     JsonObject body = OpenAiWire.topLevelCopy(openAiBody).put("model", upstreamModel);
-    return new UpstreamRequest(url(endpoint, "/embeddings"), headers(endpoint, false), body.encode(), false);
+    return new UpstreamRequest(url(endpoint, path), headers(endpoint, false), body.encode(), false);
   }
 
   @Override

@@ -291,6 +291,9 @@ public class RoutePolicySpec {
   }
 
   /** One upstream model at one provider, with its prices. */
+  @ValidationRule(
+      value = "!has(self.imagePricing) || has(self.imagePricing.outputTokensPerImage) || self.outputPricePerMillion.matches('^0+(\\\\.0+)?$')",
+      message = "imagePricing.outputTokensPerImage is required when outputPricePerMillion is not 0 (it bounds the reservation)")
   public static class Target {
 
     @Required
@@ -339,6 +342,9 @@ public class RoutePolicySpec {
     @Pattern(Formats.AMOUNT)
     @JsonPropertyDescription("Provider price of one thousand web searches the provider runs itself (Anthropic's `web_search` server tool, the Responses API's `web_search` tool, chat `web_search_options`), billed per search on top of tokens, decimal string, e.g. \"10.00\". Unset (default): web search is not priced, and a request that enables it is not sent to this target (refused with `tool_not_priced` when no target of the route has a price).")
     private String webSearchPricePerThousand;
+
+    @JsonPropertyDescription("What images generated here cost (`/v1/images/generations`, ADR 0049): per image by size and quality (`perImage`, DALL-E style), and/or the tokens the provider reports (GPT image models) at inputPricePerMillion (text), imageInputPricePerMillion and outputPricePerMillion. Unset (default): images are not priced, and an image request is not sent to this target (refused with `image_not_priced` when no target of the route has a price).")
+    private ImagePricing imagePricing;
 
     @Default("0")
     @Min(0)
@@ -436,12 +442,111 @@ public class RoutePolicySpec {
       this.webSearchPricePerThousand = webSearchPricePerThousand;
     }
 
+    public ImagePricing getImagePricing() {
+      return imagePricing;
+    }
+
+    public void setImagePricing(ImagePricing imagePricing) {
+      this.imagePricing = imagePricing;
+    }
+
     public long getContextWindow() {
       return contextWindow;
     }
 
     public void setContextWindow(long contextWindow) {
       this.contextWindow = contextWindow;
+    }
+  }
+
+  /** What images generated at one target cost. */
+  public static class ImagePricing {
+
+    @Size(max = 50)
+    @JsonPropertyDescription("Prices per generated image, each for a size and quality (either left out = every one); an image is charged the dearest price that matches it, and a request whose size or quality is absent or `auto` reserves the dearest that may apply. A request for a size or quality no price matches is not sent here. Empty (default): not priced per image.")
+    private List<ImagePrice> perImage = new ArrayList<>();
+
+    @Pattern(Formats.AMOUNT)
+    @JsonPropertyDescription("Provider price of one million image tokens in the prompt (`input_tokens_details.image_tokens`), decimal string, e.g. \"10.00\". Default: inputPricePerMillion.")
+    private String imageInputPricePerMillion;
+
+    @Min(1)
+    @JsonPropertyDescription("The most output tokens one image may report (e.g. 6240 for gpt-image-1 at high quality): the reservation's ceiling per image, and what an image is billed when the provider reports no usage. Required when outputPricePerMillion is not 0.")
+    private Long outputTokensPerImage;
+
+    public List<ImagePrice> getPerImage() {
+      return perImage;
+    }
+
+    public void setPerImage(List<ImagePrice> perImage) {
+      this.perImage = perImage == null ? new ArrayList<>() : perImage;
+    }
+
+    public String getImageInputPricePerMillion() {
+      return imageInputPricePerMillion;
+    }
+
+    public void setImageInputPricePerMillion(String imageInputPricePerMillion) {
+      this.imageInputPricePerMillion = imageInputPricePerMillion;
+    }
+
+    public Long getOutputTokensPerImage() {
+      return outputTokensPerImage;
+    }
+
+    public void setOutputTokensPerImage(Long outputTokensPerImage) {
+      this.outputTokensPerImage = outputTokensPerImage;
+    }
+  }
+
+  /** The price of one generated image of a size and quality. */
+  public static class ImagePrice {
+
+    @Size(max = 20)
+    @Pattern("^[0-9]{1,5}x[0-9]{1,5}$")
+    @JsonPropertyDescription("Image size as the images API names it, e.g. `1024x1024`, `1792x1024`. Unset: every size.")
+    private String size;
+
+    @Size(max = 20)
+    @Pattern("^[a-z]+$")
+    @JsonPropertyDescription("Image quality as the images API names it: `standard`, `hd` (DALL-E 3), `low`, `medium`, `high` (GPT image models). Unset: every quality.")
+    private String quality;
+
+    @Required
+    @Pattern(Formats.AMOUNT)
+    @JsonPropertyDescription("Provider price of one image, decimal string in the tenant's currency, e.g. \"0.040\".")
+    private String price;
+
+    public ImagePrice() {}
+
+    public ImagePrice(String size, String quality, String price) {
+      this.size = size;
+      this.quality = quality;
+      this.price = price;
+    }
+
+    public String getSize() {
+      return size;
+    }
+
+    public void setSize(String size) {
+      this.size = size;
+    }
+
+    public String getQuality() {
+      return quality;
+    }
+
+    public void setQuality(String quality) {
+      this.quality = quality;
+    }
+
+    public String getPrice() {
+      return price;
+    }
+
+    public void setPrice(String price) {
+      this.price = price;
     }
   }
 
