@@ -1,8 +1,15 @@
 package dev.tollgate.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import com.openai.client.OpenAIClient;
+import com.openai.client.okhttp.OpenAIOkHttpClient;
+import com.openai.errors.BadRequestException;
+import com.openai.errors.NotFoundException;
+import com.openai.models.responses.Response;
+import com.openai.models.responses.ResponseCreateParams;
 import dev.tollgate.gateway.fake.FakeStatefulResponses;
 import dev.tollgate.gateway.fake.RecordedRequest;
 import dev.tollgate.gateway.fake.Reply;
@@ -308,6 +315,38 @@ class ResponseStateTest {
     HttpResponse<String> next = create(key, ",\"previous_response_id\":\"" + id + "\"");
     assertThat(text(next)).isEqualTo("turn 2 at a");
     assertThat(UsageRecords.nth(HARNESS.redis(), seed.tenant, 1)).containsEntry("stream", "true").containsEntry("tokensOut", "5");
+  }
+
+  @Test
+  void theOfficialOpenAiSdkContinuesRetrievesListsAndDeletesAStoredResponse() {
+    Seed seed = tenant(List.of("b", "a"));
+    B.always(Reply.json(503, new JsonObject().put("error", new JsonObject().put("message", "down"))));
+    OpenAIClient client = sdk(seed.key("k"));
+    ResponseCreateParams.Builder ask = ResponseCreateParams.builder().model(Seed.MODEL).maxOutputTokens(50);
+
+    Response first = client.responses().create(ask.input("Say hello").build());
+    B.always(null);
+    Response second = client.responses().create(ask.input("And then?").previousResponseId(first.id()).build());
+
+    assertThat(second.output().get(0).asMessage().content().get(0).asOutputText().text()).isEqualTo("turn 2 at a");
+    assertThat(second.previousResponseId()).contains(first.id());
+    assertThat(client.responses().retrieve(second.id()).id()).isEqualTo(second.id());
+    assertThat(client.responses().inputItems().list(second.id()).data()).hasSize(1);
+    client.responses().delete(first.id());
+    assertThatThrownBy(() -> client.responses().retrieve(first.id())).isInstanceOfSatisfying(NotFoundException.class,
+        e -> assertThat(e.code()).contains("response_not_found"));
+    OpenAIClient stranger = sdk(tenant(List.of("a")).key("k"));
+    assertThatThrownBy(() -> stranger.responses().create(ask.input("Hi").previousResponseId(second.id()).build()))
+        .isInstanceOfSatisfying(BadRequestException.class, e -> {
+          assertThat(e.code()).contains("previous_response_not_found");
+          assertThat(e.param()).contains("previous_response_id");
+        });
+    assertThatThrownBy(() -> stranger.responses().retrieve(second.id())).isInstanceOf(NotFoundException.class);
+    assertThat(B.requests()).hasSize(1); // only the first attempt of the first turn
+  }
+
+  static OpenAIClient sdk(String key) {
+    return OpenAIOkHttpClient.builder().baseUrl(HARNESS.gateway().url("/v1")).apiKey(key).maxRetries(0).build();
   }
 
   @Test

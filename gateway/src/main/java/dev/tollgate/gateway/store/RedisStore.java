@@ -218,8 +218,10 @@ public final class RedisStore {
     // node: the next command connects to whatever the sentinels name as master now.
     if (msg.contains("READONLY")) {
       reconnect();
-    } else if (msg.startsWith("ERR") || msg.startsWith("WRONGTYPE") || msg.startsWith("CROSSSLOT")) {
-      // A script or type error is a bug or a corrupt key, not an outage: keep its message.
+    } else if ((msg.startsWith("ERR") || msg.startsWith("WRONGTYPE") || msg.startsWith("CROSSSLOT"))
+        && !msg.contains("ClosedChannelException")) {
+      // A script or type error is a bug or a corrupt key, not an outage: keep its message. (A
+      // pipeline cut by a closed connection reports "ERR [0] ...ClosedChannelException": an outage.)
       return Future.failedFuture(new IllegalStateException("Redis error: " + msg, e));
     }
     if (reachable) {
