@@ -4,6 +4,7 @@ import dev.tollgate.gateway.config.GatewayConfig;
 import dev.tollgate.gateway.filter.AdmissionFilter;
 import dev.tollgate.gateway.filter.AuthFilter;
 import dev.tollgate.gateway.filter.ModelFilter;
+import dev.tollgate.gateway.filter.PreviousResponseFilter;
 import dev.tollgate.gateway.http.AccessLog;
 import dev.tollgate.gateway.http.GatewayRouter;
 import dev.tollgate.gateway.metering.SpendLedger;
@@ -16,11 +17,13 @@ import dev.tollgate.gateway.routing.Cooldowns;
 import dev.tollgate.gateway.routing.ModelsHandler;
 import dev.tollgate.gateway.routing.RouteHandler;
 import dev.tollgate.gateway.routing.RoutePlanner;
+import dev.tollgate.gateway.routing.StoredResponseHandler;
 import dev.tollgate.gateway.routing.UpstreamCaller;
 import dev.tollgate.gateway.store.ConfigReader;
 import dev.tollgate.gateway.store.ConfigSubscriber;
 import dev.tollgate.gateway.store.CredentialKeyring;
 import dev.tollgate.gateway.store.RedisStore;
+import dev.tollgate.gateway.store.ResponseStore;
 import dev.tollgate.gateway.store.SentinelWatch;
 import dev.tollgate.schema.RedisSettings;
 import io.vertx.core.Future;
@@ -71,14 +74,17 @@ public final class GatewayVerticle extends VerticleBase {
     ProviderRegistry providers = ProviderRegistry.defaults();
     RoutePlanner planner = new RoutePlanner(reader, providers);
     ledger = new SpendLedger(vertx, redis, config, metrics);
+    ResponseStore responses = new ResponseStore(redis);
     GatewayRouter.Chain chain = new GatewayRouter.Chain(
         new AuthFilter(reader),
         new ModelFilter(planner),
         new AdmissionFilter(vertx, reader, ledger, tokens, config),
         new RouteHandler(vertx, providers, caller, keyring, tokens, metrics, Cooldowns.shared(vertx),
-            AccessTokens.shared(vertx)),
+            AccessTokens.shared(vertx), responses),
         new ModelsHandler(planner),
         new UsageHandler(reader, redis),
+        new PreviousResponseFilter(responses),
+        new StoredResponseHandler(ledger, responses, planner, providers, keyring, caller),
         redis,
         metrics,
         new AccessLog(config.accessLog()),

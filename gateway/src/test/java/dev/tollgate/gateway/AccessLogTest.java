@@ -75,6 +75,25 @@ class AccessLogTest {
   }
 
   @Test
+  void aStoredResponseReadIsLoggedWithItsEndpointAndTheProviderAnswer() {
+    Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
+    String key = seed.key("reader");
+    HttpResponse<String> created = HARNESS.gateway().post("/v1/responses", key,
+        "{\"model\":\"" + Seed.MODEL + "\",\"input\":\"Say hello\"}");
+    assertThat(created.statusCode()).as(created.body()).isEqualTo(200);
+    String id = new JsonObject(created.body()).getString("id");
+
+    // this fake stores nothing: its 404 is passed through, and logged as the read's outcome
+    HttpResponse<String> r = HARNESS.gateway().get("/v1/responses/" + id + "?include%5B%5D=x", key);
+
+    assertThat(r.statusCode()).isEqualTo(404);
+    JsonObject line = lineOf("request_id", requestId(r));
+    assertThat(line.getMap()).containsEntry("method", "GET").containsEntry("path", "/v1/responses/" + id)
+        .containsEntry("status", 404).containsEntry("endpoint", "responses.retrieve").containsEntry("provider", "fake")
+        .containsEntry("tenant", seed.tenant.id()).containsEntry("api_key", "reader").doesNotContainKey("cost_micros");
+  }
+
+  @Test
   void aServedRequestLogsWhoWhatWhereAndWhatItCost() {
     Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
     String key = seed.key("served-key");

@@ -97,6 +97,20 @@ public final class RedisKeys {
     return tenantPrefix(tenant) + "totals:" + monthKey;
   }
 
+  /**
+   * STRING, JSON {@code {"policy","provider","model"}}: where a Responses API answer the provider
+   * stored ({@code store}, the default) lives, so that {@code previous_response_id} and {@code
+   * /v1/responses/<id>} reach that provider entry only, and only for this tenant (ADR 0050). Under
+   * the tenant's hash tag: another tenant's lookup builds another key and finds nothing. Never holds
+   * a prompt or an answer. {@code responseId} is the provider's id: letters, digits, '_' and '-'.
+   */
+  public static String storedResponse(TenantId tenant, String responseId) {
+    if (responseId == null || !responseId.matches("[A-Za-z0-9_-]{1,200}")) {
+      throw new IllegalArgumentException("a response id has 1-200 letters, digits, '_' or '-'");
+    }
+    return tenantPrefix(tenant) + "resp:" + responseId;
+  }
+
   /** The common prefix of every key of one tenant, ending in ':'. */
   public static String tenantPrefix(TenantId tenant) {
     return PREFIX + tenant.hashTag() + ":";

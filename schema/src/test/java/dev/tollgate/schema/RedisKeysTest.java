@@ -38,6 +38,8 @@ class RedisKeysTest {
     assertThat(RedisKeys.reservationLeases(ACME)).isEqualTo("tg:v1:{t:agency/acme}:resvexp");
     assertThat(RedisKeys.usage(ACME)).isEqualTo("tg:v1:{t:agency/acme}:usage");
     assertThat(RedisKeys.totals(ACME, "M202611")).isEqualTo("tg:v1:{t:agency/acme}:totals:M202611");
+    assertThat(RedisKeys.storedResponse(ACME, "resp_67cc-d2be"))
+        .isEqualTo("tg:v1:{t:agency/acme}:resp:resp_67cc-d2be");
   }
 
   @Test
@@ -47,10 +49,20 @@ class RedisKeysTest {
     for (String key : new String[] {
         RedisKeys.tenant(ACME), RedisKeys.caps(ACME), RedisKeys.reservations(ACME),
         RedisKeys.reservationLeases(ACME), RedisKeys.usage(ACME), RedisKeys.totals(ACME, "M202611"),
-        RedisKeys.spend(ACME, "c", "D20261123"), RedisKeys.rateWindow(ACME, "t", "-", "tok", 1)}) {
+        RedisKeys.spend(ACME, "c", "D20261123"), RedisKeys.rateWindow(ACME, "t", "-", "tok", 1),
+        RedisKeys.storedResponse(ACME, "resp_1")}) {
       // Redis hashes only the text between the first '{' and the next '}'.
       int open = key.indexOf('{');
       assertThat(key.substring(open, key.indexOf('}', open) + 1)).as(key).isEqualTo(tag);
+    }
+  }
+
+  @Test
+  void storedResponseRefusesAnIdThatCouldReshapeTheKey() {
+    // a '{' or '}' could not move the key off the tenant's slot (the first tag wins), but ':' or a
+    // space could make one tenant's id name another key of the same tenant
+    for (String bad : new String[] {"", "resp:1", "resp 1", "{t:other/x}", "r".repeat(201)}) {
+      assertThatThrownBy(() -> RedisKeys.storedResponse(ACME, bad)).as(bad).isInstanceOf(IllegalArgumentException.class);
     }
   }
 

@@ -342,8 +342,10 @@ public final class ParseFilter implements Handler<RoutingContext> {
       return GatewayError.invalidRequest("'store' must be a boolean.", "store");
     }
     if (Boolean.TRUE.equals(body.getValue("background"))) {
-      // a background response is billed when it finishes, which only polling would see: unmetered
-      return GatewayError.invalidRequest("Background responses are not supported by this gateway.", "background");
+      // a background response is billed when it finishes, which only polling would see (ADR 0050)
+      return GatewayError.backgroundNotSupported("Background responses are not supported by this gateway: their usage "
+          + "is only known when they are polled, so they could not be billed for sure. Send the request without "
+          + "'background' (stream it to keep the connection busy).");
     }
     return null;
   }

@@ -135,6 +135,39 @@ public final class GatewayError extends RuntimeException {
         .withParam("stream");
   }
 
+  /**
+   * {@code previous_response_id} names no response this tenant stored through this route policy
+   * (unknown, expired, deleted, or another tenant's): OpenAI's own answer, which agents recognise.
+   */
+  public static GatewayError previousResponseNotFound(String id) {
+    return of(400, "invalid_request_error", "previous_response_not_found",
+        "Previous response with id '" + id + "' not found.").withParam("previous_response_id");
+  }
+
+  /**
+   * The previous response is stored at a provider entry that serves none of the requested model's
+   * targets: its state cannot be reached from any target the request may use (ADR 0050).
+   */
+  public static GatewayError previousResponseNotRoutable(String id, String model) {
+    return of(400, "invalid_request_error", "previous_response_not_routable",
+        "Previous response with id '" + id + "' is stored at a provider that does not serve the model '" + model
+            + "' here; continue it with a model of that provider, or send the whole conversation as input.")
+        .withParam("previous_response_id");
+  }
+
+  /** {@code /v1/responses/<id>}: no response of this tenant has that id (another tenant's included). */
+  public static GatewayError responseNotFound(String id) {
+    return of(404, "invalid_request_error", "response_not_found", "Response with id '" + id + "' not found.");
+  }
+
+  /**
+   * {@code background: true}, and cancelling: a background response's usage is only known when
+   * someone polls it, so it could not be billed for sure (ADR 0050).
+   */
+  public static GatewayError backgroundNotSupported(String message) {
+    return of(400, "invalid_request_error", "background_not_supported", message).withParam("background");
+  }
+
   public static GatewayError rateLimited(String message, Map<String, String> headers) {
     return of(429, "rate_limit_error", "rate_limit_exceeded", message).withHeaders(headers);
   }

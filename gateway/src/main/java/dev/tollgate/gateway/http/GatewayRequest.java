@@ -27,6 +27,14 @@ public final class GatewayRequest {
     /** OpenAI's image generation ({@code /v1/images/generations}): priced per image and/or by tokens (ADR 0049). */
     IMAGES("images.generations", "Images"),
     RESPONSES("responses", "Responses"),
+    /** A stored response ({@code GET /v1/responses/{id}}): rate-limited, never billed (ADR 0050). */
+    RESPONSE_RETRIEVE("responses.retrieve", "Responses"),
+    /** A stored response's input items ({@code GET /v1/responses/{id}/input_items}): rate-limited, never billed. */
+    RESPONSE_INPUT_ITEMS("responses.input_items", "Responses"),
+    /** Deleting a stored response ({@code DELETE /v1/responses/{id}}): rate-limited, never billed. */
+    RESPONSE_DELETE("responses.delete", "Responses"),
+    /** Cancelling a background response ({@code POST /v1/responses/{id}/cancel}): refused, none are served. */
+    RESPONSE_CANCEL("responses.cancel", "Responses"),
     /** Anthropic's Messages API, passed through to Anthropic targets. */
     MESSAGES("messages", "Anthropic Messages"),
     /** Anthropic's token counting ({@code /v1/messages/count_tokens}): rate-limited, never billed. */

@@ -4,24 +4,29 @@ import dev.tollgate.gateway.filter.AdmissionFilter;
 import dev.tollgate.gateway.filter.AuthFilter;
 import dev.tollgate.gateway.filter.ModelFilter;
 import dev.tollgate.gateway.filter.ParseFilter;
+import dev.tollgate.gateway.filter.PreviousResponseFilter;
 import dev.tollgate.gateway.filter.RequestIdFilter;
 import dev.tollgate.gateway.metering.UsageHandler;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.routing.ModelsHandler;
 import dev.tollgate.gateway.routing.RouteHandler;
+import dev.tollgate.gateway.routing.StoredResponseHandler;
 import dev.tollgate.gateway.store.RedisStore;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Map;
 
 /**
  * The only place the request chain is assembled:
- * requestId → body limit → auth → parse → model authorization + route → admission (rate limits +
- * reservation, settle wired) → route handler ({@code GET /v1/models} and {@code GET /v1/tollgate/usage}:
- * requestId → auth → handler); one failure handler renders every error (in
+ * requestId → body limit → auth → parse → model authorization + route (on {@code /v1/responses}
+ * then pinned to the provider that stored {@code previous_response_id}) → admission (rate limits +
+ * reservation, settle wired) → route handler ({@code GET /v1/models}, {@code GET /v1/tollgate/usage}
+ * and a stored response's paths: requestId → auth → handler); one failure handler renders every error (in
  * Anthropic's envelope on {@code /v1/messages} and every path under it, ADR 0044; in Google's on the
  * Gemini API's paths, ADR 0051).
  */
@@ -37,6 +42,8 @@ public final class GatewayRouter {
       RouteHandler route,
       ModelsHandler models,
       UsageHandler usage,
+      PreviousResponseFilter previousResponse,
+      StoredResponseHandler storedResponses,
       RedisStore redis,
       GatewayMetrics metrics,
       AccessLog accessLog,
@@ -51,6 +58,8 @@ public final class GatewayRouter {
         .handler(c.auth())
         .handler(parse)
         .handler(c.model())
+        // a continued response goes to the provider entry that stored it (ADR 0050)
+        .handler(endpoint == GatewayRequest.Endpoint.RESPONSES ? c.previousResponse() : RoutingContext::next)
         .handler(c.admission())
         .handler(c.route());
   }
@@ -71,6 +80,11 @@ public final class GatewayRouter {
     Map.of(GEMINI_MODEL + ":(?<method>generateContent|streamGenerateContent)", GatewayRequest.Endpoint.GENERATE_CONTENT,
             GEMINI_MODEL + ":(?<method>countTokens)", GatewayRequest.Endpoint.GEMINI_COUNT_TOKENS)
         .forEach((regex, endpoint) -> metered(router.postWithRegex(regex), endpoint, c, body, parse));
+    // a stored response: RPM only, nothing reserved or billed, the tenant's own ids only (ADR 0050)
+    storedResponse(router, c, HttpMethod.GET, "/v1/responses/:id", GatewayRequest.Endpoint.RESPONSE_RETRIEVE);
+    storedResponse(router, c, HttpMethod.GET, "/v1/responses/:id/input_items", GatewayRequest.Endpoint.RESPONSE_INPUT_ITEMS);
+    storedResponse(router, c, HttpMethod.DELETE, "/v1/responses/:id", GatewayRequest.Endpoint.RESPONSE_DELETE);
+    storedResponse(router, c, HttpMethod.POST, "/v1/responses/:id/cancel", GatewayRequest.Endpoint.RESPONSE_CANCEL);
     router.get("/v1/models")
         .handler(new RequestIdFilter(GatewayRequest.Endpoint.MODELS, c.accessLog()))
         .handler(c.auth())
@@ -102,5 +116,12 @@ public final class GatewayRouter {
     router.route().handler(new RequestIdFilter(null, c.accessLog())).handler(ctx -> ctx.fail(404));
     router.route().failureHandler(new ErrorHandler(c.maxBodyBytes(), c.metrics()));
     return router;
+  }
+
+  private static void storedResponse(Router router, Chain c, HttpMethod method, String path, GatewayRequest.Endpoint endpoint) {
+    router.route(method, path)
+        .handler(new RequestIdFilter(endpoint, c.accessLog()))
+        .handler(c.auth())
+        .handler(c.storedResponses());
   }
 }

@@ -15,4 +15,12 @@ public interface ResponsesAdapter {
    * (everything else, {@code previous_response_id} and {@code store} included, passes through).
    */
   UpstreamRequest responsesRequest(ProviderEndpoint endpoint, String upstreamModel, JsonObject body, boolean stream);
+
+  /**
+   * The upstream request (no body; the caller sends it as GET or DELETE) for a response the provider
+   * stored: {@code path} is {@code /<id>} or {@code /<id>/input_items}, appended to the provider's
+   * {@code /responses}; {@code query} is the client's raw query string ({@code include[]}, {@code
+   * limit}, {@code after}, {@code order}...), passed on, or null.
+   */
+  UpstreamRequest storedResponseRequest(ProviderEndpoint endpoint, String path, String query);
 }

@@ -20,6 +20,9 @@ public final class ResponsesStream extends PassThroughStream {
   private Usage usage = Usage.NONE;
   private long lastSequence = -1;
   private long searchesDone;
+  /** The id of the response the stream's first lifecycle event names, if the provider stores it. */
+  private String storedId;
+  private boolean idSeen;
 
   public ResponsesStream(String model) {
     this.model = model;
@@ -36,6 +39,10 @@ public final class ResponsesStream extends PassThroughStream {
     }
     String type = e.getValue("type") instanceof String t ? t : event.event() == null ? "" : event.event();
     JsonObject response = e.getValue("response") instanceof JsonObject r ? r : null;
+    if (response != null && !idSeen) {
+      idSeen = true;
+      storedId = response.getValue("id") instanceof String id && !Boolean.FALSE.equals(response.getValue("store")) ? id : null;
+    }
     switch (type) {
       case "error" -> {
         error = upstreamError(e);
@@ -70,6 +77,15 @@ public final class ResponsesStream extends PassThroughStream {
       data = event.data().indexOf('\n') < 0 ? event.data() : e.encode();
     }
     return List.of(type.isEmpty() ? "data: " + data : "event: " + type + "\ndata: " + data);
+  }
+
+  /**
+   * The id of the response this stream produces, from its first lifecycle event ({@code
+   * response.created}), unless that says the provider does not store it ({@code store: false});
+   * null until then. The router remembers it before passing that event on (ADR 0050).
+   */
+  public String storedResponseId() {
+    return storedId;
   }
 
   private static UpstreamError upstreamError(JsonObject err) {

@@ -6,11 +6,12 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * An HTTP request to send upstream: always a POST of a JSON body.
+ * An HTTP request to send upstream: a POST of a JSON body (a stored response's GET or DELETE has no
+ * body, and the caller names its method).
  *
  * @param url absolute URL
  * @param headers request headers (credentials included; never log them)
- * @param body JSON text
+ * @param body JSON text, or null for none
  * @param stream true if the answer is an SSE stream
  */
 public record UpstreamRequest(String url, Map<String, String> headers, String body, boolean stream) {
@@ -38,6 +39,6 @@ public record UpstreamRequest(String url, Map<String, String> headers, String bo
 
   @Override
   public String toString() {
-    return "UpstreamRequest[POST " + url + (stream ? " stream" : "") + "]";
+    return "UpstreamRequest[" + (body == null ? "" : "POST ") + url + (stream ? " stream" : "") + "]";
   }
 }

@@ -31,7 +31,9 @@ import dev.tollgate.gateway.provider.UpstreamRequest;
 import dev.tollgate.gateway.provider.gemini.GeminiAdapter;
 import dev.tollgate.gateway.provider.Usage;
 import dev.tollgate.gateway.store.CredentialKeyring;
+import dev.tollgate.gateway.store.ResponseStore;
 import dev.tollgate.schema.RoutePlan;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -41,6 +43,7 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -70,9 +73,11 @@ public final class RouteHandler implements Handler<RoutingContext> {
   private final GatewayMetrics metrics;
   private final Cooldowns cooldowns;
   private final AccessTokens accessTokens;
+  private final ResponseStore responses;
 
   public RouteHandler(Vertx vertx, ProviderRegistry providers, UpstreamCaller caller, CredentialKeyring keyring,
-      TokenEstimator tokens, GatewayMetrics metrics, Cooldowns cooldowns, AccessTokens accessTokens) {
+      TokenEstimator tokens, GatewayMetrics metrics, Cooldowns cooldowns, AccessTokens accessTokens,
+      ResponseStore responses) {
     this.vertx = vertx;
     this.providers = providers;
     this.caller = caller;
@@ -81,6 +86,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
     this.metrics = metrics;
     this.cooldowns = cooldowns;
     this.accessTokens = accessTokens;
+    this.responses = responses;
   }
 
   @Override
@@ -412,8 +418,36 @@ public final class RouteHandler implements Handler<RoutingContext> {
         Usage usage = result.usage().reportedByProvider() ? result.usage()
             : new Usage(req.promptTokens(), countOutput(result.openAiBody(), result.usage()), false)
                 .withWebSearchCalls(result.usage().webSearchCalls()).withImages(result.usage().images());
-        answer(usage, result.openAiBody().toBuffer());
+        JsonObject body = result.openAiBody();
+        if (req.endpoint() == GatewayRequest.Endpoint.RESPONSES && !Boolean.FALSE.equals(body.getValue("store"))) {
+          remember(body.getValue("id") instanceof String id ? id : null).onComplete(v -> answer(usage, body.toBuffer()));
+          return;
+        }
+        answer(usage, body.toBuffer());
       });
+    }
+
+    /**
+     * Remembers that the response {@code id} (null: none) this attempt produced is stored at this
+     * attempt's provider entry, unless the request says {@code store: false}; completes when that is
+     * in Redis, before the id reaches the client, so a follow-up can never race it (ADR 0050). A
+     * Redis failure is logged and the answer still goes out: it was produced and is billed.
+     */
+    Future<Void> remember(String id) {
+      if (id == null || Boolean.FALSE.equals(req.body().getValue("store"))) {
+        return Future.succeededFuture();
+      }
+      if (!ResponseStore.validId(id)) {
+        LOG.warn("request {}: provider {} answered a response id of an unexpected shape; it cannot be continued here",
+            req.id(), providerName);
+        return Future.succeededFuture();
+      }
+      return responses.remember(req.tenant().tenantId(), id, new ResponseStore.Pin(req.plan().policy(), providerName, target.model()))
+          .recover(e -> {
+            LOG.warn("request {}: cannot remember stored response {} of tenant {}: {}", req.id(), id, req.tenant().tenant(),
+                e.getMessage());
+            return Future.succeededFuture();
+          });
     }
 
     /** A whole 2xx answer for the client: bill it, then send it. */
@@ -506,6 +540,13 @@ public final class RouteHandler implements Handler<RoutingContext> {
     private long idleTimer = -1;
     private boolean started;
     private boolean done;
+    /**
+     * A Responses stream's id being remembered (ADR 0050): events wait behind it so that no event
+     * naming the id reaches the client before its mapping is in Redis (one Redis round trip; the
+     * upstream keeps being read, so nothing it sent is lost if it breaks off meanwhile). Null: none.
+     */
+    private Future<Void> remembering;
+    private final List<String> held = new ArrayList<>(0);
 
     Stream(Call call, int index, UpstreamCaller.Exchange ex, StreamTranslator translator) {
       this.call = call;
@@ -578,6 +619,26 @@ public final class RouteHandler implements Handler<RoutingContext> {
     }
 
     private void emit(List<String> payloads) {
+      if (remembering == null && translator instanceof ResponsesStream rs && rs.storedResponseId() != null) {
+        remembering = call.remember(rs.storedResponseId());
+        if (!remembering.isComplete()) {
+          remembering.onComplete(v -> {
+            List<String> waiting = new ArrayList<>(held);
+            held.clear();
+            if (!done) {
+              send(waiting);
+            }
+          });
+        }
+      }
+      if (remembering != null && !remembering.isComplete()) {
+        held.addAll(payloads);
+        return;
+      }
+      send(payloads);
+    }
+
+    private void send(List<String> payloads) {
       for (String p : payloads) {
         if (!clientWantsUsage && p.contains("\"choices\":[]") && p.contains("\"usage\":{")) {
           continue; // usage-only final chunk the client did not ask for: we read it, it need not
@@ -613,6 +674,10 @@ public final class RouteHandler implements Handler<RoutingContext> {
 
     private void end(UpstreamError failure) {
       if (done) {
+        return;
+      }
+      if (remembering != null && !remembering.isComplete()) {
+        remembering.onComplete(v -> end(failure)); // after the held events go out
         return;
       }
       finishStream();

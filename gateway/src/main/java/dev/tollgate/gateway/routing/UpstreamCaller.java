@@ -127,6 +127,11 @@ public final class UpstreamCaller {
    * the caller sets its handlers, then resumes it.
    */
   public Future<Exchange> open(UpstreamRequest req, RoutePlan.Timeouts t) {
+    return open(req, HttpMethod.POST, t);
+  }
+
+  /** As {@link #open(UpstreamRequest, RoutePlan.Timeouts)} with another method (a stored response's GET or DELETE: no body). */
+  public Future<Exchange> open(UpstreamRequest req, HttpMethod method, RoutePlan.Timeouts t) {
     Exchange ex = new Exchange();
     Target target = target(req.url());
     RequestOptions opts = new RequestOptions()
@@ -134,7 +139,7 @@ public final class UpstreamCaller {
         .setPort(target.port)
         .setSsl(target.ssl)
         .setURI(target.uri)
-        .setMethod(HttpMethod.POST)
+        .setMethod(method)
         .setConnectTimeout(t.connectMs());
     req.headers().forEach(opts::putHeader);
     return client.request(opts)
@@ -146,7 +151,7 @@ public final class UpstreamCaller {
             ex.timedOut = true;
             hreq.reset();
           });
-          return hreq.send(Buffer.buffer(req.body()))
+          return (req.body() == null ? hreq.send() : hreq.send(Buffer.buffer(req.body())))
               .timeout(t.firstByteMs(), TimeUnit.MILLISECONDS)
               .map(resp -> {
                 if (req.stream()) {

@@ -70,6 +70,16 @@ public final class TestGateway implements AutoCloseable {
     return send(b.build());
   }
 
+  /** A {@code method} request without a body (e.g. DELETE) with the key as a bearer token. */
+  public HttpResponse<String> send(String method, String path, String key) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(20))
+        .method(method, HttpRequest.BodyPublishers.noBody());
+    if (key != null) {
+      b.header("authorization", "Bearer " + key);
+    }
+    return send(b.build());
+  }
+
   /** POSTs a JSON {@code body} to {@code path} with the given header name/value pairs (no key added). */
   public HttpResponse<String> postWithHeaders(String path, String body, String... headers) {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(url(path))).timeout(Duration.ofSeconds(20))

@@ -114,6 +114,20 @@ public final class AzureOpenAiAdapter implements ProviderAdapter, ResponsesAdapt
         url, OpenAiWire.jsonHeaders(endpoint, stream, "api-key"), upstream.encode(), stream);
   }
 
+  /** As {@link #responsesRequest}: {@code /openai/v1/responses/...}, or with a dated {@code api-version}. */
+  @Override
+  public UpstreamRequest storedResponseRequest(ProviderEndpoint endpoint, String path, String query) {
+    String version = endpoint.apiVersion();
+    boolean v1 = version == null || "v1".equals(version);
+    String url = resourceUrl(endpoint) + (v1 ? "/openai/v1/responses" : "/openai/responses") + path;
+    String params = v1 ? "" : "api-version=" + URLEncoder.encode(version, StandardCharsets.UTF_8);
+    if (query != null && !query.isEmpty()) {
+      params = params.isEmpty() ? query : params + "&" + query;
+    }
+    return new UpstreamRequest(
+        params.isEmpty() ? url : url + "?" + params, OpenAiWire.jsonHeaders(endpoint, false, "api-key"), null, false);
+  }
+
   /** The resource's URL without a trailing {@code /openai}, which some configurations include. */
   private static String resourceUrl(ProviderEndpoint endpoint) {
     String base = OpenAiWire.stripSlash(endpoint.baseUrl());

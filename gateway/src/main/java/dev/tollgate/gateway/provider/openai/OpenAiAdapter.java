@@ -80,6 +80,12 @@ public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsAdapter, 
     return new UpstreamRequest(url(endpoint, "/responses"), headers(endpoint, stream), upstream.encode(), stream);
   }
 
+  @Override
+  public UpstreamRequest storedResponseRequest(ProviderEndpoint endpoint, String path, String query) {
+    String url = url(endpoint, "/responses" + path) + (query == null || query.isEmpty() ? "" : "?" + query);
+    return new UpstreamRequest(url, headers(endpoint, false), null, false);
+  }
+
   private static String url(ProviderEndpoint endpoint, String path) {
     return OpenAiWire.stripSlash(endpoint.baseUrl()) + path;
   }

@@ -36,6 +36,20 @@ class AzureOpenAiAdapterTest {
   }
 
   @Test
+  void aStoredResponseIsReadAtTheV1PathOrWithTheDatedApiVersionAndTheClientsQuery() {
+    dev.tollgate.gateway.provider.UpstreamRequest v1 =
+        adapter.storedResponseRequest(endpoint("https://res.openai.azure.com/openai/", "v1", KEY), "/resp_1", "include%5B%5D=x");
+    assertThat(v1.url()).isEqualTo("https://res.openai.azure.com/openai/v1/responses/resp_1?include%5B%5D=x");
+    assertThat(v1.headers()).containsEntry("api-key", KEY);
+    assertThat(v1.body()).isNull();
+    assertThat(adapter.storedResponseRequest(endpoint("https://res.openai.azure.com", "2025-04-01-preview", KEY),
+        "/resp_1/input_items", "limit=2").url())
+        .isEqualTo("https://res.openai.azure.com/openai/responses/resp_1/input_items?api-version=2025-04-01-preview&limit=2");
+    assertThat(adapter.storedResponseRequest(endpoint("https://res.openai.azure.com", null, KEY), "/resp_1", null).url())
+        .isEqualTo("https://res.openai.azure.com/openai/v1/responses/resp_1");
+  }
+
+  @Test
   void sendsTheDeploymentUrlWithApiKeyAndTheBodyWithoutModel() {
     JsonObject body =
         calls

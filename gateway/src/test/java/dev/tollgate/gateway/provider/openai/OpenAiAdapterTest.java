@@ -31,6 +31,16 @@ class OpenAiAdapterTest {
   }
 
   @Test
+  void aStoredResponseIsReadAtTheProvidersResponsesPathWithTheClientsQueryAndNoBody() {
+    UpstreamRequest r = adapter.storedResponseRequest(endpoint, "/resp_1/input_items", "limit=5&include%5B%5D=x");
+    assertThat(r.url()).isEqualTo("https://api.example.com/v1/responses/resp_1/input_items?limit=5&include%5B%5D=x");
+    assertThat(r.body()).isNull();
+    assertThat(r.headers()).containsEntry("authorization", "Bearer sk-x").containsEntry("x-extra", "1");
+    assertThat(adapter.storedResponseRequest(endpoint, "/resp_1", null).url()).isEqualTo("https://api.example.com/v1/responses/resp_1");
+    assertThat(r.toString()).doesNotContain("sk-x");
+  }
+
+  @Test
   void translatorTakesUsageFromTheFinalChunk() {
     StreamTranslator t = adapter.streamTranslator("alias");
     assertThat(t.onEvent(new SseEvent(null, "{\"model\":\"up\",\"choices\":[{\"index\":0,\"delta\":{\"content\":\"Hi\"}}]}")))
