@@ -124,6 +124,39 @@ class ChatCompletionsTest {
     assertThat(ids(HARNESS.gateway().get("/v1/models", wide))).containsExactly("gpt-4o", "gpt-4o-mini", "text-embedding-3-small");
   }
 
+  /**
+   * A per-model markup (premium models at a higher margin) bills the requested model at its own
+   * markup, and reserves against the caps with it too: a cap the plan's markup would pass refuses.
+   */
+  @Test
+  void aModelMarkupBillsAndReservesThatModelAtItsOwnMargin() {
+    HARNESS.fake().reportUsage(10, 5);
+    Pricing pricing = new Pricing(Pricing.PERCENTAGE_MARKUP, "USD", 200_000, 0,
+        List.of(new Pricing.ModelMarkup("gpt-4o-m*", 1_000_000)));
+    Seed seed = HARNESS.seed().tenant(0, 0, pricing, List.of(), TenantRecord.ACTIVE).plan(HARNESS.fake().baseUrl());
+    String key = seed.key("web");
+
+    HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 100, false));
+
+    // provider cost 2 + 3 = 5 micros; gpt-4o-mini at 100% markup: 10 billed (20% would be 6)
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(r.headers().firstValue("x-tollgate-cost-micros")).contains("10");
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(HARNESS.redis().hgetAll(RedisKeys.totals(seed.tenant, Period.Month.key(Instant.now()))))
+            .containsEntry("costMicros", "5").containsEntry("billedMicros", "10"));
+
+    // worst case of 100 output tokens: ceil(prompt) + 60 micros of cost, 2x with the model's markup:
+    // a 100-micro cap holds it at 20% (~75) but not at 100% (~125)
+    Seed capped = HARNESS.seed().tenant(0, 0, pricing, List.of(), TenantRecord.ACTIVE).plan(HARNESS.fake().baseUrl())
+        .cap("small", "Tenant", null, "Reject", Period.Day, 100);
+    HttpResponse<String> refused = HARNESS.gateway().post("/v1/chat/completions", capped.key("web"), TestGateway.chat(Seed.MODEL, 100, false));
+    assertThat(refused.statusCode()).as(refused.body()).isEqualTo(402);
+    Seed plain = HARNESS.seed().tenant(0, 0, new Pricing(Pricing.PERCENTAGE_MARKUP, "USD", 200_000, 0), List.of(), TenantRecord.ACTIVE)
+        .plan(HARNESS.fake().baseUrl()).cap("small", "Tenant", null, "Reject", Period.Day, 100);
+    assertThat(HARNESS.gateway().post("/v1/chat/completions", plain.key("web"), TestGateway.chat(Seed.MODEL, 100, false)).statusCode())
+        .isEqualTo(200);
+  }
+
   /** The SDKs' {@code models.retrieve}: the same rules as the chat endpoint, for one name. */
   @Test
   void oneModelIsRetrievedWhenTheKeyMayUseIt() {

@@ -3,6 +3,7 @@ package dev.tollgate.schema;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class MoneyTest {
@@ -64,5 +65,18 @@ class MoneyTest {
     Pricing flat = new Pricing(Pricing.FLAT, "USD", 0, 500_000_000L);
     assertThat(flat.usageBilledMicros(1_000_000L)).isZero();
     assertThat(flat.capBasisMicros(1_000_000L)).as("flat caps protect the margin: provider cost").isEqualTo(1_000_000L);
+  }
+
+  @Test
+  void aModelMarkupAppliesToTheModelsItMatchesFirstMatchWinning() {
+    Pricing p = new Pricing(Pricing.PERCENTAGE_MARKUP, "USD", 200_000L, 0, List.of(
+        new Pricing.ModelMarkup("gpt-4o", 400_000L), new Pricing.ModelMarkup("gpt-4o*", 1_000_000L)));
+    assertThat(p.usageBilledMicros(1_000_000L, "gpt-4o")).isEqualTo(1_400_000L);
+    assertThat(p.usageBilledMicros(1_000_000L, "gpt-4o-mini")).isEqualTo(2_000_000L);
+    assertThat(p.usageBilledMicros(1_000_000L, "claude-haiku-4-5")).isEqualTo(1_200_000L);
+    assertThat(p.capBasisMicros(1_000_000L, "gpt-4o")).isEqualTo(1_400_000L);
+    // stored JSON: a plan without model markups keeps the bytes it had before they existed
+    assertThat(ConfigCodec.toJson(new Pricing(Pricing.PERCENTAGE_MARKUP, "USD", 200_000L, 0))).doesNotContain("modelMarkups");
+    assertThat(ConfigCodec.fromJson(ConfigCodec.toJson(p), Pricing.class)).isEqualTo(p);
   }
 }

@@ -104,7 +104,7 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
           ? t.imageWorstCaseMicros(images.n(), images.size(), images.quality(), promptWithMargin)
           : Math.addExact(t.worstCaseCostMicros(searchedPrompt, maxOut), t.webSearchCostMicros(searches)));
     }
-    long worstCase = req.tenant().pricing().capBasisMicros(worstCost);
+    long worstCase = req.tenant().pricing().capBasisMicros(worstCost, req.model());
     configReader.caps(req.tenant().tenantId())
         .compose(caps -> ledger.admit(req, caps, worstCase))
         .onSuccess(admission -> {

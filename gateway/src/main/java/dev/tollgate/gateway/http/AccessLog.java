@@ -92,7 +92,7 @@ public final class AccessLog {
         g.writeNumberField("tokens_in", o.usage().inputTokens());
         g.writeNumberField("tokens_out", o.usage().outputTokens());
         g.writeNumberField("cost_micros", cost);
-        g.writeNumberField("billed_micros", req.tenant().pricing().usageBilledMicros(cost));
+        g.writeNumberField("billed_micros", req.tenant().pricing().usageBilledMicros(cost, req.model()));
         g.writeStringField("currency", req.tenant().pricing().currency());
       }
       g.writeNumberField("latency_ms", (System.nanoTime() - req.startNanos()) / 1_000_000);

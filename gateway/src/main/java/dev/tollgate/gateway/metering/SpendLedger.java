@@ -512,8 +512,8 @@ public final class SpendLedger {
     Admission a = req.admission();
     Pricing pricing = req.tenant().pricing();
     long cost = o.costMicros();
-    long billed = pricing.usageBilledMicros(cost);
-    long capBasis = pricing.capBasisMicros(cost);
+    long billed = pricing.usageBilledMicros(cost, req.model());
+    long capBasis = pricing.capBasisMicros(cost, req.model());
     long actualTokens = o.usage().totalTokens();
     long latencyMs = (System.nanoTime() - req.startNanos()) / 1_000_000;
     Usage.Images images = o.usage().images();

@@ -456,7 +456,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
       Outcome outcome = new Outcome(200, null, withRequestedSearch(usage), providerName, target, attempts);
       HttpServerResponse out = headers(ctx.response().setStatusCode(200))
           .putHeader("content-type", "application/json")
-          .putHeader("x-tollgate-cost-micros", Long.toString(req.tenant().pricing().usageBilledMicros(outcome.costMicros())));
+          .putHeader("x-tollgate-cost-micros", Long.toString(req.tenant().pricing().usageBilledMicros(outcome.costMicros(), req.model())));
       // the provider charged for this even if the client has gone: bill it either way
       req.finish(outcome);
       if (!out.closed()) {

@@ -1,6 +1,8 @@
 package dev.tollgate.operator.projection;
 
 import dev.tollgate.operator.api.v1alpha1.Billing;
+import dev.tollgate.operator.api.v1alpha1.Formats;
+import dev.tollgate.operator.api.v1alpha1.ModelMarkup;
 import dev.tollgate.operator.api.v1alpha1.RateLimits;
 import dev.tollgate.operator.api.v1alpha1.Tenant;
 import dev.tollgate.operator.api.v1alpha1.TenantSpec;
@@ -8,6 +10,8 @@ import dev.tollgate.schema.Money;
 import dev.tollgate.schema.Pricing;
 import dev.tollgate.schema.TenantId;
 import dev.tollgate.schema.TenantRecord;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Tenant → {@link TenantRecord}. Pure; throws {@link ProblemException} (InvalidSpec) on bad input. */
 public final class TenantProjection {
@@ -56,21 +60,38 @@ public final class TenantProjection {
     }
     String fee = billing.getMonthlyFee();
     String markup = billing.getMarkupPercent();
+    List<Pricing.ModelMarkup> modelMarkups = modelMarkups(billing.getModelMarkups());
     return switch (billing.getPlan()) {
       case PercentageMarkup -> {
         if (fee != null) {
           throw Problem.invalid("monthlyFee does not apply to a PercentageMarkup plan; use FixedFeePlusMarkup");
         }
-        yield new Pricing(Pricing.PERCENTAGE_MARKUP, currency, ppm(markup), 0);
+        yield new Pricing(Pricing.PERCENTAGE_MARKUP, currency, ppm(markup), 0, modelMarkups);
       }
-      case FixedFeePlusMarkup -> new Pricing(Pricing.FIXED_FEE_PLUS_MARKUP, currency, ppm(markup), requiredFee(fee));
+      case FixedFeePlusMarkup -> new Pricing(Pricing.FIXED_FEE_PLUS_MARKUP, currency, ppm(markup), requiredFee(fee), modelMarkups);
       case Flat -> {
         if (markup != null) {
           throw Problem.invalid("markupPercent does not apply to a Flat plan");
         }
+        if (!modelMarkups.isEmpty()) {
+          throw Problem.invalid("modelMarkups do not apply to a Flat plan");
+        }
         yield new Pricing(Pricing.FLAT, currency, 0, requiredFee(fee));
       }
     };
+  }
+
+  private static List<Pricing.ModelMarkup> modelMarkups(List<ModelMarkup> entries) {
+    List<Pricing.ModelMarkup> out = new ArrayList<>();
+    if (entries != null) {
+      for (ModelMarkup m : entries) {
+        if (m == null || m.getModel() == null || !m.getModel().matches(Formats.MODEL) || m.getMarkupPercent() == null) {
+          throw Problem.invalid("billing.modelMarkups entries need a model name or glob and a markupPercent");
+        }
+        out.add(new Pricing.ModelMarkup(m.getModel(), ppm(m.getMarkupPercent())));
+      }
+    }
+    return out;
   }
 
   private static long ppm(String markupPercent) {

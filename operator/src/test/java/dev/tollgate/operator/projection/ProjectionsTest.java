@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.tollgate.operator.Fixtures;
 import dev.tollgate.operator.api.v1alpha1.ApiKey;
 import dev.tollgate.operator.api.v1alpha1.Billing;
+import dev.tollgate.operator.api.v1alpha1.ModelMarkup;
 import dev.tollgate.operator.api.v1alpha1.RoutePolicy;
 import dev.tollgate.operator.api.v1alpha1.RoutePolicySpec;
 import dev.tollgate.operator.api.v1alpha1.Tenant;
@@ -34,6 +35,19 @@ class ProjectionsTest {
     assertThat(TenantProjection.pricing(null)).isEqualTo(Pricing.passThrough("USD"));
     assertThatThrownBy(() -> TenantProjection.pricing(new Billing(Billing.Plan.Flat, "USD", "5", "10")))
         .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().reason()).isEqualTo(Problem.INVALID_SPEC));
+  }
+
+  @Test
+  void modelMarkupsKeepTheirOrderInPartsPerMillion() {
+    Billing b = new Billing(Billing.Plan.FixedFeePlusMarkup, "USD", "20", "99");
+    b.setModelMarkups(List.of(new ModelMarkup("gpt-4o", "40"), new ModelMarkup("claude-opus-*", "55.5")));
+    assertThat(TenantProjection.pricing(b)).isEqualTo(new Pricing(Pricing.FIXED_FEE_PLUS_MARKUP, "USD", 200_000, 99_000_000,
+        List.of(new Pricing.ModelMarkup("gpt-4o", 400_000), new Pricing.ModelMarkup("claude-opus-*", 555_000))));
+
+    Billing flat = new Billing(Billing.Plan.Flat, "USD", null, "10");
+    flat.setModelMarkups(List.of(new ModelMarkup("gpt-4o", "40")));
+    assertThatThrownBy(() -> TenantProjection.pricing(flat))
+        .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().message()).contains("modelMarkups"));
   }
 
   @Test
