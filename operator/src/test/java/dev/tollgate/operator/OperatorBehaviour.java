@@ -491,18 +491,69 @@ abstract class OperatorBehaviour {
     assertThat(redis().ttl(total)).isEqualTo(-1);
   }
 
+  /**
+   * Redis loses the counters (a flush, an empty replacement, a failover that lost writes): the
+   * operator raises each back to the spend its status last showed for the period, with a Warning
+   * Event, instead of letting the cap start the period again (and a prepaid credit be given back).
+   * Spend settled after the restore counts on top; nothing is restored twice.
+   */
+  @Test
+  void spendCountersRedisLostAreRaisedBackToWhatStatusLastShowed() {
+    String ns = newNamespace();
+    readyTenant(ns, "acme");
+    SpendCap cap = Fixtures.cap(ns, "prepaid", "acme", "100.00");
+    cap.getSpec().setLimits(List.of(new SpendCapSpec.Limit(Period.Total, "100.00"), new SpendCapSpec.Limit(Period.Day, "50.00")));
+    create(cap);
+    awaitReady(SpendCap.class, ns, "prepaid", "True", "Projected");
+    TenantId id = new TenantId(ns, "acme");
+    String total = RedisKeys.spend(id, "prepaid", "T");
+    String day = RedisKeys.spend(id, "prepaid", Period.Day.key(Instant.now()));
+    redis().hset(total, Map.of("spent", "90000000", "reserved", "0"));
+    redis().hset(day, Map.of("spent", "30000000", "reserved", "0"));
+    await().atMost(WAIT).untilAsserted(() -> assertThat(spentInStatus(ns, "prepaid")).containsExactly("90.00", "30.00"));
+
+    // the loss: the prepaid counter gone entirely, the day's partly (a failover that lost writes)
+    redis().del(total);
+    redis().hset(day, "spent", "12000000");
+
+    await().atMost(WAIT).untilAsserted(() -> {
+      assertThat(redis().hget(total, "spent")).isEqualTo("90000000");
+      assertThat(redis().hget(day, "spent")).isEqualTo("30000000");
+    });
+    assertThat(redis().ttl(total)).as("a Total counter never expires").isEqualTo(-1);
+    assertThat(redis().ttl(day)).as("a recreated period counter still expires").isPositive();
+    assertThat(spentInStatus(ns, "prepaid")).containsExactly("90.00", "30.00");
+    assertThat(events(ns, "prepaid", "SpendCounterRestored")).hasSize(2)
+        .anyMatch(m -> m.contains("Total spend counter of T was 0.00 USD in Redis, below the 90.00 last seen"));
+
+    // spend settled after the restore counts on top; nothing is lowered or restored again
+    redis().hincrBy(total, "spent", 5_000_000);
+    await().atMost(WAIT).untilAsserted(() -> assertThat(spentInStatus(ns, "prepaid")).containsExactly("95.00", "30.00"));
+    await().during(Duration.ofSeconds(4)).atMost(Duration.ofSeconds(8))
+        .untilAsserted(() -> assertThat(events(ns, "prepaid", "SpendCounterRestored")).hasSize(2));
+  }
+
+  private List<String> spentInStatus(String ns, String cap) {
+    SpendCapStatus status = client().resources(SpendCap.class).inNamespace(ns).withName(cap).get().getStatus();
+    return status == null || status.getSpend() == null ? List.of() : status.getSpend().stream().map(SpendCapStatus.PeriodSpend::getSpent).toList();
+  }
+
+  private List<String> events(String ns, String name, String reason) {
+    List<String> out = new ArrayList<>();
+    for (Event e : client().v1().events().inNamespace(ns).list().getItems()) {
+      if (name.equals(e.getInvolvedObject().getName()) && reason.equals(e.getReason())) {
+        out.add(e.getMessage());
+      }
+    }
+    return out;
+  }
+
   private List<Integer> raised(String ns, String cap) {
     return client().resources(SpendCap.class).inNamespace(ns).withName(cap).get().getStatus().getSpend().get(0).getAlertsRaised();
   }
 
   private List<String> thresholdEvents(String ns, String name) {
-    List<String> out = new ArrayList<>();
-    for (Event e : client().v1().events().inNamespace(ns).list().getItems()) {
-      if (name.equals(e.getInvolvedObject().getName()) && "SpendThresholdReached".equals(e.getReason())) {
-        out.add(e.getMessage());
-      }
-    }
-    return out;
+    return events(ns, name, "SpendThresholdReached");
   }
 
   @Test

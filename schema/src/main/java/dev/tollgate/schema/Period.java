@@ -1,6 +1,7 @@
 package dev.tollgate.schema;
 
 import java.time.DayOfWeek;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
@@ -61,5 +62,22 @@ public enum Period {
       default -> start.plusMonths(1);
     };
     return end.toInstant();
+  }
+
+  /**
+   * How long a period's spend counters outlive it: a week and a day for Day and Week, 40 days for
+   * Month (long enough for the operator to report on the previous month; ADR 0048).
+   */
+  public Duration counterGrace() {
+    return this == Month ? Duration.ofDays(40) : Duration.ofDays(8);
+  }
+
+  /**
+   * When a spend counter of the period containing {@code at} expires, in epoch seconds; 0 for
+   * {@link #Total}, whose counter is billing state and never expires. The gateway and the operator
+   * (which may recreate a lost counter) both give counters this expiry.
+   */
+  public long counterExpiresAtSecond(Instant at) {
+    return resets() ? reset(at).plus(counterGrace()).getEpochSecond() : 0;
   }
 }

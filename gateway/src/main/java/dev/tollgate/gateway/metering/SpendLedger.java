@@ -53,10 +53,6 @@ public final class SpendLedger {
 
   private static final long WINDOW_TTL_MS = 120_000;
   private static final int PURGE_BATCH = 20;
-  // Day and Week counters (ADR 0048)
-  private static final Duration DAY_GRACE = Duration.ofDays(8);
-  // long enough for the operator to report on the previous month
-  private static final Duration MONTH_GRACE = Duration.ofDays(40);
   private static final long TOTALS_TTL_SECONDS = Duration.ofDays(400).toSeconds();
   /** Settle retries after an outage: quickly at first, then every 5 s while the reservation can still be held. */
   private static final long[] SETTLE_RETRY_MS = {200, 1_000, 3_000, 5_000};
@@ -155,9 +151,7 @@ public final class SpendLedger {
           }
           for (CapDefinition.Limit lim : cap.limits()) {
             Period p = lim.period();
-            long expires = !p.resets() ? 0
-                : p.reset(at).plus(p == Period.Month ? MONTH_GRACE : DAY_GRACE).getEpochSecond();
-            l.add(new CapLimit(cap, lim, RedisKeys.spend(tenant, cap.name(), p.key(at)), expires));
+            l.add(new CapLimit(cap, lim, RedisKeys.spend(tenant, cap.name(), p.key(at)), p.counterExpiresAtSecond(at)));
           }
         }
         limits = List.copyOf(l);
@@ -165,7 +159,7 @@ public final class SpendLedger {
         // the reservation structures outlive every spend key, so no release is lost; a Total key never
         // expires: its reservations are released by a purge (the next admission, or the operator's
         // every resync), which has this long, as a month's key has (ADR 0048)
-        long noTtl = at.plus(MONTH_GRACE).getEpochSecond();
+        long noTtl = at.plus(Period.Month.counterGrace()).getEpochSecond();
         maxExpiresAtSecond = limits.stream().mapToLong(c -> c.expiresAtSecond() == 0 ? noTtl : c.expiresAtSecond()).max().orElse(0);
       }
       return this;

@@ -35,6 +35,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class SpendCapReconciler extends ProjectingReconciler<SpendCap, SpendCapStatus> {
 
   static final String SPEND_THRESHOLD_REACHED = "SpendThresholdReached";
+  static final String SPEND_COUNTER_RESTORED = "SpendCounterRestored";
   static final String USED_RATIO = "tollgate_spend_cap_used_ratio";
 
   /** Spent / limit per cap and period, in parts per million, for the gauge (leader only: it reconciles). */
@@ -69,7 +70,7 @@ public final class SpendCapReconciler extends ProjectingReconciler<SpendCap, Spe
     TenantId id = new TenantId(ns, tenant.getMetadata().getName());
     writer.putField(RedisKeys.caps(id), definition.name(), definition, new ConfigChange(ConfigChange.SPEND_CAP, id.id()));
     writer.releaseExpiredReservations(id);
-    List<SpendCapStatus.PeriodSpend> spend = spend(id, definition, clock.instant());
+    List<SpendCapStatus.PeriodSpend> spend = spend(id, definition, clock.instant(), status.getSpend(), cap, context);
     raiseAlerts(cap, definition, status.getSpend(), spend, context);
     status.setSpend(spend);
     return Outcome.ready("cap written to Redis");
@@ -111,13 +112,31 @@ public final class SpendCapReconciler extends ProjectingReconciler<SpendCap, Spe
     }
   }
 
-  /** Each limit's spend in its current period, for status and the used-ratio gauge. */
-  private List<SpendCapStatus.PeriodSpend> spend(TenantId id, CapDefinition cap, Instant now) {
+  /**
+   * Each limit's spend in its current period, for status and the used-ratio gauge. A counter below
+   * what status last showed for the same period was lost by Redis (settled spend only grows within a
+   * period): it is raised back to that figure, with a Warning Event, so a flush, an empty Redis or a
+   * failover that lost writes does not reset a cap mid-period nor give back prepaid credit (ADR 0053).
+   */
+  private List<SpendCapStatus.PeriodSpend> spend(TenantId id, CapDefinition cap, Instant now,
+      List<SpendCapStatus.PeriodSpend> before, SpendCap resource, Context<SpendCap> context) {
     List<SpendCapStatus.PeriodSpend> out = new ArrayList<>();
     for (CapDefinition.Limit limit : cap.limits()) {
       String periodKey = limit.period().key(now);
-      Map<String, String> counters = writer.readCounters(RedisKeys.spend(id, cap.name(), periodKey));
+      String key = RedisKeys.spend(id, cap.name(), periodKey);
+      Map<String, String> counters = writer.readCounters(key);
       long spent = TenantReconciler.number(counters, CounterFields.SPENT);
+      long seen = lastSeen(before, limit.period().name(), periodKey);
+      if (spent < seen) {
+        long restored = writer.restoreSpent(key, seen, limit.period().counterExpiresAtSecond(now));
+        if (restored > 0) {
+          spent += restored;
+          events.warning(context.getClient(), resource, SPEND_COUNTER_RESTORED, String.format(
+              "%s spend counter of %s was %s %s in Redis, below the %s last seen: Redis lost it (flushed, replaced or"
+                  + " failed over); raised back to %s (spend settled since the loss may be missing)",
+              limit.period(), periodKey, Money.format(seen - restored), cap.currency(), Money.format(seen), Money.format(seen)));
+        }
+      }
       gauge(id.namespace(), cap.name(), id.id(), limit.period().name())
           .set(limit.limitMicros() == 0 ? 1_000_000 : spent * 1_000_000 / limit.limitMicros());
       SpendCapStatus.PeriodSpend s = new SpendCapStatus.PeriodSpend();
@@ -133,6 +152,20 @@ public final class SpendCapReconciler extends ProjectingReconciler<SpendCap, Spe
       out.add(s);
     }
     return out;
+  }
+
+  /** The settled spend status showed for this period at the last reconcile, micro-units (0: none). */
+  private static long lastSeen(List<SpendCapStatus.PeriodSpend> before, String period, String periodKey) {
+    for (SpendCapStatus.PeriodSpend b : before == null ? List.<SpendCapStatus.PeriodSpend>of() : before) {
+      if (period.equals(b.getPeriod()) && periodKey.equals(b.getPeriodKey()) && b.getSpent() != null) {
+        try {
+          return Money.parseMicros(b.getSpent());
+        } catch (IllegalArgumentException e) {
+          return 0; // a status edited by hand: nothing to trust
+        }
+      }
+    }
+    return 0;
   }
 
   /** The gauge of one cap's period, registered on first use. */

@@ -23,6 +23,7 @@ import redis.clients.jedis.exceptions.JedisDataException;
 public final class ConfigWriter {
 
   private static final LuaScript ADMIT = LuaScript.load("admit.lua");
+  private static final LuaScript RESTORE_SPENT = LuaScript.load("restore_spent.lua");
 
   private final UnifiedJedis redis;
   private final MeterRegistry meters;
@@ -111,6 +112,20 @@ public final class ConfigWriter {
   /** A counter HASH written by the gateway (spend, totals); empty when absent. */
   public Map<String, String> readCounters(String key) {
     return redis.hgetAll(key);
+  }
+
+  /**
+   * Raises a spend counter Redis lost to {@code seenMicros}, the {@code spent} last read for its period
+   * (never lowers it; {@code restore_spent.lua}, ADR 0053).
+   *
+   * @param expiresAtSecond when a recreated counter expires (epoch seconds); 0 for a Total counter
+   * @return how much was restored, 0 when nothing was lost
+   */
+  public long restoreSpent(String key, long seenMicros, long expiresAtSecond) {
+    List<String> keys = List.of(key);
+    List<String> args = List.of(Long.toString(seenMicros), Long.toString(expiresAtSecond));
+    Object restored = redis.eval(RESTORE_SPENT.source(), keys, args);
+    return restored instanceof Long l ? l : 0;
   }
 
   /** True if Redis answers. */
