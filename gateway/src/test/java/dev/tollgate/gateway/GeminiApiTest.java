@@ -491,6 +491,23 @@ class GeminiApiTest {
     assertThat(post(GENERATE, small, "x-goog-api-key", key).statusCode()).isEqualTo(200);
   }
 
+  /**
+   * Google's output bounds are 32-bit integers: a larger one is the client's mistake, answered 400,
+   * never an overflow in the reservation's arithmetic (a 500 with an error logged).
+   */
+  @Test
+  void anOutputBoundBeyondThirtyTwoBitsIs400NotAnInternalError() {
+    String key = seed(PRIMARY).key("k");
+
+    for (String config : List.of("\"maxOutputTokens\":9223372036854775807,\"thinkingConfig\":{\"thinkingBudget\":1}",
+        "\"maxOutputTokens\":100,\"thinkingConfig\":{\"thinkingBudget\":9223372036854775807}",
+        "\"maxOutputTokens\":2147483648", "\"candidateCount\":2147483648")) {
+      googleError(post(GENERATE, "{\"contents\":[{\"parts\":[{\"text\":\"hi\"}]}],\"generationConfig\":{" + config + "}}",
+          "x-goog-api-key", key), 400, "INVALID_ARGUMENT", "invalid_request");
+    }
+    assertThat(PRIMARY.requests()).isEmpty();
+  }
+
   /** "Hi there" in two chunks, the second with STOP and the final usage. */
   static Reply hiThere() {
     return FakeGemini.sse(List.of(
