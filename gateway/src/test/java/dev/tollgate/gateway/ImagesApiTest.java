@@ -331,6 +331,27 @@ class ImagesApiTest {
     assertThat(HARNESS.fake().requests()).hasSize(1);
   }
 
+  /**
+   * A GPT image request's output tokens count against TPM at admission, as a text request's ceiling
+   * does: with 10,000 tokens a minute, two images of up to 6,240 tokens each are refused up front
+   * (else any number of such requests started at once would each pass on their short prompt alone);
+   * one image fits and is served.
+   */
+  @Test
+  void eachImagesOutputCeilingCountsAgainstTheTokensPerMinuteLimitAtAdmission() {
+    Seed seed = openAi(ImagesApiTest::gptImage);
+    String key = seed.key("tpm", 0, 10_000, List.of(), ApiKeyRecord.ACTIVE, 0);
+    MinuteWindow.awaitRoom(Duration.ofSeconds(5));
+
+    HttpResponse<String> two = HARNESS.gateway().post(PATH, key, body(",\"n\":2"));
+    refused(two, 429, "rate_limit_exceeded");
+    assertThat(HARNESS.fake().requests()).isEmpty();
+
+    HttpResponse<String> one = HARNESS.gateway().post(PATH, key, body(",\"n\":1"));
+    assertThat(one.statusCode()).as(one.body()).isEqualTo(200);
+    assertThat(HARNESS.fake().requests()).hasSize(1);
+  }
+
   @Test
   void aStreamIsRefusedWithItsOwnCode() {
     HttpResponse<String> r = HARNESS.gateway().post(PATH, openAi(ImagesApiTest::gptImage).key("k"),
