@@ -211,6 +211,27 @@ class ImagesApiTest {
   }
 
   /**
+   * An OpenAI-compatible image server whose {@code usage} reports no {@code output_tokens} (an empty
+   * object, or only a total) has not reported the images' output: each is billed at the target's
+   * output ceiling, as an answer without usage is, never at nothing.
+   */
+  @Test
+  void aUsageWithoutOutputTokensIsBilledAtTheOutputCeilingNotAtNothing() {
+    long expected = gptImage("p", 0).costMicros(TOKENS.count(PROMPT), 6_240);
+    for (JsonObject usage : List.of(new JsonObject(), new JsonObject().put("total_tokens", 6_300))) {
+      Seed seed = openAi(ImagesApiTest::gptImage);
+      HARNESS.fake().enqueue(Reply.json(200, Images.dallE(1).put("usage", usage)));
+
+      HttpResponse<String> r = HARNESS.gateway().post(PATH, seed.key("k"), body(""));
+
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(r.headers().firstValue("x-tollgate-cost-micros")).as(usage.encode()).contains(Long.toString(expected));
+      assertThat(UsageRecords.nth(HARNESS.redis(), seed.tenant, 1)).containsEntry("usageSource", "estimated")
+          .containsEntry("tokensOut", "6240");
+    }
+  }
+
+  /**
    * The reservation is n images at the dearest target the route may fall back to: 3 x $0.10 (the
    * secondary) = $0.30 does not fit a $0.25 cap although the primary would charge $0.12; 2 x $0.10
    * fits, and the primary that serves bills its own $0.08.
