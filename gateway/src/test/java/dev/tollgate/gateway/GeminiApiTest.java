@@ -458,6 +458,56 @@ class GeminiApiTest {
         "/v1/projects/acme-prod/locations/europe-west4/publishers/google/models/" + MODEL + ":countTokens");
   }
 
+  /**
+   * Google's parser takes the proto field names too, and its own curl examples send {@code
+   * system_instruction}: a prompt spelled that way (or a part Google reads whose text is not in
+   * {@code text}) is reserved like its camelCase twin, so a cap with room for a short prompt
+   * refuses a long one in any spelling before it reaches the provider.
+   */
+  @Test
+  void aLongPromptInSnakeCaseFieldsIsReservedLikeItsCamelCaseTwin() {
+    Seed seed = seed(PRIMARY);
+    String big = "lorem ipsum dolor sit amet ".repeat(8_000);
+    String small = "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hi\"}]}],"
+        + "\"generationConfig\":{\"maxOutputTokens\":100}}";
+    String system = "{\"%s\":{\"parts\":[{\"text\":\"" + big + "\"}]},"
+        + "\"contents\":[{\"role\":\"user\",\"parts\":[{\"text\":\"hi\"}]}],\"generationConfig\":{\"maxOutputTokens\":100}}";
+    String part = "{\"contents\":[{\"role\":\"user\",\"parts\":[{\"%s\":{\"name\":\"read_file\","
+        + "\"response\":{\"content\":\"" + big + "\"}}}]}],\"generationConfig\":{\"maxOutputTokens\":100}}";
+    long camel = TOKENS.geminiPrompt(new JsonObject(system.formatted("systemInstruction")));
+    assertThat(camel).isGreaterThan(30_000);
+    // room for the short prompt, not for 30,000 prompt tokens at $0.30 per million (9,000 micros)
+    seed.cap("tight", "Tenant", null, "Reject", Period.Month, 5_000);
+    String key = seed.key("k");
+
+    for (String body : List.of(system.formatted("systemInstruction"), system.formatted("system_instruction"),
+        part.formatted("functionResponse"), part.formatted("function_response"), part.formatted("executableCode"))) {
+      HttpResponse<String> r = post(GENERATE, body, "x-goog-api-key", key);
+      assertThat(r.statusCode()).as(body.substring(0, 40)).isEqualTo(402);
+      googleError(r, 402, "RESOURCE_EXHAUSTED", "spend_cap_exceeded");
+    }
+    assertThat(PRIMARY.requests()).isEmpty();
+    PRIMARY.enqueue(Reply.json(200, FakeGemini.response("Hi", 20, 2, 0)));
+    assertThat(post(GENERATE, small, "x-goog-api-key", key).statusCode()).isEqualTo(200);
+  }
+
+  /**
+   * Google's output bounds are 32-bit integers: a larger one is the client's mistake, answered 400,
+   * never an overflow in the reservation's arithmetic (a 500 with an error logged).
+   */
+  @Test
+  void anOutputBoundBeyondThirtyTwoBitsIs400NotAnInternalError() {
+    String key = seed(PRIMARY).key("k");
+
+    for (String config : List.of("\"maxOutputTokens\":9223372036854775807,\"thinkingConfig\":{\"thinkingBudget\":1}",
+        "\"maxOutputTokens\":100,\"thinkingConfig\":{\"thinkingBudget\":9223372036854775807}",
+        "\"maxOutputTokens\":2147483648", "\"candidateCount\":2147483648")) {
+      googleError(post(GENERATE, "{\"contents\":[{\"parts\":[{\"text\":\"hi\"}]}],\"generationConfig\":{" + config + "}}",
+          "x-goog-api-key", key), 400, "INVALID_ARGUMENT", "invalid_request");
+    }
+    assertThat(PRIMARY.requests()).isEmpty();
+  }
+
   /** "Hi there" in two chunks, the second with STOP and the final usage. */
   static Reply hiThere() {
     return FakeGemini.sse(List.of(

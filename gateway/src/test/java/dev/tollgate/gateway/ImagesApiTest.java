@@ -211,6 +211,27 @@ class ImagesApiTest {
   }
 
   /**
+   * An OpenAI-compatible image server whose {@code usage} reports no {@code output_tokens} (an empty
+   * object, or only a total) has not reported the images' output: each is billed at the target's
+   * output ceiling, as an answer without usage is, never at nothing.
+   */
+  @Test
+  void aUsageWithoutOutputTokensIsBilledAtTheOutputCeilingNotAtNothing() {
+    long expected = gptImage("p", 0).costMicros(TOKENS.count(PROMPT), 6_240);
+    for (JsonObject usage : List.of(new JsonObject(), new JsonObject().put("total_tokens", 6_300))) {
+      Seed seed = openAi(ImagesApiTest::gptImage);
+      HARNESS.fake().enqueue(Reply.json(200, Images.dallE(1).put("usage", usage)));
+
+      HttpResponse<String> r = HARNESS.gateway().post(PATH, seed.key("k"), body(""));
+
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+      assertThat(r.headers().firstValue("x-tollgate-cost-micros")).as(usage.encode()).contains(Long.toString(expected));
+      assertThat(UsageRecords.nth(HARNESS.redis(), seed.tenant, 1)).containsEntry("usageSource", "estimated")
+          .containsEntry("tokensOut", "6240");
+    }
+  }
+
+  /**
    * The reservation is n images at the dearest target the route may fall back to: 3 x $0.10 (the
    * secondary) = $0.30 does not fit a $0.25 cap although the primary would charge $0.12; 2 x $0.10
    * fits, and the primary that serves bills its own $0.08.
@@ -328,6 +349,27 @@ class ImagesApiTest {
 
     refused(limited, 429, "rate_limit_exceeded");
     assertThat(served.statusCode()).as(served.body()).isEqualTo(200);
+    assertThat(HARNESS.fake().requests()).hasSize(1);
+  }
+
+  /**
+   * A GPT image request's output tokens count against TPM at admission, as a text request's ceiling
+   * does: with 10,000 tokens a minute, two images of up to 6,240 tokens each are refused up front
+   * (else any number of such requests started at once would each pass on their short prompt alone);
+   * one image fits and is served.
+   */
+  @Test
+  void eachImagesOutputCeilingCountsAgainstTheTokensPerMinuteLimitAtAdmission() {
+    Seed seed = openAi(ImagesApiTest::gptImage);
+    String key = seed.key("tpm", 0, 10_000, List.of(), ApiKeyRecord.ACTIVE, 0);
+    MinuteWindow.awaitRoom(Duration.ofSeconds(5));
+
+    HttpResponse<String> two = HARNESS.gateway().post(PATH, key, body(",\"n\":2"));
+    refused(two, 429, "rate_limit_exceeded");
+    assertThat(HARNESS.fake().requests()).isEmpty();
+
+    HttpResponse<String> one = HARNESS.gateway().post(PATH, key, body(",\"n\":1"));
+    assertThat(one.statusCode()).as(one.body()).isEqualTo(200);
     assertThat(HARNESS.fake().requests()).hasSize(1);
   }
 

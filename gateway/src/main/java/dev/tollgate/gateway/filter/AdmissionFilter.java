@@ -71,9 +71,10 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
       prompt = tokens.messagesPrompt(body);
       maxOut = body.getLong("max_tokens"); // required: ParseFilter refused a body without it
     } else if (req.endpoint() == GatewayRequest.Endpoint.IMAGES) {
-      // the prompt counts against TPM; the images' output is priced per image or per image's tokens
+      // the prompt counts against TPM, and so do the images' output tokens at their ceiling, as a
+      // text request's do: else any number of image requests started at once would pass on their prompts
       prompt = tokens.count(body.getString("prompt"));
-      maxOut = 0;
+      maxOut = imagesOutputCeiling(req.route(), ImageRequest.of(body).n());
     } else if (req.endpoint() == GatewayRequest.Endpoint.COMPLETIONS) {
       prompt = tokens.completionsPrompt(body);
       maxOut = completionsCeiling(body);
@@ -187,6 +188,20 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
       perCandidate = Math.addExact(perCandidate, b.longValue());
     }
     return times(perCandidate, gc != null && gc.getValue("candidateCount") instanceof Number n ? n.longValue() : 1);
+  }
+
+  /**
+   * The most output tokens {@code n} images may report at any target the request may use: {@code n
+   * × outputTokensPerImage} at the target with the largest (0 where images carry no output tokens).
+   */
+  private static long imagesOutputCeiling(RoutePlan.Route route, long n) {
+    long most = 0;
+    for (RoutePlan.Target t : route.targets()) {
+      if (t.imagePricing() != null && t.imagePricing().outputTokensPerImage() != null) {
+        most = Math.max(most, times(n, t.imagePricing().outputTokensPerImage()));
+      }
+    }
+    return most;
   }
 
   /** {@code a * b}, saturating at {@link #MAX_OUTPUT_CEILING}. */

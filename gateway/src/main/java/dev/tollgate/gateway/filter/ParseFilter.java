@@ -94,8 +94,10 @@ public final class ParseFilter implements Handler<RoutingContext> {
     }
     for (String f : new String[] {"maxOutputTokens", "candidateCount"}) {
       Object v = gc.getValue(f);
-      if (v != null && (!(v instanceof Integer || v instanceof Long) || ((Number) v).longValue() < 1)) {
-        return GatewayError.invalidRequest("'generationConfig." + f + "' must be a positive integer.", "generationConfig." + f);
+      // Google's int32: a larger bound is invalid there, and would overflow the reservation's sum here
+      if (v != null && (!(v instanceof Integer) || ((Number) v).longValue() < 1)) {
+        return GatewayError.invalidRequest("'generationConfig." + f + "' must be a positive 32-bit integer.",
+            "generationConfig." + f);
       }
     }
     Object thinking = gc.getValue("thinkingConfig");
@@ -105,9 +107,9 @@ public final class ParseFilter implements Handler<RoutingContext> {
             + "'thinkingBudget'.", "generationConfig.thinkingConfig");
       }
       Object budget = tc.getValue("thinkingBudget");
-      if (budget != null && (!(budget instanceof Integer || budget instanceof Long) || ((Number) budget).longValue() < -1)) {
-        return GatewayError.invalidRequest("'generationConfig.thinkingConfig.thinkingBudget' must be an integer of at "
-            + "least -1.", "generationConfig.thinkingConfig.thinkingBudget");
+      if (budget != null && (!(budget instanceof Integer) || ((Number) budget).longValue() < -1)) {
+        return GatewayError.invalidRequest("'generationConfig.thinkingConfig.thinkingBudget' must be a 32-bit integer of "
+            + "at least -1.", "generationConfig.thinkingConfig.thinkingBudget");
       }
     }
     return toolsProblem(body);

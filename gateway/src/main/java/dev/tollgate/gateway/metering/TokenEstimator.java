@@ -6,6 +6,7 @@ import com.knuddels.jtokkit.api.EncodingType;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.security.SecureRandom;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -21,6 +22,9 @@ public final class TokenEstimator {
   static final int IMAGE_TOKENS = 765;
   /** Audio or files we cannot inspect: a fixed, generous guess. */
   static final int OPAQUE_PART_TOKENS = 1000;
+
+  /** Part fields whose media is counted as an opaque part, in both spellings Google's parser accepts. */
+  private static final List<String> GEMINI_MEDIA = List.of("inlineData", "inline_data", "fileData", "file_data");
 
   private static final Encoding ENCODING = Encodings.newLazyEncodingRegistry().getEncoding(EncodingType.O200K_BASE);
 
@@ -178,13 +182,18 @@ public final class TokenEstimator {
   }
 
   /**
-   * Prompt tokens of a Gemini {@code GenerateContentRequest}: {@code systemInstruction} and every
-   * content's parts (text counted; function calls and responses by their JSON; inline and file data,
-   * images and other media, at the fixed count of an opaque part) and {@code tools}, with chat's
-   * per-message overhead.
+   * Prompt tokens of a Gemini {@code GenerateContentRequest}: the system instruction and every
+   * content's parts (text counted; inline and file data, images and other media, at the fixed count
+   * of an opaque part; any other part, a function call or response, code or its result, by its JSON)
+   * and {@code tools}, with chat's per-message overhead. Google's parser also takes the proto field
+   * names ({@code system_instruction}, {@code function_response}...), which its own examples send:
+   * both spellings count, or a prompt spelled the other way would escape the reservation.
    */
   public long geminiPrompt(JsonObject body) {
-    long n = 3 + (body.getValue("systemInstruction") instanceof JsonObject system ? geminiParts(system.getValue("parts")) : 0);
+    long n = 3;
+    for (String field : List.of("systemInstruction", "system_instruction")) {
+      n += body.getValue(field) instanceof JsonObject system ? geminiParts(system.getValue("parts")) : 0;
+    }
     for (Object c : body.getJsonArray("contents")) {
       if (c instanceof JsonObject content) {
         n += 3 + count(content.getValue("role") instanceof String role ? role : null) + geminiParts(content.getValue("parts"));
@@ -202,9 +211,8 @@ public final class TokenEstimator {
       for (Object p : list) {
         if (p instanceof JsonObject part) {
           n += part.getValue("text") instanceof String text ? count(text)
-              : part.getValue("functionCall") instanceof JsonObject || part.getValue("functionResponse") instanceof JsonObject
-                  ? count(part.encode())
-              : OPAQUE_PART_TOKENS;
+              : GEMINI_MEDIA.stream().anyMatch(part::containsKey) ? OPAQUE_PART_TOKENS
+              : count(part.encode());
         }
       }
     }

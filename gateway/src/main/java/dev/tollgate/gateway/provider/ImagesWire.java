@@ -16,7 +16,8 @@ public final class ImagesWire {
 
   /**
    * The answer for the client (Azure's content-filter annotations removed) and its usage; tokens
-   * are the provider's when it reported {@code usage}, else none (the router estimates them).
+   * are the provider's when it reported {@code usage} with {@code output_tokens}, else none (the
+   * router estimates them).
    */
   public static ChatResult result(JsonObject upstream, ImageRequest requested) {
     JsonObject body = upstream.copy();
@@ -30,7 +31,9 @@ public final class ImagesWire {
     }
     String size = orElse(ImageRequest.known(body.getValue("size")), requested.size());
     String quality = orElse(ImageRequest.known(body.getValue("quality")), requested.quality());
-    JsonObject u = body.getValue("usage") instanceof JsonObject o ? o : null;
+    // a usage without output tokens (an empty object, a total alone) has not reported the images'
+    // output: estimated, at the target's ceiling per image, never taken for zero
+    JsonObject u = body.getValue("usage") instanceof JsonObject o && o.getValue("output_tokens") instanceof Number ? o : null;
     if (u == null) {
       return new ChatResult(body, new Usage(0, 0, false).withImages(new Usage.Images(data.size(), 0, size, quality)));
     }
