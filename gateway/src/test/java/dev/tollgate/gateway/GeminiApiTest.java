@@ -256,6 +256,36 @@ class GeminiApiTest {
     assertThat(UsageRecords.all(HARNESS.redis(), seed.tenant)).isEmpty();
   }
 
+  /**
+   * A part by URI and a context cache name state in the provider account the gateway calls with
+   * (Vertex AI reads a {@code gs://} object with the operator's service account; a file or cache of
+   * another tenant), of a size no reservation could bound: refused before admission. A {@code model}
+   * in the body never reaches the provider: the path's model is the one authorized and priced.
+   */
+  @Test
+  void filesByUriAndCachesOfTheProviderAccountAreRefusedAndABodyModelIsDropped() {
+    Seed seed = seed(PRIMARY);
+    String key = seed.key("k");
+    for (String part : List.of("{\"fileData\":{\"fileUri\":\"gs://operator-bucket/secret.pdf\",\"mimeType\":\"application/pdf\"}}",
+        "{\"file_data\":{\"file_uri\":\"https://generativelanguage.googleapis.com/v1beta/files/abc\"}}")) {
+      googleError(post(GENERATE, "{\"contents\":[{\"parts\":[{\"text\":\"summarize\"}," + part + "]}]}",
+          "x-goog-api-key", key), 400, "INVALID_ARGUMENT", "provider_state_not_supported");
+    }
+    googleError(post(GENERATE, "{\"contents\":[{\"parts\":[{\"text\":\"hi\"}]}],\"cachedContent\":\"cachedContents/xyz\"}",
+        "x-goog-api-key", key), 400, "INVALID_ARGUMENT", "provider_state_not_supported");
+    googleError(post("/v1beta/models/" + MODEL + ":countTokens",
+        "{\"contents\":[{\"parts\":[{\"fileData\":{\"fileUri\":\"gs://b/o\"}}]}]}", "x-goog-api-key", key), 400,
+        "INVALID_ARGUMENT", "provider_state_not_supported");
+    assertThat(PRIMARY.requests()).isEmpty();
+    assertThat(UsageRecords.all(HARNESS.redis(), seed.tenant)).isEmpty();
+
+    PRIMARY.enqueue(Reply.json(200, FakeGemini.chunk(new JsonArray().add(new JsonObject().put("text", "ok")), "STOP", usage(true))));
+    HttpResponse<String> r = post(GENERATE, "{\"model\":\"models/gemini-3-ultra\",\"contents\":[{\"parts\":[{\"text\":\"hi\"}]}]}",
+        "x-goog-api-key", key);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(PRIMARY.lastRequest().json().containsKey("model")).isFalse();
+  }
+
   @Test
   void aStreamNotAskedAsServerSentEventsAndABadBodyAre400() {
     String key = seed(PRIMARY).key("k");

@@ -57,6 +57,8 @@ public final class ParseFilter implements Handler<RoutingContext> {
       ctx.fail(GatewayError.invalidRequest("streamGenerateContent is served as server-sent events only: add '?alt=sse'.", "alt"));
       return;
     }
+    // the model is the path's, authorized and priced as such: one in the body is not sent on
+    body.remove("model");
     GatewayError problem = req.endpoint() == GatewayRequest.Endpoint.GENERATE_CONTENT ? validateGenerateContent(body)
         : body.containsKey("contents") ? contentsProblem(body) : null;
     if (problem != null) {
@@ -115,13 +117,33 @@ public final class ParseFilter implements Handler<RoutingContext> {
     return toolsProblem(body);
   }
 
+  /**
+   * {@code contents} a non-empty array of objects with {@code parts}; no part by URI ({@code fileData})
+   * and no {@code cachedContent}: what they name lives in the operator's provider account, not the
+   * tenant's (a {@code gs://} object Vertex AI reads with the operator's service account, a file or
+   * cache another tenant or the operator uploaded), and their size is not in the request, so no
+   * reservation could bound it. Media goes inline ({@code inlineData}).
+   */
   private static GatewayError contentsProblem(JsonObject body) {
     if (!(body.getValue("contents") instanceof JsonArray contents) || contents.isEmpty()) {
       return GatewayError.invalidRequest("'contents' is required and must be a non-empty array.", "contents");
     }
     for (Object c : contents) {
-      if (!(c instanceof JsonObject content) || !(content.getValue("parts") instanceof JsonArray)) {
+      if (!(c instanceof JsonObject content) || !(content.getValue("parts") instanceof JsonArray parts)) {
         return GatewayError.invalidRequest("Each content must be an object with 'parts' (an array).", "contents");
+      }
+      for (Object p : parts) {
+        if (p instanceof JsonObject part && (part.containsKey("fileData") || part.containsKey("file_data"))) {
+          return GatewayError.providerStateNotSupported("A part by URI ('fileData') is not supported through this "
+              + "gateway: the file is in the provider account the gateway uses, and its size cannot be reserved. "
+              + "Send the media inline ('inlineData').", "contents");
+        }
+      }
+    }
+    for (String cache : new String[] {"cachedContent", "cached_content"}) {
+      if (body.containsKey(cache)) {
+        return GatewayError.providerStateNotSupported("'" + cache + "' is not supported through this gateway: a cache "
+            + "lives in the provider account the gateway uses, not yours. Send the content itself.", cache);
       }
     }
     return null;

@@ -51,6 +51,14 @@ public final class GatewayError extends RuntimeException {
     return of(400, "invalid_request_error", "invalid_json", message);
   }
 
+  /**
+   * The request names state kept in the provider account the gateway calls with (a Gemini file by
+   * URI, a context cache): not the tenant's, and not boundable by a reservation (ADR 0051).
+   */
+  public static GatewayError providerStateNotSupported(String message, String param) {
+    return of(400, "invalid_request_error", "provider_state_not_supported", message).withParam(param);
+  }
+
   public static GatewayError invalidRequest(String message, String param) {
     return of(400, "invalid_request_error", "invalid_request", message).withParam(param);
   }
