@@ -148,8 +148,9 @@ public final class RoutePolicyProjection {
       throw Problem.invalid("imagePricing.outputTokensPerImage is required when outputPricePerMillion is not 0 (target "
           + t.getProvider() + "/" + t.getModel() + ")");
     }
-    if (p.getOutputTokensPerImage() != null && p.getOutputTokensPerImage() < 1) {
-      throw Problem.invalid("imagePricing.outputTokensPerImage must be at least 1, got " + p.getOutputTokensPerImage());
+    if (p.getOutputTokensPerImage() != null && (p.getOutputTokensPerImage() < 1 || p.getOutputTokensPerImage() > 1_000_000)) {
+      // bounded: n x this x the output price must stay far from overflowing the reservation
+      throw Problem.invalid("imagePricing.outputTokensPerImage must be between 1 and 1000000, got " + p.getOutputTokensPerImage());
     }
     List<RoutePlan.ImagePrice> perImage = new ArrayList<>(p.getPerImage().size());
     for (RoutePolicySpec.ImagePrice each : p.getPerImage()) {

@@ -471,6 +471,7 @@ public class RoutePolicySpec {
     private String imageInputPricePerMillion;
 
     @Min(1)
+    @Max(1_000_000)
     @JsonPropertyDescription("The most output tokens one image may report (e.g. 6240 for gpt-image-1 at high quality): the reservation's ceiling per image, and what an image is billed when the provider reports no usage. Required when outputPricePerMillion is not 0.")
     private Long outputTokensPerImage;
 
