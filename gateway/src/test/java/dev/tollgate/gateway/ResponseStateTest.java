@@ -10,6 +10,7 @@ import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
+import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
 import dev.tollgate.gateway.fake.FakeStatefulResponses;
 import dev.tollgate.gateway.fake.RecordedRequest;
 import dev.tollgate.gateway.fake.Reply;
@@ -240,6 +241,31 @@ class ResponseStateTest {
     assertThat(HARNESS.gateway().metrics.scrape())
         .containsPattern("tollgate_requests_total\\{endpoint=\"responses.retrieve\"[^}]*provider=\"a\"[^}]*status=\"200\"")
         .contains("endpoint=\"responses.input_items\"").contains("endpoint=\"responses.delete\"");
+  }
+
+  @Test
+  void aProviderRefusingTheGatewaysOwnCredentialOnAReadIsAnUpstreamErrorNotTheClientsAuthFailure() {
+    Seed seed = tenant(List.of("a"));
+    String key = seed.key("k");
+    String id = idOf(create(key, ""));
+    // the operator's provider key was revoked (401) or its project lost access (403)
+    for (int status : new int[] {401, 403}) {
+      A.enqueue(Reply.json(status, FakeOpenAiCompatible.error("Incorrect API key provided: sk-proj-ab**********cd.",
+          "invalid_request_error", "invalid_api_key")));
+
+      HttpResponse<String> r = HARNESS.gateway().get(PATH + "/" + id, key);
+
+      // the client's key is fine: an SDK must not raise its authentication error and drop the key
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(502);
+      JsonObject e = new JsonObject(r.body()).getJsonObject("error");
+      assertThat(e.getString("code")).isEqualTo("upstream_error");
+      assertThat(e.getString("type")).isEqualTo("api_error");
+      assertThat(r.headers().firstValue("x-tollgate-provider")).contains("a");
+    }
+    // a provider answer about the response itself still passes through
+    A.enqueue(Reply.json(404, FakeOpenAiCompatible.error("Response with id '" + id + "' not found.",
+        "invalid_request_error", null)));
+    assertThat(HARNESS.gateway().get(PATH + "/" + id, key).statusCode()).isEqualTo(404);
   }
 
   @Test

@@ -4,6 +4,7 @@ import dev.tollgate.gateway.http.CtxKeys;
 import dev.tollgate.gateway.http.GatewayError;
 import dev.tollgate.gateway.http.GatewayRequest;
 import dev.tollgate.gateway.metering.SpendLedger;
+import dev.tollgate.gateway.provider.OpenAiWire;
 import dev.tollgate.gateway.provider.ProviderEndpoint;
 import dev.tollgate.gateway.provider.ProviderRegistry;
 import dev.tollgate.gateway.provider.ResponsesAdapter;
@@ -104,6 +105,13 @@ public final class StoredResponseHandler implements Handler<RoutingContext> {
     return caller.open(up, method, RoutePlanner.timeouts(plan))
         .compose(ex -> ex.body().andThen(b -> ex.done()).map(body -> {
           int status = ex.response().statusCode();
+          if (status == 401 || status == 402 || status == 403) {
+            // the provider refused the gateway's credential or account, not the client's key: passed on
+            // as is, an SDK would raise its authentication error and the client drop a valid key
+            GatewayError g = GatewayError.upstreamError("Upstream '" + name + "' refused the gateway's credentials: "
+                + OpenAiWire.classifyOpenAiError(status, body.toString(), null).redact(credential).message());
+            return new Answer(name, g.status(), "application/json", g.toJson().toBuffer());
+          }
           if (status / 100 != 2) {
             // providers echo the key they were sent in some errors: the same scrub as every upstream error
             body = Buffer.buffer(new UpstreamError(status, UpstreamError.Kind.CLIENT_ERROR, body.toString(), -1)
