@@ -269,6 +269,24 @@ class ResponseStateTest {
   }
 
   @Test
+  void aFollowUpTheProviderNoLongerHoldsIsOpenAisPreviousResponseNotFound() throws Exception {
+    Seed seed = tenant(List.of("a"));
+    String key = seed.key("k");
+    String id = idOf(create(key, ""));
+    // deleted at the provider behind the gateway's back (or the entry's key moved to another project)
+    HttpResponse<String> gone = TestGateway.HTTP.send(HttpRequest.newBuilder(URI.create(A.baseUrl() + "/responses/" + id))
+        .header("authorization", "Bearer " + Seed.UPSTREAM_KEY).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(gone.statusCode()).isEqualTo(200);
+    assertThat(mapping(seed, id)).isNotNull();
+
+    HttpResponse<String> r = HARNESS.gateway().post(PATH, key, body(",\"previous_response_id\":\"" + id + "\""));
+
+    // the code agents recover from (by resending the conversation), not a gateway-specific one
+    error(r, 400, "previous_response_not_found", "previous_response_id");
+    assertThat(A.lastRequest().json().getString("previous_response_id")).isEqualTo(id);
+  }
+
+  @Test
   void readsCountAgainstTheKeysRequestsPerMinute() {
     Seed seed = tenant(List.of("a"));
     // two requests a minute
