@@ -287,6 +287,31 @@ class ResponseStateTest {
   }
 
   @Test
+  void aQueryWithCharactersAUriMayNotHoldRawIsPassedOnEncodedNotAnInternalError() throws Exception {
+    Seed seed = tenant(List.of("a"));
+    String key = seed.key("k");
+    String id = idOf(create(key, ""));
+
+    // what curl sends as typed (HTTP clients of the JDK refuse to): a raw '|' and '"' in the query
+    String r = rawGet(PATH + "/" + id + "/input_items?limit=1&after=x|y&order=\"asc\"", key);
+
+    assertThat(r).startsWith("HTTP/1.1 200");
+    assertThat(A.lastRequest().path()).isEqualTo("/v1/responses/" + id + "/input_items");
+    assertThat(A.lastRequest().query("limit")).isEqualTo("1");
+    assertThat(A.lastRequest().query("after")).isEqualTo("x|y");
+    assertThat(A.lastRequest().query("order")).isEqualTo("\"asc\"");
+  }
+
+  /** A GET written on the socket as it is (status line, headers and body of the answer). */
+  static String rawGet(String target, String key) throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", URI.create(HARNESS.gateway().url("/")).getPort())) {
+      s.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
+          + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
+  }
+
+  @Test
   void readsCountAgainstTheKeysRequestsPerMinute() {
     Seed seed = tenant(List.of("a"));
     // two requests a minute
