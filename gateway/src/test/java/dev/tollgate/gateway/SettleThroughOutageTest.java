@@ -114,7 +114,7 @@ class SettleThroughOutageTest {
   @Test
   void aStoredResponsesStreamWhoseMappingCannotBeWrittenStillReachesTheClientAndIsBilledOnce() throws Exception {
     fake.always(Reply.sse(dev.tollgate.gateway.fake.Responses.textEvents(java.util.List.of("Hi ", "there"), 10, 0, 5))
-        .delayMs(1_000));
+        .delayMs(1_500)); // the network is cut before the first event: its mapping's write fails
     Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl()).cap("day", "Tenant", null, "Reject", Period.Day, 1_000_000);
     String key = seed.key("k");
     String spendKey = RedisKeys.spend(seed.tenant, "day", Period.Day.key(Instant.now()));
