@@ -10,6 +10,7 @@ import com.openai.errors.BadRequestException;
 import com.openai.errors.NotFoundException;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
+import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
 import dev.tollgate.gateway.fake.FakeStatefulResponses;
 import dev.tollgate.gateway.fake.RecordedRequest;
 import dev.tollgate.gateway.fake.Reply;
@@ -240,6 +241,74 @@ class ResponseStateTest {
     assertThat(HARNESS.gateway().metrics.scrape())
         .containsPattern("tollgate_requests_total\\{endpoint=\"responses.retrieve\"[^}]*provider=\"a\"[^}]*status=\"200\"")
         .contains("endpoint=\"responses.input_items\"").contains("endpoint=\"responses.delete\"");
+  }
+
+  @Test
+  void aProviderRefusingTheGatewaysOwnCredentialOnAReadIsAnUpstreamErrorNotTheClientsAuthFailure() {
+    Seed seed = tenant(List.of("a"));
+    String key = seed.key("k");
+    String id = idOf(create(key, ""));
+    // the operator's provider key was revoked (401) or its project lost access (403)
+    for (int status : new int[] {401, 403}) {
+      A.enqueue(Reply.json(status, FakeOpenAiCompatible.error("Incorrect API key provided: sk-proj-ab**********cd.",
+          "invalid_request_error", "invalid_api_key")));
+
+      HttpResponse<String> r = HARNESS.gateway().get(PATH + "/" + id, key);
+
+      // the client's key is fine: an SDK must not raise its authentication error and drop the key
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(502);
+      JsonObject e = new JsonObject(r.body()).getJsonObject("error");
+      assertThat(e.getString("code")).isEqualTo("upstream_error");
+      assertThat(e.getString("type")).isEqualTo("api_error");
+      assertThat(r.headers().firstValue("x-tollgate-provider")).contains("a");
+    }
+    // a provider answer about the response itself still passes through
+    A.enqueue(Reply.json(404, FakeOpenAiCompatible.error("Response with id '" + id + "' not found.",
+        "invalid_request_error", null)));
+    assertThat(HARNESS.gateway().get(PATH + "/" + id, key).statusCode()).isEqualTo(404);
+  }
+
+  @Test
+  void aFollowUpTheProviderNoLongerHoldsIsOpenAisPreviousResponseNotFound() throws Exception {
+    Seed seed = tenant(List.of("a"));
+    String key = seed.key("k");
+    String id = idOf(create(key, ""));
+    // deleted at the provider behind the gateway's back (or the entry's key moved to another project)
+    HttpResponse<String> gone = TestGateway.HTTP.send(HttpRequest.newBuilder(URI.create(A.baseUrl() + "/responses/" + id))
+        .header("authorization", "Bearer " + Seed.UPSTREAM_KEY).DELETE().build(), HttpResponse.BodyHandlers.ofString());
+    assertThat(gone.statusCode()).isEqualTo(200);
+    assertThat(mapping(seed, id)).isNotNull();
+
+    HttpResponse<String> r = HARNESS.gateway().post(PATH, key, body(",\"previous_response_id\":\"" + id + "\""));
+
+    // the code agents recover from (by resending the conversation), not a gateway-specific one
+    error(r, 400, "previous_response_not_found", "previous_response_id");
+    assertThat(A.lastRequest().json().getString("previous_response_id")).isEqualTo(id);
+  }
+
+  @Test
+  void aQueryWithCharactersAUriMayNotHoldRawIsPassedOnEncodedNotAnInternalError() throws Exception {
+    Seed seed = tenant(List.of("a"));
+    String key = seed.key("k");
+    String id = idOf(create(key, ""));
+
+    // what curl sends as typed (HTTP clients of the JDK refuse to): a raw '|' and '"' in the query
+    String r = rawGet(PATH + "/" + id + "/input_items?limit=1&after=x|y&order=\"asc\"", key);
+
+    assertThat(r).startsWith("HTTP/1.1 200");
+    assertThat(A.lastRequest().path()).isEqualTo("/v1/responses/" + id + "/input_items");
+    assertThat(A.lastRequest().query("limit")).isEqualTo("1");
+    assertThat(A.lastRequest().query("after")).isEqualTo("x|y");
+    assertThat(A.lastRequest().query("order")).isEqualTo("\"asc\"");
+  }
+
+  /** A GET written on the socket as it is (status line, headers and body of the answer). */
+  static String rawGet(String target, String key) throws Exception {
+    try (java.net.Socket s = new java.net.Socket("127.0.0.1", URI.create(HARNESS.gateway().url("/")).getPort())) {
+      s.getOutputStream().write(("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + key
+          + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+      return new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    }
   }
 
   @Test

@@ -106,6 +106,43 @@ class SettleThroughOutageTest {
   }
 
   /**
+   * A stored Responses stream holds its events until its id's mapping is written (ADR 0050): with
+   * Redis unreachable that write fails, and the stream still reaches the client whole (not held,
+   * not cut), is billed exactly once when Redis is back, and leaves no mapping (its id cannot be
+   * continued through the gateway, as documented).
+   */
+  @Test
+  void aStoredResponsesStreamWhoseMappingCannotBeWrittenStillReachesTheClientAndIsBilledOnce() throws Exception {
+    fake.always(Reply.sse(dev.tollgate.gateway.fake.Responses.textEvents(java.util.List.of("Hi ", "there"), 10, 0, 5))
+        .delayMs(1_500)); // the network is cut before the first event: its mapping's write fails
+    Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl()).cap("day", "Tenant", null, "Reject", Period.Day, 1_000_000);
+    String key = seed.key("k");
+    String spendKey = RedisKeys.spend(seed.tenant, "day", Period.Day.key(Instant.now()));
+
+    HttpRequest post = HttpRequest.newBuilder(URI.create(gateway.url("/v1/responses")))
+        .header("authorization", "Bearer " + key).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + Seed.MODEL + "\",\"input\":\"Say hi\","
+            + "\"max_output_tokens\":100,\"stream\":true}")).build();
+    CompletableFuture<HttpResponse<String>> answer = TestGateway.HTTP.sendAsync(post, HttpResponse.BodyHandlers.ofString());
+    await().atMost(Duration.ofSeconds(5)).until(() -> REDIS.client().hlen(RedisKeys.reservations(seed.tenant)) == 1);
+
+    network.cut();
+    HttpResponse<String> r = answer.get(10, java.util.concurrent.TimeUnit.SECONDS);
+    assertThat(r.statusCode()).isEqualTo(200);
+    assertThat(r.body()).contains("event: response.created").contains("event: response.completed")
+        .doesNotContain("event: error");
+    network.restore();
+
+    await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+      assertThat(REDIS.client().xlen(RedisKeys.usage(seed.tenant))).isEqualTo(1);
+      assertThat(REDIS.client().hget(spendKey, "reserved")).isEqualTo("0");
+      assertThat(REDIS.client().hlen(RedisKeys.reservations(seed.tenant))).isZero();
+    });
+    assertThat(REDIS.client().get(RedisKeys.storedResponse(seed.tenant, dev.tollgate.gateway.fake.Responses.ID))).isNull();
+    assertThat(REDIS.client().xlen(RedisKeys.usage(seed.tenant))).isEqualTo(1);
+  }
+
+  /**
    * Redis runs the settle, then the connection dies before its answer arrives (a restart, a
    * failover, a network blip): the gateway cannot know it landed, retries it on the next connection,
    * and the request is still billed exactly once (one record, the spend once, nothing left reserved).

@@ -232,6 +232,14 @@ public final class RouteHandler implements Handler<RoutingContext> {
           ex.body().onComplete(b -> {
             ex.done();
             String text = b.succeeded() ? truncate(b.result()) : "";
+            if (req.endpoint() == GatewayRequest.Endpoint.RESPONSES && req.body().getValue("previous_response_id") instanceof String prev
+                && "previous_response_not_found".equals(OpenAiWire.errorCode(text))) {
+              // the pinned entry no longer holds it (deleted there, or the entry's key moved to another
+              // project): OpenAI's own code, which agents recover from by resending the conversation (ADR 0050)
+              metrics.attempt(providerName, UpstreamError.Kind.CLIENT_ERROR.trigger());
+              finishWith(GatewayError.previousResponseNotFound(prev));
+              return;
+            }
             failed(i, adapter.classifyError(resp.statusCode(), text, resp.getHeader("retry-after")));
           });
           return;

@@ -4,6 +4,7 @@ import dev.tollgate.gateway.http.CtxKeys;
 import dev.tollgate.gateway.http.GatewayError;
 import dev.tollgate.gateway.http.GatewayRequest;
 import dev.tollgate.gateway.metering.SpendLedger;
+import dev.tollgate.gateway.provider.OpenAiWire;
 import dev.tollgate.gateway.provider.ProviderEndpoint;
 import dev.tollgate.gateway.provider.ProviderRegistry;
 import dev.tollgate.gateway.provider.ResponsesAdapter;
@@ -19,6 +20,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.RoutingContext;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -98,12 +101,19 @@ public final class StoredResponseHandler implements Handler<RoutingContext> {
     ProviderEndpoint endpoint = new ProviderEndpoint(name, provider.type(), provider.baseUrl(), provider.apiVersion(),
         credential, provider.headers(), provider.project(), provider.location());
     String path = "/" + id + (req.endpoint() == GatewayRequest.Endpoint.RESPONSE_INPUT_ITEMS ? "/input_items" : "");
-    UpstreamRequest up = adapter.storedResponseRequest(endpoint, path, ctx.request().query())
+    UpstreamRequest up = adapter.storedResponseRequest(endpoint, path, query(ctx))
         .withTraceContext(ctx.request()::getHeader);
     HttpMethod method = req.endpoint() == GatewayRequest.Endpoint.RESPONSE_DELETE ? HttpMethod.DELETE : HttpMethod.GET;
     return caller.open(up, method, RoutePlanner.timeouts(plan))
         .compose(ex -> ex.body().andThen(b -> ex.done()).map(body -> {
           int status = ex.response().statusCode();
+          if (status == 401 || status == 402 || status == 403) {
+            // the provider refused the gateway's credential or account, not the client's key: passed on
+            // as is, an SDK would raise its authentication error and the client drop a valid key
+            GatewayError g = GatewayError.upstreamError("Upstream '" + name + "' refused the gateway's credentials: "
+                + OpenAiWire.classifyOpenAiError(status, body.toString(), null).redact(credential).message());
+            return new Answer(name, g.status(), "application/json", g.toJson().toBuffer());
+          }
           if (status / 100 != 2) {
             // providers echo the key they were sent in some errors: the same scrub as every upstream error
             body = Buffer.buffer(new UpstreamError(status, UpstreamError.Kind.CLIENT_ERROR, body.toString(), -1)
@@ -122,6 +132,19 @@ public final class StoredResponseHandler implements Handler<RoutingContext> {
           return Future.failedFuture(u.error().kind() == UpstreamError.Kind.TIMEOUT
               ? GatewayError.upstreamTimeout(msg) : GatewayError.upstreamError(msg));
         });
+  }
+
+  /**
+   * The client's query parameters ({@code include[]}, {@code limit}, {@code after}, {@code order}...)
+   * decoded and encoded again, or null: passed on raw, a character a URI may not hold (a raw {@code |}
+   * or {@code "}, which HTTP servers accept) made the upstream URL unparsable, a 500.
+   */
+  private static String query(RoutingContext ctx) {
+    StringBuilder q = new StringBuilder();
+    ctx.queryParams().forEach((name, value) -> q.append(q.length() == 0 ? "" : "&")
+        .append(URLEncoder.encode(name, StandardCharsets.UTF_8)).append('=')
+        .append(URLEncoder.encode(value, StandardCharsets.UTF_8)));
+    return q.length() == 0 ? null : q.toString();
   }
 
   private static void answer(RoutingContext ctx, GatewayRequest req, Answer a) {
