@@ -43,7 +43,7 @@ class ReservationLeaseTest {
         spendKey);
     // ARGV as documented in admit.lua: now, window TTL, structures TTL, purge size, one request's block
     List<String> args = new ArrayList<>(List.of(Long.toString(now), "120000", "86400", "20", "1",
-        "req_killed", "500", Long.toString(now + 1500), "100", "3", "0", "4", "0", "5", "0", "6", "0", "1", "7", "520", "1", "86400"));
+        "req_killed", "500", Long.toString(now + 60_000), "100", "3", "0", "4", "0", "5", "0", "6", "0", "1", "7", "520", "1", "86400"));
     Object admitted = HARNESS.redis().eval(admit, keys, args);
     assertThat(((List<?>) ((List<?>) admitted).get(0)).get(0)).isEqualTo(1L);
     assertThat(HARNESS.redis().hget(spendKey, "reserved")).isEqualTo("500");
@@ -51,7 +51,10 @@ class ReservationLeaseTest {
     // while the lease runs, the dead reservation still counts: worst case ~62 does not fit in 20
     assertThat(HARNESS.gateway().post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 100, false)).statusCode()).isEqualTo(402);
 
-    // after the lease, the next admission releases it and the request goes through
+    // its lease is then made to end half a second from now (a fixed short lease taken at the start
+    // could end before the request above on a slow machine); after it, the next admission releases
+    // the reservation and the request goes through
+    HARNESS.redis().zadd(RedisKeys.reservationLeases(seed.tenant), System.currentTimeMillis() + 500, "req_killed");
     await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(250)).untilAsserted(() ->
         assertThat(HARNESS.gateway().post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 100, false)).statusCode()).isEqualTo(200));
     await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
@@ -68,6 +71,12 @@ class ReservationLeaseTest {
     assertThat(HARNESS.gateway().post("/v1/chat/completions", key, TestGateway.chat(Seed.MODEL, 100, false)).statusCode()).isEqualTo(200);
     assertThat(HARNESS.redis().hexists(RedisKeys.reservations(seed.tenant), "req_killed")).isFalse();
     assertThat(HARNESS.redis().zscore(RedisKeys.reservationLeases(seed.tenant), "req_killed")).isNull();
+    // that request settles after its answer (in a batch): its settle removes the last lease, and with
+    // it the leases key, so the keys are listed once it has run, not while it may still be running
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+      assertThat(HARNESS.redis().hget(spendKey, "reserved")).isEqualTo("0");
+      assertThat(HARNESS.redis().hget(spendKey, "spent")).isEqualTo("64");
+    });
     // every key the scripts wrote carries a TTL
     for (String k : HARNESS.redis().keys(RedisKeys.tenantPrefix(seed.tenant) + "*")) {
       if (!k.endsWith(":tenant") && !k.endsWith(":caps") && !k.endsWith(":usage")) {
