@@ -77,15 +77,10 @@ class SettleThroughOutageTest {
   @Test
   void requestAnsweredDuringAnOutageIsBilledOnceRedisIsReachableAgain() throws Exception {
     fake.always(Reply.json(200, FakeOpenAiCompatible.completion(FakeOpenAiCompatible.DEFAULT_TEXT, 10, 50)).delayMs(1_000));
-    Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl()).cap("day", "Tenant", null, "Reject", Period.Day, 1_000_000);
-    String key = seed.key("k");
-    String spendKey = RedisKeys.spend(seed.tenant, "day", Period.Day.key(Instant.now()));
-
-    HttpRequest post = HttpRequest.newBuilder(URI.create(gateway.url("/v1/chat/completions")))
-        .header("authorization", "Bearer " + key).header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(TestGateway.chat(Seed.MODEL, 100, false))).build();
-    CompletableFuture<HttpResponse<String>> answer = TestGateway.HTTP.sendAsync(post, HttpResponse.BodyHandlers.ofString());
-    await().atMost(Duration.ofSeconds(5)).until(() -> REDIS.client().hlen(RedisKeys.reservations(seed.tenant)) == 1);
+    Admitted admitted = admitted("/v1/chat/completions", TestGateway.chat(Seed.MODEL, 100, false));
+    Seed seed = admitted.seed();
+    String spendKey = admitted.spendKey();
+    CompletableFuture<HttpResponse<String>> answer = admitted.answer();
 
     network.cut();
     // the provider answers while Redis is unreachable: the client gets its answer, settle must wait
@@ -115,16 +110,11 @@ class SettleThroughOutageTest {
   void aStoredResponsesStreamWhoseMappingCannotBeWrittenStillReachesTheClientAndIsBilledOnce() throws Exception {
     fake.always(Reply.sse(dev.tollgate.gateway.fake.Responses.textEvents(java.util.List.of("Hi ", "there"), 10, 0, 5))
         .delayMs(1_500)); // the network is cut before the first event: its mapping's write fails
-    Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl()).cap("day", "Tenant", null, "Reject", Period.Day, 1_000_000);
-    String key = seed.key("k");
-    String spendKey = RedisKeys.spend(seed.tenant, "day", Period.Day.key(Instant.now()));
-
-    HttpRequest post = HttpRequest.newBuilder(URI.create(gateway.url("/v1/responses")))
-        .header("authorization", "Bearer " + key).header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"" + Seed.MODEL + "\",\"input\":\"Say hi\","
-            + "\"max_output_tokens\":100,\"stream\":true}")).build();
-    CompletableFuture<HttpResponse<String>> answer = TestGateway.HTTP.sendAsync(post, HttpResponse.BodyHandlers.ofString());
-    await().atMost(Duration.ofSeconds(5)).until(() -> REDIS.client().hlen(RedisKeys.reservations(seed.tenant)) == 1);
+    Admitted admitted = admitted("/v1/responses", "{\"model\":\"" + Seed.MODEL + "\",\"input\":\"Say hi\","
+        + "\"max_output_tokens\":100,\"stream\":true}");
+    Seed seed = admitted.seed();
+    String spendKey = admitted.spendKey();
+    CompletableFuture<HttpResponse<String>> answer = admitted.answer();
 
     network.cut();
     HttpResponse<String> r = answer.get(10, java.util.concurrent.TimeUnit.SECONDS);
@@ -150,15 +140,10 @@ class SettleThroughOutageTest {
   @Test
   void aSettleWhoseAnswerIsLostIsRetriedAndBilledOnce() throws Exception {
     fake.always(Reply.json(200, FakeOpenAiCompatible.completion(FakeOpenAiCompatible.DEFAULT_TEXT, 10, 50)).delayMs(500));
-    Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl()).cap("day", "Tenant", null, "Reject", Period.Day, 1_000_000);
-    String key = seed.key("k");
-    String spendKey = RedisKeys.spend(seed.tenant, "day", Period.Day.key(Instant.now()));
-
-    HttpRequest post = HttpRequest.newBuilder(URI.create(gateway.url("/v1/chat/completions")))
-        .header("authorization", "Bearer " + key).header("content-type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(TestGateway.chat(Seed.MODEL, 100, false))).build();
-    CompletableFuture<HttpResponse<String>> answer = TestGateway.HTTP.sendAsync(post, HttpResponse.BodyHandlers.ofString());
-    await().atMost(Duration.ofSeconds(5)).until(() -> REDIS.client().hlen(RedisKeys.reservations(seed.tenant)) == 1);
+    Admitted admitted = admitted("/v1/chat/completions", TestGateway.chat(Seed.MODEL, 100, false));
+    Seed seed = admitted.seed();
+    String spendKey = admitted.spendKey();
+    CompletableFuture<HttpResponse<String>> answer = admitted.answer();
     double failuresBefore = settleFailures();
     // admitted; the next command naming this tenant is its settle
     network.dropReplyToNextWriteOf(seed.tenant.id());
@@ -175,6 +160,19 @@ class SettleThroughOutageTest {
       assertThat(REDIS.client().xlen(RedisKeys.usage(seed.tenant))).isEqualTo(1);
       assertThat(REDIS.client().hget(spendKey, "spent")).isEqualTo("32");
     });
+  }
+
+  /** A request of a new tenant with a day cap, sent, and admitted (its reservation is in Redis). */
+  record Admitted(Seed seed, String spendKey, CompletableFuture<HttpResponse<String>> answer) {}
+
+  static Admitted admitted(String path, String body) {
+    Seed seed = new Seed(REDIS.client()).tenant().plan(fake.baseUrl()).cap("day", "Tenant", null, "Reject", Period.Day, 1_000_000);
+    HttpRequest post = HttpRequest.newBuilder(URI.create(gateway.url(path)))
+        .header("authorization", "Bearer " + seed.key("k")).header("content-type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    CompletableFuture<HttpResponse<String>> answer = TestGateway.HTTP.sendAsync(post, HttpResponse.BodyHandlers.ofString());
+    await().atMost(Duration.ofSeconds(5)).until(() -> REDIS.client().hlen(RedisKeys.reservations(seed.tenant)) == 1);
+    return new Admitted(seed, RedisKeys.spend(seed.tenant, "day", Period.Day.key(Instant.now())), answer);
   }
 
   private static double settleFailures() {
