@@ -171,21 +171,17 @@ public final class RedisStore {
    */
   public void reconnect() {
     RedisConnection c = connection;
-    if (c == null) {
-      return;
+    if (c != null) {
+      drop(c);
     }
-    connection = null;
-    // close the socket itself: recycled into the pool, a live connection to the old node would be
-    // handed out again (and Vert.x's pool trips over its later close)
-    if (c instanceof PooledRedisConnection pooled) {
-      pooled.actual().forceClose();
-    }
-    c.close();
   }
 
+  /** Leaves {@code c} if it is still the current connection. */
   private void drop(RedisConnection c) {
     if (connection == c) {
       connection = null;
+      // close the socket itself: recycled into the pool, a live connection (to the old node, after a
+      // switch) would be handed out again (and Vert.x's pool trips over its later close)
       if (c instanceof PooledRedisConnection pooled) {
         pooled.actual().forceClose();
       }
