@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.tollgate.gateway.fake.FakeGemini;
+import dev.tollgate.gateway.fake.FakeGoogleOAuth;
+import dev.tollgate.gateway.fake.FakeVertexAi;
 import dev.tollgate.gateway.fake.RecordedRequest;
 import dev.tollgate.gateway.fake.Reply;
 import dev.tollgate.gateway.metering.TokenEstimator;
@@ -31,13 +33,18 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * OpenAI {@code /v1/embeddings} served by {@code gemini} targets through the whole chain against fake
  * Gemini servers: translated to {@code batchEmbedContents} with the target's key, answered in
  * OpenAI's list shape, billed for the input tokens the gateway counted (Gemini reports none), falling
- * back from a failing target, and refusing what Gemini cannot embed in OpenAI's envelope.
+ * back from a failing target, and refusing what Gemini cannot embed in OpenAI's envelope; and by
+ * Gemini models on {@code vertex-ai} targets ({@code :predict}), billed from the token counts Vertex
+ * AI reports, while Claude on Vertex AI stays ineligible.
  */
 class GeminiEmbeddingsTest {
 
   @RegisterExtension static final GatewayHarness HARNESS = GatewayHarness.standalone();
   @RegisterExtension static final FakeGemini PRIMARY = new FakeGemini(Seed.UPSTREAM_KEY);
   @RegisterExtension static final FakeGemini SECONDARY = new FakeGemini(Seed.UPSTREAM_KEY);
+  @RegisterExtension static final FakeGoogleOAuth OAUTH = new FakeGoogleOAuth();
+  @RegisterExtension
+  static final FakeVertexAi VERTEX = new FakeVertexAi("acme-prod", "europe-west4", OAUTH::valid);
 
   static final TokenEstimator TOKENS = new TokenEstimator();
   static final String MODEL = "gemini-embedding-001";
@@ -177,5 +184,64 @@ class GeminiEmbeddingsTest {
     assertThat(PRIMARY.requests()).isEmpty();
     Map<String, String> spend = HARNESS.redis().hgetAll(RedisKeys.spend(seed.tenant, "daily", Period.Day.key(Instant.now())));
     assertThat(spend.getOrDefault("spent", "0")).isEqualTo("0");
+  }
+
+  /** A tenant whose route for {@link #MODEL} has the given targets on one vertex-ai provider. */
+  static Seed vertexSeed(RoutePlan.Target... targets) {
+    Seed seed = HARNESS.seed().tenant();
+    return seed.plan(Map.of("vertex-ai", seed.vertexProvider(VERTEX.baseUrl(), OAUTH.account().json(), "acme-prod", "europe-west4")),
+            List.of(new RoutePlan.Route(MODEL, List.of(targets), List.of())),
+            new RoutePlan.Retry(1, 10, 100), new RoutePlan.Timeouts(2_000, 5_000, 20_000))
+        .cap("daily", "Tenant", null, "Reject", Period.Day, 1_000_000_000);
+  }
+
+  @Test
+  void aVertexAiGeminiModelEmbedsAtPredictAndIsBilledForTheTokensVertexCounted() {
+    RoutePlan.Target claude = new RoutePlan.Target("vertex-ai", "claude-sonnet-4@20250514", 0, 1, 3_000_000, 15_000_000, 200_000);
+    RoutePlan.Target google = new RoutePlan.Target("vertex-ai", "text-embedding-005", 1, 1, 150_000_000, 0, 2_048);
+    Seed seed = vertexSeed(claude, google);
+    String key = seed.key("rag");
+
+    HttpResponse<String> r = embed(key,
+        "{\"model\":\"" + MODEL + "\",\"input\":[\"one two three\",\"four five\"],\"dimensions\":3}");
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(VERTEX.requests()).hasSize(1); // the Claude target is not eligible for embeddings
+    RecordedRequest up = VERTEX.lastRequest();
+    assertThat(up.path()).isEqualTo("/v1/projects/acme-prod/locations/europe-west4/publishers/google/models/text-embedding-005:predict");
+    assertThat(OAUTH.issuedTo()).containsKey(up.header("authorization").substring("Bearer ".length()));
+    assertThat(up.headers().values()).noneMatch(v -> v.contains(key));
+    assertThat(up.json()).isEqualTo(new JsonObject()
+        .put("instances", new JsonArray().add(new JsonObject().put("content", "one two three"))
+            .add(new JsonObject().put("content", "four five")))
+        .put("parameters", new JsonObject().put("outputDimensionality", 3)));
+
+    JsonObject body = new JsonObject(r.body());
+    assertThat(body.getString("object")).isEqualTo("list");
+    assertThat(body.getString("model")).isEqualTo(MODEL);
+    assertThat(body.getJsonArray("data").getJsonObject(1))
+        .isEqualTo(new JsonObject().put("object", "embedding").put("index", 1)
+            .put("embedding", new JsonArray().add(9.0).add(1.5).add(0.25)));
+    assertThat(body.getJsonObject("usage")).isEqualTo(new JsonObject().put("prompt_tokens", 5).put("total_tokens", 5));
+    long cost = google.costMicros(5, 0);
+    Map<String, String> rec = UsageRecords.nth(HARNESS.redis(), seed.tenant, 1);
+    assertThat(rec).containsEntry("endpoint", "embeddings").containsEntry("usageSource", "provider")
+        .containsEntry("provider", "vertex-ai").containsEntry("servedModel", "text-embedding-005")
+        .containsEntry("tokensIn", "5").containsEntry("tokensOut", "0").containsEntry("costMicros", Long.toString(cost));
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(HARNESS.redis().hgetAll(RedisKeys.spend(seed.tenant, "daily", Period.Day.key(Instant.now()))))
+            .containsEntry("spent", Long.toString(cost)).containsEntry("reserved", "0"));
+  }
+
+  @Test
+  void aRouteWithOnlyClaudeOnVertexAiAnswersEndpointNotSupported() {
+    Seed seed = vertexSeed(new RoutePlan.Target("vertex-ai", "claude-sonnet-4@20250514", 0, 1, 3_000_000, 15_000_000, 200_000));
+    String key = seed.key("rag");
+
+    HttpResponse<String> r = embed(key, "{\"model\":\"" + MODEL + "\",\"input\":\"hello\"}");
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    assertThat(new JsonObject(r.body()).getJsonObject("error").getString("code")).isEqualTo("endpoint_not_supported");
+    assertThat(VERTEX.requests()).isEmpty();
   }
 }

@@ -8,6 +8,11 @@ import io.vertx.core.json.JsonObject;
  */
 public interface EmbeddingsAdapter {
 
+  /** Whether the target's model is one this adapter embeds with (Vertex AI: Google's models only). */
+  default boolean servesEmbeddings(String upstreamModel) {
+    return true;
+  }
+
   /** The upstream request for an OpenAI {@code /v1/embeddings} body. */
   UpstreamRequest embeddingsRequest(ProviderEndpoint endpoint, String upstreamModel, JsonObject openAiBody);
 

@@ -61,7 +61,7 @@ public final class GeminiAdapter implements ProviderAdapter, GenerateContentAdap
 
   @Override
   public ChatResult embeddingsResponse(JsonObject upstreamBody, String requestedModel, JsonObject openAiBody) {
-    return GeminiEmbeddings.response(upstreamBody, requestedModel, "base64".equals(openAiBody.getValue("encoding_format")));
+    return GeminiEmbeddings.response(upstreamBody, requestedModel, openAiBody);
   }
 
   /** A POST of {@code body} to {@code method} of the model at {@code modelUrl}; a stream as server-sent events. */
