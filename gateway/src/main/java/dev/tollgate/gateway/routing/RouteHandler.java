@@ -411,7 +411,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
         try {
           JsonObject json = b.result().toJsonObject();
           result = switch (req.endpoint()) {
-            case EMBEDDINGS -> ((EmbeddingsAdapter) adapter).embeddingsResponse(json, req.model());
+            case EMBEDDINGS -> ((EmbeddingsAdapter) adapter).embeddingsResponse(json, req.model(), req.body());
             case COMPLETIONS -> OpenAiWire.chatResult(json, req.model());
             case IMAGES -> ImagesWire.result(json, ImageRequest.of(req.body()));
             case RESPONSES -> ResponsesWire.result(json, req.model());
@@ -427,6 +427,10 @@ public final class RouteHandler implements Handler<RoutingContext> {
             : new Usage(req.promptTokens(), countOutput(result.openAiBody(), result.usage()), false)
                 .withWebSearchCalls(result.usage().webSearchCalls()).withImages(result.usage().images());
         JsonObject body = result.openAiBody();
+        if (req.endpoint() == GatewayRequest.Endpoint.EMBEDDINGS && !result.usage().reportedByProvider()) {
+          // a provider that reports no usage (Gemini): the client sees the input tokens it is billed for
+          body.put("usage", new JsonObject().put("prompt_tokens", usage.inputTokens()).put("total_tokens", usage.inputTokens()));
+        }
         if (req.endpoint() == GatewayRequest.Endpoint.RESPONSES && !Boolean.FALSE.equals(body.getValue("store"))) {
           remember(body.getValue("id") instanceof String id ? id : null).onComplete(v -> answer(usage, body.toBuffer()));
           return;

@@ -129,7 +129,7 @@ public final class RoutePlanner {
 
   private static boolean serves(ProviderAdapter adapter, GatewayRequest.Endpoint endpoint, String model) {
     return switch (endpoint) {
-      case EMBEDDINGS -> adapter instanceof EmbeddingsAdapter;
+      case EMBEDDINGS -> adapter instanceof EmbeddingsAdapter e && e.servesEmbeddings(model);
       case COMPLETIONS -> adapter instanceof CompletionsAdapter;
       case IMAGES -> adapter instanceof ImagesAdapter;
       case RESPONSES -> adapter instanceof ResponsesAdapter;

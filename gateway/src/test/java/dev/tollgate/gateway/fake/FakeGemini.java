@@ -9,7 +9,8 @@ import java.util.regex.Pattern;
 
 /**
  * Fake Gemini API: {@code POST /v1beta/models/{model}:generateContent}, {@code
- * :streamGenerateContent?alt=sse} and {@code :countTokens} with {@code x-goog-api-key}; answers and errors in Google's
+ * :streamGenerateContent?alt=sse}, {@code :countTokens} and {@code :batchEmbedContents} with {@code x-goog-api-key};
+ * answers and errors in Google's
  * shapes (SSE events end with CRLF CRLF, as Google sends them).
  */
 public class FakeGemini extends FakeProvider {
@@ -20,7 +21,7 @@ public class FakeGemini extends FakeProvider {
   public static final long DEFAULT_TOTAL_TOKENS = 31;
 
   private static final Pattern PATH =
-      Pattern.compile("/v1beta/models/([^/:]+):(?<method>generateContent|streamGenerateContent|countTokens)");
+      Pattern.compile("/v1beta/models/([^/:]+):(?<method>generateContent|streamGenerateContent|countTokens|batchEmbedContents)");
 
   /** A fake accepting {@code apiKey}, on its own Vert.x instance. */
   public FakeGemini(String apiKey) {
@@ -40,6 +41,9 @@ public class FakeGemini extends FakeProvider {
     if ("streamGenerateContent".equals(m.group("method")) && !"sse".equals(r.query("alt"))) {
       return Reply.json(400, error(400, "INVALID_ARGUMENT", "this fake streams only with alt=sse"));
     }
+    if ("batchEmbedContents".equals(m.group("method"))) {
+      return embedProblem(r, m.group(1));
+    }
     if (r.json().getJsonArray("contents", new JsonArray()).isEmpty()) {
       return Reply.json(
           400,
@@ -49,6 +53,47 @@ public class FakeGemini extends FakeProvider {
               "* GenerateContentRequest.contents: contents is not specified"));
     }
     return null;
+  }
+
+  /** Google's 400 for a batch whose requests are missing, name another model, or carry no text; else null. */
+  private static Reply embedProblem(RecordedRequest r, String model) {
+    JsonArray requests = r.json().getJsonArray("requests", new JsonArray());
+    if (requests.isEmpty()) {
+      return Reply.json(400, error(400, "INVALID_ARGUMENT", "* BatchEmbedContentsRequest.requests: requests is not specified"));
+    }
+    for (Object o : requests) {
+      JsonObject req = (JsonObject) o;
+      if (!("models/" + model).equals(req.getString("model"))) {
+        return Reply.json(400, error(400, "INVALID_ARGUMENT",
+            "Model names in the batch requests must match the model in the URL."));
+      }
+      if (text(req).isEmpty()) {
+        return Reply.json(400, error(400, "INVALID_ARGUMENT", "* BatchEmbedContentsRequest.requests[0].content: contents is not specified"));
+      }
+    }
+    return null;
+  }
+
+  private static String text(JsonObject embedRequest) {
+    JsonArray parts = embedRequest.getJsonObject("content", new JsonObject()).getJsonArray("parts", new JsonArray());
+    return parts.isEmpty() ? "" : parts.getJsonObject(0).getString("text", "");
+  }
+
+  /**
+   * Google's answer to a {@code batchEmbedContents} body: per request, in order, the values {@code
+   * [length of its text, its position + 0.5, 0.25, -1.0]} cut to its {@code outputDimensionality};
+   * no usage, as Google reports none for embeddings.
+   */
+  public static JsonObject embeddings(JsonObject batch) {
+    JsonArray out = new JsonArray();
+    JsonArray requests = batch.getJsonArray("requests");
+    for (int i = 0; i < requests.size(); i++) {
+      JsonObject req = requests.getJsonObject(i);
+      List<Double> all = List.of((double) text(req).length(), i + 0.5, 0.25, -1.0);
+      int dims = req.getInteger("outputDimensionality", all.size());
+      out.add(new JsonObject().put("values", new JsonArray(new ArrayList<Object>(all.subList(0, Math.min(dims, all.size()))))));
+    }
+    return new JsonObject().put("embeddings", out);
   }
 
   /** The paths the fake serves; group {@code method} is the RPC. */
@@ -79,6 +124,9 @@ public class FakeGemini extends FakeProvider {
 
   @Override
   protected Reply defaultReply(RecordedRequest r) {
+    if (r.path().endsWith(":batchEmbedContents")) {
+      return Reply.json(200, embeddings(r.json()));
+    }
     if (r.path().endsWith(":countTokens")) {
       return Reply.json(200, new JsonObject().put("totalTokens", DEFAULT_TOTAL_TOKENS));
     }

@@ -1,5 +1,6 @@
 package dev.tollgate.gateway.fake;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.function.Predicate;
@@ -38,7 +39,7 @@ public final class FakeVertexAi extends FakeGemini {
     super("unused: Vertex AI takes access tokens");
     String models = "/v1/projects/" + Pattern.quote(project) + "/locations/" + Pattern.quote(location) + "/publishers/";
     this.geminiPath = Pattern.compile(
-        models + "google/models/([^/:]+):(?<method>generateContent|streamGenerateContent|countTokens)");
+        models + "google/models/([^/:]+):(?<method>generateContent|streamGenerateContent|countTokens|predict)");
     this.claudePath = Pattern.compile(models + "anthropic/models/([^/:]+):(?<method>rawPredict|streamRawPredict)");
     this.validToken = validToken;
   }
@@ -60,6 +61,12 @@ public final class FakeVertexAi extends FakeGemini {
   @Override
   protected Reply reject(RecordedRequest r) {
     Matcher m = claudePath.matcher(r.path());
+    if ("POST".equals(r.method()) && r.path().endsWith(":predict") && geminiPath.matcher(r.path()).matches()) {
+      Reply unauthorized = checkCredential(r);
+      return unauthorized != null ? unauthorized
+          : r.json().getJsonArray("instances", new JsonArray()).isEmpty()
+              ? Reply.json(400, error(400, "INVALID_ARGUMENT", "instances is not specified")) : null;
+    }
     if (!"POST".equals(r.method()) || !m.matches()) {
       return super.reject(r); // Gemini's paths and checks
     }
@@ -76,8 +83,35 @@ public final class FakeVertexAi extends FakeGemini {
     return problem == null ? null : Reply.json(400, FakeAnthropic.error("invalid_request_error", problem));
   }
 
+  /**
+   * Vertex AI's answer to a text-embedding {@code predict} body: per instance, in order, the values
+   * {@code [length of its content, its position + 0.5, 0.25, -1.0]} cut to {@code
+   * parameters.outputDimensionality}, with {@code statistics.token_count} = its length in words.
+   */
+  public static JsonObject predictions(JsonObject body) {
+    JsonArray out = new JsonArray();
+    JsonArray instances = body.getJsonArray("instances");
+    int dims = body.getJsonObject("parameters", new JsonObject()).getInteger("outputDimensionality", 4);
+    for (int i = 0; i < instances.size(); i++) {
+      String content = instances.getJsonObject(i).getString("content", "");
+      List<Double> all = List.of((double) content.length(), i + 0.5, 0.25, -1.0);
+      out.add(new JsonObject().put("embeddings", new JsonObject()
+          .put("statistics", new JsonObject().put("truncated", false).put("token_count", wordCount(content)))
+          .put("values", new JsonArray(new java.util.ArrayList<Object>(all.subList(0, Math.min(dims, all.size())))))));
+    }
+    return new JsonObject().put("predictions", out).put("metadata", new JsonObject().put("billableCharacterCount", 0));
+  }
+
+  /** The token count this fake reports for a text: its words. */
+  public static int wordCount(String text) {
+    return text.isBlank() ? 0 : text.trim().split("\\s+").length;
+  }
+
   @Override
   protected Reply defaultReply(RecordedRequest r) {
+    if (r.path().endsWith(":predict")) {
+      return Reply.json(200, predictions(r.json()));
+    }
     if (!claudePath.matcher(r.path()).matches()) {
       return super.defaultReply(r);
     }

@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.provider.gemini;
 
 import dev.tollgate.gateway.provider.ChatResult;
+import dev.tollgate.gateway.provider.EmbeddingsAdapter;
 import dev.tollgate.gateway.provider.GenerateContentAdapter;
 import dev.tollgate.gateway.provider.OpenAiWire;
 import dev.tollgate.gateway.provider.ProviderAdapter;
@@ -19,9 +20,10 @@ import java.util.Set;
 /**
  * Google Gemini API (type {@code gemini}): OpenAI chat completions to {@code generateContent} /
  * {@code streamGenerateContent?alt=sse} and back; and the Gemini API itself passed through for
- * clients that speak it (ADR 0051). See docs/providers.md for what is and is not translated.
+ * clients that speak it (ADR 0051); OpenAI embeddings to {@code batchEmbedContents}. See
+ * docs/providers.md for what is and is not translated.
  */
-public final class GeminiAdapter implements ProviderAdapter, GenerateContentAdapter {
+public final class GeminiAdapter implements ProviderAdapter, GenerateContentAdapter, EmbeddingsAdapter {
 
   @Override
   public Set<String> types() {
@@ -48,6 +50,18 @@ public final class GeminiAdapter implements ProviderAdapter, GenerateContentAdap
     boolean stream = method == Method.STREAM_GENERATE_CONTENT;
     return request(modelUrl(endpoint, upstreamModel), OpenAiWire.jsonHeaders(endpoint, stream, "x-goog-api-key"),
         upstream, method);
+  }
+
+  @Override
+  public UpstreamRequest embeddingsRequest(ProviderEndpoint endpoint, String upstreamModel, JsonObject openAiBody) {
+    JsonObject body = GeminiEmbeddings.request(bareModel(upstreamModel), openAiBody);
+    return new UpstreamRequest(modelUrl(endpoint, upstreamModel) + ":batchEmbedContents",
+        OpenAiWire.jsonHeaders(endpoint, false, "x-goog-api-key"), body.encode(), false);
+  }
+
+  @Override
+  public ChatResult embeddingsResponse(JsonObject upstreamBody, String requestedModel, JsonObject openAiBody) {
+    return GeminiEmbeddings.response(upstreamBody, requestedModel, openAiBody);
   }
 
   /** A POST of {@code body} to {@code method} of the model at {@code modelUrl}; a stream as server-sent events. */

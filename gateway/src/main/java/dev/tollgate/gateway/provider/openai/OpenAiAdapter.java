@@ -100,7 +100,7 @@ public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsAdapter, 
   }
 
   @Override
-  public ChatResult embeddingsResponse(JsonObject upstreamBody, String requestedModel) {
+  public ChatResult embeddingsResponse(JsonObject upstreamBody, String requestedModel, JsonObject openAiBody) {
     JsonObject body = upstreamBody.copy().put("model", requestedModel);
     JsonObject u = body.getJsonObject("usage");
     long in = u == null ? 0 : u.getLong("prompt_tokens", u.getLong("total_tokens", 0L));

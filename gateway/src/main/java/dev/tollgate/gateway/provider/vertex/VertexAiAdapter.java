@@ -2,6 +2,7 @@ package dev.tollgate.gateway.provider.vertex;
 
 import dev.tollgate.gateway.provider.AccessTokenAuth;
 import dev.tollgate.gateway.provider.ChatResult;
+import dev.tollgate.gateway.provider.EmbeddingsAdapter;
 import dev.tollgate.gateway.provider.GenerateContentAdapter;
 import dev.tollgate.gateway.provider.MessagesAdapter;
 import dev.tollgate.gateway.provider.OpenAiWire;
@@ -10,11 +11,16 @@ import dev.tollgate.gateway.provider.ProviderEndpoint;
 import dev.tollgate.gateway.provider.StreamTranslator;
 import dev.tollgate.gateway.provider.UpstreamError;
 import dev.tollgate.gateway.provider.UpstreamRequest;
+import dev.tollgate.gateway.provider.Usage;
 import dev.tollgate.gateway.provider.anthropic.AnthropicAdapter;
 import dev.tollgate.gateway.provider.anthropic.AnthropicRequests;
 import dev.tollgate.gateway.provider.gemini.GeminiAdapter;
+import dev.tollgate.gateway.provider.gemini.GeminiEmbeddings;
 import dev.tollgate.gateway.provider.gemini.GeminiRequests;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -40,7 +46,8 @@ import java.util.Set;
  *
  * Answers, streams and errors are told apart by their shape, since only the request knows the model.
  */
-public final class VertexAiAdapter implements ProviderAdapter, MessagesAdapter, GenerateContentAdapter, AccessTokenAuth {
+public final class VertexAiAdapter implements ProviderAdapter, MessagesAdapter, GenerateContentAdapter, EmbeddingsAdapter,
+    AccessTokenAuth {
 
   /** Vertex AI accepts tokens with the Cloud Platform scope. */
   public static final String SCOPE = "https://www.googleapis.com/auth/cloud-platform";
@@ -82,6 +89,56 @@ public final class VertexAiAdapter implements ProviderAdapter, MessagesAdapter, 
     return GeminiAdapter.request(modelUrl(endpoint, "google", upstreamModel),
         OpenAiWire.jsonHeaders(endpoint, method == Method.STREAM_GENERATE_CONTENT, "authorization", "Bearer "),
         body, method);
+  }
+
+  /** Google's embedding models; Claude has none. */
+  @Override
+  public boolean servesEmbeddings(String upstreamModel) {
+    return !servesMessages(upstreamModel);
+  }
+
+  /** {@code :predict} with one instance per input string; {@code dimensions} → {@code outputDimensionality}. */
+  @Override
+  public UpstreamRequest embeddingsRequest(ProviderEndpoint endpoint, String upstreamModel, JsonObject openAiBody) {
+    JsonArray instances = new JsonArray();
+    for (String text : GeminiEmbeddings.texts(openAiBody)) {
+      instances.add(new JsonObject().put("content", text));
+    }
+    JsonObject body = new JsonObject().put("instances", instances);
+    Long dimensions = GeminiEmbeddings.dimensions(openAiBody);
+    if (dimensions != null) {
+      body.put("parameters", new JsonObject().put("outputDimensionality", dimensions));
+    }
+    return new UpstreamRequest(modelUrl(endpoint, "google", upstreamModel) + ":predict",
+        OpenAiWire.jsonHeaders(endpoint, false, "authorization", "Bearer "), body.encode(), false);
+  }
+
+  /**
+   * {@code predictions[i].embeddings.values} → OpenAI's list; the input tokens are the sum of every
+   * prediction's {@code statistics.token_count} (NONE if one lacks it: the gateway bills its count).
+   */
+  @Override
+  public ChatResult embeddingsResponse(JsonObject upstreamBody, String requestedModel, JsonObject openAiBody) {
+    JsonArray predictions = upstreamBody.getJsonArray("predictions");
+    if (predictions == null) {
+      throw new IllegalArgumentException("no predictions in the answer");
+    }
+    List<JsonArray> vectors = new ArrayList<>(predictions.size());
+    long tokens = 0;
+    boolean counted = true;
+    for (int i = 0; i < predictions.size(); i++) {
+      JsonObject embeddings = predictions.getJsonObject(i).getJsonObject("embeddings", new JsonObject());
+      vectors.add(embeddings.getJsonArray("values"));
+      Object count = embeddings.getJsonObject("statistics", new JsonObject()).getValue("token_count");
+      counted &= count instanceof Number;
+      tokens += count instanceof Number n ? n.longValue() : 0;
+    }
+    JsonObject body = GeminiEmbeddings.list(vectors, requestedModel, openAiBody);
+    if (!counted || tokens <= 0) {
+      return new ChatResult(body, Usage.NONE);
+    }
+    body.put("usage", new JsonObject().put("prompt_tokens", tokens).put("total_tokens", tokens));
+    return new ChatResult(body, new Usage(tokens, 0, true));
   }
 
   @Override
