@@ -176,7 +176,9 @@ class SettleThroughOutageTest {
   }
 
   private static double settleFailures() {
-    return gateway.metrics.scrape().lines().filter(l -> l.startsWith("tollgate_settle_failures_total "))
-        .mapToDouble(l -> Double.parseDouble(l.substring(l.indexOf(' ') + 1))).findFirst().orElse(0);
+    // the counter's scrape line, "tollgate_settle_failures_total <value>"; absent before the first failure
+    String prefix = "tollgate_settle_failures_total ";
+    return gateway.metrics.scrape().lines().filter(l -> l.startsWith(prefix))
+        .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length()))).findFirst().orElse(0);
   }
 }
