@@ -64,8 +64,8 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
     JsonObject body = req.body();
     long prompt;
     long maxOut;
-    if (req.endpoint() == GatewayRequest.Endpoint.EMBEDDINGS) {
-      prompt = tokens.embeddingsInput(body.getValue("input"));
+    if (req.endpoint() == GatewayRequest.Endpoint.EMBEDDINGS || req.endpoint() == GatewayRequest.Endpoint.MODERATIONS) {
+      prompt = tokens.input(body.getValue("input"));
       maxOut = 0;
     } else if (req.endpoint() == GatewayRequest.Endpoint.MESSAGES) {
       prompt = tokens.messagesPrompt(body);

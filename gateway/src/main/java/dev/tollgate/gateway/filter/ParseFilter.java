@@ -13,6 +13,9 @@ import io.vertx.ext.web.RoutingContext;
 /** Parses and validates the JSON body (size is already limited by the BodyHandler before it). */
 public final class ParseFilter implements Handler<RoutingContext> {
 
+  /** The model a moderations body without one is routed and sent as: OpenAI's default. */
+  public static final String DEFAULT_MODERATION_MODEL = "omni-moderation-latest";
+
   @Override
   public void handle(RoutingContext ctx) {
     GatewayRequest req = ctx.get(CtxKeys.REQUEST);
@@ -35,6 +38,10 @@ public final class ParseFilter implements Handler<RoutingContext> {
     if (req.endpoint().google()) {
       parsedGemini(ctx, req, body);
       return;
+    }
+    if (req.endpoint() == GatewayRequest.Endpoint.MODERATIONS && !body.containsKey("model")) {
+      // optional in OpenAI's API, which then uses its current moderation model; routed by that name here
+      body.put("model", DEFAULT_MODERATION_MODEL);
     }
     GatewayError problem = validate(req.endpoint(), body);
     if (problem != null) {
@@ -183,6 +190,8 @@ public final class ParseFilter implements Handler<RoutingContext> {
       if (Boolean.TRUE.equals(body.getValue("stream"))) {
         return GatewayError.invalidRequest("Embeddings cannot be streamed.", "stream");
       }
+    } else if (endpoint == GatewayRequest.Endpoint.MODERATIONS) {
+      return validateModerations(body);
     } else if (endpoint == GatewayRequest.Endpoint.COMPLETIONS) {
       return validateCompletions(body);
     } else if (endpoint == GatewayRequest.Endpoint.IMAGES) {
@@ -230,6 +239,32 @@ public final class ParseFilter implements Handler<RoutingContext> {
       if (maxUses != null && (!(maxUses instanceof Integer || maxUses instanceof Long) || ((Number) maxUses).longValue() < 1)) {
         return GatewayError.invalidRequest("A tool's 'max_uses' must be a positive integer.", "tools");
       }
+    }
+    return null;
+  }
+
+  /**
+   * A moderations body: {@code input} a string, a non-empty array of strings, or a non-empty array of
+   * {@code text} and {@code image_url} parts (the omni models' multimodal form), never streamed.
+   */
+  private static GatewayError validateModerations(JsonObject body) {
+    Object input = body.getValue("input");
+    boolean valid = input instanceof String;
+    if (input instanceof JsonArray arr && !arr.isEmpty()) {
+      valid = true;
+      for (Object v : arr) {
+        valid &= v instanceof String && arr.getValue(0) instanceof String
+            || v instanceof JsonObject part && arr.getValue(0) instanceof JsonObject
+                && ("text".equals(part.getValue("type")) && part.getValue("text") instanceof String
+                    || "image_url".equals(part.getValue("type")) && part.getValue("image_url") instanceof JsonObject);
+      }
+    }
+    if (!valid) {
+      return GatewayError.invalidRequest("'input' is required: a string, a non-empty array of strings, or a non-empty "
+          + "array of 'text' and 'image_url' parts.", "input");
+    }
+    if (Boolean.TRUE.equals(body.getValue("stream"))) {
+      return GatewayError.invalidRequest("Moderations cannot be streamed.", "stream");
     }
     return null;
   }

@@ -24,6 +24,8 @@ public final class GatewayRequest {
     /** OpenAI's legacy text completions ({@code /v1/completions}): code autocomplete and FIM clients. */
     COMPLETIONS("completions", "Completions"),
     EMBEDDINGS("embeddings", "Embeddings"),
+    /** OpenAI's content moderation ({@code /v1/moderations}): billed for its input like embeddings; free at OpenAI. */
+    MODERATIONS("moderations", "Moderations"),
     /** OpenAI's image generation ({@code /v1/images/generations}): priced per image and/or by tokens (ADR 0049). */
     IMAGES("images.generations", "Images"),
     RESPONSES("responses", "Responses"),

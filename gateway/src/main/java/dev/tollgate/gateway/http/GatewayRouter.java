@@ -71,7 +71,7 @@ public final class GatewayRouter {
 
     // the metered endpoints share the whole chain (count_tokens: admission counts RPM only)
     Map.of("/v1/chat/completions", GatewayRequest.Endpoint.CHAT, "/v1/completions", GatewayRequest.Endpoint.COMPLETIONS,
-            "/v1/embeddings", GatewayRequest.Endpoint.EMBEDDINGS,
+            "/v1/embeddings", GatewayRequest.Endpoint.EMBEDDINGS, "/v1/moderations", GatewayRequest.Endpoint.MODERATIONS,
             "/v1/images/generations", GatewayRequest.Endpoint.IMAGES,
             "/v1/responses", GatewayRequest.Endpoint.RESPONSES, "/v1/messages", GatewayRequest.Endpoint.MESSAGES,
             "/v1/messages/count_tokens", GatewayRequest.Endpoint.COUNT_TOKENS)

@@ -233,6 +233,17 @@ public final class TokenEstimator {
     return embeddingsInput(body.getValue("prompt")) + count(body.getValue("suffix") instanceof String s ? s : null);
   }
 
+  /**
+   * Input tokens of an embeddings or moderations body: a string, strings, already tokenized arrays,
+   * or (moderations) multimodal parts, images at the fixed count.
+   */
+  public long input(Object input) {
+    if (input instanceof JsonArray arr && !arr.isEmpty() && arr.getValue(0) instanceof JsonObject) {
+      return content(arr);
+    }
+    return embeddingsInput(input);
+  }
+
   /** Input tokens of an embeddings body: a string, strings, or already tokenized arrays. */
   public long embeddingsInput(Object input) {
     if (input instanceof String s) {

@@ -17,6 +17,7 @@ import dev.tollgate.gateway.provider.ImagesWire;
 import dev.tollgate.gateway.metering.ImageRequest;
 import dev.tollgate.gateway.provider.CountTokensAdapter;
 import dev.tollgate.gateway.provider.MessagesAdapter;
+import dev.tollgate.gateway.provider.ModerationsAdapter;
 import dev.tollgate.gateway.provider.ProviderAdapter;
 import dev.tollgate.gateway.provider.ProviderEndpoint;
 import dev.tollgate.gateway.provider.ProviderRegistry;
@@ -198,6 +199,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
         // RoutePlanner#eligible let through only targets whose adapter serves the endpoint
         upstream = switch (req.endpoint()) {
           case EMBEDDINGS -> ((EmbeddingsAdapter) adapter).embeddingsRequest(endpoint, target.model(), req.body());
+          case MODERATIONS -> ((ModerationsAdapter) adapter).moderationsRequest(endpoint, target.model(), req.body());
           case COMPLETIONS -> ((CompletionsAdapter) adapter).completionsRequest(endpoint, target.model(), req.body(), req.stream());
           case IMAGES -> ((ImagesAdapter) adapter).imagesRequest(endpoint, target.model(), req.body());
           case RESPONSES -> ((ResponsesAdapter) adapter).responsesRequest(endpoint, target.model(), req.body(), req.stream());
@@ -412,6 +414,8 @@ public final class RouteHandler implements Handler<RoutingContext> {
           JsonObject json = b.result().toJsonObject();
           result = switch (req.endpoint()) {
             case EMBEDDINGS -> ((EmbeddingsAdapter) adapter).embeddingsResponse(json, req.model(), req.body());
+            // no usage reported: billed for the input the gateway counted
+            case MODERATIONS -> new ChatResult(json.put("model", req.model()), Usage.NONE);
             case COMPLETIONS -> OpenAiWire.chatResult(json, req.model());
             case IMAGES -> ImagesWire.result(json, ImageRequest.of(req.body()));
             case RESPONSES -> ResponsesWire.result(json, req.model());

@@ -9,6 +9,7 @@ import dev.tollgate.gateway.provider.GenerateContentAdapter;
 import dev.tollgate.gateway.provider.ImagesAdapter;
 import dev.tollgate.gateway.metering.ImageRequest;
 import dev.tollgate.gateway.provider.MessagesAdapter;
+import dev.tollgate.gateway.provider.ModerationsAdapter;
 import dev.tollgate.gateway.provider.ProviderAdapter;
 import dev.tollgate.gateway.provider.ProviderRegistry;
 import dev.tollgate.gateway.provider.ResponsesAdapter;
@@ -130,6 +131,7 @@ public final class RoutePlanner {
   private static boolean serves(ProviderAdapter adapter, GatewayRequest.Endpoint endpoint, String model) {
     return switch (endpoint) {
       case EMBEDDINGS -> adapter instanceof EmbeddingsAdapter e && e.servesEmbeddings(model);
+      case MODERATIONS -> adapter instanceof ModerationsAdapter;
       case COMPLETIONS -> adapter instanceof CompletionsAdapter;
       case IMAGES -> adapter instanceof ImagesAdapter;
       case RESPONSES -> adapter instanceof ResponsesAdapter;

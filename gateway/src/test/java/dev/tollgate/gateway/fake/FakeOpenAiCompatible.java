@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Fake OpenAI-compatible API: {@code POST /v1/chat/completions}, {@code /v1/embeddings}, {@code
  * /v1/responses} ({@link Responses}), {@code /v1/completions} ({@link Completions}) and {@code
- * /v1/images/generations} ({@link Images}) with {@code Authorization: Bearer <key>}. The one OpenAI-shaped fake of the test suite, and the source
+ * /v1/images/generations} ({@link Images}), {@code /v1/moderations} with {@code Authorization: Bearer <key>}. The one OpenAI-shaped fake of the test suite, and the source
  * of the OpenAI shapes the Azure fake reuses. Its default answers report {@link #reportUsage} tokens.
  */
 public class FakeOpenAiCompatible extends FakeProvider {
@@ -17,6 +17,11 @@ public class FakeOpenAiCompatible extends FakeProvider {
   public static final String DEFAULT_TEXT = "Hello from fake OpenAI";
   public static final long DEFAULT_PROMPT_TOKENS = 10;
   public static final long DEFAULT_COMPLETION_TOKENS = 5;
+  public static final String MODERATIONS_PATH = "/v1/moderations";
+  /** OpenAI's moderation categories (omni-moderation), each flagged, scored and with the input types it applied to. */
+  static final String[] MODERATION_CATEGORIES = {"harassment", "harassment/threatening", "hate", "hate/threatening",
+      "illicit", "illicit/violent", "self-harm", "self-harm/intent", "self-harm/instructions", "sexual", "sexual/minors",
+      "violence", "violence/graphic"};
 
   private volatile long promptTokens = DEFAULT_PROMPT_TOKENS;
   private volatile long completionTokens = DEFAULT_COMPLETION_TOKENS;
@@ -53,7 +58,7 @@ public class FakeOpenAiCompatible extends FakeProvider {
   @Override
   protected Reply reject(RecordedRequest r) {
     if (!"POST".equals(r.method())
-        || !("/v1/chat/completions".equals(r.path()) || "/v1/embeddings".equals(r.path())
+        || !("/v1/chat/completions".equals(r.path()) || "/v1/embeddings".equals(r.path()) || MODERATIONS_PATH.equals(r.path())
             || Responses.PATH.equals(r.path()) || Completions.PATH.equals(r.path()) || Images.PATH.equals(r.path()))) {
       return Reply.json(
           404,
@@ -74,6 +79,9 @@ public class FakeOpenAiCompatible extends FakeProvider {
     JsonObject body = r.json();
     if (r.path().endsWith("/embeddings")) {
       return Reply.json(200, embeddings(body.getString("model"), promptTokens));
+    }
+    if (r.path().equals(MODERATIONS_PATH)) {
+      return Reply.json(200, moderation(body.getString("model"), true));
     }
     if (r.path().equals(Responses.PATH)) {
       return wantsStream(body)
@@ -115,6 +123,22 @@ public class FakeOpenAiCompatible extends FakeProvider {
         .put(
             "usage",
             new JsonObject().put("prompt_tokens", promptTokens).put("total_tokens", promptTokens));
+  }
+
+  /** A moderation result for one input, flagged for violence or for nothing, as OpenAI answers it (no usage). */
+  public static JsonObject moderation(String model, boolean violent) {
+    JsonObject categories = new JsonObject();
+    JsonObject scores = new JsonObject();
+    JsonObject applied = new JsonObject();
+    for (String c : MODERATION_CATEGORIES) {
+      boolean hit = violent && c.equals("violence");
+      categories.put(c, hit);
+      scores.put(c, hit ? 0.91 : 0.0001);
+      applied.put(c, new JsonArray().add("text"));
+    }
+    JsonObject result = new JsonObject().put("flagged", violent).put("categories", categories)
+        .put("category_scores", scores).put("category_applied_input_types", applied);
+    return new JsonObject().put("id", "modr-5558").put("model", model).put("results", new JsonArray().add(result));
   }
 
   /** Whether an OpenAI-shaped request body asks for a stream. */

@@ -4,6 +4,7 @@ import dev.tollgate.gateway.provider.ChatResult;
 import dev.tollgate.gateway.provider.CompletionsAdapter;
 import dev.tollgate.gateway.provider.EmbeddingsAdapter;
 import dev.tollgate.gateway.provider.ImagesAdapter;
+import dev.tollgate.gateway.provider.ModerationsAdapter;
 import dev.tollgate.gateway.provider.OpenAiStream;
 import dev.tollgate.gateway.provider.OpenAiWire;
 import dev.tollgate.gateway.provider.PassThroughAnswer;
@@ -24,10 +25,11 @@ import java.util.Set;
  * the final chunk ({@code stream_options.include_usage}) so that they are billed exactly. The
  * Responses API ({@code /responses}) passes through with the upstream model name; its streams
  * always end with the usage. Legacy completions ({@code /completions}) go as chat does; image
- * generations ({@code /images/generations}) pass through like embeddings.
+ * generations ({@code /images/generations}) and moderations ({@code /moderations}) pass through like
+ * embeddings.
  */
 public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsAdapter, ResponsesAdapter, CompletionsAdapter,
-    ImagesAdapter {
+    ImagesAdapter, ModerationsAdapter {
 
   @Override
   public Set<String> types() {
@@ -61,6 +63,11 @@ public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsAdapter, 
   @Override
   public UpstreamRequest embeddingsRequest(ProviderEndpoint endpoint, String upstreamModel, JsonObject openAiBody) {
     return jsonRequest(endpoint, "/embeddings", upstreamModel, openAiBody);
+  }
+
+  @Override
+  public UpstreamRequest moderationsRequest(ProviderEndpoint endpoint, String upstreamModel, JsonObject openAiBody) {
+    return jsonRequest(endpoint, "/moderations", upstreamModel, openAiBody);
   }
 
   @Override
