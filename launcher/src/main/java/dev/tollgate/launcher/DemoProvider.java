@@ -45,6 +45,7 @@ public final class DemoProvider implements AutoCloseable {
     DemoProvider demo = new DemoProvider(server);
     server.createContext("/v1/chat/completions", demo::chat);
     server.createContext("/v1/embeddings", demo::embeddings);
+    server.createContext("/v1/moderations", demo::moderations);
     server.createContext("/v1/responses", demo::responses);
     server.createContext("/v1/completions", demo::completions);
     server.createContext("/v1/images/generations", demo::images);
@@ -281,6 +282,29 @@ public final class DemoProvider implements AutoCloseable {
     }
     long tokens = approxTokens(input.toString());
     body.putObject("usage").put("prompt_tokens", tokens).put("total_tokens", tokens);
+    send(ex, 200, JSON.writeValueAsString(body));
+  }
+
+  /** OpenAI's moderation answer, one result per input, never flagged: the demo judges nothing. */
+  private void moderations(HttpExchange ex) throws IOException {
+    JsonNode req = read(ex, OPENAI_BAD_JSON);
+    if (req == null) {
+      return;
+    }
+    JsonNode input = req.path("input");
+    int n = input.isArray() && input.size() > 0 && input.get(0).isTextual() ? input.size() : 1;
+    ObjectNode body = JSON.createObjectNode().put("id", "modr-demo-" + UUID.randomUUID().toString().replace("-", "").substring(0, 20))
+        .put("model", req.path("model").asText("omni-moderation-latest"));
+    ArrayNode results = body.putArray("results");
+    for (int i = 0; i < n; i++) {
+      ObjectNode result = results.addObject().put("flagged", false);
+      ObjectNode categories = result.putObject("categories");
+      ObjectNode scores = result.putObject("category_scores");
+      for (String c : new String[] {"harassment", "hate", "illicit", "self-harm", "sexual", "violence"}) {
+        categories.put(c, false);
+        scores.put(c, 0.0);
+      }
+    }
     send(ex, 200, JSON.writeValueAsString(body));
   }
 

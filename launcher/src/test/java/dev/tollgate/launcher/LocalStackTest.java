@@ -117,6 +117,17 @@ class LocalStackTest {
       assertThat(new ObjectMapper().readTree(image.body()).at("/data/1/revised_prompt").asText()).contains("DEMO provider");
       assertThat(image.headers().firstValue("x-tollgate-cost-micros")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
 
+      // moderation without a model: OpenAI's default model, routed and recorded, free
+      HttpResponse<String> moderation = http.send(HttpRequest.newBuilder(URI.create(m.group(1).replace("/v1/chat/completions",
+                  "/v1/moderations")))
+              .header("Authorization", "Bearer " + m.group(2)).header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString("{\"input\":\"Hello!\"}")).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(moderation.statusCode()).as(moderation.body()).isEqualTo(200);
+      assertThat(new ObjectMapper().readTree(moderation.body()).at("/model").asText()).isEqualTo("omni-moderation-latest");
+      assertThat(new ObjectMapper().readTree(moderation.body()).at("/results/0/flagged").asBoolean(true)).isFalse();
+      assertThat(moderation.headers().firstValue("x-tollgate-cost-micros")).contains("0");
+
       HttpResponse<String> denied = http.send(HttpRequest.newBuilder(URI.create(m.group(1)))
               .header("Authorization", "Bearer tg-not-a-key")
               .POST(HttpRequest.BodyPublishers.ofString(m.group(3))).build(),
