@@ -108,21 +108,13 @@ class LocalStackTest {
       }
 
       // image generation, billed from the tokens the demo reports
-      HttpResponse<String> image = http.send(HttpRequest.newBuilder(URI.create(m.group(1).replace("/v1/chat/completions",
-                  "/v1/images/generations")))
-              .header("Authorization", "Bearer " + m.group(2)).header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-image-1\",\"prompt\":\"A sea otter\",\"n\":2}")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> image = post(http, m, "/v1/images/generations", "{\"model\":\"gpt-image-1\",\"prompt\":\"A sea otter\",\"n\":2}");
       assertThat(image.statusCode()).as(image.body()).isEqualTo(200);
       assertThat(new ObjectMapper().readTree(image.body()).at("/data/1/revised_prompt").asText()).contains("DEMO provider");
       assertThat(image.headers().firstValue("x-tollgate-cost-micros")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
 
       // moderation without a model: OpenAI's default model, routed and recorded, free
-      HttpResponse<String> moderation = http.send(HttpRequest.newBuilder(URI.create(m.group(1).replace("/v1/chat/completions",
-                  "/v1/moderations")))
-              .header("Authorization", "Bearer " + m.group(2)).header("Content-Type", "application/json")
-              .POST(HttpRequest.BodyPublishers.ofString("{\"input\":\"Hello!\"}")).build(),
-          HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> moderation = post(http, m, "/v1/moderations", "{\"input\":\"Hello!\"}");
       assertThat(moderation.statusCode()).as(moderation.body()).isEqualTo(200);
       assertThat(new ObjectMapper().readTree(moderation.body()).at("/model").asText()).isEqualTo("omni-moderation-latest");
       assertThat(new ObjectMapper().readTree(moderation.body()).at("/results/0/flagged").asBoolean(true)).isFalse();
@@ -134,6 +126,14 @@ class LocalStackTest {
           HttpResponse.BodyHandlers.ofString());
       assertThat(denied.statusCode()).isEqualTo(401);
     }
+  }
+
+  /** POSTs JSON {@code body} to {@code path} of the printed gateway with the printed key. */
+  private static HttpResponse<String> post(HttpClient http, Matcher printed, String path, String body) throws Exception {
+    return http.send(HttpRequest.newBuilder(URI.create(printed.group(1).replace("/v1/chat/completions", path)))
+            .header("Authorization", "Bearer " + printed.group(2)).header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** Writes to two streams: the test keeps a copy while the output still shows in the report. */
