@@ -294,6 +294,43 @@ class RoutingProvidersTest {
         .untilAsserted(() -> assertThat(HARNESS.redis().hgetAll(RedisKeys.reservations(seed.tenant))).isEmpty());
   }
 
+  /**
+   * Reasoning models behind OpenAI-compatible servers stream their thinking as {@code
+   * delta.reasoning_content} (DeepSeek, SGLang, Qwen) or {@code delta.reasoning} (vLLM, OpenRouter,
+   * gpt-oss) long before any {@code content}, and the provider bills it as output. A stream cut
+   * while the model is still thinking is billed for the reasoning it produced, not for nothing.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"reasoning_content", "reasoning"})
+  void aStreamCutWhileReasoningIsBilledForTheReasoningProduced(String field) {
+    Case c = cases().filter(k -> k.type().equals("openai-compatible")).findFirst().orElseThrow();
+    Seed seed = seed(c);
+    List<String> events = new ArrayList<>();
+    events.add(Sse.data(FakeOpenAiCompatible.chunk(new JsonObject().put("role", "assistant").put("content", ""), null).encode()));
+    for (String piece : pieces(10)) {
+      events.add(Sse.data(FakeOpenAiCompatible.chunk(new JsonObject().put(field, piece), null).encode()));
+    }
+    events.add(Sse.data(FakeOpenAiCompatible.chunk(new JsonObject().put("content", "Done."), null).encode()));
+    events.add(Sse.data(FakeOpenAiCompatible.chunk(new JsonObject(), "stop").encode()));
+    events.add(Sse.data("[DONE]"));
+    // the role chunk, then four of the ten thoughts: no content, no usage
+    c.fake().enqueue(Reply.sse(events).cutAfter(5));
+
+    HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", seed.key("k"), streamBody(true));
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    List<String> data = dataLines(r.body());
+    assertThat(new JsonObject(data.get(data.size() - 1)).getJsonObject("error").getString("code")).isEqualTo("upstream_error");
+    StringBuilder thought = new StringBuilder();
+    for (String d : data.subList(0, data.size() - 1)) {
+      JsonObject delta = new JsonObject(d).getJsonArray("choices").getJsonObject(0).getJsonObject("delta");
+      thought.append(delta.getString(field, ""));
+    }
+    assertThat(thought.toString()).isEqualTo("word0 word1 word2 word3 ");
+    Map<String, String> rec = UsageRecords.nth(HARNESS.redis(), seed.tenant, 1);
+    billedExactly(seed, Long.parseLong(rec.get("tokensIn")), TOKENS.count(thought.toString()), "estimated");
+  }
+
   static List<String> pieces(int n) {
     List<String> p = new ArrayList<>();
     for (int i = 0; i < n; i++) {
