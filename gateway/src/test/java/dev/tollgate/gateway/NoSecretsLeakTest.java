@@ -274,6 +274,24 @@ class NoSecretsLeakTest {
     assertThat(LOGS.since(logStart)).contains(r.headers().firstValue("x-request-id").orElseThrow()).doesNotContain(Seed.UPSTREAM_KEY);
   }
 
+  @Test
+  void providerErrorShowingTheCredentialMaskedDoesNotReachClientOrLogs() {
+    // OpenAI's own 401 shows the key it was sent masked, its first and last characters in clear:
+    // fragments of the operator's provider credential, never the tenant's business
+    String masked = "sk-proj-ab" + "*".repeat(40) + "x9Qz";
+    int logStart = LOGS.length();
+    HARNESS.fake().always(Reply.json(401, FakeOpenAiCompatible.error("Incorrect API key provided: " + masked
+        + ". You can find your API key at https://platform.openai.com/account/api-keys.", "invalid_request_error",
+        "invalid_api_key")));
+    Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
+    HttpResponse<String> r = post(seed.key("masked"), chat(50, false));
+
+    assertThat(r.statusCode()).isBetween(400, 599);
+    assertThat(r.body()).contains("Incorrect API key provided").doesNotContain("x9Qz").doesNotContain("sk-proj-ab");
+    assertThat(LOGS.since(logStart)).contains(r.headers().firstValue("x-request-id").orElseThrow())
+        .doesNotContain("x9Qz").doesNotContain("sk-proj-ab");
+  }
+
   private String key(String raw) {
     clientKeys.add(raw);
     return raw;

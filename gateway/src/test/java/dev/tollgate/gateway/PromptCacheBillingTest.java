@@ -426,4 +426,38 @@ class PromptCacheBillingTest {
     assertThat(tokensOut).isGreaterThanOrEqualTo(4).isLessThan(600);
     chargedTheReportedPromptAndTheCountedOutput(seed, tokensOut, "499", "client_closed");
   }
+
+  /**
+   * The input-side counts of {@code message_delta}'s usage are nullable in Anthropic's API
+   * ({@code MessageDeltaUsage}: {@code input_tokens}, {@code cache_read_input_tokens} and {@code
+   * cache_creation_input_tokens} are {@code Integer?}; only {@code output_tokens} is always there), and
+   * its SDKs keep {@code message_start}'s figure when one is null. A null there must not wipe the
+   * prompt {@code message_start} reported: the stream is charged the whole prompt at its prices.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("anthropicPaths")
+  void nullInputCountsInMessageDeltaKeepThePromptOfMessageStart(String path) {
+    Seed seed = seed(anthropic());
+    ANTHROPIC.enqueue(Reply.sse(edit(FakeAnthropic.textEvents(List.of("Cached ", "hello"), 300, 200, "end_turn"), event -> {
+      anthropicCache(event);
+      if ("message_delta".equals(event.getString("type"))) {
+        event.getJsonObject("usage").putNull("input_tokens").putNull("cache_read_input_tokens")
+            .putNull("cache_creation_input_tokens").putNull("server_tool_use");
+      }
+    })));
+    String key = seed.key("k");
+
+    HttpResponse<String> r = path.equals("/v1/messages")
+        ? HARNESS.gateway().postWithHeaders(path, "{\"model\":\"" + Seed.MODEL + "\",\"max_tokens\":600,\"stream\":true,"
+            + "\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]}", "x-api-key", key)
+        : HARNESS.gateway().post(path, key, TestGateway.chat(Seed.MODEL, 600, true));
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(r.body()).contains("hello");
+    chargedExactly(anthropic(), seed, true);
+  }
+
+  static Stream<String> anthropicPaths() {
+    return Stream.of("/v1/chat/completions", "/v1/messages");
+  }
 }

@@ -31,6 +31,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -242,6 +243,92 @@ class RoutingProvidersTest {
     assertThat(e.containsKey("param")).isTrue();
     assertThat(r.headers().firstValue("x-tollgate-attempts")).contains("2");
     assertThat(UsageRecords.atLeast(HARNESS.redis(), seed.tenant, 2)).allSatisfy(rec -> assertThat(rec).containsEntry("costMicros", "0"));
+  }
+
+  /**
+   * Chat bodies OpenAI itself refuses with a 400, whose fields have the wrong JSON type where a
+   * translating adapter (Anthropic, Gemini) reads them: content parts that are not objects (user and
+   * system), {@code tool_calls} that are not an array of objects, a tool's {@code function} or its
+   * {@code parameters} that are not objects, {@code tool_choice}, {@code response_format} and (Anthropic's) {@code
+   * parallel_tool_calls} of the wrong type. The client gets the documented 400 {@code
+   * invalid_request} (never a 500), no provider is called and nothing is charged.
+   */
+  static Stream<Arguments> wrongTypesForTranslation() {
+    Stream.Builder<Arguments> all = Stream.builder();
+    String m = "{\"model\":\"" + Seed.MODEL + "\",\"max_tokens\":50,";
+    String hello = "\"messages\":[{\"role\":\"user\",\"content\":\"Say hello\"}]";
+    List<String> bodies = List.of(
+        m + "\"messages\":[{\"role\":\"user\",\"content\":[\"Say hello\"]}]}",
+        m + "\"messages\":[{\"role\":\"system\",\"content\":[\"Be brief\"]}," + hello.substring(12) + "}",
+        m + "\"messages\":[{\"role\":\"user\",\"content\":\"Weather?\"},{\"role\":\"assistant\",\"content\":null,"
+            + "\"tool_calls\":\"get_weather\"}]}",
+        m + "\"messages\":[{\"role\":\"user\",\"content\":\"Weather?\"},{\"role\":\"assistant\",\"content\":null,"
+            + "\"tool_calls\":[\"get_weather\"]}]}",
+        m + "\"tools\":[{\"type\":\"function\",\"function\":\"get_weather\"}]," + hello + "}",
+        m + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"w\",\"parameters\":\"x\"}}]," + hello + "}",
+        m + "\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"w\"}}],\"tool_choice\":{\"function\":\"w\"}," + hello + "}",
+        m + "\"response_format\":\"json\"," + hello + "}");
+    cases().filter(c -> c.type().equals("anthropic") || c.type().equals("gemini"))
+        .forEach(c -> bodies.forEach(b -> all.add(Arguments.of(c, b))));
+    // Gemini has no parallel_tool_calls: it is not read there
+    cases().filter(c -> c.type().equals("anthropic")).forEach(c -> all.add(Arguments.of(c,
+        m + "\"parallel_tool_calls\":\"no\",\"tools\":[{\"type\":\"function\",\"function\":{\"name\":\"w\"}}]," + hello + "}")));
+    return all.build();
+  }
+
+  @ParameterizedTest(name = "{0}: {1}")
+  @MethodSource("wrongTypesForTranslation")
+  void aFieldOfTheWrongTypeIsA400NotA500(Case c, String body) {
+    Seed seed = seed(c);
+    HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", seed.key("k"), body);
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    JsonObject e = new JsonObject(r.body()).getJsonObject("error");
+    assertThat(e.getString("type")).isEqualTo("invalid_request_error");
+    assertThat(e.getString("code")).isEqualTo("invalid_request");
+    assertThat(e.getString("message")).doesNotContain("java.", "io.vertx", "cast");
+    assertThat(c.fake().requests()).isEmpty();
+    Map<String, String> rec = UsageRecords.nth(HARNESS.redis(), seed.tenant, 1);
+    assertThat(rec).containsEntry("status", "400").containsEntry("costMicros", "0");
+    await().atMost(Duration.ofSeconds(5))
+        .untilAsserted(() -> assertThat(HARNESS.redis().hgetAll(RedisKeys.reservations(seed.tenant))).isEmpty());
+  }
+
+  /**
+   * Reasoning models behind OpenAI-compatible servers stream their thinking as {@code
+   * delta.reasoning_content} (DeepSeek, SGLang, Qwen) or {@code delta.reasoning} (vLLM, OpenRouter,
+   * gpt-oss) long before any {@code content}, and the provider bills it as output. A stream cut
+   * while the model is still thinking is billed for the reasoning it produced, not for nothing.
+   */
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(strings = {"reasoning_content", "reasoning"})
+  void aStreamCutWhileReasoningIsBilledForTheReasoningProduced(String field) {
+    Case c = cases().filter(k -> k.type().equals("openai-compatible")).findFirst().orElseThrow();
+    Seed seed = seed(c);
+    List<String> events = new ArrayList<>();
+    events.add(Sse.data(FakeOpenAiCompatible.chunk(new JsonObject().put("role", "assistant").put("content", ""), null).encode()));
+    for (String piece : pieces(10)) {
+      events.add(Sse.data(FakeOpenAiCompatible.chunk(new JsonObject().put(field, piece), null).encode()));
+    }
+    events.add(Sse.data(FakeOpenAiCompatible.chunk(new JsonObject().put("content", "Done."), null).encode()));
+    events.add(Sse.data(FakeOpenAiCompatible.chunk(new JsonObject(), "stop").encode()));
+    events.add(Sse.data("[DONE]"));
+    // the role chunk, then four of the ten thoughts: no content, no usage
+    c.fake().enqueue(Reply.sse(events).cutAfter(5));
+
+    HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", seed.key("k"), streamBody(true));
+
+    assertThat(r.statusCode()).isEqualTo(200);
+    List<String> data = dataLines(r.body());
+    assertThat(new JsonObject(data.get(data.size() - 1)).getJsonObject("error").getString("code")).isEqualTo("upstream_error");
+    StringBuilder thought = new StringBuilder();
+    for (String d : data.subList(0, data.size() - 1)) {
+      JsonObject delta = new JsonObject(d).getJsonArray("choices").getJsonObject(0).getJsonObject("delta");
+      thought.append(delta.getString(field, ""));
+    }
+    assertThat(thought.toString()).isEqualTo("word0 word1 word2 word3 ");
+    Map<String, String> rec = UsageRecords.nth(HARNESS.redis(), seed.tenant, 1);
+    billedExactly(seed, Long.parseLong(rec.get("tokensIn")), TOKENS.count(thought.toString()), "estimated");
   }
 
   static List<String> pieces(int n) {

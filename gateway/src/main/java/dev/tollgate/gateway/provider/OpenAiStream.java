@@ -74,6 +74,10 @@ public final class OpenAiStream extends TranslatedStream {
 
   private void countOutput(JsonObject delta) {
     chunks.countOutput(delta.getValue("content") instanceof String s ? s : null);
+    // a reasoning model's thinking, billed as output, streams before any content: DeepSeek, SGLang and
+    // Qwen name it reasoning_content, vLLM, OpenRouter and gpt-oss servers reasoning
+    chunks.countOutput(delta.getValue("reasoning_content") instanceof String s ? s : null);
+    chunks.countOutput(delta.getValue("reasoning") instanceof String s ? s : null);
     if (delta.getValue("tool_calls") instanceof JsonArray calls) {
       for (int i = 0; i < calls.size(); i++) {
         if (calls.getValue(i) instanceof JsonObject call && call.getValue("function") instanceof JsonObject fn) {

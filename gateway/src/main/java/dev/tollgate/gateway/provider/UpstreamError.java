@@ -11,11 +11,12 @@ package dev.tollgate.gateway.provider;
 public record UpstreamError(int status, Kind kind, String message, long retryAfterMs) {
 
   /**
-   * Shapes of API keys providers use (OpenAI/Anthropic sk-..., Google AIza..., ours tg-...) and of
-   * Google OAuth2 access tokens (ya29....).
+   * Shapes of API keys providers use (OpenAI/Anthropic sk-..., Google AIza..., ours tg-...), also as
+   * OpenAI's 401 shows them masked ({@code sk-proj-ab****...x9Qz}: the first and last characters in
+   * clear), and of Google OAuth2 access tokens (ya29....).
    */
   private static final java.util.regex.Pattern KEY_SHAPES =
-      java.util.regex.Pattern.compile("\\b(?:(?:sk|tg|xai|gsk|AIza)[-_A-Za-z0-9]{16,}|ya29\\.[-_.A-Za-z0-9]{16,})");
+      java.util.regex.Pattern.compile("\\b(?:(?:sk|tg|xai|gsk|AIza)[-_A-Za-z0-9*]{16,}|ya29\\.[-_.A-Za-z0-9]{16,})");
 
   /**
    * This error with every trace of {@code credential} (and anything shaped like an API key) removed

@@ -217,6 +217,14 @@ public final class RouteHandler implements Handler<RoutingContext> {
       } catch (IllegalArgumentException e) {
         untranslatable(i, GatewayError.invalidRequest(e.getMessage(), null));
         return;
+      } catch (ClassCastException e) {
+        // a field the translation reads has another JSON type than the API's (a content part that is
+        // not an object, tools that are not objects...): the client's mistake, which OpenAI answers
+        // with a 400 too; the exception's text names Java classes, not the field, so it is not shown
+        untranslatable(i, GatewayError.invalidRequest("A field of the request has the wrong type for provider type '"
+            + provider.type() + "': check the types of 'messages' (content parts, tool_calls), 'tools', 'tool_choice', "
+            + "'response_format' and 'parallel_tool_calls' against the API reference.", null));
+        return;
       }
       upstream = upstream.withTraceContext(ctx.request()::getHeader);
       countAttempt(i);

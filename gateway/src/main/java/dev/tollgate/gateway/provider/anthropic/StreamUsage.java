@@ -35,8 +35,14 @@ final class StreamUsage {
   void delta(JsonObject data) {
     JsonObject usage = data.getJsonObject("usage");
     if (usage != null) {
-      // Figures here are cumulative; newer API versions repeat the input counts too.
-      raw.mergeIn(usage);
+      // Figures here are cumulative; newer API versions repeat the input counts too. Every field but
+      // output_tokens is nullable (MessageDeltaUsage): a null keeps message_start's figure, as
+      // Anthropic's SDKs do, instead of wiping the prompt to nothing.
+      usage.forEach(e -> {
+        if (e.getValue() != null) {
+          raw.put(e.getKey(), e.getValue());
+        }
+      });
       complete = true;
     }
   }
