@@ -149,19 +149,19 @@ public final class OpenAiWire {
    * prompt_tokens}.
    */
   public static Usage usageOf(JsonObject usage) {
+    for (String count : new String[] {"prompt_tokens", "completion_tokens"}) {
+      if (usage.containsKey(count) && !(usage.getValue(count) instanceof Number)) {
+        return Usage.NONE; // null or not a number: not reported, the gateway counts instead
+      }
+    }
     JsonObject details =
         usage.getValue("prompt_tokens_details") instanceof JsonObject d ? d : new JsonObject();
     return new Usage(
-        usage.getLong("prompt_tokens", 0L),
-        longOrZero(details, "cached_tokens"),
-        longOrZero(details, "cache_write_tokens"),
-        usage.getLong("completion_tokens", 0L),
+        Usage.count(usage, "prompt_tokens"),
+        Usage.count(details, "cached_tokens"),
+        Usage.count(details, "cache_write_tokens"),
+        Usage.count(usage, "completion_tokens"),
         true);
-  }
-
-  /** A count that may be absent, null or not a number (OpenAI-compatible servers vary): 0 then. */
-  private static long longOrZero(JsonObject o, String field) {
-    return o.getValue(field) instanceof Number n ? n.longValue() : 0L;
   }
 
   /**

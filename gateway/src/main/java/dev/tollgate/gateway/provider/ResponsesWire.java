@@ -30,13 +30,13 @@ public final class ResponsesWire {
         searches += item instanceof JsonObject i && webSearchCall(i) ? 1 : 0;
       }
     }
-    if (!(response.getValue("usage") instanceof JsonObject u) || !(u.getValue("input_tokens") instanceof Number in)) {
+    // both counts or none: an output count that is missing or null is not reported as 0, the gateway counts
+    if (!(response.getValue("usage") instanceof JsonObject u) || !(u.getValue("input_tokens") instanceof Number in)
+        || !(u.getValue("output_tokens") instanceof Number out)) {
       return Usage.NONE.withWebSearchCalls(searches);
     }
     JsonObject details = u.getValue("input_tokens_details") instanceof JsonObject d ? d : new JsonObject();
-    long cached = details.getValue("cached_tokens") instanceof Number n ? n.longValue() : 0;
-    long out = u.getValue("output_tokens") instanceof Number n ? n.longValue() : 0;
-    return new Usage(in.longValue(), cached, 0, out, true).withWebSearchCalls(searches);
+    return new Usage(in.longValue(), Usage.count(details, "cached_tokens"), 0, out.longValue(), true).withWebSearchCalls(searches);
   }
 
   /** An output item that is a web search the provider ran (not one that failed). */

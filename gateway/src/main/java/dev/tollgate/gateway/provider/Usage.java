@@ -37,6 +37,11 @@ public record Usage(
 
   public static final Usage NONE = new Usage(0, 0, false);
 
+  /** A provider's count that may be absent, null or not a number (servers vary): 0 then. */
+  public static long count(io.vertx.core.json.JsonObject o, String field) {
+    return o.getValue(field) instanceof Number n ? n.longValue() : 0L;
+  }
+
   /**
    * What an images API answer produced, as its price needs it.
    *

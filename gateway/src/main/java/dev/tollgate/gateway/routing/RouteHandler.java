@@ -431,7 +431,10 @@ public final class RouteHandler implements Handler<RoutingContext> {
             case GENERATE_CONTENT -> ((GenerateContentAdapter) adapter).generateContentResponse(json, req.model());
             default -> adapter.chatResponse(json, req.model());
           };
-        } catch (DecodeException | ClassCastException | IllegalArgumentException e) {
+        } catch (RuntimeException e) {
+          // a shape no reader expected (a decode error, a wrong type, a null where a count belongs):
+          // an unreadable answer, which falls back or ends the request, never one left waiting
+          LOG.debug("unreadable answer from {} ({})", providerName, e.getClass().getSimpleName()); // no text: it may quote the answer
           failed(i, new UpstreamError(200, UpstreamError.Kind.SERVER_ERROR, "upstream answered an unreadable body", -1));
           return;
         }

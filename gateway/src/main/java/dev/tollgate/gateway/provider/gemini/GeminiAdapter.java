@@ -226,9 +226,9 @@ public final class GeminiAdapter implements ProviderAdapter, GenerateContentAdap
    * of {@code promptTokenCount}, implicit or explicit caching) is cached input.
    */
   static Usage usageOf(JsonObject m, boolean reported) {
-    long input = m.getLong("promptTokenCount", 0L) + m.getLong("toolUsePromptTokenCount", 0L);
-    long output = m.getLong("candidatesTokenCount", 0L) + m.getLong("thoughtsTokenCount", 0L);
-    return new Usage(input, m.getLong("cachedContentTokenCount", 0L), 0, output, reported);
+    long input = Usage.count(m, "promptTokenCount") + Usage.count(m, "toolUsePromptTokenCount");
+    long output = Usage.count(m, "candidatesTokenCount") + Usage.count(m, "thoughtsTokenCount");
+    return new Usage(input, Usage.count(m, "cachedContentTokenCount"), 0, output, reported);
   }
 
   /**
@@ -246,7 +246,7 @@ public final class GeminiAdapter implements ProviderAdapter, GenerateContentAdap
   }
 
   static JsonObject usageJson(Usage usage, JsonObject metadata) {
-    return OpenAiWire.usage(usage, metadata.getLong("thoughtsTokenCount", 0L));
+    return OpenAiWire.usage(usage, Usage.count(metadata, "thoughtsTokenCount"));
   }
 
   /** The OpenAI finish reason, or null while the candidate is still open. */

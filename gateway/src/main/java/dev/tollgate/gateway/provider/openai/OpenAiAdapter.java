@@ -109,9 +109,10 @@ public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsAdapter, 
   @Override
   public ChatResult embeddingsResponse(JsonObject upstreamBody, String requestedModel, JsonObject openAiBody) {
     JsonObject body = upstreamBody.copy().put("model", requestedModel);
-    JsonObject u = body.getJsonObject("usage");
-    long in = u == null ? 0 : u.getLong("prompt_tokens", u.getLong("total_tokens", 0L));
-    return new ChatResult(body, u == null ? Usage.NONE : new Usage(in, 0, true));
+    // no count (no usage, or null figures): NONE, and the gateway bills the input it counted
+    Object in = body.getValue("usage") instanceof JsonObject u
+        ? u.getValue("prompt_tokens") instanceof Number p ? p : u.getValue("total_tokens") : null;
+    return new ChatResult(body, in instanceof Number n ? new Usage(n.longValue(), 0, true) : Usage.NONE);
   }
 
   @Override
