@@ -531,6 +531,9 @@ public final class RouteHandler implements Handler<RoutingContext> {
             n += tokens.count(text); // a legacy completion
           } else if (c instanceof JsonObject choice && choice.getValue("message") instanceof JsonObject m) {
             n += tokens.count(m.getValue("content") instanceof String s ? s : "");
+            // a reasoning model's thinking, billed as output (the names OpenAI-compatible servers use)
+            n += tokens.count(m.getValue("reasoning_content") instanceof String s ? s : "");
+            n += tokens.count(m.getValue("reasoning") instanceof String s ? s : "");
             if (m.getValue("tool_calls") instanceof JsonArray calls) {
               n += tokens.count(calls.encode());
             }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
 import dev.tollgate.gateway.fake.Reply;
 import dev.tollgate.gateway.fake.Responses;
+import dev.tollgate.gateway.metering.TokenEstimator;
 import dev.tollgate.gateway.support.GatewayHarness;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
@@ -17,12 +18,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * A provider answer whose usage carries {@code null} figures (JSON allows it, OpenAI-compatible servers
- * have sent it): the client still gets its answer at once, and the request is billed, a null figure
- * taken as not reported (the gateway's own count stands in for it). Before, reading such a figure threw
- * outside the answer's error handling: the client waited until it gave up and nothing was billed.
+ * Provider answers whose usage is missing or carries {@code null} figures (JSON allows it,
+ * OpenAI-compatible servers have sent it): the client still gets its answer at once, and the request
+ * is billed, a null figure taken as not reported and the gateway's own count of the answer (its text,
+ * tool calls and reasoning) standing in. Before, reading a null figure threw outside the answer's
+ * error handling: the client waited until it gave up and nothing was billed.
  */
-class NullUsageFiguresTest {
+class UnreportedUsageTest {
 
   @RegisterExtension static final GatewayHarness HARNESS = GatewayHarness.standalone();
 
@@ -62,6 +64,23 @@ class NullUsageFiguresTest {
     Map<String, String> record = UsageRecords.nth(HARNESS.redis(), seed.tenant, 1);
     assertThat(record).containsEntry("status", "200").containsEntry("usageSource", "estimated");
     assertThat(Long.parseLong(record.get("tokensOut"))).isPositive();
+  }
+
+  /** Without usage, a reasoning model's thinking (billed as output by its server) is counted with the answer. */
+  @Test
+  void anAnswerWithoutUsageCountsTheReasoningItCarriesAsOutput() {
+    String thinking = "Let me think about how to greet the benchmark properly and politely. ".repeat(20);
+    JsonObject answer = FakeOpenAiCompatible.completion("Hi", 10, 5);
+    answer.remove("usage");
+    answer.getJsonArray("choices").getJsonObject(0).getJsonObject("message").put("reasoning_content", thinking);
+    HARNESS.fake().enqueue(Reply.json(200, answer));
+    Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
+
+    HttpResponse<String> r = HARNESS.gateway().post("/v1/chat/completions", seed.key("k"), TestGateway.chat(Seed.MODEL, 500, false));
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(UsageRecords.nth(HARNESS.redis(), seed.tenant, 1)).containsEntry("usageSource", "estimated")
+        .containsEntry("tokensOut", Long.toString(new TokenEstimator().count("Hi") + new TokenEstimator().count(thinking)));
   }
 
   @Test
