@@ -82,12 +82,12 @@ public final class ParseFilter implements Handler<RoutingContext> {
     }
     JsonObject fields = new JsonObject();
     for (MultipartForm.Part p : form.parts()) {
-      if (!p.file() && !fields.containsKey(p.name())) {
+      if (!p.file() && !p.name().equals("file") && !fields.containsKey(p.name())) {
         fields.put(p.name(), form.field(p.name()));
       }
     }
     MultipartForm.Part file = form.part("file");
-    if (file == null || !file.file() || file.length() == 0) {
+    if (file == null || file.length() == 0) {
       ctx.fail(GatewayError.invalidRequest("'file' is required: the audio file to transcribe, as a file part.", "file"));
       return;
     }

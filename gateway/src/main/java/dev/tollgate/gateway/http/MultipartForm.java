@@ -83,6 +83,7 @@ public record MultipartForm(Buffer body, String contentType, List<Part> parts) {
     }
   }
 
+  /** A part is a file when its disposition names a file name (text fields may have a content type too). */
   private static Part part(String headers, int start, int end) {
     for (String line : headers.split("\r\n")) {
       if (line.toLowerCase(Locale.ROOT).startsWith("content-disposition:")) {
