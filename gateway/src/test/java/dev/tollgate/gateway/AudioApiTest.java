@@ -394,10 +394,7 @@ class AudioApiTest {
   }
 
   static JsonObject refused(HttpResponse<String> r, int status, String code) {
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
-    JsonObject e = new JsonObject(r.body()).getJsonObject("error");
-    assertThat(e.getString("code")).isEqualTo(code);
-    return e;
+    return ImagesApiTest.refused(r, status, code);
   }
 
   static void assertSpent(Seed seed, long micros) {
