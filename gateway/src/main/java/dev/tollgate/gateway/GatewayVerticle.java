@@ -88,7 +88,9 @@ public final class GatewayVerticle extends VerticleBase {
         redis,
         metrics,
         new AccessLog(config.accessLog()),
-        config.maxBodyBytes());
+        config.maxBodyBytes(),
+        config.maxAudioBodyBytes(),
+        config.audioMinBitrate());
     server = vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true).setCompressionSupported(false));
     // the tokenizer's tables take about a second to load: never on the event loop with traffic waiting
     return vertx.executeBlocking(() -> {

@@ -127,10 +127,10 @@ class LongOutageSettlementTest {
     assertThat(files).as("spooled once, not again at the stop").hasSize(1);
     String spooled = Files.readString(files.get(0));
     assertThat(spooled).contains(id).doesNotContain(key).doesNotContain("Say hello").doesNotContain(Seed.UPSTREAM_KEY);
-    // as a gateway from before the two web search and the six images fields wrote it: eight values short
+    // as a gateway from before the two web search, the six images and the six audio fields wrote it: 14 values short
     io.vertx.core.json.JsonObject line = new io.vertx.core.json.JsonObject(spooled.strip());
     io.vertx.core.json.JsonArray values = line.getJsonArray("record");
-    for (int i = 0; i < 8; i++) {
+    for (int i = 0; i < 14; i++) {
       values.remove(values.size() - 1);
     }
     Files.writeString(files.get(0), line.encode() + "\n");
@@ -150,7 +150,8 @@ class LongOutageSettlementTest {
       assertThat(REDIS.client().xrange(RedisKeys.usage(seed.tenant), (StreamEntryID) null, (StreamEntryID) null).get(0)
           .getFields()).as("the fields it lacked, empty").containsEntry("requestId", id)
           .containsEntry("webSearchCalls", "").containsEntry("webSearchPriceMicrosPerThousand", "")
-          .containsEntry("images", "").containsEntry("imageInputPriceMicrosPerMillion", "");
+          .containsEntry("images", "").containsEntry("imageInputPriceMicrosPerMillion", "")
+          .containsEntry("audioCharacters", "").containsEntry("audioInputPriceMicrosPerMillion", "");
     }
 
     // the same file replayed again (replicas sharing the folder both picked it up): nothing changes

@@ -13,12 +13,16 @@ import com.openai.models.chat.completions.ChatCompletionChunk;
 import com.openai.models.chat.completions.ChatCompletionCreateParams;
 import com.openai.models.completions.Completion;
 import com.openai.models.completions.CompletionCreateParams;
+import com.openai.core.http.HttpResponse;
+import com.openai.models.audio.speech.SpeechCreateParams;
+import com.openai.models.audio.transcriptions.TranscriptionCreateParams;
 import com.openai.models.images.ImageGenerateParams;
 import com.openai.models.images.ImagesResponse;
 import com.openai.models.models.Model;
 import com.openai.models.responses.Response;
 import com.openai.models.responses.ResponseCreateParams;
 import com.openai.models.responses.ResponseStreamEvent;
+import dev.tollgate.gateway.fake.Audio;
 import dev.tollgate.gateway.fake.Completions;
 import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
 import dev.tollgate.gateway.fake.Images;
@@ -90,6 +94,37 @@ class OpenAiSdkTest {
     assertThat(HARNESS.fake().lastRequest().json().getString("model")).isEqualTo("up-image");
     assertThat(UsageRecords.nth(HARNESS.redis(), seed.tenant, 1)).containsEntry("endpoint", "images.generations")
         .containsEntry("images", "1").containsEntry("costMicros", "166450");
+  }
+
+  /**
+   * tts-1 at $15 per million characters (11 characters: 165 micros); whisper-1 at $0.006 a minute,
+   * the fake's 3.2 s billed as 4 s (400 micros). The SDK's own multipart upload goes through as sent.
+   */
+  @Test
+  void audioSpeechAndTranscriptionsWorkUnchangedAndAreBilled() throws Exception {
+    Seed seed = HARNESS.seed().tenant();
+    seed.plan(Map.of("fake", seed.provider(HARNESS.fake().baseUrl())), List.of(
+        new RoutePlan.Route("tts-1", List.of(new RoutePlan.Target("fake", "up-tts", 0, 1, 0, 0, 0)
+            .withAudioPricing(new RoutePlan.AudioPricing(15_000_000L, null, null, null, null, null))), List.of()),
+        new RoutePlan.Route("whisper-1", List.of(new RoutePlan.Target("fake", "up-whisper", 0, 1, 0, 0, 0)
+            .withAudioPricing(new RoutePlan.AudioPricing(null, 6_000L, null, null, null, null))), List.of())), null);
+    var client = client(seed.key("sdk-audio"));
+
+    try (HttpResponse speech = client.audio().speech().create(SpeechCreateParams.builder()
+        .model("tts-1").input("Hello world").voice("alloy").build())) {
+      assertThat(new String(speech.body().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(Audio.MP3);
+    }
+    String text = client.audio().transcriptions().create(TranscriptionCreateParams.builder()
+        .model("whisper-1").file("RIFF-demo-audio".getBytes(java.nio.charset.StandardCharsets.US_ASCII)).build())
+        .asTranscription().text();
+
+    assertThat(text).isEqualTo(Audio.TEXT);
+    assertThat(HARNESS.fake().lastRequest().path()).isEqualTo(Audio.TRANSCRIPTIONS);
+    assertThat(HARNESS.fake().lastRequest().body()).contains("up-whisper").contains("RIFF-demo-audio");
+    assertThat(UsageRecords.nth(HARNESS.redis(), seed.tenant, 1)).containsEntry("endpoint", "audio.speech")
+        .containsEntry("audioCharacters", "11").containsEntry("costMicros", "165");
+    assertThat(UsageRecords.nth(HARNESS.redis(), seed.tenant, 2)).containsEntry("endpoint", "audio.transcriptions")
+        .containsEntry("audioSeconds", "4").containsEntry("costMicros", "400");
   }
 
   @Test

@@ -17,7 +17,7 @@ import java.util.concurrent.Executors;
 
 /**
  * The local stack's demo provider: a small server on loopback that speaks OpenAI's chat completions,
- * Responses API, legacy completions, embeddings and image generation, and Anthropic's Messages API (so Claude Code and the Anthropic SDKs work through the gateway too)
+ * Responses API, legacy completions, embeddings, image generation and audio (speech, transcriptions), and Anthropic's Messages API (so Claude Code and the Anthropic SDKs work through the gateway too)
  * and answers every request with a fixed, clearly labelled demo text (JSON or SSE, with usage), so
  * the first request works without any provider account. Never used when a real provider key is given.
  */
@@ -49,6 +49,9 @@ public final class DemoProvider implements AutoCloseable {
     server.createContext("/v1/responses", demo::responses);
     server.createContext("/v1/completions", demo::completions);
     server.createContext("/v1/images/generations", demo::images);
+    server.createContext("/v1/audio/speech", demo::speech);
+    server.createContext("/v1/audio/transcriptions", demo::transcription);
+    server.createContext("/v1/audio/translations", demo::transcription);
     server.createContext("/v1/messages", demo::messages);
     server.createContext("/v1/messages/count_tokens", demo::countTokens);
     server.createContext("/v1/models", ex -> demo.send(ex, 200, "{\"object\":\"list\",\"data\":[]}"));
@@ -330,6 +333,38 @@ public final class DemoProvider implements AutoCloseable {
     body.putObject("usage").put("input_tokens", prompt).put("output_tokens", n * perImage)
         .put("total_tokens", prompt + n * perImage)
         .set("input_tokens_details", JSON.createObjectNode().put("text_tokens", prompt).put("image_tokens", 0));
+    send(ex, 200, JSON.writeValueAsString(body));
+  }
+
+  /**
+   * Speech: a quarter second of silence as a WAV file whose {@code DEMO} chunk (which players skip)
+   * says that nothing was synthesized.
+   */
+  private void speech(HttpExchange ex) throws IOException {
+    if (read(ex, OPENAI_BAD_JSON) == null) {
+      return;
+    }
+    byte[] label = "DEMO provider: no speech was synthesized.".getBytes(StandardCharsets.US_ASCII);
+    int labelLen = label.length + (label.length % 2);
+    int samples = 6_000 * 2; // 0.25 s of 16-bit mono at 24 kHz
+    java.nio.ByteBuffer wav = java.nio.ByteBuffer.allocate(44 + 8 + labelLen + samples).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+    wav.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(wav.capacity() - 8).put("WAVE".getBytes(StandardCharsets.US_ASCII))
+        .put("fmt ".getBytes(StandardCharsets.US_ASCII)).putInt(16).putShort((short) 1).putShort((short) 1).putInt(24_000)
+        .putInt(48_000).putShort((short) 2).putShort((short) 16)
+        .put("DEMO".getBytes(StandardCharsets.US_ASCII)).putInt(labelLen).put(label).position(36 + 8 + labelLen);
+    wav.put("data".getBytes(StandardCharsets.US_ASCII)).putInt(samples);
+    ex.getResponseHeaders().set("Content-Type", "audio/wav");
+    ex.sendResponseHeaders(200, wav.capacity());
+    try (OutputStream out = ex.getResponseBody()) {
+      out.write(wav.array());
+    }
+  }
+
+  /** A transcription or translation: a labelled text, billed as one second of audio (whisper-1's usage). */
+  private void transcription(HttpExchange ex) throws IOException {
+    ex.getRequestBody().readAllBytes(); // the upload: not read, not kept
+    ObjectNode body = JSON.createObjectNode().put("text", "DEMO provider: no audio was transcribed.");
+    body.putObject("usage").put("type", "duration").put("seconds", 1);
     send(ex, 200, JSON.writeValueAsString(body));
   }
 

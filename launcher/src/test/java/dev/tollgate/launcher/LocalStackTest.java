@@ -120,6 +120,27 @@ class LocalStackTest {
       assertThat(new ObjectMapper().readTree(moderation.body()).at("/results/0/flagged").asBoolean(true)).isFalse();
       assertThat(moderation.headers().firstValue("x-tollgate-cost-micros")).contains("0");
 
+      // audio: speech answers the demo's labelled silence, a transcription its labelled text; both billed
+      HttpResponse<byte[]> speech = http.send(HttpRequest.newBuilder(URI.create(m.group(1).replace("/v1/chat/completions",
+                  "/v1/audio/speech")))
+              .header("Authorization", "Bearer " + m.group(2)).header("Content-Type", "application/json")
+              .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"tts-1\",\"input\":\"Hello\",\"voice\":\"alloy\"}")).build(),
+          HttpResponse.BodyHandlers.ofByteArray());
+      assertThat(speech.statusCode()).isEqualTo(200);
+      assertThat(speech.headers().firstValue("content-type")).contains("audio/wav");
+      assertThat(new String(speech.body(), java.nio.charset.StandardCharsets.US_ASCII)).startsWith("RIFF").contains("DEMO provider");
+      assertThat(speech.headers().firstValue("x-tollgate-cost-micros")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
+      String form = "--b\r\nContent-Disposition: form-data; name=\"model\"\r\n\r\nwhisper-1\r\n"
+          + "--b\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.wav\"\r\n\r\nRIFF-audio\r\n--b--\r\n";
+      HttpResponse<String> transcript = http.send(HttpRequest.newBuilder(URI.create(m.group(1).replace("/v1/chat/completions",
+                  "/v1/audio/transcriptions")))
+              .header("Authorization", "Bearer " + m.group(2)).header("Content-Type", "multipart/form-data; boundary=b")
+              .POST(HttpRequest.BodyPublishers.ofString(form)).build(),
+          HttpResponse.BodyHandlers.ofString());
+      assertThat(transcript.statusCode()).as(transcript.body()).isEqualTo(200);
+      assertThat(new ObjectMapper().readTree(transcript.body()).path("text").asText()).contains("DEMO provider");
+      assertThat(transcript.headers().firstValue("x-tollgate-cost-micros")).hasValueSatisfying(v -> assertThat(Long.parseLong(v)).isPositive());
+
       HttpResponse<String> denied = http.send(HttpRequest.newBuilder(URI.create(m.group(1)))
               .header("Authorization", "Bearer tg-not-a-key")
               .POST(HttpRequest.BodyPublishers.ofString(m.group(3))).build(),

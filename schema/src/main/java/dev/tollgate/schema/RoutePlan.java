@@ -143,6 +143,10 @@ public record RoutePlan(
    *     per image by size and quality, and/or the reported tokens at this target's input, output and
    *     {@link ImagePricing#imageInputMicrosPerMillion} prices; null (absent in stored JSON) = images
    *     not priced, and an image request is not sent to this target
+   * @param audioPricing what speech and transcriptions cost here ({@code /v1/audio/*}, ADR 0054):
+   *     per million input characters, per minute of audio and/or the tokens reported, with the
+   *     ceilings that bound the reservation; null (absent in stored JSON) = audio not priced, and an
+   *     audio request is not sent to this target
    */
   @JsonIgnoreProperties(ignoreUnknown = true)
   public record Target(
@@ -158,7 +162,8 @@ public record RoutePlan(
       @JsonInclude(JsonInclude.Include.NON_NULL) Long cacheWriteMicrosPerMillion,
       @JsonInclude(JsonInclude.Include.NON_NULL) Long cacheWriteLongMicrosPerMillion,
       @JsonInclude(JsonInclude.Include.NON_NULL) Long webSearchMicrosPerThousand,
-      @JsonInclude(JsonInclude.Include.NON_NULL) ImagePricing imagePricing) {
+      @JsonInclude(JsonInclude.Include.NON_NULL) ImagePricing imagePricing,
+      @JsonInclude(JsonInclude.Include.NON_NULL) AudioPricing audioPricing) {
 
     /** A target as stored before image prices: images not priced. */
     public Target(String provider, String model, int priority, int weight, long inputMicrosPerMillion,
@@ -168,29 +173,47 @@ public record RoutePlan(
           cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, cacheWriteLongMicrosPerMillion, webSearchMicrosPerThousand, null);
     }
 
+    /** A target as stored before audio prices: audio not priced. */
+    public Target(String provider, String model, int priority, int weight, long inputMicrosPerMillion,
+        long outputMicrosPerMillion, long contextWindow, Long cachedInputMicrosPerMillion, Long cacheWriteMicrosPerMillion,
+        Long cacheWriteLongMicrosPerMillion, Long webSearchMicrosPerThousand, ImagePricing imagePricing) {
+      this(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow,
+          cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, cacheWriteLongMicrosPerMillion, webSearchMicrosPerThousand,
+          imagePricing, null);
+    }
+
     /** This target with a cached-input and a cache-write price (null: the input price). */
     public Target withCachePrices(Long cachedInput, Long cacheWrite) {
       return new Target(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow,
-          cachedInput, cacheWrite, cacheWriteLongMicrosPerMillion, webSearchMicrosPerThousand, imagePricing);
+          cachedInput, cacheWrite, cacheWriteLongMicrosPerMillion, webSearchMicrosPerThousand, imagePricing, audioPricing);
     }
 
     /** This target with a 1-hour cache-write price (null: the cache-write price). */
     public Target withCacheWriteLongPrice(Long cacheWriteLong) {
       return new Target(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow,
-          cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, cacheWriteLong, webSearchMicrosPerThousand, imagePricing);
+          cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, cacheWriteLong, webSearchMicrosPerThousand, imagePricing,
+          audioPricing);
     }
 
     /** This target with a web search price per thousand (null: not priced). */
     public Target withWebSearchPrice(Long perThousand) {
       return new Target(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow,
-          cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, cacheWriteLongMicrosPerMillion, perThousand, imagePricing);
+          cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, cacheWriteLongMicrosPerMillion, perThousand, imagePricing,
+          audioPricing);
     }
 
     /** This target with image prices (null: images not priced). */
     public Target withImagePricing(ImagePricing pricing) {
       return new Target(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow,
           cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, cacheWriteLongMicrosPerMillion, webSearchMicrosPerThousand,
-          pricing);
+          pricing, audioPricing);
+    }
+
+    /** This target with audio prices (null: audio not priced). */
+    public Target withAudioPricing(AudioPricing pricing) {
+      return new Target(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow,
+          cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, cacheWriteLongMicrosPerMillion, webSearchMicrosPerThousand,
+          imagePricing, pricing);
     }
 
     /** A target without cache prices: cached and cache-write tokens cost the input price. */
@@ -203,7 +226,7 @@ public record RoutePlan(
         long outputMicrosPerMillion,
         long contextWindow) {
       this(provider, model, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion, contextWindow, null, null, null, null,
-          null);
+          null, null);
     }
 
     /** The price of cached prompt tokens that applies: the cached-input price, else the input price. */
@@ -276,7 +299,7 @@ public record RoutePlan(
     public Target withModel(String upstreamModel) {
       return new Target(provider, upstreamModel, priority, weight, inputMicrosPerMillion, outputMicrosPerMillion,
           contextWindow, cachedInputMicrosPerMillion, cacheWriteMicrosPerMillion, cacheWriteLongMicrosPerMillion,
-          webSearchMicrosPerThousand, imagePricing);
+          webSearchMicrosPerThousand, imagePricing, audioPricing);
     }
 
     /**
@@ -333,6 +356,62 @@ public record RoutePlan(
           new long[] {inputMicrosPerMillion, imagePricing.effectiveImageInputMicrosPerMillion(inputMicrosPerMillion)});
       return Math.addExact(Math.addExact(Math.multiplyExact(Math.max(0, images), each), prompt),
           Money.costMicros(outputTokens, outputMicrosPerMillion));
+    }
+
+    /**
+     * True if {@link #audioPricing} can bound the cost of speech ({@code /v1/audio/speech}): a price
+     * per input character or audio output tokens with their ceiling per character, and that
+     * ceiling whenever output tokens cost anything (ADR 0054).
+     */
+    public boolean pricesSpeech() {
+      return audioPricing != null
+          && (audioPricing.characterMicrosPerMillion() != null || audioPricing.outputTokensPerCharacter() != null)
+          && (outputMicrosPerMillion == 0 || audioPricing.outputTokensPerCharacter() != null);
+    }
+
+    /**
+     * True if {@link #audioPricing} can bound the cost of a transcription or translation: a price per
+     * minute or audio input tokens with their ceiling per minute, and an output ceiling per minute
+     * whenever output tokens cost anything (ADR 0054).
+     */
+    public boolean pricesTranscription() {
+      return audioPricing != null
+          && (audioPricing.minuteMicros() != null || audioPricing.audioTokensPerMinute() != null)
+          && (outputMicrosPerMillion == 0 || audioPricing.outputTokensPerMinute() != null);
+    }
+
+    /**
+     * Provider cost of audio (ADR 0054): {@code characters} of speech input at the price per million
+     * characters; {@code seconds} of audio at the price per minute, per second and rounded up once;
+     * the prompt's text tokens at the input price and its {@code audioInputTokens} at the audio
+     * input price (one rounding step); the output tokens at the output price. Prices that are not
+     * set cost nothing; 0 without audio prices.
+     *
+     * @param inputTokens all input tokens, audio ones included
+     * @param audioInputTokens the part of {@code inputTokens} that are audio
+     */
+    public long audioCostMicros(long characters, long seconds, long inputTokens, long audioInputTokens, long outputTokens) {
+      if (audioPricing == null) {
+        return 0;
+      }
+      long in = Math.max(0, inputTokens);
+      long audioIn = Math.min(Math.max(0, audioInputTokens), in);
+      long prompt = Money.costMicros(new long[] {in - audioIn, audioIn},
+          new long[] {inputMicrosPerMillion, audioPricing.effectiveAudioInputMicrosPerMillion(inputMicrosPerMillion)});
+      return Math.addExact(Math.addExact(audioPricing.characterCostMicros(characters), audioPricing.minuteCostMicros(seconds)),
+          Math.addExact(prompt, Money.costMicros(outputTokens, outputMicrosPerMillion)));
+    }
+
+    /**
+     * The most audio of {@code characters} input characters (speech) or at most {@code seconds}
+     * long (a transcription) can cost here with a text prompt of {@code promptTokens}: the audio
+     * input and output tokens at their {@link AudioPricing} ceilings. Only for a target that prices
+     * the request ({@link #pricesSpeech}, {@link #pricesTranscription}).
+     */
+    public long audioWorstCaseMicros(long characters, long seconds, long promptTokens) {
+      long audioTokens = audioPricing.audioTokenCeiling(seconds);
+      return audioCostMicros(characters, seconds, Math.addExact(promptTokens, audioTokens), audioTokens,
+          audioPricing.outputTokenCeiling(characters, seconds));
     }
 
     /**
@@ -399,6 +478,68 @@ public record RoutePlan(
     /** The image input price that applies: its own, else {@code inputMicrosPerMillion}. */
     public long effectiveImageInputMicrosPerMillion(long inputMicrosPerMillion) {
       return imageInputMicrosPerMillion == null ? inputMicrosPerMillion : imageInputMicrosPerMillion;
+    }
+  }
+
+  /**
+   * What audio costs at one target (ADR 0054). The prices add up, those that are not set cost
+   * nothing: classic speech models ({@code tts-1}) bill input characters, {@code whisper-1} bills
+   * minutes of audio (per second), the GPT-4o audio models bill tokens (text input at the
+   * target's input price, audio input at {@link #audioInputMicrosPerMillion}, output at the
+   * target's output price). The token ceilings bound what is reserved, and what is billed when the
+   * provider reports no usage.
+   *
+   * @param characterMicrosPerMillion price of one million speech input characters; null = none
+   * @param minuteMicros price of one minute of transcribed or translated audio, billed per second;
+   *     null = none
+   * @param audioInputMicrosPerMillion price of one million audio input tokens ({@code
+   *     input_token_details.audio_tokens}); null = the target's input price
+   * @param audioTokensPerMinute the most audio input tokens one minute of audio may report; null =
+   *     audio input is not billed in tokens
+   * @param outputTokensPerMinute the most output (text) tokens one minute of audio may produce in a
+   *     transcription; null = none (required when the target's output price is not 0)
+   * @param outputTokensPerCharacter the most audio output tokens one input character may produce in
+   *     speech ({@code gpt-4o-mini-tts}); also what is billed, as the speech answer reports no usage
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  @JsonIgnoreProperties(ignoreUnknown = true)
+  public record AudioPricing(Long characterMicrosPerMillion, Long minuteMicros, Long audioInputMicrosPerMillion,
+      Long audioTokensPerMinute, Long outputTokensPerMinute, Long outputTokensPerCharacter) {
+
+    /** The audio input price that applies: its own, else {@code inputMicrosPerMillion}. */
+    public long effectiveAudioInputMicrosPerMillion(long inputMicrosPerMillion) {
+      return audioInputMicrosPerMillion == null ? inputMicrosPerMillion : audioInputMicrosPerMillion;
+    }
+
+    /** {@code characters} at the price per million characters, rounded up; 0 when not priced. */
+    public long characterCostMicros(long characters) {
+      return characterMicrosPerMillion == null ? 0 : Money.costMicros(characters, characterMicrosPerMillion);
+    }
+
+    /** {@code seconds} at the price per minute ({@code seconds * price / 60}, rounded up once); 0 when not priced. */
+    public long minuteCostMicros(long seconds) {
+      return minuteMicros == null || seconds <= 0 ? 0 : perMinute(seconds, minuteMicros);
+    }
+
+    /** The most audio input tokens {@code seconds} of audio may report; 0 when not billed in tokens. */
+    public long audioTokenCeiling(long seconds) {
+      return audioTokensPerMinute == null ? 0 : perMinute(seconds, audioTokensPerMinute);
+    }
+
+    /**
+     * The most output tokens: for speech ({@code characters} &gt; 0) per input character, for a
+     * transcription per minute of its {@code seconds}; 0 without the ceiling.
+     */
+    public long outputTokenCeiling(long characters, long seconds) {
+      if (characters > 0) {
+        return outputTokensPerCharacter == null ? 0 : Math.multiplyExact(characters, outputTokensPerCharacter);
+      }
+      return outputTokensPerMinute == null ? 0 : perMinute(seconds, outputTokensPerMinute);
+    }
+
+    /** {@code seconds * perMinute / 60}, rounded up. */
+    private static long perMinute(long seconds, long perMinute) {
+      return seconds <= 0 ? 0 : Math.addExact(Math.multiplyExact(seconds, perMinute), 59L) / 60L;
     }
   }
 

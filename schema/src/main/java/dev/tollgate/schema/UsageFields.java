@@ -28,7 +28,9 @@ public final class UsageFields {
       "tokensInCached", "tokensInCacheWrite", "cachedInputPriceMicrosPerMillion", "cacheWritePriceMicrosPerMillion",
       "tokensInCacheWriteLong", "cacheWriteLongPriceMicrosPerMillion",
       "webSearchCalls", "webSearchPriceMicrosPerThousand",
-      "images", "imageSize", "imageQuality", "imagePriceMicros", "tokensInImage", "imageInputPriceMicrosPerMillion");
+      "images", "imageSize", "imageQuality", "imagePriceMicros", "tokensInImage", "imageInputPriceMicrosPerMillion",
+      "audioCharacters", "audioSeconds", "tokensInAudio", "audioCharacterPriceMicrosPerMillion", "audioMinutePriceMicros",
+      "audioInputPriceMicrosPerMillion");
 
   private UsageFields() {}
 }

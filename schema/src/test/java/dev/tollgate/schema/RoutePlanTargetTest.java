@@ -204,4 +204,58 @@ class RoutePlanTargetTest {
     assertThat(ConfigCodec.fromJson(ConfigCodec.toJson(GPT_IMAGE), RoutePlan.Target.class)).isEqualTo(GPT_IMAGE);
     assertThat(GPT_IMAGE.withModel("x").imagePricing()).as("a pattern target keeps its image prices").isEqualTo(GPT_IMAGE.imagePricing());
   }
+
+  /** tts-1: $15 per million characters. */
+  static final RoutePlan.Target TTS = new RoutePlan.Target("openai", "tts-1", 0, 1, 0, 0, 0)
+      .withAudioPricing(new RoutePlan.AudioPricing(15_000_000L, null, null, null, null, null));
+  /** gpt-4o-mini-tts: $0.60 text input, $12 audio output per million; at most 20 audio tokens per character. */
+  static final RoutePlan.Target MINI_TTS = new RoutePlan.Target("openai", "gpt-4o-mini-tts", 0, 1, 600_000, 12_000_000, 0)
+      .withAudioPricing(new RoutePlan.AudioPricing(null, null, null, null, null, 20L));
+  /** whisper-1: $0.006 per minute. */
+  static final RoutePlan.Target WHISPER = new RoutePlan.Target("openai", "whisper-1", 0, 1, 0, 0, 0)
+      .withAudioPricing(new RoutePlan.AudioPricing(null, 6_000L, null, null, null, null));
+  /** gpt-4o-transcribe: $2.50 text, $6 audio input, $10 output per million; 1,500 audio and 1,000 output tokens a minute at most. */
+  static final RoutePlan.Target TRANSCRIBE = new RoutePlan.Target("openai", "gpt-4o-transcribe", 0, 1, 2_500_000, 10_000_000, 0)
+      .withAudioPricing(new RoutePlan.AudioPricing(null, null, 6_000_000L, 1_500L, 1_000L, null));
+
+  @Test
+  void speechIsBilledPerCharacterOrForItsTokens() {
+    assertThat(TTS.pricesSpeech()).isTrue();
+    assertThat(TTS.pricesTranscription()).as("a price per character prices no audio input").isFalse();
+    // 11 characters at $15 per million: 165 micros exactly; 1 character: 15
+    assertThat(TTS.audioCostMicros(11, 0, 0, 0, 0)).isEqualTo(165);
+    assertThat(TTS.audioWorstCaseMicros(11, 0, 4)).isEqualTo(165);
+    // 11 characters: 220 audio tokens at $12 = 2,640; 4 text tokens at $0.60 = 2.4 -> 3 (one rounding per side)
+    assertThat(MINI_TTS.pricesSpeech()).isTrue();
+    assertThat(MINI_TTS.audioWorstCaseMicros(11, 0, 4)).isEqualTo(3 + 2_640);
+    RoutePlan.Target unbounded = MINI_TTS.withAudioPricing(new RoutePlan.AudioPricing(1L, null, null, null, null, null));
+    assertThat(unbounded.pricesSpeech()).as("audio output priced but not bounded").isFalse();
+  }
+
+  @Test
+  void transcriptionIsBilledPerSecondOrForItsTokens() {
+    assertThat(WHISPER.pricesTranscription()).isTrue();
+    assertThat(WHISPER.pricesSpeech()).isFalse();
+    // 61 seconds at $0.006 a minute: 6,100 micros; 1 second: 100; 7 seconds: 700
+    assertThat(WHISPER.audioCostMicros(0, 61, 0, 0, 0)).isEqualTo(6_100);
+    assertThat(WHISPER.audioCostMicros(0, 1, 0, 0, 0)).isEqualTo(100);
+    RoutePlan.Target odd = WHISPER.withAudioPricing(new RoutePlan.AudioPricing(null, 7L, null, null, null, null));
+    assertThat(odd.audioCostMicros(0, 10, 0, 0, 0)).as("70/60 rounds up").isEqualTo(2);
+    // 14 audio tokens at $6 + 6 text at $2.50 = 84 + 15 = 99; 45 output at $10 = 450
+    assertThat(TRANSCRIBE.pricesTranscription()).isTrue();
+    assertThat(TRANSCRIBE.audioCostMicros(0, 0, 20, 14, 45)).isEqualTo(99 + 450);
+    // 90 s: 2,250 audio tokens ($6: 13,500) + 10 prompt tokens ($2.50: 25) + 1,500 output ($10: 15,000)
+    assertThat(TRANSCRIBE.audioWorstCaseMicros(0, 90, 10)).isEqualTo(13_500 + 25 + 15_000);
+    RoutePlan.Target noOutputCeiling = TRANSCRIBE.withAudioPricing(new RoutePlan.AudioPricing(null, null, 6_000_000L, 1_500L, null, null));
+    assertThat(noOutputCeiling.pricesTranscription()).isFalse();
+  }
+
+  @Test
+  void audioPricesAreLeftOutWhenUnsetAndRoundTripWhenSet() {
+    assertThat(ConfigCodec.toJson(MINI)).doesNotContain("audio");
+    assertThat(ConfigCodec.toJson(WHISPER)).endsWith("\"audioPricing\":{\"minuteMicros\":6000}}");
+    assertThat(ConfigCodec.fromJson(ConfigCodec.toJson(TRANSCRIBE), RoutePlan.Target.class)).isEqualTo(TRANSCRIBE);
+    assertThat(TRANSCRIBE.withModel("x").audioPricing()).isEqualTo(TRANSCRIBE.audioPricing());
+    assertThat(MINI.audioCostMicros(10, 10, 10, 10, 10)).as("no audio prices").isZero();
+  }
 }

@@ -50,6 +50,11 @@ import java.util.TreeMap;
  *     TOLLGATE_ACCESS_LOG=json}; default {@code off})
  * @param maxAnswerBytes the largest provider answer body, or stream event, the gateway reads into
  *     memory; a provider sending more fails that attempt (a fallback trigger) instead of the heap
+ * @param maxAudioBodyBytes audio uploads ({@code /v1/audio/transcriptions}, {@code
+ *     /v1/audio/translations}) larger than this answer 413: OpenAI takes files up to 25 MB, so the
+ *     default is 26 MiB (file plus form fields); read into memory, never to disk
+ * @param audioMinBitrate bits per second the reservation assumes at least for an uploaded audio
+ *     file, which bounds its duration by its size ({@code bytes * 8 / this}, ADR 0054)
  */
 public record GatewayConfig(
     String httpHost,
@@ -74,7 +79,9 @@ public record GatewayConfig(
     long defaultMaxToolCalls,
     long searchResultTokens,
     boolean accessLog,
-    long maxAnswerBytes) {
+    long maxAnswerBytes,
+    long maxAudioBodyBytes,
+    long audioMinBitrate) {
 
   /** Every setting the gateway reads; anything else under TOLLGATE_ in the YAML file is an error. */
   static final Set<String> KNOWN =
@@ -106,7 +113,9 @@ public record GatewayConfig(
           "TOLLGATE_DEFAULT_MAX_TOOL_CALLS",
           "TOLLGATE_SEARCH_RESULT_TOKENS",
           "TOLLGATE_ACCESS_LOG",
-          "TOLLGATE_MAX_ANSWER_BYTES");
+          "TOLLGATE_MAX_ANSWER_BYTES",
+          "TOLLGATE_MAX_AUDIO_BODY_BYTES",
+          "TOLLGATE_AUDIO_MIN_BITRATE");
 
   /** The spool folder, created if missing; it must be writable (the stop that needs it is too late to find out). */
   private static Path spoolDir(String dir) {
@@ -179,7 +188,9 @@ public record GatewayConfig(
             number(s, "TOLLGATE_DEFAULT_MAX_TOOL_CALLS", 10, 1, 1_000),
             number(s, "TOLLGATE_SEARCH_RESULT_TOKENS", 8_000, 0, 1_000_000),
             accessLog(blankToNull(s.get("TOLLGATE_ACCESS_LOG"))),
-            number(s, "TOLLGATE_MAX_ANSWER_BYTES", 64L << 20, 64L << 10, 1L << 30));
+            number(s, "TOLLGATE_MAX_ANSWER_BYTES", 64L << 20, 64L << 10, 1L << 30),
+            number(s, "TOLLGATE_MAX_AUDIO_BODY_BYTES", 26L << 20, 1024, 1L << 30),
+            number(s, "TOLLGATE_AUDIO_MIN_BITRATE", 8_000, 1_000, 10_000_000));
     if (c.redisTimeout.isZero() || c.redisTimeout.toMillis() > 10_000) {
       throw new IllegalArgumentException("TOLLGATE_REDIS_TIMEOUT must be between 1ms and 10s");
     }
@@ -281,7 +292,8 @@ public record GatewayConfig(
   public String toString() {
     return "GatewayConfig[http=" + httpHost + ":" + httpPort + ", " + redis + ", redisTimeout=" + redisTimeout
         + ", credentialsKey=" + (credentialsKey != null ? "env" : credentialsKeyFile != null ? "file" : "none")
-        + ", maxBodyBytes=" + maxBodyBytes + ", maxAnswerBytes=" + maxAnswerBytes + ", defaultMaxTokens=" + defaultMaxTokens
+        + ", maxBodyBytes=" + maxBodyBytes + ", maxAnswerBytes=" + maxAnswerBytes
+        + ", maxAudioBodyBytes=" + maxAudioBodyBytes + ", audioMinBitrate=" + audioMinBitrate + ", defaultMaxTokens=" + defaultMaxTokens
         + ", settleSpool=" + (settleSpoolDir == null ? "off" : settleSpoolDir)
         + ", accessLog=" + (accessLog ? "json" : "off") + "]";
   }

@@ -3,6 +3,7 @@ package dev.tollgate.gateway.filter;
 import dev.tollgate.gateway.config.GatewayConfig;
 import dev.tollgate.gateway.http.CtxKeys;
 import dev.tollgate.gateway.http.GatewayRequest;
+import dev.tollgate.gateway.metering.AudioRequest;
 import dev.tollgate.gateway.metering.ImageRequest;
 import dev.tollgate.gateway.metering.ProviderTools;
 import dev.tollgate.gateway.metering.SpendLedger;
@@ -26,7 +27,8 @@ import io.vertx.ext.web.RoutingContext;
  * token at that target's dearest prompt price: a prompt may turn out to be all cache writes; plus
  * the web searches the request allows at the target's search price, ADR 0047; for the Gemini API
  * {@code maxOutputTokens} plus the thinking budget, per candidate, ADR 0051; for images, {@code n}
- * images at the requested size and quality at the target's image prices, ADR 0049) with the tenant's
+ * images at the requested size and quality at the target's image prices, ADR 0049; for audio, the
+ * speech's characters or the upload's longest duration with the token ceilings, ADR 0054) with the tenant's
  * pricing, and reserves it. Settle is wired here: it runs when the request's
  * outcome is known, exactly once. A token count ({@code /v1/messages/count_tokens}, Gemini's
  * {@code countTokens}) is only counted
@@ -75,6 +77,11 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
       // text request's do: else any number of image requests started at once would pass on their prompts
       prompt = tokens.count(body.getString("prompt"));
       maxOut = imagesOutputCeiling(req.route(), ImageRequest.of(body).n());
+    } else if (req.endpoint().audio()) {
+      // the text counts against TPM, and so do the audio and output tokens at their ceilings (ADR 0054)
+      prompt = tokens.count(body.getValue("input") instanceof String s ? s : "")
+          + tokens.count(body.getValue(req.endpoint().upload() ? "prompt" : "instructions") instanceof String s ? s : "");
+      maxOut = audioTokenCeiling(req.route(), req.audio());
     } else if (req.endpoint() == GatewayRequest.Endpoint.COMPLETIONS) {
       prompt = tokens.completionsPrompt(body);
       maxOut = completionsCeiling(body);
@@ -103,6 +110,7 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
     for (RoutePlan.Target t : req.route().targets()) {
       worstCost = Math.max(worstCost, images != null
           ? t.imageWorstCaseMicros(images.n(), images.size(), images.quality(), promptWithMargin)
+          : req.audio() != null ? t.audioWorstCaseMicros(req.audio().characters(), req.audio().maxSeconds(), promptWithMargin)
           : Math.addExact(t.worstCaseCostMicros(searchedPrompt, maxOut), t.webSearchCostMicros(searches)));
     }
     long worstCase = req.tenant().pricing().capBasisMicros(worstCost, req.model());
@@ -200,6 +208,17 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
       if (t.imagePricing() != null && t.imagePricing().outputTokensPerImage() != null) {
         most = Math.max(most, times(n, t.imagePricing().outputTokensPerImage()));
       }
+    }
+    return most;
+  }
+
+  /** The most audio and output tokens the audio request may bring at any of the route's targets (ADR 0054). */
+  private static long audioTokenCeiling(RoutePlan.Route route, AudioRequest audio) {
+    long most = 0;
+    for (RoutePlan.Target t : route.targets()) {
+      RoutePlan.AudioPricing p = t.audioPricing(); // every target left prices audio (ModelFilter)
+      most = Math.max(most, Math.addExact(p.audioTokenCeiling(audio.maxSeconds()),
+          p.outputTokenCeiling(audio.characters(), audio.maxSeconds())));
     }
     return most;
   }

@@ -14,7 +14,8 @@ import io.vertx.ext.web.RoutingContext;
  * resolves it through the route policy (404 when no route serves it) to the targets that can serve
  * the endpoint (400 {@code endpoint_not_supported} when none can) and have a price for the
  * provider-run tools the request enables (400 {@code tool_not_priced} when none has, ADR 0047) and,
- * for images, a price for the images asked for (400 {@code image_not_priced}, ADR 0049). All
+ * for images, a price for the images asked for (400 {@code image_not_priced}, ADR 0049), for audio a
+ * price that bounds it (400 {@code audio_not_priced}, ADR 0054). All
  * of it before admission: a refused request consumes no rate limit, reserves nothing and leaves no
  * usage record.
  */
@@ -57,6 +58,14 @@ public final class ModelFilter implements Handler<RoutingContext> {
         eligible = RoutePlanner.pricedForImages(eligible, images);
         if (eligible.targets().isEmpty()) {
           ctx.fail(GatewayError.imageNotPriced(req.model(), images.size(), images.quality()));
+          return;
+        }
+      }
+      if (req.endpoint().audio()) {
+        boolean speech = req.endpoint() == GatewayRequest.Endpoint.SPEECH;
+        eligible = RoutePlanner.pricedForAudio(eligible, speech);
+        if (eligible.targets().isEmpty()) {
+          ctx.fail(GatewayError.audioNotPriced(req.model(), speech ? "speech" : "audio input"));
           return;
         }
       }

@@ -3,6 +3,8 @@ package dev.tollgate.gateway.filter;
 import dev.tollgate.gateway.http.CtxKeys;
 import dev.tollgate.gateway.http.GatewayError;
 import dev.tollgate.gateway.http.GatewayRequest;
+import dev.tollgate.gateway.http.MultipartForm;
+import dev.tollgate.gateway.metering.AudioRequest;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -10,15 +12,29 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
-/** Parses and validates the JSON body (size is already limited by the BodyHandler before it). */
+/**
+ * Parses and validates the JSON body (size is already limited by the BodyHandler before it), or an
+ * audio upload's multipart form (read by the {@link UploadBodyFilter}).
+ */
 public final class ParseFilter implements Handler<RoutingContext> {
 
   /** The model a moderations body without one is routed and sent as: OpenAI's default. */
   public static final String DEFAULT_MODERATION_MODEL = "omni-moderation-latest";
 
+  private final long audioMinBitrate;
+
+  /** @param audioMinBitrate bits per second an uploaded audio file is assumed to have at least (ADR 0054) */
+  public ParseFilter(long audioMinBitrate) {
+    this.audioMinBitrate = audioMinBitrate;
+  }
+
   @Override
   public void handle(RoutingContext ctx) {
     GatewayRequest req = ctx.get(CtxKeys.REQUEST);
+    if (req.endpoint().upload()) {
+      parsedUpload(ctx, req);
+      return;
+    }
     Buffer raw = ctx.body().buffer();
     if (raw == null || raw.length() == 0) {
       ctx.fail(GatewayError.invalidJson("Request body must be a JSON object."));
@@ -51,6 +67,48 @@ public final class ParseFilter implements Handler<RoutingContext> {
     // a token count is one JSON answer whatever the body says
     boolean stream = !req.endpoint().tokenCount() && Boolean.TRUE.equals(body.getValue("stream"));
     req.parsed(body, body.getString("model"), stream);
+    if (req.endpoint() == GatewayRequest.Endpoint.SPEECH) {
+      req.audio(null, AudioRequest.speech(body.getString("input")));
+    }
+    ctx.next();
+  }
+
+  /**
+   * An audio upload (ADR 0054): a multipart form with a non-empty {@code file} and a {@code model};
+   * only its text fields are read (they become the request's body for the model filter, the
+   * token count of a {@code prompt} and the access log's model), the file only for its size. A
+   * {@code stream=true} transcription is refused.
+   */
+  private void parsedUpload(RoutingContext ctx, GatewayRequest req) {
+    MultipartForm form;
+    try {
+      form = MultipartForm.parse(req.upload(), req.uploadContentType());
+    } catch (IllegalArgumentException e) {
+      ctx.fail(GatewayError.invalidRequest(e.getMessage(), null));
+      return;
+    }
+    JsonObject fields = new JsonObject();
+    for (MultipartForm.Part p : form.parts()) {
+      if (!p.file() && !p.name().equals("file") && !fields.containsKey(p.name())) {
+        fields.put(p.name(), form.field(p.name()));
+      }
+    }
+    MultipartForm.Part file = form.part("file");
+    if (file == null || file.length() == 0) {
+      ctx.fail(GatewayError.invalidRequest("'file' is required: the audio file to transcribe, as a file part.", "file"));
+      return;
+    }
+    if (!(fields.getValue("model") instanceof String model) || model.isBlank()) {
+      ctx.fail(GatewayError.invalidRequest("'model' is required and must be a string.", "model"));
+      return;
+    }
+    if ("true".equalsIgnoreCase(fields.getString("stream", "").strip())) {
+      ctx.fail(GatewayError.audioStreamNotSupported("stream", "Streamed transcriptions are not supported by this gateway; "
+          + "send the request without 'stream'."));
+      return;
+    }
+    req.parsed(fields, model.strip(), false);
+    req.audio(form, AudioRequest.upload(file.length(), audioMinBitrate));
     ctx.next();
   }
 
@@ -196,6 +254,8 @@ public final class ParseFilter implements Handler<RoutingContext> {
       return validateCompletions(body);
     } else if (endpoint == GatewayRequest.Endpoint.IMAGES) {
       return validateImages(body);
+    } else if (endpoint == GatewayRequest.Endpoint.SPEECH) {
+      return validateSpeech(body);
     } else if (endpoint == GatewayRequest.Endpoint.RESPONSES) {
       return validateResponses(body);
     } else if (endpoint == GatewayRequest.Endpoint.MESSAGES) {
@@ -330,6 +390,24 @@ public final class ParseFilter implements Handler<RoutingContext> {
     }
     if (Boolean.TRUE.equals(body.getValue("stream"))) {
       return GatewayError.imageStreamNotSupported();
+    }
+    return null;
+  }
+
+  /**
+   * A speech body: {@code input} a non-empty string (its characters are what is reserved and
+   * billed), {@code instructions} a string; {@code stream_format: "sse"} is refused (ADR 0054).
+   */
+  private static GatewayError validateSpeech(JsonObject body) {
+    if (!(body.getValue("input") instanceof String input) || input.isEmpty()) {
+      return GatewayError.invalidRequest("'input' is required and must be a non-empty string.", "input");
+    }
+    if (body.getValue("instructions") != null && !(body.getValue("instructions") instanceof String)) {
+      return GatewayError.invalidRequest("'instructions' must be a string.", "instructions");
+    }
+    if ("sse".equals(body.getValue("stream_format")) || Boolean.TRUE.equals(body.getValue("stream"))) {
+      return GatewayError.audioStreamNotSupported("stream_format", "Streamed speech ('stream_format': 'sse') is not "
+          + "supported by this gateway; ask for 'audio' (the default).");
     }
     return null;
   }

@@ -176,6 +176,24 @@ public final class GatewayError extends RuntimeException {
     return of(400, "invalid_request_error", "background_not_supported", message).withParam("background");
   }
 
+  /**
+   * An audio request that no eligible target of the model has an audio price for (speech: per
+   * character or by bounded tokens; transcription: per minute or by bounded tokens): it could be
+   * neither reserved nor billed (ADR 0054).
+   */
+  public static GatewayError audioNotPriced(String model, String what) {
+    return of(400, "invalid_request_error", "audio_not_priced",
+        "No target serving the model '" + model + "' has a price for " + what + " on this gateway.").withParam("model");
+  }
+
+  /**
+   * A streamed speech or transcription: refused, because the gateway passes audio answers through
+   * whole and bills them from the complete answer (ADR 0054).
+   */
+  public static GatewayError audioStreamNotSupported(String param, String message) {
+    return of(400, "invalid_request_error", "audio_stream_not_supported", message).withParam(param);
+  }
+
   public static GatewayError rateLimited(String message, Map<String, String> headers) {
     return of(429, "rate_limit_error", "rate_limit_exceeded", message).withHeaders(headers);
   }

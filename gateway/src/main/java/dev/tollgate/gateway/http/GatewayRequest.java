@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.http;
 
 import dev.tollgate.gateway.metering.Admission;
+import dev.tollgate.gateway.metering.AudioRequest;
 import dev.tollgate.gateway.metering.ProviderTools;
 import dev.tollgate.gateway.routing.Outcome;
 import dev.tollgate.schema.ApiKeyRecord;
@@ -8,6 +9,7 @@ import dev.tollgate.schema.RoutePlan;
 import dev.tollgate.schema.TenantRecord;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,6 +31,12 @@ public final class GatewayRequest {
     /** OpenAI's image generation ({@code /v1/images/generations}): priced per image and/or by tokens (ADR 0049). */
     IMAGES("images.generations", "Images"),
     RESPONSES("responses", "Responses"),
+    /** OpenAI's text-to-speech ({@code /v1/audio/speech}): JSON in, audio out, priced per character or by tokens (ADR 0054). */
+    SPEECH("audio.speech", "Audio"),
+    /** OpenAI's speech-to-text ({@code /v1/audio/transcriptions}): a multipart upload, priced per minute or by tokens. */
+    TRANSCRIPTIONS("audio.transcriptions", "Audio"),
+    /** OpenAI's speech-to-English ({@code /v1/audio/translations}): as transcriptions. */
+    TRANSLATIONS("audio.translations", "Audio"),
     /** A stored response ({@code GET /v1/responses/{id}}): rate-limited, never billed (ADR 0050). */
     RESPONSE_RETRIEVE("responses.retrieve", "Responses"),
     /** A stored response's input items ({@code GET /v1/responses/{id}/input_items}): rate-limited, never billed. */
@@ -77,6 +85,16 @@ public final class GatewayRequest {
       return this == GENERATE_CONTENT || this == GEMINI_COUNT_TOKENS;
     }
 
+    /** An audio upload: a multipart body ({@link MultipartForm}), not JSON. */
+    public boolean upload() {
+      return this == TRANSCRIPTIONS || this == TRANSLATIONS;
+    }
+
+    /** One of OpenAI's audio endpoints (ADR 0054). */
+    public boolean audio() {
+      return this == SPEECH || upload();
+    }
+
     /** A token count: free at the provider, counted against RPM only, never reserved or billed. */
     public boolean tokenCount() {
       return this == COUNT_TOKENS || this == GEMINI_COUNT_TOKENS;
@@ -102,6 +120,10 @@ public final class GatewayRequest {
   private long promptTokens;
   private long maxOutputTokens;
   private Admission admission;
+  private Buffer upload;
+  private String uploadContentType;
+  private MultipartForm form;
+  private AudioRequest audio;
 
   public GatewayRequest(String id, Endpoint endpoint) {
     this.id = id;
@@ -123,6 +145,30 @@ public final class GatewayRequest {
     this.stream = stream;
     this.tools = ProviderTools.of(endpoint, body);
   }
+
+  /** An upload's raw body and content type, as the upload body filter read them (parsed later). */
+  public void upload(Buffer body, String contentType) {
+    this.upload = body;
+    this.uploadContentType = contentType;
+  }
+
+  public Buffer upload() { return upload; }
+  public String uploadContentType() { return uploadContentType; }
+
+  /**
+   * An audio request's parts (ADR 0054): {@code form}, the upload as received (null for speech), and
+   * what its price needs.
+   */
+  public void audio(MultipartForm form, AudioRequest audio) {
+    this.form = form;
+    this.audio = audio;
+  }
+
+  /** The audio upload (null: not an upload). */
+  public MultipartForm form() { return form; }
+
+  /** What an audio request's price needs (null: not audio). */
+  public AudioRequest audio() { return audio; }
 
   /** The tools the body asks the provider to run itself (ADR 0047). */
   public ProviderTools tools() { return tools; }

@@ -6,12 +6,14 @@ import dev.tollgate.gateway.filter.ModelFilter;
 import dev.tollgate.gateway.filter.ParseFilter;
 import dev.tollgate.gateway.filter.PreviousResponseFilter;
 import dev.tollgate.gateway.filter.RequestIdFilter;
+import dev.tollgate.gateway.filter.UploadBodyFilter;
 import dev.tollgate.gateway.metering.UsageHandler;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.routing.ModelsHandler;
 import dev.tollgate.gateway.routing.RouteHandler;
 import dev.tollgate.gateway.routing.StoredResponseHandler;
 import dev.tollgate.gateway.store.RedisStore;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -47,14 +49,18 @@ public final class GatewayRouter {
       RedisStore redis,
       GatewayMetrics metrics,
       AccessLog accessLog,
-      long maxBodyBytes) {}
+      long maxBodyBytes,
+      long maxAudioBodyBytes,
+      long audioMinBitrate) {}
 
   /** A Gemini model's path: its name (group {@code model}) under {@code /v1beta/models/} or {@code /v1/models/}. */
   static final String GEMINI_MODEL = "/v1(?:beta)?/models/(?<model>[^/:]+)";
 
-  private static void metered(Route route, GatewayRequest.Endpoint endpoint, Chain c, BodyHandler body, ParseFilter parse) {
+  private static void metered(Route route, GatewayRequest.Endpoint endpoint, Chain c, Handler<RoutingContext> body,
+      ParseFilter parse) {
     route.handler(new RequestIdFilter(endpoint, c.accessLog()))
-        .handler(body)
+        // an audio upload is kept as received, within its own limit (ADR 0054)
+        .handler(endpoint.upload() ? new UploadBodyFilter(c.maxAudioBodyBytes()) : body)
         .handler(c.auth())
         .handler(parse)
         .handler(c.model())
@@ -66,15 +72,21 @@ public final class GatewayRouter {
 
   public static Router create(Vertx vertx, Chain c) {
     Router router = Router.router(vertx);
-    ParseFilter parse = new ParseFilter();
+    ParseFilter parse = new ParseFilter(c.audioMinBitrate());
     BodyHandler body = BodyHandler.create(false).setBodyLimit(c.maxBodyBytes());
 
     // the metered endpoints share the whole chain (count_tokens: admission counts RPM only)
-    Map.of("/v1/chat/completions", GatewayRequest.Endpoint.CHAT, "/v1/completions", GatewayRequest.Endpoint.COMPLETIONS,
-            "/v1/embeddings", GatewayRequest.Endpoint.EMBEDDINGS, "/v1/moderations", GatewayRequest.Endpoint.MODERATIONS,
-            "/v1/images/generations", GatewayRequest.Endpoint.IMAGES,
-            "/v1/responses", GatewayRequest.Endpoint.RESPONSES, "/v1/messages", GatewayRequest.Endpoint.MESSAGES,
-            "/v1/messages/count_tokens", GatewayRequest.Endpoint.COUNT_TOKENS)
+    Map.ofEntries(Map.entry("/v1/chat/completions", GatewayRequest.Endpoint.CHAT),
+            Map.entry("/v1/completions", GatewayRequest.Endpoint.COMPLETIONS),
+            Map.entry("/v1/embeddings", GatewayRequest.Endpoint.EMBEDDINGS),
+            Map.entry("/v1/moderations", GatewayRequest.Endpoint.MODERATIONS),
+            Map.entry("/v1/images/generations", GatewayRequest.Endpoint.IMAGES),
+            Map.entry("/v1/audio/speech", GatewayRequest.Endpoint.SPEECH),
+            Map.entry("/v1/audio/transcriptions", GatewayRequest.Endpoint.TRANSCRIPTIONS),
+            Map.entry("/v1/audio/translations", GatewayRequest.Endpoint.TRANSLATIONS),
+            Map.entry("/v1/responses", GatewayRequest.Endpoint.RESPONSES),
+            Map.entry("/v1/messages", GatewayRequest.Endpoint.MESSAGES),
+            Map.entry("/v1/messages/count_tokens", GatewayRequest.Endpoint.COUNT_TOKENS))
         .forEach((path, endpoint) -> metered(router.post(path), endpoint, c, body, parse));
     // Google's Gemini API (ADR 0051): the model and the method are in the path, {@code /v1beta} or {@code /v1}
     Map.of(GEMINI_MODEL + ":(?<method>generateContent|streamGenerateContent)", GatewayRequest.Endpoint.GENERATE_CONTENT,

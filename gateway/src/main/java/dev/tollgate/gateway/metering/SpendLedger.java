@@ -513,6 +513,8 @@ public final class SpendLedger {
     Usage.Images images = o.usage().images();
     RoutePlan.ImagePricing imagePrices = images == null || o.target() == null ? null : o.target().imagePricing();
     Long imagePrice = imagePrices == null ? null : imagePrices.chargedPerImageMicros(images.size(), images.quality());
+    Usage.Audio audio = o.usage().audio();
+    RoutePlan.AudioPricing audioPrices = audio == null || o.target() == null ? null : o.target().audioPricing();
     // the usage record's values, in USAGE_FIELDS order (docs/redis-schema.md)
     String[] record = {
         req.id(),
@@ -556,7 +558,14 @@ public final class SpendLedger {
         images == null || images.quality() == null ? "" : images.quality(),
         imagePrice == null ? "" : Long.toString(imagePrice),
         images == null ? "" : Long.toString(images.imageInputTokens()),
-        imagePrices == null ? "" : Long.toString(imagePrices.effectiveImageInputMicrosPerMillion(o.target().inputMicrosPerMillion()))};
+        imagePrices == null ? "" : Long.toString(imagePrices.effectiveImageInputMicrosPerMillion(o.target().inputMicrosPerMillion())),
+        // the audio fields: empty for every other endpoint, a price empty when the target does not set it (ADR 0054)
+        audio == null ? "" : Long.toString(audio.characters()),
+        audio == null ? "" : Long.toString(audio.seconds()),
+        audio == null ? "" : Long.toString(audio.audioInputTokens()),
+        audioPrices == null || audioPrices.characterMicrosPerMillion() == null ? "" : Long.toString(audioPrices.characterMicrosPerMillion()),
+        audioPrices == null || audioPrices.minuteMicros() == null ? "" : Long.toString(audioPrices.minuteMicros()),
+        audioPrices == null ? "" : Long.toString(audioPrices.effectiveAudioInputMicrosPerMillion(o.target().inputMicrosPerMillion()))};
     metrics.settled(req, o, cost, billed);
     submit(new SettlePart(new Settlement(a, req.apiKey().keyName(), capBasis, actualTokens - a.tokensCharged(),
         o.usage().inputTokens(), o.usage().outputTokens(), cost, billed, List.of(record)), 0, null));

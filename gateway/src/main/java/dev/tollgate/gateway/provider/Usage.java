@@ -23,6 +23,7 @@ package dev.tollgate.gateway.provider;
  *     API's {@code web_search_call} output items, one for a chat request with {@code
  *     web_search_options}; ADR 0047)
  * @param images the images an images API answer returned (ADR 0049), null for every other answer
+ * @param audio what an audio API answer is billed for (ADR 0054), null for every other answer
  */
 public record Usage(
     long inputTokens,
@@ -33,7 +34,8 @@ public record Usage(
     boolean reportedByProvider,
     boolean promptReportedByProvider,
     long webSearchCalls,
-    Images images) {
+    Images images,
+    Audio audio) {
 
   public static final Usage NONE = new Usage(0, 0, false);
 
@@ -52,6 +54,31 @@ public record Usage(
    * @param quality their quality, likewise
    */
   public record Images(long count, long imageInputTokens, String size, String quality) {}
+
+  /**
+   * What an audio API answer is billed for besides tokens.
+   *
+   * @param characters speech input characters
+   * @param seconds seconds of audio transcribed or translated (whole, rounded up)
+   * @param audioInputTokens the part of the usage's input tokens that are audio tokens ({@code
+   *     input_token_details.audio_tokens})
+   */
+  public record Audio(long characters, long seconds, long audioInputTokens) {}
+
+  /** Usage of an answer that is neither images nor audio. */
+  public Usage(
+      long inputTokens,
+      long cachedInputTokens,
+      long cacheWriteTokens,
+      long cacheWriteLongTokens,
+      long outputTokens,
+      boolean reportedByProvider,
+      boolean promptReportedByProvider,
+      long webSearchCalls,
+      Images images) {
+    this(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWriteLongTokens, outputTokens, reportedByProvider,
+        promptReportedByProvider, webSearchCalls, images, null);
+  }
 
   /** Usage of an answer that is not images (kept for the callers from before images; see {@link #withImages}). */
   public Usage(
@@ -109,19 +136,25 @@ public record Usage(
    */
   public Usage partial() {
     return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWriteLongTokens, outputTokens, false, true,
-        webSearchCalls, images);
+        webSearchCalls, images, audio);
   }
 
   /** This usage with {@code calls} provider-run web searches. */
   public Usage withWebSearchCalls(long calls) {
     return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWriteLongTokens, outputTokens,
-        reportedByProvider, promptReportedByProvider, calls, images);
+        reportedByProvider, promptReportedByProvider, calls, images, audio);
   }
 
   /** This usage with the images an answer returned. */
   public Usage withImages(Images returned) {
     return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWriteLongTokens, outputTokens,
-        reportedByProvider, promptReportedByProvider, webSearchCalls, returned);
+        reportedByProvider, promptReportedByProvider, webSearchCalls, returned, audio);
+  }
+
+  /** This usage with what an audio answer is billed for. */
+  public Usage withAudio(Audio billed) {
+    return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWriteLongTokens, outputTokens,
+        reportedByProvider, promptReportedByProvider, webSearchCalls, images, billed);
   }
 
   /**
@@ -130,7 +163,7 @@ public record Usage(
    */
   public Usage withCountedOutput(long countedOutputTokens) {
     return new Usage(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWriteLongTokens,
-        Math.max(outputTokens, countedOutputTokens), false, promptReportedByProvider, webSearchCalls, images);
+        Math.max(outputTokens, countedOutputTokens), false, promptReportedByProvider, webSearchCalls, images, audio);
   }
 
   /**

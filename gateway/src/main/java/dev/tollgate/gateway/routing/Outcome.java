@@ -22,9 +22,14 @@ public record Outcome(int status, String code, Usage usage, String provider, Rou
   /**
    * Provider cost of the usage at the serving target's prices, prompt-cache reads and writes (1-hour
    * writes apart) at theirs, plus the web searches the provider ran at the target's price per
-   * thousand (ADR 0047); images at the target's image prices (ADR 0049).
+   * thousand (ADR 0047); images at the target's image prices (ADR 0049); audio at its audio prices (ADR 0054).
    */
   public long costMicros() {
+    Usage.Audio audio = usage.audio();
+    if (target != null && audio != null) {
+      return target.audioCostMicros(audio.characters(), audio.seconds(), usage.inputTokens(), audio.audioInputTokens(),
+          usage.outputTokens());
+    }
     Usage.Images images = usage.images();
     if (target != null && images != null) {
       return target.imageCostMicros(images.count(), images.size(), images.quality(), usage.inputTokens(),

@@ -6,6 +6,8 @@ import dev.tollgate.gateway.http.GatewayRequest;
 import dev.tollgate.gateway.metering.TokenEstimator;
 import dev.tollgate.gateway.metrics.GatewayMetrics;
 import dev.tollgate.gateway.provider.AccessTokenAuth;
+import dev.tollgate.gateway.provider.AudioAdapter;
+import dev.tollgate.gateway.provider.AudioWire;
 import dev.tollgate.gateway.provider.ChatResult;
 import dev.tollgate.gateway.provider.CompletionsAdapter;
 import dev.tollgate.gateway.provider.OpenAiWire;
@@ -53,7 +55,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The terminal handler of chat completions, legacy completions, embeddings, images, the Responses API, the Anthropic Messages API and the Gemini API (and their token counts): tries the route's targets in the
+ * The terminal handler of chat completions, legacy completions, embeddings, images, audio, the Responses API, the Anthropic Messages API and the Gemini API (and their token counts): tries the route's targets in the
  * planner's order, falling back and retrying for the route's triggers while nothing has reached the
  * client (bounded by {@code retry.maxAttempts} and {@code timeouts.totalMs}, waiting out backoff and
  * Retry-After before calling a target again), feeds target health to {@link Cooldowns}, and finishes
@@ -202,6 +204,10 @@ public final class RouteHandler implements Handler<RoutingContext> {
           case MODERATIONS -> ((ModerationsAdapter) adapter).moderationsRequest(endpoint, target.model(), req.body());
           case COMPLETIONS -> ((CompletionsAdapter) adapter).completionsRequest(endpoint, target.model(), req.body(), req.stream());
           case IMAGES -> ((ImagesAdapter) adapter).imagesRequest(endpoint, target.model(), req.body());
+          case SPEECH -> ((AudioAdapter) adapter).speechRequest(endpoint, target.model(), req.body());
+          case TRANSCRIPTIONS, TRANSLATIONS -> ((AudioAdapter) adapter).uploadRequest(endpoint,
+              req.endpoint() == GatewayRequest.Endpoint.TRANSCRIPTIONS ? "audio/transcriptions" : "audio/translations",
+              target.model(), req.form());
           case RESPONSES -> ((ResponsesAdapter) adapter).responsesRequest(endpoint, target.model(), req.body(), req.stream());
           case MESSAGES -> ((MessagesAdapter) adapter).messagesRequest(endpoint, target.model(), req.body(), req.stream(),
               ctx.request().getHeader("anthropic-version"), ctx.request().getHeader("anthropic-beta"));
@@ -410,6 +416,13 @@ public final class RouteHandler implements Handler<RoutingContext> {
           answer(Usage.NONE, b.result()); // the provider's count as it is; nothing to bill
           return;
         }
+        if (req.endpoint().audio()) {
+          // audio, JSON or text as the client asked: passed through as it is (ADR 0054)
+          String type = ex.response().getHeader("content-type");
+          answer(AudioWire.usage(req.audio(), target, req.promptTokens(), b.result(), type), b.result(),
+              type == null ? "application/octet-stream" : type);
+          return;
+        }
         PassThroughAnswer raw = req.endpoint() == GatewayRequest.Endpoint.CHAT
             || req.endpoint() == GatewayRequest.Endpoint.COMPLETIONS
             ? adapter.chatResponsePassThrough(b.result(), req.model()) : null;
@@ -477,12 +490,17 @@ public final class RouteHandler implements Handler<RoutingContext> {
           });
     }
 
-    /** A whole 2xx answer for the client: bill it, then send it. */
+    /** A whole 2xx JSON answer for the client: bill it, then send it. */
     private void answer(Usage usage, Buffer body) {
+      answer(usage, body, "application/json");
+    }
+
+    /** A whole 2xx answer of {@code contentType} for the client: bill it, then send it. */
+    private void answer(Usage usage, Buffer body, String contentType) {
       served();
       Outcome outcome = new Outcome(200, null, withRequestedSearch(usage), providerName, target, attempts);
       HttpServerResponse out = headers(ctx.response().setStatusCode(200))
-          .putHeader("content-type", "application/json")
+          .putHeader("content-type", contentType)
           .putHeader("x-tollgate-cost-micros", Long.toString(req.tenant().pricing().usageBilledMicros(outcome.costMicros(), req.model())));
       // the provider charged for this even if the client has gone: bill it either way
       req.finish(outcome);

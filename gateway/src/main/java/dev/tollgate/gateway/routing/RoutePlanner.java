@@ -6,6 +6,7 @@ import dev.tollgate.gateway.provider.CompletionsAdapter;
 import dev.tollgate.gateway.provider.CountTokensAdapter;
 import dev.tollgate.gateway.provider.EmbeddingsAdapter;
 import dev.tollgate.gateway.provider.GenerateContentAdapter;
+import dev.tollgate.gateway.provider.AudioAdapter;
 import dev.tollgate.gateway.provider.ImagesAdapter;
 import dev.tollgate.gateway.metering.ImageRequest;
 import dev.tollgate.gateway.provider.MessagesAdapter;
@@ -118,6 +119,15 @@ public final class RoutePlanner {
     return keep(route, t -> t.pricesImages(images.size(), images.quality()));
   }
 
+  /**
+   * {@code route} with only the targets whose audio prices bound {@code speech} (else a
+   * transcription or translation; empty: none has): audio is never sent where it could not be
+   * reserved and billed (ADR 0054).
+   */
+  public static RoutePlan.Route pricedForAudio(RoutePlan.Route route, boolean speech) {
+    return keep(route, speech ? RoutePlan.Target::pricesSpeech : RoutePlan.Target::pricesTranscription);
+  }
+
   private static RoutePlan.Route keep(RoutePlan.Route route, Predicate<RoutePlan.Target> priced) {
     List<RoutePlan.Target> kept = new ArrayList<>(route.targets().size());
     for (RoutePlan.Target t : route.targets()) {
@@ -134,6 +144,7 @@ public final class RoutePlanner {
       case MODERATIONS -> adapter instanceof ModerationsAdapter;
       case COMPLETIONS -> adapter instanceof CompletionsAdapter;
       case IMAGES -> adapter instanceof ImagesAdapter;
+      case SPEECH, TRANSCRIPTIONS, TRANSLATIONS -> adapter instanceof AudioAdapter;
       case RESPONSES -> adapter instanceof ResponsesAdapter;
       case MESSAGES -> adapter instanceof MessagesAdapter m && m.servesMessages(model);
       case COUNT_TOKENS -> adapter instanceof CountTokensAdapter;

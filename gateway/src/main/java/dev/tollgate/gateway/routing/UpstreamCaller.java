@@ -151,7 +151,8 @@ public final class UpstreamCaller {
             ex.timedOut = true;
             hreq.reset();
           });
-          return (req.body() == null ? hreq.send() : hreq.send(Buffer.buffer(req.body())))
+          Buffer payload = req.payload();
+          return (payload == null ? hreq.send() : hreq.send(payload))
               .timeout(t.firstByteMs(), TimeUnit.MILLISECONDS)
               .map(resp -> {
                 if (req.stream()) {

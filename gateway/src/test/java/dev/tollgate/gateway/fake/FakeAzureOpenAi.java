@@ -12,7 +12,8 @@ import java.util.regex.Pattern;
  * Responses API at {@code /openai/v1/responses} or {@code /openai/responses?api-version=...};
  * legacy completions at {@code /openai/deployments/{deployment}/completions} or {@code
  * /openai/v1/completions}; image generations at {@code
- * /openai/deployments/{deployment}/images/generations} or {@code /openai/v1/images/generations}.
+ * /openai/deployments/{deployment}/images/generations} or {@code /openai/v1/images/generations};
+ * audio at {@code .../audio/speech}, {@code .../audio/transcriptions}, {@code .../audio/translations}.
  * Answers carry Azure's content-filter annotations; errors use Azure's shapes.
  */
 public final class FakeAzureOpenAi extends FakeProvider {
@@ -22,7 +23,7 @@ public final class FakeAzureOpenAi extends FakeProvider {
   public static final long DEFAULT_COMPLETION_TOKENS = 5;
 
   private static final Pattern DEPLOYMENT_PATH =
-      Pattern.compile("/openai/deployments/[^/]+/((chat/)?completions|images/generations)");
+      Pattern.compile("/openai/deployments/[^/]+/((chat/)?completions|images/generations|audio/(speech|transcriptions|translations))");
 
   /** A fake accepting {@code apiKey}, on its own Vert.x instance. */
   public FakeAzureOpenAi(String apiKey) {
@@ -33,7 +34,8 @@ public final class FakeAzureOpenAi extends FakeProvider {
   protected Reply reject(RecordedRequest r) {
     boolean deployment = DEPLOYMENT_PATH.matcher(r.path()).matches();
     boolean v1 = "/openai/v1/chat/completions".equals(r.path()) || "/openai/v1/responses".equals(r.path())
-        || "/openai/v1/completions".equals(r.path()) || "/openai/v1/images/generations".equals(r.path());
+        || "/openai/v1/completions".equals(r.path()) || "/openai/v1/images/generations".equals(r.path())
+        || r.path().startsWith("/openai/v1/audio/") && Audio.path(r.path());
     boolean datedResponses = "/openai/responses".equals(r.path());
     if (!"POST".equals(r.method())
         || !(deployment || v1 || datedResponses)
@@ -54,6 +56,9 @@ public final class FakeAzureOpenAi extends FakeProvider {
 
   @Override
   protected Reply defaultReply(RecordedRequest r) {
+    if (Audio.path(r.path())) {
+      return Audio.reply(r.path());
+    }
     JsonObject body = r.json();
     if (r.path().endsWith("/responses")) {
       return FakeOpenAiCompatible.wantsStream(body)

@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * Fake OpenAI-compatible API: {@code POST /v1/chat/completions}, {@code /v1/embeddings}, {@code
  * /v1/responses} ({@link Responses}), {@code /v1/completions} ({@link Completions}) and {@code
- * /v1/images/generations} ({@link Images}), {@code /v1/moderations} with {@code Authorization: Bearer <key>}. The one OpenAI-shaped fake of the test suite, and the source
+ * /v1/images/generations} ({@link Images}), {@code /v1/moderations}, {@code /v1/audio/*} ({@link Audio}) with {@code Authorization: Bearer <key>}. The one OpenAI-shaped fake of the test suite, and the source
  * of the OpenAI shapes the Azure fake reuses. Its default answers report {@link #reportUsage} tokens.
  */
 public class FakeOpenAiCompatible extends FakeProvider {
@@ -59,7 +59,8 @@ public class FakeOpenAiCompatible extends FakeProvider {
   protected Reply reject(RecordedRequest r) {
     if (!"POST".equals(r.method())
         || !("/v1/chat/completions".equals(r.path()) || "/v1/embeddings".equals(r.path()) || MODERATIONS_PATH.equals(r.path())
-            || Responses.PATH.equals(r.path()) || Completions.PATH.equals(r.path()) || Images.PATH.equals(r.path()))) {
+            || Responses.PATH.equals(r.path()) || Completions.PATH.equals(r.path()) || Images.PATH.equals(r.path())
+            || r.path().startsWith("/v1/") && Audio.path(r.path()))) {
       return Reply.json(
           404,
           error(
@@ -76,6 +77,9 @@ public class FakeOpenAiCompatible extends FakeProvider {
 
   @Override
   protected Reply defaultReply(RecordedRequest r) {
+    if (Audio.path(r.path())) {
+      return Audio.reply(r.path());
+    }
     JsonObject body = r.json();
     if (r.path().endsWith("/embeddings")) {
       return Reply.json(200, embeddings(body.getString("model"), promptTokens));

@@ -131,7 +131,47 @@ public final class RoutePolicyProjection {
         cached, optionalMicros("cacheWritePricePerMillion", t.getCacheWritePricePerMillion()),
         optionalMicros("cacheWriteLongPricePerMillion", t.getCacheWriteLongPricePerMillion()),
         optionalMicros("webSearchPricePerThousand", t.getWebSearchPricePerThousand()),
-        imagePricing(t, output));
+        imagePricing(t, output), audioPricing(t, output));
+  }
+
+  /**
+   * Null when the target sets no audio prices: the plan leaves them out, and the gateway sends no
+   * audio request there (ADR 0054). The CRD's rules, again here: a price of some kind; audio input
+   * tokens with their ceiling; output tokens that cost anything with a ceiling.
+   */
+  private static RoutePlan.AudioPricing audioPricing(RoutePolicySpec.Target t, long outputMicrosPerMillion) {
+    RoutePolicySpec.AudioPricing p = t.getAudioPricing();
+    if (p == null) {
+      return null;
+    }
+    String target = " (target " + t.getProvider() + "/" + t.getModel() + ")";
+    if (p.getPricePerMillionCharacters() == null && p.getPricePerMinute() == null && p.getAudioTokensPerMinute() == null
+        && p.getOutputTokensPerCharacter() == null) {
+      throw Problem.invalid("audioPricing needs pricePerMillionCharacters, pricePerMinute, audioTokensPerMinute or "
+          + "outputTokensPerCharacter" + target);
+    }
+    if (p.getAudioInputPricePerMillion() != null && p.getAudioTokensPerMinute() == null) {
+      throw Problem.invalid("audioPricing.audioTokensPerMinute is required when audioInputPricePerMillion is set" + target);
+    }
+    if (outputMicrosPerMillion > 0 && p.getOutputTokensPerCharacter() == null && p.getOutputTokensPerMinute() == null) {
+      throw Problem.invalid("audioPricing.outputTokensPerCharacter (speech) or audioPricing.outputTokensPerMinute "
+          + "(transcription) is required when outputPricePerMillion is not 0" + target);
+    }
+    ceiling("audioPricing.audioTokensPerMinute", p.getAudioTokensPerMinute(), 1_000_000);
+    ceiling("audioPricing.outputTokensPerMinute", p.getOutputTokensPerMinute(), 1_000_000);
+    ceiling("audioPricing.outputTokensPerCharacter", p.getOutputTokensPerCharacter(), 10_000);
+    return new RoutePlan.AudioPricing(
+        optionalMicros("audioPricing.pricePerMillionCharacters", p.getPricePerMillionCharacters()),
+        optionalMicros("audioPricing.pricePerMinute", p.getPricePerMinute()),
+        optionalMicros("audioPricing.audioInputPricePerMillion", p.getAudioInputPricePerMillion()),
+        p.getAudioTokensPerMinute(), p.getOutputTokensPerMinute(), p.getOutputTokensPerCharacter());
+  }
+
+  /** A ceiling, when set, from 1 to {@code max}: bounded so that the reservation's arithmetic stays far from overflowing. */
+  private static void ceiling(String field, Long value, long max) {
+    if (value != null && (value < 1 || value > max)) {
+      throw Problem.invalid(field + " must be between 1 and " + max + ", got " + value);
+    }
   }
 
   /**

@@ -186,6 +186,46 @@ class ProjectionsTest {
         .hasMessageContaining("imagePricing.perImage.price must not be negative, got '-0.08'");
   }
 
+  @Test
+  void audioPricesProjectIntoTheTargetAndTokenPricedAudioNeedsItsCeilings() {
+    RoutePolicy p = Fixtures.policy("ns", "p");
+    RoutePolicySpec.Target t = p.getSpec().getRoutes().get(0).getTargets().get(0);
+    RoutePlan plain = RoutePolicyProjection.of(p, Map.of(), null, "none");
+    assertThat(ConfigCodec.toJson(plain)).as("unset audio prices stay out of the plan").doesNotContain("audio");
+
+    RoutePolicySpec.AudioPricing audio = new RoutePolicySpec.AudioPricing();
+    audio.setPricePerMinute("0.006");
+    audio.setAudioInputPricePerMillion("6.00");
+    audio.setAudioTokensPerMinute(1_500L);
+    audio.setOutputTokensPerMinute(1_000L);
+    t.setAudioPricing(audio);
+    RoutePlan priced = RoutePolicyProjection.of(p, Map.of(), null, "none");
+    assertThat(priced.routes().get(0).targets().get(0)).isEqualTo(
+        new RoutePlan.Target("openai", "gpt-4o-mini", 0, 1, 150_000, 600_000, 0)
+            .withAudioPricing(new RoutePlan.AudioPricing(null, 6_000L, 6_000_000L, 1_500L, 1_000L, null)));
+    assertThat(priced.version()).as("an audio price is a new version").isNotEqualTo(plain.version());
+
+    audio.setOutputTokensPerMinute(null);
+    assertThatThrownBy(() -> RoutePolicyProjection.of(p, Map.of(), null, "none"))
+        .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.problem().reason()).isEqualTo(Problem.INVALID_SPEC))
+        .hasMessageContaining("audioPricing.outputTokensPerCharacter (speech) or audioPricing.outputTokensPerMinute");
+    t.setOutputPricePerMillion("0.00");
+    audio.setAudioTokensPerMinute(null);
+    assertThatThrownBy(() -> RoutePolicyProjection.of(p, Map.of(), null, "none"))
+        .hasMessageContaining("audioPricing.audioTokensPerMinute is required when audioInputPricePerMillion is set");
+    audio.setAudioInputPricePerMillion(null);
+    audio.setPricePerMinute(null);
+    assertThatThrownBy(() -> RoutePolicyProjection.of(p, Map.of(), null, "none"))
+        .hasMessageContaining("audioPricing needs pricePerMillionCharacters, pricePerMinute");
+    audio.setPricePerMillionCharacters("-15.00");
+    assertThatThrownBy(() -> RoutePolicyProjection.of(p, Map.of(), null, "none"))
+        .hasMessageContaining("audioPricing.pricePerMillionCharacters must not be negative, got '-15.00'");
+    audio.setPricePerMillionCharacters("15.00");
+    audio.setOutputTokensPerCharacter(20_000L);
+    assertThatThrownBy(() -> RoutePolicyProjection.of(p, Map.of(), null, "none"))
+        .hasMessageContaining("audioPricing.outputTokensPerCharacter must be between 1 and 10000, got 20000");
+  }
+
   static final String SERVICE_ACCOUNT_KEY = "{\"type\":\"service_account\",\"project_id\":\"acme-prod\","
       + "\"private_key_id\":\"0123abcd\",\"private_key\":\"-----BEGIN PRIVATE KEY-----\\nMIIEvQIBADANBgkqhkiG9w0BAQEFAAS\\n"
       + "-----END PRIVATE KEY-----\\n\",\"client_email\":\"tollgate@acme-prod.iam.gserviceaccount.com\","

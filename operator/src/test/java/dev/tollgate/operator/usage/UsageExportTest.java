@@ -76,13 +76,15 @@ class UsageExportTest {
         .containsExactly("req_a", "req_b", "req_c", "req_last");
     assertThat(lines.get(1)).startsWith(id("2026-11-05T10:00:00Z") + ",req_a,").endsWith(",0.0012,0.0018");
     assertThat(lines.get(2)).contains(",\"'=cmd,x\",");
-    assertThat(header.subList(header.size() - 12, header.size() - 2)).as("the 1-hour cache-write, web search, then the images columns, last")
+    assertThat(header.subList(header.size() - 18, header.size() - 2))
+        .as("the 1-hour cache-write, web search, images, then the audio columns, last")
         .containsExactly("tokensInCacheWriteLong", "cacheWriteLongPriceMicrosPerMillion", "webSearchCalls",
             "webSearchPriceMicrosPerThousand", "images", "imageSize", "imageQuality", "imagePriceMicros", "tokensInImage",
-            "imageInputPriceMicrosPerMillion");
-    // status, empty errorCode, fourteen missing fields (four cache ones, the two 1-hour ones, the two web
-    // search ones, the six images ones), the amounts
-    assertThat(lines.get(3)).endsWith(",0,,,,,,,,,,,,,,,,2.00,2.50");
+            "imageInputPriceMicrosPerMillion", "audioCharacters", "audioSeconds", "tokensInAudio",
+            "audioCharacterPriceMicrosPerMillion", "audioMinutePriceMicros", "audioInputPriceMicrosPerMillion");
+    // status, empty errorCode, twenty missing fields (four cache ones, the two 1-hour ones, the two web
+    // search ones, the six images ones, the six audio ones), the amounts
+    assertThat(lines.get(3)).endsWith(",0,,,,,,,,,,,,,,,,,,,,,,2.00,2.50");
     assertThat(err()).contains("agency/acme: 4 records, cost 2.00151, billed 2.502265 (matches the month totals)");
   }
 

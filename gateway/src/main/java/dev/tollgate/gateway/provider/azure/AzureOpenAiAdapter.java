@@ -1,5 +1,7 @@
 package dev.tollgate.gateway.provider.azure;
 
+import dev.tollgate.gateway.http.MultipartForm;
+import dev.tollgate.gateway.provider.AudioAdapter;
 import dev.tollgate.gateway.provider.ChatResult;
 import dev.tollgate.gateway.provider.CompletionsAdapter;
 import dev.tollgate.gateway.provider.ImagesAdapter;
@@ -28,13 +30,16 @@ import java.util.regex.Pattern;
  * <p>{@code apiVersion} {@code v1} selects Azure's version-less v1 API ({@code
  * /openai/v1/chat/completions}, model in the body) instead of a deployment URL. Legacy completions
  * go the same way, to {@code completions} instead of {@code chat/completions}, and image generations
- * to {@code images/generations} (never streamed).
+ * to {@code images/generations} (never streamed); speech to {@code audio/speech}, and audio uploads
+ * to {@code audio/transcriptions} and {@code audio/translations} as received, with the deployment
+ * name in their {@code model} field (ADR 0054).
  *
  * <p>The Responses API has no deployment URL on Azure: it is {@code /openai/v1/responses} (for
  * {@code apiVersion} {@code v1}, or none set) or {@code /openai/responses?api-version=...} (a dated
  * preview version), the deployment name always in the body's {@code model}.
  */
-public final class AzureOpenAiAdapter implements ProviderAdapter, ResponsesAdapter, CompletionsAdapter, ImagesAdapter {
+public final class AzureOpenAiAdapter implements ProviderAdapter, ResponsesAdapter, CompletionsAdapter, ImagesAdapter,
+    AudioAdapter {
 
   /** Latest GA data-plane inference version with {@code stream_options.include_usage}. */
   public static final String DEFAULT_API_VERSION = "2024-10-21";
@@ -64,28 +69,37 @@ public final class AzureOpenAiAdapter implements ProviderAdapter, ResponsesAdapt
     return deploymentRequest(endpoint, "images/generations", upstreamModel, body, false);
   }
 
+  @Override
+  public UpstreamRequest speechRequest(ProviderEndpoint endpoint, String upstreamModel, JsonObject body) {
+    UpstreamRequest json = deploymentRequest(endpoint, "audio/speech", upstreamModel, body, false);
+    return new UpstreamRequest(json.url(), AudioAdapter.audioHeaders(json.headers(), null), json.body(), false);
+  }
+
+  @Override
+  public UpstreamRequest uploadRequest(ProviderEndpoint endpoint, String operation, String upstreamModel, MultipartForm form) {
+    return UpstreamRequest.upload(operationUrl(endpoint, operation, upstreamModel),
+        AudioAdapter.audioHeaders(OpenAiWire.jsonHeaders(endpoint, false, "api-key"), form), form.withField("model", upstreamModel));
+  }
+
+  /** The URL of {@code operation}: on the deployment, or for {@code v1} the version-less path. */
+  private static String operationUrl(ProviderEndpoint endpoint, String operation, String upstreamModel) {
+    String version = endpoint.apiVersion() == null ? DEFAULT_API_VERSION : endpoint.apiVersion();
+    return "v1".equals(version) ? resourceUrl(endpoint) + "/openai/v1/" + operation
+        : resourceUrl(endpoint) + "/openai/deployments/" + OpenAiWire.pathSegment(upstreamModel) + "/" + operation
+            + "?api-version=" + URLEncoder.encode(version, StandardCharsets.UTF_8);
+  }
+
   /**
    * A call of {@code operation} on the deployment (or, for {@code v1}, the version-less path with
    * the deployment as the body's model); a stream asks for its usage in the final chunk.
    */
   private static UpstreamRequest deploymentRequest(
       ProviderEndpoint endpoint, String operation, String upstreamModel, JsonObject openAiBody, boolean stream) {
-    String version = endpoint.apiVersion() == null ? DEFAULT_API_VERSION : endpoint.apiVersion();
-    String base = resourceUrl(endpoint);
+    String url = operationUrl(endpoint, operation, upstreamModel);
     JsonObject body = OpenAiWire.topLevelCopy(openAiBody);
-    String url;
-    if ("v1".equals(version)) {
-      url = base + "/openai/v1/" + operation;
+    if ("v1".equals(endpoint.apiVersion())) {
       body.put("model", upstreamModel);
     } else {
-      url =
-          base
-              + "/openai/deployments/"
-              + OpenAiWire.pathSegment(upstreamModel)
-              + "/"
-              + operation
-              + "?api-version="
-              + URLEncoder.encode(version, StandardCharsets.UTF_8);
       body.remove("model");
     }
     if (stream) {

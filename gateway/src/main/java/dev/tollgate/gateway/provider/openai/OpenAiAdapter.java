@@ -1,5 +1,7 @@
 package dev.tollgate.gateway.provider.openai;
 
+import dev.tollgate.gateway.http.MultipartForm;
+import dev.tollgate.gateway.provider.AudioAdapter;
 import dev.tollgate.gateway.provider.ChatResult;
 import dev.tollgate.gateway.provider.CompletionsAdapter;
 import dev.tollgate.gateway.provider.EmbeddingsAdapter;
@@ -25,11 +27,13 @@ import java.util.Set;
  * the final chunk ({@code stream_options.include_usage}) so that they are billed exactly. The
  * Responses API ({@code /responses}) passes through with the upstream model name; its streams
  * always end with the usage. Legacy completions ({@code /completions}) go as chat does; image
- * generations ({@code /images/generations}) and moderations ({@code /moderations}) pass through like
- * embeddings.
+ * generations ({@code /images/generations}), moderations ({@code /moderations}) and speech
+ * ({@code /audio/speech}) pass through like embeddings; audio uploads ({@code /audio/transcriptions},
+ * {@code /audio/translations}) go as received, with the upstream model name in their {@code model}
+ * field (ADR 0054).
  */
 public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsAdapter, ResponsesAdapter, CompletionsAdapter,
-    ImagesAdapter, ModerationsAdapter {
+    ImagesAdapter, ModerationsAdapter, AudioAdapter {
 
   @Override
   public Set<String> types() {
@@ -73,6 +77,19 @@ public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsAdapter, 
   @Override
   public UpstreamRequest imagesRequest(ProviderEndpoint endpoint, String upstreamModel, JsonObject body) {
     return jsonRequest(endpoint, "/images/generations", upstreamModel, body);
+  }
+
+  @Override
+  public UpstreamRequest speechRequest(ProviderEndpoint endpoint, String upstreamModel, JsonObject body) {
+    JsonObject upstream = OpenAiWire.topLevelCopy(body).put("model", upstreamModel);
+    return new UpstreamRequest(url(endpoint, "/audio/speech"), AudioAdapter.audioHeaders(headers(endpoint, false), null),
+        upstream.encode(), false);
+  }
+
+  @Override
+  public UpstreamRequest uploadRequest(ProviderEndpoint endpoint, String operation, String upstreamModel, MultipartForm form) {
+    return UpstreamRequest.upload(url(endpoint, "/" + operation), AudioAdapter.audioHeaders(headers(endpoint, false), form),
+        form.withField("model", upstreamModel));
   }
 
   /** A one-answer (never streamed) call of {@code path}: the body with the upstream model. */

@@ -294,6 +294,9 @@ public class RoutePolicySpec {
   @ValidationRule(
       value = "!has(self.imagePricing) || has(self.imagePricing.outputTokensPerImage) || self.outputPricePerMillion.matches('^0+(\\\\.0+)?$')",
       message = "imagePricing.outputTokensPerImage is required when outputPricePerMillion is not 0 (it bounds the reservation)")
+  @ValidationRule(
+      value = "!has(self.audioPricing) || has(self.audioPricing.outputTokensPerCharacter) || has(self.audioPricing.outputTokensPerMinute) || self.outputPricePerMillion.matches('^0+(\\\\.0+)?$')",
+      message = "audioPricing.outputTokensPerCharacter (speech) or audioPricing.outputTokensPerMinute (transcription) is required when outputPricePerMillion is not 0 (it bounds the reservation)")
   public static class Target {
 
     @Required
@@ -345,6 +348,9 @@ public class RoutePolicySpec {
 
     @JsonPropertyDescription("What images generated here cost (`/v1/images/generations`, ADR 0049): per image by size and quality (`perImage`, DALL-E style), and/or the tokens the provider reports (GPT image models) at inputPricePerMillion (text), imageInputPricePerMillion and outputPricePerMillion. Unset (default): images are not priced, and an image request is not sent to this target (refused with `image_not_priced` when no target of the route has a price).")
     private ImagePricing imagePricing;
+
+    @JsonPropertyDescription("What audio costs here (`/v1/audio/speech`, `/v1/audio/transcriptions`, `/v1/audio/translations`, ADR 0054): per million input characters (tts-1), per minute of audio billed per second (whisper-1), and/or tokens (GPT-4o audio models: text input at inputPricePerMillion, audio input at audioInputPricePerMillion, output at outputPricePerMillion) with the ceilings that bound the reservation. Unset (default): audio is not priced, and an audio request is not sent to this target (refused with `audio_not_priced` when no target of the route has a price).")
+    private AudioPricing audioPricing;
 
     @Default("0")
     @Min(0)
@@ -450,6 +456,14 @@ public class RoutePolicySpec {
       this.imagePricing = imagePricing;
     }
 
+    public AudioPricing getAudioPricing() {
+      return audioPricing;
+    }
+
+    public void setAudioPricing(AudioPricing audioPricing) {
+      this.audioPricing = audioPricing;
+    }
+
     public long getContextWindow() {
       return contextWindow;
     }
@@ -497,6 +511,91 @@ public class RoutePolicySpec {
 
     public void setOutputTokensPerImage(Long outputTokensPerImage) {
       this.outputTokensPerImage = outputTokensPerImage;
+    }
+  }
+
+  /** What speech, transcriptions and translations cost at one target (ADR 0054). */
+  @ValidationRule(
+      value = "has(self.pricePerMillionCharacters) || has(self.pricePerMinute) || has(self.audioTokensPerMinute) || has(self.outputTokensPerCharacter)",
+      message = "audioPricing needs pricePerMillionCharacters, pricePerMinute, audioTokensPerMinute or outputTokensPerCharacter")
+  @ValidationRule(
+      value = "!has(self.audioInputPricePerMillion) || has(self.audioTokensPerMinute)",
+      message = "audioPricing.audioTokensPerMinute is required when audioInputPricePerMillion is set (it bounds the reservation)")
+  public static class AudioPricing {
+
+    @Pattern(Formats.AMOUNT)
+    @JsonPropertyDescription("Provider price of one million characters of speech input (`input` of `/v1/audio/speech`; tts-1: \"15.00\", tts-1-hd: \"30.00\"), decimal string. Unset: not priced per character.")
+    private String pricePerMillionCharacters;
+
+    @Pattern(Formats.AMOUNT)
+    @JsonPropertyDescription("Provider price of one minute of transcribed or translated audio (whisper-1: \"0.006\"), billed per second and rounded up to a whole micro-unit, decimal string. Unset: not priced per minute.")
+    private String pricePerMinute;
+
+    @Pattern(Formats.AMOUNT)
+    @JsonPropertyDescription("Provider price of one million audio input tokens (`usage.input_token_details.audio_tokens` of a transcription; gpt-4o-transcribe: \"6.00\"), decimal string. Default: inputPricePerMillion. Needs audioTokensPerMinute.")
+    private String audioInputPricePerMillion;
+
+    @Min(1)
+    @Max(1_000_000)
+    @JsonPropertyDescription("The most audio input tokens one minute of audio may report: the reservation's ceiling, and what is billed when the provider reports no usage. Set it to bill audio input in tokens.")
+    private Long audioTokensPerMinute;
+
+    @Min(1)
+    @Max(1_000_000)
+    @JsonPropertyDescription("The most output (text) tokens one minute of audio may produce in a transcription: the reservation's ceiling, and what is billed when the provider reports no usage. Required for transcription when outputPricePerMillion is not 0.")
+    private Long outputTokensPerMinute;
+
+    @Min(1)
+    @Max(10_000)
+    @JsonPropertyDescription("The most audio output tokens one input character may produce in speech (gpt-4o-mini-tts): the reservation's ceiling and, as a speech answer reports no usage, what is billed. Required for speech when outputPricePerMillion is not 0.")
+    private Long outputTokensPerCharacter;
+
+    public String getPricePerMillionCharacters() {
+      return pricePerMillionCharacters;
+    }
+
+    public void setPricePerMillionCharacters(String pricePerMillionCharacters) {
+      this.pricePerMillionCharacters = pricePerMillionCharacters;
+    }
+
+    public String getPricePerMinute() {
+      return pricePerMinute;
+    }
+
+    public void setPricePerMinute(String pricePerMinute) {
+      this.pricePerMinute = pricePerMinute;
+    }
+
+    public String getAudioInputPricePerMillion() {
+      return audioInputPricePerMillion;
+    }
+
+    public void setAudioInputPricePerMillion(String audioInputPricePerMillion) {
+      this.audioInputPricePerMillion = audioInputPricePerMillion;
+    }
+
+    public Long getAudioTokensPerMinute() {
+      return audioTokensPerMinute;
+    }
+
+    public void setAudioTokensPerMinute(Long audioTokensPerMinute) {
+      this.audioTokensPerMinute = audioTokensPerMinute;
+    }
+
+    public Long getOutputTokensPerMinute() {
+      return outputTokensPerMinute;
+    }
+
+    public void setOutputTokensPerMinute(Long outputTokensPerMinute) {
+      this.outputTokensPerMinute = outputTokensPerMinute;
+    }
+
+    public Long getOutputTokensPerCharacter() {
+      return outputTokensPerCharacter;
+    }
+
+    public void setOutputTokensPerCharacter(Long outputTokensPerCharacter) {
+      this.outputTokensPerCharacter = outputTokensPerCharacter;
     }
   }
 
