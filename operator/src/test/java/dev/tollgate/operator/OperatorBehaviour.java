@@ -278,6 +278,63 @@ abstract class OperatorBehaviour {
     awaitReady(ApiKey.class, ns, "k", "False", "TenantSuspended");
   }
 
+  /**
+   * Suspending a key, or giving it an expiry, is how a platform team withdraws it: that must reach
+   * Redis even when something unrelated (here its models, now wider than the tenant's) keeps the rest
+   * of the spec from being projected.
+   */
+  @Test
+  void suspensionAndExpiryReachRedisEvenWhileAnotherProblemBlocksTheKey() {
+    String ns = newNamespace();
+    readyTenant(ns, "acme");
+    ApiKey k = Fixtures.apiKey(ns, "k", "acme");
+    k.getSpec().setAllowedModels(List.of("gpt-4o"));
+    create(k);
+    awaitReady(ApiKey.class, ns, "k", "True", "Projected");
+    String hash = getKey(ns, "k").getStatus().getKeyId();
+    edit(Tenant.class, ns, "acme", t -> {
+      t.getSpec().setAllowedModels(List.of("gpt-4o-mini"));
+      return t;
+    });
+    awaitReady(ApiKey.class, ns, "k", "False", "InvalidSpec");
+
+    edit(ApiKey.class, ns, "k", a -> {
+      a.getSpec().setState(ApiKeySpec.State.Suspended);
+      return a;
+    });
+    await().atMost(WAIT).untilAsserted(() -> assertThat(keyRecord(hash).state()).isEqualTo(ApiKeyRecord.SUSPENDED));
+    awaitReady(ApiKey.class, ns, "k", "False", "InvalidSpec");
+
+    Instant expiry = Instant.now().minusSeconds(60);
+    edit(ApiKey.class, ns, "k", a -> {
+      a.getSpec().setState(ApiKeySpec.State.Active);
+      a.getSpec().setExpiresAt(expiry.toString());
+      return a;
+    });
+    await().atMost(WAIT).untilAsserted(() -> assertThat(keyRecord(hash).notAfterMs()).isEqualTo(expiry.toEpochMilli()));
+    // Setting it back to Active under a problem does not bring it back: only a full projection can.
+    assertThat(keyRecord(hash).state()).isEqualTo(ApiKeyRecord.SUSPENDED);
+    assertThat(keyRecord(hash).usableAt(System.currentTimeMillis())).isFalse();
+  }
+
+  /** The same for a tenant: suspending it takes effect even while its new RoutePolicy does not exist yet. */
+  @Test
+  void tenantSuspensionReachesRedisEvenWhileAnotherProblemBlocksTheTenant() {
+    String ns = newNamespace();
+    readyTenant(ns, "acme");
+    TenantId id = new TenantId(ns, "acme");
+    edit(Tenant.class, ns, "acme", t -> {
+      t.getSpec().setRoutePolicyRef(new dev.tollgate.operator.api.v1alpha1.LocalRef("premium"));
+      t.getSpec().setState(TenantSpec.State.Suspended);
+      return t;
+    });
+    awaitReady(Tenant.class, ns, "acme", "False", "RoutePolicyNotFound");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(
+        ConfigCodec.fromJson(redis().get(RedisKeys.tenant(id)), TenantRecord.class).state()).isEqualTo(TenantRecord.SUSPENDED));
+    // Nothing else of the blocked spec was written.
+    assertThat(ConfigCodec.fromJson(redis().get(RedisKeys.tenant(id)), TenantRecord.class).routePolicy()).isEqualTo("default");
+  }
+
   @Test
   void rotationKeepsBothKeysOnlyForTheOverlap() {
     String ns = newNamespace();

@@ -8,6 +8,7 @@ import dev.tollgate.operator.api.v1alpha1.Tenant;
 import dev.tollgate.operator.api.v1alpha1.TenantSpec;
 import dev.tollgate.operator.projection.ApiKeyProjection;
 import dev.tollgate.operator.projection.Problem;
+import dev.tollgate.operator.projection.ProblemException;
 import dev.tollgate.operator.projection.TenantProjection;
 import dev.tollgate.operator.redis.ConfigWriter;
 import dev.tollgate.schema.ApiKeyRecord;
@@ -166,6 +167,44 @@ public final class ApiKeyReconciler extends ProjectingReconciler<ApiKey, ApiKeyS
       return Outcome.inactive("TenantSuspended", "tenant " + tenant.getMetadata().getName() + " is suspended");
     }
     return Outcome.ready("key written to Redis");
+  }
+
+  @Override
+  protected void withdrawWhileBlocked(ApiKey key, ApiKeyStatus status) {
+    ApiKeySpec spec = key.getSpec();
+    if (spec == null) {
+      return;
+    }
+    boolean suspend = spec.getState() == ApiKeySpec.State.Suspended;
+    long expiry;
+    try {
+      expiry = ApiKeyProjection.notAfterMs(spec);
+    } catch (ProblemException e) {
+      expiry = 0; // an unreadable expiry is the problem being reported; nothing to apply
+    }
+    if (!suspend && expiry == 0) {
+      return;
+    }
+    Set<String> hashes = new LinkedHashSet<>();
+    if (status.getKeyId() != null) {
+      hashes.add(status.getKeyId());
+    }
+    if (status.getPreviousKeyId() != null) {
+      hashes.add(status.getPreviousKeyId());
+    }
+    for (String hash : hashes) {
+      ApiKeyRecord stored = writer.get(RedisKeys.apiKey(hash), ApiKeyRecord.class);
+      if (stored != null && belongsTo(stored, key)) {
+        writer.put(RedisKeys.apiKey(hash), ApiKeyProjection.withdrawn(stored, suspend, expiry),
+            new ConfigChange(ConfigChange.API_KEY, hash));
+      }
+    }
+  }
+
+  /** True if a stored key record was projected from this ApiKey (names are unique per namespace). */
+  static boolean belongsTo(ApiKeyRecord record, ApiKey key) {
+    return key.getMetadata().getName().equals(record.keyName())
+        && namespace(key).equals(record.tenantId().namespace());
   }
 
   private void revoke(String hash) {

@@ -58,6 +58,12 @@ public final class ConfigWriter {
     return true;
   }
 
+  /** The record stored at {@code key}, or null when absent. */
+  public <T> T get(String key, Class<T> type) {
+    String json = redis.get(key);
+    return json == null ? null : ConfigCodec.fromJson(json, type);
+  }
+
   /** HSET {@code key field} to the record's JSON unless it already holds exactly that. */
   public boolean putField(String key, String field, Object record, ConfigChange change) {
     String json = ConfigCodec.toJson(record);

@@ -23,7 +23,9 @@ class ResourceReferenceTest {
       `lastTransitionTime` moves only when its `status` changes. Problems also produce a Warning Event
       (`kubectl describe`), once per change of reason or message. When a reference is missing or a spec
       is invalid nothing is written to Redis (what was written before stays until the object is fixed
-      or deleted); the object converges by itself when the referenced object appears.
+      or deleted), except a withdrawal: a Tenant or ApiKey set to `Suspended`, or an ApiKey given an
+      `expiresAt`, is suspended or ends in Redis at once whatever else is wrong with it. The object
+      converges by itself when the referenced object appears.
 
       | reason | condition | meaning |
       |---|---|---|
