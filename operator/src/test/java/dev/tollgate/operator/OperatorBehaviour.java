@@ -335,6 +335,51 @@ abstract class OperatorBehaviour {
     assertThat(ConfigCodec.fromJson(redis().get(RedisKeys.tenant(id)), TenantRecord.class).routePolicy()).isEqualTo("default");
   }
 
+  /**
+   * A key hash belongs to one ApiKey. Another ApiKey importing the same value, in another tenant or
+   * namespace, must not take it over (re-point the key to its tenant, revive it after a suspension,
+   * revoke it when deleted): it is reported as a conflict and writes nothing.
+   */
+  @Test
+  void anImportOfAKeyAnotherApiKeyOwnsCannotTakeItOver() {
+    String victimNs = namespaceWithReadyKey("victim");
+    ApiKey victim = getKey(victimNs, "victim");
+    String raw = rawKey(victimNs, victim);
+    String hash = victim.getStatus().getKeyId();
+
+    String ns = newNamespace();
+    readyTenant(ns, "other");
+    create(Fixtures.secret(ns, "copied", "apiKey", raw));
+    ApiKey thief = Fixtures.apiKey(ns, "thief", "other");
+    thief.getSpec().setImportFrom(new dev.tollgate.operator.api.v1alpha1.SecretKeyRef("copied", "apiKey"));
+    create(thief);
+    Condition c = awaitReady(ApiKey.class, ns, "thief", "False", "KeyConflict");
+    assertThat(c.getMessage()).doesNotContain(raw);
+    assertThat(keyRecord(hash).tenant()).isEqualTo(victimNs + "/acme");
+    assertThat(keyRecord(hash).keyName()).isEqualTo("victim");
+
+    edit(ApiKey.class, victimNs, "victim", a -> {
+      a.getSpec().setState(ApiKeySpec.State.Suspended);
+      return a;
+    });
+    awaitReady(ApiKey.class, victimNs, "victim", "False", "Suspended");
+    // Several resyncs later the suspension still holds and the key still names its own tenant.
+    await().pollDelay(RESYNC.multipliedBy(2)).atMost(WAIT).untilAsserted(() -> {
+      assertThat(keyRecord(hash).state()).isEqualTo(ApiKeyRecord.SUSPENDED);
+      assertThat(keyRecord(hash).tenant()).isEqualTo(victimNs + "/acme");
+    });
+
+    // Deleting the conflicting ApiKey leaves the owner's record alone.
+    edit(ApiKey.class, victimNs, "victim", a -> {
+      a.getSpec().setState(ApiKeySpec.State.Active);
+      return a;
+    });
+    awaitReady(ApiKey.class, victimNs, "victim", "True", "Projected");
+    client().resources(ApiKey.class).inNamespace(ns).withName("thief").delete();
+    await().atMost(WAIT).until(() -> getKey(ns, "thief") == null);
+    await().pollDelay(Duration.ofMillis(500)).atMost(WAIT).untilAsserted(() -> assertThat(keyRecord(hash)).isNotNull());
+  }
+
   @Test
   void rotationKeepsBothKeysOnlyForTheOverlap() {
     String ns = newNamespace();
