@@ -210,8 +210,16 @@ public final class ApiKeyReconciler extends ProjectingReconciler<ApiKey, ApiKeyS
 
   /** True if a stored key record was projected from this ApiKey (names are unique per namespace). */
   static boolean belongsTo(ApiKeyRecord record, ApiKey key) {
-    return key.getMetadata().getName().equals(record.keyName())
-        && namespace(key).equals(record.tenantId().namespace());
+    return key.getMetadata().getName().equals(record.keyName()) && namespace(key).equals(recordNamespace(record));
+  }
+
+  /** The namespace of the ApiKey a record was projected from; null if its tenant id is unreadable. */
+  private static String recordNamespace(ApiKeyRecord record) {
+    try {
+      return record.tenant() == null ? null : record.tenantId().namespace();
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /**
@@ -226,10 +234,9 @@ public final class ApiKeyReconciler extends ProjectingReconciler<ApiKey, ApiKeyS
     boolean ours = claimedHashes(key).contains(hash);
     Set<ApiKey> claimants = new LinkedHashSet<>(context.getPrimaryCache().byIndex(KEY_HASH_INDEX, hash));
     ApiKeyRecord stored = writer.get(RedisKeys.apiKey(hash), ApiKeyRecord.class);
-    if (stored != null && stored.keyName() != null) {
-      context.getPrimaryCache().get(new ResourceID(stored.keyName(), stored.tenantId().namespace()))
-          .filter(owner -> belongsTo(stored, owner))
-          .ifPresent(claimants::add);
+    String storedNamespace = stored == null ? null : recordNamespace(stored);
+    if (storedNamespace != null && stored.keyName() != null) {
+      context.getPrimaryCache().get(new ResourceID(stored.keyName(), storedNamespace)).ifPresent(claimants::add);
     }
     for (ApiKey other : claimants) {
       if (sameObject(other, key) || (ours && !olderThan(other, key))) {
@@ -276,15 +283,7 @@ public final class ApiKeyReconciler extends ProjectingReconciler<ApiKey, ApiKeyS
 
   /** Deletes the record of {@code hash} if it is this ApiKey's: never another ApiKey's with the same value. */
   private void revoke(String hash, ApiKey key) {
-    ApiKeyRecord stored;
-    try {
-      stored = writer.get(RedisKeys.apiKey(hash), ApiKeyRecord.class);
-    } catch (RuntimeException e) {
-      if (isRedisFailure(e)) {
-        throw e;
-      }
-      stored = null; // unreadable: not anybody's record
-    }
+    ApiKeyRecord stored = writer.get(RedisKeys.apiKey(hash), ApiKeyRecord.class); // null: absent or unreadable
     if (stored != null && !belongsTo(stored, key)) {
       return;
     }
