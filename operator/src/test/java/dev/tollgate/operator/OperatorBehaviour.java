@@ -278,6 +278,108 @@ abstract class OperatorBehaviour {
     awaitReady(ApiKey.class, ns, "k", "False", "TenantSuspended");
   }
 
+  /**
+   * Suspending a key, or giving it an expiry, is how a platform team withdraws it: that must reach
+   * Redis even when something unrelated (here its models, now wider than the tenant's) keeps the rest
+   * of the spec from being projected.
+   */
+  @Test
+  void suspensionAndExpiryReachRedisEvenWhileAnotherProblemBlocksTheKey() {
+    String ns = newNamespace();
+    readyTenant(ns, "acme");
+    ApiKey k = Fixtures.apiKey(ns, "k", "acme");
+    k.getSpec().setAllowedModels(List.of("gpt-4o"));
+    create(k);
+    awaitReady(ApiKey.class, ns, "k", "True", "Projected");
+    String hash = getKey(ns, "k").getStatus().getKeyId();
+    edit(Tenant.class, ns, "acme", t -> {
+      t.getSpec().setAllowedModels(List.of("gpt-4o-mini"));
+      return t;
+    });
+    awaitReady(ApiKey.class, ns, "k", "False", "InvalidSpec");
+
+    edit(ApiKey.class, ns, "k", a -> {
+      a.getSpec().setState(ApiKeySpec.State.Suspended);
+      return a;
+    });
+    await().atMost(WAIT).untilAsserted(() -> assertThat(keyRecord(hash).state()).isEqualTo(ApiKeyRecord.SUSPENDED));
+    awaitReady(ApiKey.class, ns, "k", "False", "InvalidSpec");
+
+    Instant expiry = Instant.now().minusSeconds(60);
+    edit(ApiKey.class, ns, "k", a -> {
+      a.getSpec().setState(ApiKeySpec.State.Active);
+      a.getSpec().setExpiresAt(expiry.toString());
+      return a;
+    });
+    await().atMost(WAIT).untilAsserted(() -> assertThat(keyRecord(hash).notAfterMs()).isEqualTo(expiry.toEpochMilli()));
+    // Setting it back to Active under a problem does not bring it back: only a full projection can.
+    assertThat(keyRecord(hash).state()).isEqualTo(ApiKeyRecord.SUSPENDED);
+    assertThat(keyRecord(hash).usableAt(System.currentTimeMillis())).isFalse();
+  }
+
+  /** The same for a tenant: suspending it takes effect even while its new RoutePolicy does not exist yet. */
+  @Test
+  void tenantSuspensionReachesRedisEvenWhileAnotherProblemBlocksTheTenant() {
+    String ns = newNamespace();
+    readyTenant(ns, "acme");
+    TenantId id = new TenantId(ns, "acme");
+    edit(Tenant.class, ns, "acme", t -> {
+      t.getSpec().setRoutePolicyRef(new dev.tollgate.operator.api.v1alpha1.LocalRef("premium"));
+      t.getSpec().setState(TenantSpec.State.Suspended);
+      return t;
+    });
+    awaitReady(Tenant.class, ns, "acme", "False", "RoutePolicyNotFound");
+    await().atMost(WAIT).untilAsserted(() -> assertThat(
+        ConfigCodec.fromJson(redis().get(RedisKeys.tenant(id)), TenantRecord.class).state()).isEqualTo(TenantRecord.SUSPENDED));
+    // Nothing else of the blocked spec was written.
+    assertThat(ConfigCodec.fromJson(redis().get(RedisKeys.tenant(id)), TenantRecord.class).routePolicy()).isEqualTo("default");
+  }
+
+  /**
+   * A key hash belongs to one ApiKey. Another ApiKey importing the same value, in another tenant or
+   * namespace, must not take it over (re-point the key to its tenant, revive it after a suspension,
+   * revoke it when deleted): it is reported as a conflict and writes nothing.
+   */
+  @Test
+  void anImportOfAKeyAnotherApiKeyOwnsCannotTakeItOver() {
+    String victimNs = namespaceWithReadyKey("victim");
+    ApiKey victim = getKey(victimNs, "victim");
+    String raw = rawKey(victimNs, victim);
+    String hash = victim.getStatus().getKeyId();
+
+    String ns = newNamespace();
+    readyTenant(ns, "other");
+    create(Fixtures.secret(ns, "copied", "apiKey", raw));
+    ApiKey thief = Fixtures.apiKey(ns, "thief", "other");
+    thief.getSpec().setImportFrom(new dev.tollgate.operator.api.v1alpha1.SecretKeyRef("copied", "apiKey"));
+    create(thief);
+    Condition c = awaitReady(ApiKey.class, ns, "thief", "False", "KeyConflict");
+    assertThat(c.getMessage()).doesNotContain(raw);
+    assertThat(keyRecord(hash).tenant()).isEqualTo(victimNs + "/acme");
+    assertThat(keyRecord(hash).keyName()).isEqualTo("victim");
+
+    edit(ApiKey.class, victimNs, "victim", a -> {
+      a.getSpec().setState(ApiKeySpec.State.Suspended);
+      return a;
+    });
+    awaitReady(ApiKey.class, victimNs, "victim", "False", "Suspended");
+    // Several resyncs later the suspension still holds and the key still names its own tenant.
+    await().pollDelay(RESYNC.multipliedBy(2)).atMost(WAIT).untilAsserted(() -> {
+      assertThat(keyRecord(hash).state()).isEqualTo(ApiKeyRecord.SUSPENDED);
+      assertThat(keyRecord(hash).tenant()).isEqualTo(victimNs + "/acme");
+    });
+
+    // Deleting the conflicting ApiKey leaves the owner's record alone.
+    edit(ApiKey.class, victimNs, "victim", a -> {
+      a.getSpec().setState(ApiKeySpec.State.Active);
+      return a;
+    });
+    awaitReady(ApiKey.class, victimNs, "victim", "True", "Projected");
+    client().resources(ApiKey.class).inNamespace(ns).withName("thief").delete();
+    await().atMost(WAIT).until(() -> getKey(ns, "thief") == null);
+    await().pollDelay(Duration.ofMillis(500)).atMost(WAIT).untilAsserted(() -> assertThat(keyRecord(hash)).isNotNull());
+  }
+
   @Test
   void rotationKeepsBothKeysOnlyForTheOverlap() {
     String ns = newNamespace();

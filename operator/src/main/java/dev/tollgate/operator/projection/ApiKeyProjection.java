@@ -49,6 +49,19 @@ public final class ApiKeyProjection {
         current.requestsPerMinute(), current.tokensPerMinute(), current.routePolicy(), current.generation());
   }
 
+  /**
+   * A stored record narrowed by what the spec withdraws, for when the rest of the spec cannot be
+   * projected: suspended if {@code suspend}, ending at {@code expiryMs} if that is earlier (0 = none).
+   * Never widens: an Active state or a later end is not taken from the spec.
+   */
+  public static ApiKeyRecord withdrawn(ApiKeyRecord stored, boolean suspend, long expiryMs) {
+    String state = suspend ? ApiKeyRecord.SUSPENDED : stored.state();
+    long notAfter = expiryMs == 0 ? stored.notAfterMs()
+        : stored.notAfterMs() == 0 ? expiryMs : Math.min(stored.notAfterMs(), expiryMs);
+    return new ApiKeyRecord(stored.tenant(), stored.keyName(), state, notAfter, stored.allowedModels(),
+        stored.requestsPerMinute(), stored.tokensPerMinute(), stored.routePolicy(), stored.generation());
+  }
+
   /** Epoch ms of spec.expiresAt; 0 = never. */
   public static long notAfterMs(ApiKeySpec spec) {
     if (spec.getExpiresAt() == null || spec.getExpiresAt().isBlank()) {

@@ -8,6 +8,7 @@ import dev.tollgate.operator.api.v1alpha1.Tenant;
 import dev.tollgate.operator.api.v1alpha1.TenantSpec;
 import dev.tollgate.operator.projection.ApiKeyProjection;
 import dev.tollgate.operator.projection.Problem;
+import dev.tollgate.operator.projection.ProblemException;
 import dev.tollgate.operator.projection.TenantProjection;
 import dev.tollgate.operator.redis.ConfigWriter;
 import dev.tollgate.schema.ApiKeyRecord;
@@ -23,6 +24,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -47,6 +49,10 @@ public final class ApiKeyReconciler extends ProjectingReconciler<ApiKey, ApiKeyS
   public static final String SECRET_KEY = "apiKey";
   /** Annotation on the Secret: the rotation.generation its key was issued for (written with the key, atomically). */
   public static final String ROTATION_ANNOTATION = "tollgate.dev/rotation-generation";
+  /** Ready=False reason: the key value is another ApiKey's (imported twice, or a Secret edited by hand). */
+  public static final String KEY_CONFLICT = "KeyConflict";
+  /** Primary-cache index: the key hashes an ApiKey's status claims (current and previous). */
+  private static final String KEY_HASH_INDEX = "keyHash";
 
   public ApiKeyReconciler(ConfigWriter writer, Duration resync, Clock clock) {
     super(writer, resync, clock);
@@ -54,6 +60,7 @@ public final class ApiKeyReconciler extends ProjectingReconciler<ApiKey, ApiKeyS
 
   @Override
   public List<EventSource<?, ApiKey>> prepareEventSources(EventSourceContext<ApiKey> context) {
+    context.getPrimaryCache().addIndexer(KEY_HASH_INDEX, ApiKeyReconciler::claimedHashes);
     return List.of(
         References.watch(Tenant.class, context, (k, name) -> name.equals(tenantName(k))),
         References.watch(RoutePolicy.class, context, (k, name) ->
@@ -98,23 +105,24 @@ public final class ApiKeyReconciler extends ProjectingReconciler<ApiKey, ApiKeyS
     } else {
       rawKey = stored;
     }
+    String hash = ApiKeys.sha256Hex(rawKey);
+    requireUnclaimed(key, hash, status, context);
     if (secret == null || !rawKey.equals(stored) || issuedRotation != wantedRotation) {
       writeSecret(client, key, secretName, rawKey, wantedRotation, secret);
     }
 
     Instant now = clock.instant();
-    String hash = ApiKeys.sha256Hex(rawKey);
     String known = status.getKeyId();
     String previous = status.getPreviousKeyId();
     String previousPrefix = status.getPreviousKeyPrefix();
     long previousEnd = status.getPreviousKeyExpiresAt() == null ? 0 : Instant.parse(status.getPreviousKeyExpiresAt()).toEpochMilli();
     if (known != null && !known.equals(hash)) {
       if (previous != null && !previous.equals(hash) && !previous.equals(known)) {
-        revoke(previous); // a rotation during an overlap ends the older overlap now
+        revoke(previous, key); // a rotation during an overlap ends the older overlap now
       }
       if (stored == null) {
         // The Secret was lost: nobody may hold the old key legitimately any more, so it ends now.
-        revoke(known);
+        revoke(known, key);
         previous = null;
       } else {
         previous = known;
@@ -124,7 +132,7 @@ public final class ApiKeyReconciler extends ProjectingReconciler<ApiKey, ApiKeyS
     }
     if (previous != null && (previous.equals(hash) || previousEnd <= now.toEpochMilli())) {
       if (!previous.equals(hash)) {
-        revoke(previous);
+        revoke(previous, key);
       }
       previous = null;
     }
@@ -168,7 +176,117 @@ public final class ApiKeyReconciler extends ProjectingReconciler<ApiKey, ApiKeyS
     return Outcome.ready("key written to Redis");
   }
 
-  private void revoke(String hash) {
+  @Override
+  protected void withdrawWhileBlocked(ApiKey key, ApiKeyStatus status) {
+    ApiKeySpec spec = key.getSpec();
+    if (spec == null) {
+      return;
+    }
+    boolean suspend = spec.getState() == ApiKeySpec.State.Suspended;
+    long expiry;
+    try {
+      expiry = ApiKeyProjection.notAfterMs(spec);
+    } catch (ProblemException e) {
+      expiry = 0; // an unreadable expiry is the problem being reported; nothing to apply
+    }
+    if (!suspend && expiry == 0) {
+      return;
+    }
+    Set<String> hashes = new LinkedHashSet<>();
+    if (status.getKeyId() != null) {
+      hashes.add(status.getKeyId());
+    }
+    if (status.getPreviousKeyId() != null) {
+      hashes.add(status.getPreviousKeyId());
+    }
+    for (String hash : hashes) {
+      ApiKeyRecord stored = writer.get(RedisKeys.apiKey(hash), ApiKeyRecord.class);
+      if (stored != null && belongsTo(stored, key)) {
+        writer.put(RedisKeys.apiKey(hash), ApiKeyProjection.withdrawn(stored, suspend, expiry),
+            new ConfigChange(ConfigChange.API_KEY, hash));
+      }
+    }
+  }
+
+  /** True if a stored key record was projected from this ApiKey (names are unique per namespace). */
+  static boolean belongsTo(ApiKeyRecord record, ApiKey key) {
+    return key.getMetadata().getName().equals(record.keyName()) && namespace(key).equals(recordNamespace(record));
+  }
+
+  /** The namespace of the ApiKey a record was projected from; null if its tenant id is unreadable. */
+  private static String recordNamespace(ApiKeyRecord record) {
+    try {
+      return record.tenant() == null ? null : record.tenantId().namespace();
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /**
+   * A key hash belongs to one ApiKey, whichever namespace or tenant: a second ApiKey with the same
+   * value (imported twice, copied across namespaces, a Secret edited by hand) would otherwise re-point
+   * the key to its own tenant, revive it after its owner's suspension, and revoke it when deleted.
+   * An existing claim (another ApiKey's status, or the Redis record of another ApiKey that still
+   * exists) wins over a new one; when both already claim it (a race, or state from before this check)
+   * the older ApiKey wins. The loser is reported KeyConflict and writes nothing.
+   */
+  private void requireUnclaimed(ApiKey key, String hash, ApiKeyStatus status, Context<ApiKey> context) {
+    boolean ours = claimedHashes(key).contains(hash);
+    Set<ApiKey> claimants = new LinkedHashSet<>(context.getPrimaryCache().byIndex(KEY_HASH_INDEX, hash));
+    ApiKeyRecord stored = writer.get(RedisKeys.apiKey(hash), ApiKeyRecord.class);
+    String storedNamespace = stored == null ? null : recordNamespace(stored);
+    if (storedNamespace != null && stored.keyName() != null) {
+      context.getPrimaryCache().get(new ResourceID(stored.keyName(), storedNamespace)).ifPresent(claimants::add);
+    }
+    for (ApiKey other : claimants) {
+      if (sameObject(other, key) || (ours && !olderThan(other, key))) {
+        continue;
+      }
+      String who = namespace(other).equals(namespace(key))
+          ? "ApiKey " + other.getMetadata().getName() : "an ApiKey in another namespace";
+      String source = key.getSpec().getImportFrom() != null
+          ? "the key imported from Secret " + key.getSpec().getImportFrom().getName()
+          : "the key in Secret " + ApiKeyProjection.secretName(key);
+      throw new Problem(KEY_CONFLICT, source + " is already the key of " + who
+          + ": one key value can belong to one ApiKey only").exception();
+    }
+  }
+
+  /** The key hashes an ApiKey's status claims. */
+  private static List<String> claimedHashes(ApiKey key) {
+    ApiKeyStatus s = key.getStatus();
+    if (s == null) {
+      return List.of();
+    }
+    List<String> out = new java.util.ArrayList<>(2);
+    if (s.getKeyId() != null) {
+      out.add(s.getKeyId());
+    }
+    if (s.getPreviousKeyId() != null && !s.getPreviousKeyId().equals(s.getKeyId())) {
+      out.add(s.getPreviousKeyId());
+    }
+    return out;
+  }
+
+  private static boolean sameObject(ApiKey a, ApiKey b) {
+    return namespace(a).equals(namespace(b)) && a.getMetadata().getName().equals(b.getMetadata().getName());
+  }
+
+  /** Creation order, then uid, then namespace/name: a total order every replica agrees on. */
+  private static boolean olderThan(ApiKey a, ApiKey b) {
+    java.util.Comparator<ApiKey> order = java.util.Comparator
+        .comparing((ApiKey k) -> Objects.toString(k.getMetadata().getCreationTimestamp(), ""))
+        .thenComparing(k -> Objects.toString(k.getMetadata().getUid(), ""))
+        .thenComparing(k -> namespace(k) + "/" + k.getMetadata().getName());
+    return order.compare(a, b) < 0;
+  }
+
+  /** Deletes the record of {@code hash} if it is this ApiKey's: never another ApiKey's with the same value. */
+  private void revoke(String hash, ApiKey key) {
+    ApiKeyRecord stored = writer.get(RedisKeys.apiKey(hash), ApiKeyRecord.class); // null: absent or unreadable
+    if (stored != null && !belongsTo(stored, key)) {
+      return;
+    }
     writer.delete(RedisKeys.apiKey(hash), new ConfigChange(ConfigChange.API_KEY, hash));
   }
 
@@ -235,7 +353,7 @@ public final class ApiKeyReconciler extends ProjectingReconciler<ApiKey, ApiKeyS
         hashes.add(ApiKeys.sha256Hex(raw));
       }
     }
-    hashes.forEach(this::revoke);
+    hashes.forEach(h -> revoke(h, key));
     if (secret != null && ownedBy(secret, key)) {
       // Garbage collection would do it on a real cluster; local mode has none.
       context.getClient().secrets().inNamespace(ns).withName(secret.getMetadata().getName()).delete();

@@ -48,6 +48,14 @@ abstract class ProjectingReconciler<P extends CustomResource<?, S>, S extends To
   /** Resolves references and writes the projection; throws ProblemException to report not ready. */
   protected abstract Outcome sync(P resource, S status, Context<P> context);
 
+  /**
+   * Called when a problem keeps the projection from being written: applies to what is already in
+   * Redis only what the spec withdraws (a suspension, an expiry), never anything that widens access.
+   * Suspending or expiring an object is how a platform team takes it out of service, and an unrelated
+   * problem (a typo, a missing reference) must not keep the old, usable record in force.
+   */
+  protected void withdrawWhileBlocked(P resource, S status) {}
+
   /** True for kinds whose objects reference other objects (they report ResolvedRefs). */
   protected abstract boolean hasReferences();
 
@@ -74,6 +82,7 @@ abstract class ProjectingReconciler<P extends CustomResource<?, S>, S extends To
       }
     } catch (ProblemException e) {
       Problem p = e.problem();
+      withdrawWhileBlocked(resource, status);
       if (hasReferences()) {
         boolean resolved = !p.isMissingReference();
         Conditions.set(status, Condition.RESOLVED_REFS, resolved, resolved ? "Resolved" : p.reason(),

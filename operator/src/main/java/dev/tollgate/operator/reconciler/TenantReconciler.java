@@ -2,6 +2,7 @@ package dev.tollgate.operator.reconciler;
 
 import dev.tollgate.operator.api.v1alpha1.RoutePolicy;
 import dev.tollgate.operator.api.v1alpha1.Tenant;
+import dev.tollgate.operator.api.v1alpha1.TenantSpec;
 import dev.tollgate.operator.api.v1alpha1.TenantStatus;
 import dev.tollgate.operator.projection.Problem;
 import dev.tollgate.operator.projection.TenantProjection;
@@ -52,6 +53,20 @@ public final class TenantReconciler extends ProjectingReconciler<Tenant, TenantS
       return Outcome.inactive("Suspended", "tenant is suspended: requests with its keys are refused");
     }
     return Outcome.ready("tenant written to Redis");
+  }
+
+  @Override
+  protected void withdrawWhileBlocked(Tenant tenant, TenantStatus status) {
+    if (tenant.getSpec() == null || tenant.getSpec().getState() != TenantSpec.State.Suspended) {
+      return;
+    }
+    TenantId id = new TenantId(namespace(tenant), tenant.getMetadata().getName());
+    TenantRecord stored = writer.get(RedisKeys.tenant(id), TenantRecord.class);
+    if (stored != null && !TenantRecord.SUSPENDED.equals(stored.state())) {
+      writer.put(RedisKeys.tenant(id), new TenantRecord(stored.tenant(), stored.displayName(), TenantRecord.SUSPENDED,
+          stored.allowedModels(), stored.routePolicy(), stored.requestsPerMinute(), stored.tokensPerMinute(),
+          stored.pricing(), stored.generation()), new ConfigChange(ConfigChange.TENANT, id.id()));
+    }
   }
 
   private TenantStatus.MonthToDate monthToDate(TenantId id, Pricing pricing, Instant now) {

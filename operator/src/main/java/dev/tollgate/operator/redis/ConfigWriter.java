@@ -58,6 +58,16 @@ public final class ConfigWriter {
     return true;
   }
 
+  /** The record stored at {@code key}, or null when absent or unreadable (a {@link #put} replaces it). */
+  public <T> T get(String key, Class<T> type) {
+    String json = redis.get(key);
+    try {
+      return json == null ? null : ConfigCodec.fromJson(json, type);
+    } catch (IllegalArgumentException unreadable) {
+      return null;
+    }
+  }
+
   /** HSET {@code key field} to the record's JSON unless it already holds exactly that. */
   public boolean putField(String key, String field, Object record, ConfigChange change) {
     String json = ConfigCodec.toJson(record);

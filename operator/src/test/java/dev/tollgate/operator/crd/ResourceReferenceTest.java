@@ -23,7 +23,9 @@ class ResourceReferenceTest {
       `lastTransitionTime` moves only when its `status` changes. Problems also produce a Warning Event
       (`kubectl describe`), once per change of reason or message. When a reference is missing or a spec
       is invalid nothing is written to Redis (what was written before stays until the object is fixed
-      or deleted); the object converges by itself when the referenced object appears.
+      or deleted), except a withdrawal: a Tenant or ApiKey set to `Suspended`, or an ApiKey given an
+      `expiresAt`, is suspended or ends in Redis at once whatever else is wrong with it. The object
+      converges by itself when the referenced object appears.
 
       | reason | condition | meaning |
       |---|---|---|
@@ -36,6 +38,7 @@ class ResourceReferenceTest {
       | `ApiKeyNotFound` | Ready=False, ResolvedRefs=False | a SpendCap's `apiKeyRef` names no ApiKey |
       | `SecretNotFound` | Ready=False, ResolvedRefs=False | a referenced Secret or key inside it is missing |
       | `SecretConflict` | Ready=False | the ApiKey's `secretName` is taken by a Secret it does not own |
+      | `KeyConflict` | Ready=False | the ApiKey's key value (imported, or its Secret edited by hand) is already another ApiKey's, in any namespace; the first claim keeps it |
       | `InvalidSpec` | Ready=False | the spec breaks a rule the CRD cannot check (e.g. a key's models wider than its tenant's, a cap in another currency) |
       | `CredentialsKeyMissing` | Ready=False | a RoutePolicy references credentials but the operator has no (valid) `TOLLGATE_CREDENTIALS_KEY` |
       | `RedisUnavailable` | Ready=False | Redis did not answer; the operator retries with backoff (up to 30 s apart) |
