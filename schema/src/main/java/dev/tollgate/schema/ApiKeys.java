@@ -43,8 +43,11 @@ public final class ApiKeys {
     }
   }
 
-  /** The first characters of a key, safe to show (e.g. {@code tg-AbC12}); never enough to use it. */
+  /**
+   * The first characters of a key, safe to show (e.g. {@code tg-AbC12}); never enough to use it: at
+   * most 8, and at most a quarter of the key, so a short imported key (16 characters allowed) shows 4.
+   */
   public static String displayPrefix(String rawKey) {
-    return rawKey.substring(0, Math.min(rawKey.length(), 8));
+    return rawKey.substring(0, Math.min(8, rawKey.length() / 4));
   }
 }

@@ -41,4 +41,12 @@ class CredentialSealerTest {
         .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
     assertThat(ApiKeys.displayPrefix(k)).hasSize(8).isEqualTo(k.substring(0, 8));
   }
+
+  /** Status, the usage endpoint and the access log show a prefix: of a short imported key, a quarter, not half. */
+  @Test
+  void aShortImportedKeyShowsAQuarterOfItself() {
+    assertThat(ApiKeys.displayPrefix("sk-0123456789abc")).isEqualTo("sk-0");
+    assertThat(ApiKeys.displayPrefix("sk-proj-0123456789abcdefghijklmnop")).isEqualTo("sk-proj-");
+    assertThat(ApiKeys.displayPrefix("")).isEmpty();
+  }
 }
