@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -112,16 +113,26 @@ public record MultipartForm(Buffer body, String contentType, List<Part> parts) {
     return p == null || p.file() ? null : body.getString(p.start(), p.end(), "UTF-8");
   }
 
-  /** The body with the content of field {@code name} replaced by {@code value}; itself when it already holds it. */
-  public Buffer withField(String name, String value) {
-    Part p = part(name);
-    if (p == null || value.equals(field(name))) {
-      return body;
+  /**
+   * The body with the content of each text field named in {@code values} replaced by its value, every
+   * other byte as received; itself when nothing changes. The one way the gateway alters an upload
+   * (ADR 0054): the model name, and the answer format asked of the provider.
+   */
+  public Buffer withFields(Map<String, String> values) {
+    Buffer out = null;
+    int copied = 0;
+    for (Part p : parts) {
+      String value = p.file() ? null : values.get(p.name());
+      if (value == null || value.equals(body.getString(p.start(), p.end(), "UTF-8"))) {
+        continue;
+      }
+      if (out == null) {
+        out = Buffer.buffer(body.length() + 256);
+      }
+      out.appendBuffer(body, copied, p.start() - copied).appendString(value, "UTF-8");
+      copied = p.end();
     }
-    return Buffer.buffer(body.length() + value.length())
-        .appendBuffer(body, 0, p.start())
-        .appendString(value, "UTF-8")
-        .appendBuffer(body, p.end(), body.length() - p.end());
+    return out == null ? body : out.appendBuffer(body, copied, body.length() - copied);
   }
 
   private static byte[] concat(byte[] a, byte[] b) {
