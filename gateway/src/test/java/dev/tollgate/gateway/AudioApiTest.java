@@ -467,6 +467,39 @@ class AudioApiTest {
     assertThat(HARNESS.fake().requests()).isEmpty();
   }
 
+  /** {@code form(fields, file)} with the field named {@code x} renamed {@code name}: a repeated part. */
+  static byte[] repeated(Map<String, String> fields, String name) {
+    return new String(form(fields, FILE), StandardCharsets.ISO_8859_1).replace("name=\"x\"", "name=\"" + name + "\"")
+        .getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * A second {@code model} part is refused: the gateway authorized and rewrote the first, and a
+   * provider that reads the last would have served the unauthorized model; so is a second {@code
+   * file} (a small first file bounded the reservation of a large second one) or {@code
+   * response_format}. OpenAI's array fields ({@code timestamp_granularities[]}) repeat as they may.
+   */
+  @Test
+  void aRepeatedFormFieldIsRefusedNotSmuggledUpstream() {
+    Seed seed = openAi(AudioApiTest::whisper);
+
+    OpenAiShapedRoutes.invalid(upload(Audio.TRANSCRIPTIONS, seed.key("k"),
+        repeated(fields(Seed.MODEL, "x", "gpt-4o-transcribe"), "model")), "model");
+    OpenAiShapedRoutes.invalid(upload(Audio.TRANSCRIPTIONS, seed.key("k"),
+        repeated(fields(Seed.MODEL, "response_format", "json", "x", "text"), "response_format")), "response_format");
+    byte[] twoFiles = form(fields(Seed.MODEL), FILE);
+    byte[] fileAgain = form(Map.of(), FILE);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(twoFiles, 0, twoFiles.length - (BOUNDARY.length() + 6)); // without the closing delimiter
+    out.writeBytes(fileAgain);
+    OpenAiShapedRoutes.invalid(upload(Audio.TRANSCRIPTIONS, seed.key("k"), out.toByteArray()), "file");
+    assertThat(HARNESS.fake().requests()).isEmpty();
+
+    HttpResponse<String> granular = upload(Audio.TRANSCRIPTIONS, seed.key("k"), repeated(fields(Seed.MODEL,
+        "response_format", "verbose_json", "timestamp_granularities[]", "word", "x", "segment"), "timestamp_granularities[]"));
+    assertThat(granular.statusCode()).as(granular.body()).isEqualTo(200);
+  }
+
   @Test
   void aRouteWithOnlyAnAnthropicTargetAnswersEndpointNotSupported() {
     Seed seed = HARNESS.seed().tenant();
