@@ -112,16 +112,21 @@ class AudioApiTest {
 
   /** A multipart form: the text {@code fields} in order, then the file part. */
   static byte[] form(Map<String, String> fields, byte[] file) {
+    return form(BOUNDARY, fields, file);
+  }
+
+  /** A multipart form delimited by {@code boundary}. */
+  static byte[] form(String boundary, Map<String, String> fields, byte[] file) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    fields.forEach((name, value) -> out.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"" + name
+    fields.forEach((name, value) -> out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name
         + "\"\r\n\r\n" + value + "\r\n").getBytes(StandardCharsets.UTF_8)));
     if (file != null) {
-      out.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"meeting.wav\"\r\n"
+      out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"meeting.wav\"\r\n"
           + "Content-Type: audio/wav\r\n\r\n").getBytes(StandardCharsets.UTF_8));
       out.writeBytes(file);
       out.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
     }
-    out.writeBytes(("--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    out.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
     return out.toByteArray();
   }
 
@@ -135,8 +140,12 @@ class AudioApiTest {
   }
 
   static HttpResponse<String> upload(String path, String key, byte[] body) {
+    return upload(path, key, "multipart/form-data; boundary=" + BOUNDARY, body);
+  }
+
+  static HttpResponse<String> upload(String path, String key, String contentType, byte[] body) {
     HttpRequest r = HttpRequest.newBuilder(URI.create(HARNESS.gateway().url(path))).timeout(Duration.ofSeconds(20))
-        .header("content-type", "multipart/form-data; boundary=" + BOUNDARY).header("authorization", "Bearer " + key)
+        .header("content-type", contentType).header("authorization", "Bearer " + key)
         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     try {
       return TestGateway.HTTP.send(r, HttpResponse.BodyHandlers.ofString());
@@ -498,6 +507,40 @@ class AudioApiTest {
     HttpResponse<String> granular = upload(Audio.TRANSCRIPTIONS, seed.key("k"), repeated(fields(Seed.MODEL,
         "response_format", "verbose_json", "timestamp_granularities[]", "word", "x", "segment"), "timestamp_granularities[]"));
     assertThat(granular.statusCode()).as(granular.body()).isEqualTo(200);
+  }
+
+  /**
+   * The gateway reads a form as the provider does, or refuses it: a content type whose {@code
+   * boundary} parameter follows an {@code x-boundary} one was read by the gateway at the first (a
+   * form with the authorized model) while the provider read the second (another model); a
+   * delimiter followed by more than padding, and a part with two names, were parts to the gateway
+   * and none, or another one, to the provider.
+   */
+  @Test
+  void aFormIsReadAtItsBoundaryParameterAndAmbiguousOnesAreRefused() {
+    Seed seed = openAi(AudioApiTest::whisper);
+    ByteArrayOutputStream two = new ByteArrayOutputStream();
+    two.writeBytes(form("AAA", fields(Seed.MODEL), FILE));
+    two.writeBytes(form("BBB", fields("gpt-4o-transcribe"), FILE));
+    HttpResponse<String> smuggled = upload(Audio.TRANSCRIPTIONS, seed.key("k"),
+        "multipart/form-data; x-boundary=AAA; boundary=BBB", two.toByteArray());
+    assertThat(refused(smuggled, 404, "model_not_found").getString("message")).contains("gpt-4o-transcribe");
+
+    String hidden = new String(form(fields(Seed.MODEL, "language", "en"), FILE), StandardCharsets.ISO_8859_1)
+        .replace("en\r\n", "en\r\n--" + BOUNDARY + "Z\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\nhi\r\n");
+    OpenAiShapedRoutes.invalid(upload(Audio.TRANSCRIPTIONS, seed.key("k"), hidden.getBytes(StandardCharsets.ISO_8859_1)), null);
+    String twoNames = new String(form(fields(Seed.MODEL, "x", "gpt-4o-transcribe"), FILE), StandardCharsets.ISO_8859_1)
+        .replace("name=\"x\"", "name=\"x\"; name=\"model\"");
+    OpenAiShapedRoutes.invalid(upload(Audio.TRANSCRIPTIONS, seed.key("k"), twoNames.getBytes(StandardCharsets.ISO_8859_1)), null);
+    OpenAiShapedRoutes.invalid(upload(Audio.TRANSCRIPTIONS, seed.key("k"), "multipart/form-data; boundary=\"a\\\"b\"",
+        form(fields(Seed.MODEL), FILE)), null);
+    assertThat(HARNESS.fake().requests()).isEmpty();
+
+    // a quoted boundary and padding after a delimiter are well-formed
+    HttpResponse<String> quoted = upload(Audio.TRANSCRIPTIONS, seed.key("k"), "multipart/form-data; charset=utf-8; boundary=\"q:b\"",
+        new String(form("q:b", fields(Seed.MODEL), FILE), StandardCharsets.ISO_8859_1).replace("--q:b\r\n", "--q:b \t\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1));
+    assertThat(quoted.statusCode()).as(quoted.body()).isEqualTo(200);
   }
 
   @Test
