@@ -19,6 +19,7 @@ import dev.tollgate.gateway.support.UsageRecords;
 import dev.tollgate.schema.Period;
 import dev.tollgate.schema.RedisKeys;
 import dev.tollgate.schema.RoutePlan;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -35,6 +36,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -110,16 +112,21 @@ class AudioApiTest {
 
   /** A multipart form: the text {@code fields} in order, then the file part. */
   static byte[] form(Map<String, String> fields, byte[] file) {
+    return form(BOUNDARY, fields, file);
+  }
+
+  /** A multipart form delimited by {@code boundary}. */
+  static byte[] form(String boundary, Map<String, String> fields, byte[] file) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    fields.forEach((name, value) -> out.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"" + name
+    fields.forEach((name, value) -> out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name
         + "\"\r\n\r\n" + value + "\r\n").getBytes(StandardCharsets.UTF_8)));
     if (file != null) {
-      out.writeBytes(("--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"meeting.wav\"\r\n"
+      out.writeBytes(("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"meeting.wav\"\r\n"
           + "Content-Type: audio/wav\r\n\r\n").getBytes(StandardCharsets.UTF_8));
       out.writeBytes(file);
       out.writeBytes("\r\n".getBytes(StandardCharsets.UTF_8));
     }
-    out.writeBytes(("--" + BOUNDARY + "--\r\n").getBytes(StandardCharsets.UTF_8));
+    out.writeBytes(("--" + boundary + "--\r\n").getBytes(StandardCharsets.UTF_8));
     return out.toByteArray();
   }
 
@@ -133,8 +140,12 @@ class AudioApiTest {
   }
 
   static HttpResponse<String> upload(String path, String key, byte[] body) {
+    return upload(path, key, "multipart/form-data; boundary=" + BOUNDARY, body);
+  }
+
+  static HttpResponse<String> upload(String path, String key, String contentType, byte[] body) {
     HttpRequest r = HttpRequest.newBuilder(URI.create(HARNESS.gateway().url(path))).timeout(Duration.ofSeconds(20))
-        .header("content-type", "multipart/form-data; boundary=" + BOUNDARY).header("authorization", "Bearer " + key)
+        .header("content-type", contentType).header("authorization", "Bearer " + key)
         .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
     try {
       return TestGateway.HTTP.send(r, HttpResponse.BodyHandlers.ofString());
@@ -246,7 +257,8 @@ class AudioApiTest {
 
   /**
    * verbose_json's {@code duration} bills what it says; an answer that reports no duration ({@code
-   * text}) bills the reservation's bound: 10,000 bytes at 8 kbit/s at least, 10 s.
+   * text} asked of "up-p", a model of no family the gateway knows, so asked as it is) bills the
+   * reservation's bound: 10,000 bytes at 8 kbit/s at least, 10 s.
    */
   @Test
   void aVerboseDurationIsBilledAndAnUnreportedOneCostsTheBound() {
@@ -264,6 +276,87 @@ class AudioApiTest {
     assertThat(UsageRecords.nth(HARNESS.redis(), seed.tenant, 1)).containsEntry("audioSeconds", "62").containsEntry("usageSource", "provider");
     assertThat(UsageRecords.nth(HARNESS.redis(), seed.tenant, 2)).containsEntry("audioSeconds", "10").containsEntry("usageSource", "estimated");
     assertSpent(seed, 7_200);
+  }
+
+  /** whisper-1's verbose_json of 61.2 s in two segments, the first with an arrow in its text. */
+  static final JsonObject SEGMENTED = Audio.verbose(61.2).put("segments", new JsonArray()
+      .add(new JsonObject().put("id", 0).put("start", 0.0).put("end", 3.84).put("text", " Imagine the wildest idea --> ever."))
+      .add(new JsonObject().put("id", 1).put("start", 3.84).put("end", 61.2).put("text", " And you're curious.")));
+
+  static Stream<Arguments> renderedFormats() {
+    return Stream.of(
+        Arguments.of("text", Audio.TEXT + "\n"),
+        Arguments.of("srt", "1\n00:00:00,000 --> 00:00:03,840\nImagine the wildest idea -> ever.\n\n"
+            + "2\n00:00:03,840 --> 00:01:01,200\nAnd you're curious.\n\n"),
+        Arguments.of("vtt", "WEBVTT\n\n00:00:00.000 --> 00:00:03.840\nImagine the wildest idea -> ever.\n\n"
+            + "00:00:03.840 --> 00:01:01.200\nAnd you're curious.\n\n"));
+  }
+
+  /**
+   * A whisper model asked for text, srt or vtt is asked for verbose_json instead; the client gets its
+   * own format rendered from it, billed the reported 61.2 s (62 s at $0.006 a minute), not the bound.
+   */
+  @ParameterizedTest
+  @MethodSource("renderedFormats")
+  void aTextSrtOrVttTranscriptIsRenderedFromVerboseJsonAndBilledItsDuration(String format, String expected) {
+    Seed seed = openAi((p, i) -> whisper(p, i).withModel("whisper-1"));
+    HARNESS.fake().enqueue(Reply.json(200, SEGMENTED));
+
+    HttpResponse<String> r = upload(Audio.TRANSCRIPTIONS, seed.key("k"),
+        form(fields(Seed.MODEL, "response_format", format, "language", "en"), FILE));
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo(expected);
+    assertThat(r.headers().firstValue("content-type")).contains("text/plain; charset=utf-8");
+    assertThat(r.headers().firstValue("x-tollgate-cost-micros")).contains("6200");
+    assertThat(HARNESS.fake().lastRequest().body()).isEqualTo(new String(
+        form(fields("whisper-1", "response_format", "verbose_json", "language", "en"), FILE), StandardCharsets.UTF_8));
+    assertThat(UsageRecords.nth(HARNESS.redis(), seed.tenant, 1)).containsEntry("usageSource", "provider")
+        .containsEntry("audioSeconds", "62").containsEntry("costMicros", "6200");
+    assertSpent(seed, 6_200);
+  }
+
+  /**
+   * gpt-4o-transcribe takes json and text only: text is asked as json and billed its reported tokens
+   * (549 micros); srt, which it does not take, goes as asked, for the provider to refuse.
+   */
+  @Test
+  void aGpt4oTranscribeTextIsAskedAsJsonAndBilledItsTokens() {
+    Seed seed = openAi((p, i) -> transcribe(p, i).withModel("gpt-4o-transcribe"));
+    HARNESS.fake().enqueue(Reply.json(200, Audio.tokens(14, 6, 45)),
+        Reply.json(400, FakeOpenAiCompatible.error("srt is not supported", "invalid_request_error", "response_format")));
+
+    HttpResponse<String> r = upload(Audio.TRANSCRIPTIONS, seed.key("k"), form(fields(Seed.MODEL, "response_format", "text"), FILE));
+    String askedText = HARNESS.fake().lastRequest().body();
+    HttpResponse<String> srt = upload(Audio.TRANSCRIPTIONS, seed.key("k"), form(fields(Seed.MODEL, "response_format", "srt"), FILE));
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(r.body()).isEqualTo(Audio.TEXT + "\n");
+    assertThat(r.headers().firstValue("x-tollgate-cost-micros")).contains("549");
+    assertThat(askedText).isEqualTo(new String(form(fields("gpt-4o-transcribe", "response_format", "json"), FILE), StandardCharsets.UTF_8));
+    assertThat(srt.statusCode()).isEqualTo(400);
+    assertThat(HARNESS.fake().lastRequest().body()).contains("\r\n\r\nsrt\r\n");
+    assertThat(UsageRecords.nth(HARNESS.redis(), seed.tenant, 1)).containsEntry("usageSource", "provider").containsEntry("costMicros", "549");
+  }
+
+  /** The primary fails; the secondary, also asked for verbose_json, serves the srt at its own $0.012 a minute. */
+  @Test
+  void aRenderedTranscriptFallsBackAndIsBilledAtTheServingTarget() {
+    HARNESS.fake().always(Reply.json(500, FakeOpenAiCompatible.error("boom", "server_error", null)));
+    SECONDARY.enqueue(Reply.json(200, SEGMENTED));
+    Seed seed = twoTargets((p, i) -> whisper(p, i).withModel("whisper-1"));
+
+    HttpResponse<String> r = upload(Audio.TRANSLATIONS, seed.key("k"), form(fields(Seed.MODEL, "response_format", "srt"), FILE));
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(r.body()).startsWith("1\n00:00:00,000 --> 00:00:03,840\n");
+    assertThat(r.headers().firstValue("x-tollgate-provider")).contains("secondary");
+    assertThat(r.headers().firstValue("x-tollgate-cost-micros")).contains("12400");
+    assertThat(SECONDARY.lastRequest().body()).isEqualTo(new String(
+        form(fields("whisper-1", "response_format", "verbose_json"), FILE), StandardCharsets.UTF_8));
+    assertThat(UsageRecords.nth(HARNESS.redis(), seed.tenant, 1)).containsEntry("provider", "secondary")
+        .containsEntry("attempts", "2").containsEntry("costMicros", "12400");
+    assertSpent(seed, 12_400);
   }
 
   /** 14 audio tokens at $6 + 6 text tokens at $2.50 = 99 micros; 45 output tokens at $10 = 450. */
@@ -381,6 +474,73 @@ class AudioApiTest {
     OpenAiShapedRoutes.invalid(HARNESS.gateway().post(Audio.SPEECH, openAi(AudioApiTest::tts).key("k"),
         "{\"model\":\"" + Seed.MODEL + "\",\"voice\":\"alloy\"}"), "input");
     assertThat(HARNESS.fake().requests()).isEmpty();
+  }
+
+  /** {@code form(fields, file)} with the field named {@code x} renamed {@code name}: a repeated part. */
+  static byte[] repeated(Map<String, String> fields, String name) {
+    return new String(form(fields, FILE), StandardCharsets.ISO_8859_1).replace("name=\"x\"", "name=\"" + name + "\"")
+        .getBytes(StandardCharsets.ISO_8859_1);
+  }
+
+  /**
+   * A second {@code model} part is refused: the gateway authorized and rewrote the first, and a
+   * provider that reads the last would have served the unauthorized model; so is a second {@code
+   * file} (a small first file bounded the reservation of a large second one) or {@code
+   * response_format}. OpenAI's array fields ({@code timestamp_granularities[]}) repeat as they may.
+   */
+  @Test
+  void aRepeatedFormFieldIsRefusedNotSmuggledUpstream() {
+    Seed seed = openAi(AudioApiTest::whisper);
+
+    OpenAiShapedRoutes.invalid(upload(Audio.TRANSCRIPTIONS, seed.key("k"),
+        repeated(fields(Seed.MODEL, "x", "gpt-4o-transcribe"), "model")), "model");
+    OpenAiShapedRoutes.invalid(upload(Audio.TRANSCRIPTIONS, seed.key("k"),
+        repeated(fields(Seed.MODEL, "response_format", "json", "x", "text"), "response_format")), "response_format");
+    byte[] twoFiles = form(fields(Seed.MODEL), FILE);
+    byte[] fileAgain = form(Map.of(), FILE);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.write(twoFiles, 0, twoFiles.length - (BOUNDARY.length() + 6)); // without the closing delimiter
+    out.writeBytes(fileAgain);
+    OpenAiShapedRoutes.invalid(upload(Audio.TRANSCRIPTIONS, seed.key("k"), out.toByteArray()), "file");
+    assertThat(HARNESS.fake().requests()).isEmpty();
+
+    HttpResponse<String> granular = upload(Audio.TRANSCRIPTIONS, seed.key("k"), repeated(fields(Seed.MODEL,
+        "response_format", "verbose_json", "timestamp_granularities[]", "word", "x", "segment"), "timestamp_granularities[]"));
+    assertThat(granular.statusCode()).as(granular.body()).isEqualTo(200);
+  }
+
+  /**
+   * The gateway reads a form as the provider does, or refuses it: a content type whose {@code
+   * boundary} parameter follows an {@code x-boundary} one was read by the gateway at the first (a
+   * form with the authorized model) while the provider read the second (another model); a
+   * delimiter followed by more than padding, and a part with two names, were parts to the gateway
+   * and none, or another one, to the provider.
+   */
+  @Test
+  void aFormIsReadAtItsBoundaryParameterAndAmbiguousOnesAreRefused() {
+    Seed seed = openAi(AudioApiTest::whisper);
+    ByteArrayOutputStream two = new ByteArrayOutputStream();
+    two.writeBytes(form("AAA", fields(Seed.MODEL), FILE));
+    two.writeBytes(form("BBB", fields("gpt-4o-transcribe"), FILE));
+    HttpResponse<String> smuggled = upload(Audio.TRANSCRIPTIONS, seed.key("k"),
+        "multipart/form-data; x-boundary=AAA; boundary=BBB", two.toByteArray());
+    assertThat(refused(smuggled, 404, "model_not_found").getString("message")).contains("gpt-4o-transcribe");
+
+    String hidden = new String(form(fields(Seed.MODEL, "language", "en"), FILE), StandardCharsets.ISO_8859_1)
+        .replace("en\r\n", "en\r\n--" + BOUNDARY + "Z\r\nContent-Disposition: form-data; name=\"prompt\"\r\n\r\nhi\r\n");
+    OpenAiShapedRoutes.invalid(upload(Audio.TRANSCRIPTIONS, seed.key("k"), hidden.getBytes(StandardCharsets.ISO_8859_1)), null);
+    String twoNames = new String(form(fields(Seed.MODEL, "x", "gpt-4o-transcribe"), FILE), StandardCharsets.ISO_8859_1)
+        .replace("name=\"x\"", "name=\"x\"; name=\"model\"");
+    OpenAiShapedRoutes.invalid(upload(Audio.TRANSCRIPTIONS, seed.key("k"), twoNames.getBytes(StandardCharsets.ISO_8859_1)), null);
+    OpenAiShapedRoutes.invalid(upload(Audio.TRANSCRIPTIONS, seed.key("k"), "multipart/form-data; boundary=\"a\\\"b\"",
+        form(fields(Seed.MODEL), FILE)), null);
+    assertThat(HARNESS.fake().requests()).isEmpty();
+
+    // a quoted boundary and padding after a delimiter are well-formed
+    HttpResponse<String> quoted = upload(Audio.TRANSCRIPTIONS, seed.key("k"), "multipart/form-data; charset=utf-8; boundary=\"q:b\"",
+        new String(form("q:b", fields(Seed.MODEL), FILE), StandardCharsets.ISO_8859_1).replace("--q:b\r\n", "--q:b \t\r\n")
+            .getBytes(StandardCharsets.ISO_8859_1));
+    assertThat(quoted.statusCode()).as(quoted.body()).isEqualTo(200);
   }
 
   @Test

@@ -360,11 +360,14 @@ public final class DemoProvider implements AutoCloseable {
     }
   }
 
-  /** A transcription or translation: a labelled text, billed as one second of audio (whisper-1's usage). */
+  /** A transcription or translation: a labelled text in one segment, billed as one second of audio (whisper-1's usage). */
   private void transcription(HttpExchange ex) throws IOException {
     ex.getRequestBody().readAllBytes(); // the upload: not read, not kept
     ObjectNode body = JSON.createObjectNode().put("text", "DEMO provider: no audio was transcribed.");
     body.putObject("usage").put("type", "duration").put("seconds", 1);
+    // verbose_json's fields too, which the gateway asks for to render text, srt and vtt (ADR 0054)
+    body.put("duration", 1.0).putArray("segments").addObject().put("id", 0).put("start", 0.0).put("end", 1.0)
+        .put("text", body.get("text").asText());
     send(ex, 200, JSON.writeValueAsString(body));
   }
 

@@ -11,6 +11,8 @@ import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
+import java.util.HashSet;
+import java.util.Set;
 
 /**
  * Parses and validates the JSON body (size is already limited by the BodyHandler before it), or an
@@ -74,7 +76,8 @@ public final class ParseFilter implements Handler<RoutingContext> {
   }
 
   /**
-   * An audio upload (ADR 0054): a multipart form with a non-empty {@code file} and a {@code model};
+   * An audio upload (ADR 0054): a multipart form with a non-empty {@code file} and a {@code model},
+   * no field but an array one ({@code name[]}) sent twice;
    * only its text fields are read (they become the request's body for the model filter, the
    * token count of a {@code prompt} and the access log's model), the file only for its size. A
    * {@code stream=true} transcription is refused.
@@ -88,7 +91,14 @@ public final class ParseFilter implements Handler<RoutingContext> {
       return;
     }
     JsonObject fields = new JsonObject();
+    Set<String> seen = new HashSet<>();
     for (MultipartForm.Part p : form.parts()) {
+      // a repeated field is ambiguous: the gateway reads and rewrites the first, a provider may read
+      // the last (a second model it never authorized); only OpenAI's array fields (name[]) repeat
+      if (!seen.add(p.name()) && !p.name().endsWith("[]")) {
+        ctx.fail(GatewayError.invalidRequest("'" + p.name() + "' must be sent once.", p.name()));
+        return;
+      }
       if (!p.file() && !p.name().equals("file") && !fields.containsKey(p.name())) {
         fields.put(p.name(), form.field(p.name()));
       }

@@ -1,6 +1,7 @@
 package dev.tollgate.gateway.provider;
 
 import dev.tollgate.gateway.http.MultipartForm;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,10 +20,24 @@ public interface AudioAdapter {
 
   /**
    * The upstream request for an upload to {@code operation} ({@code audio/transcriptions} or
-   * {@code audio/translations}): the client's multipart body as received, its {@code model} field
-   * the target's model name.
+   * {@code audio/translations}): the client's multipart body as {@link #uploadBody} sends it.
    */
   UpstreamRequest uploadRequest(ProviderEndpoint endpoint, String operation, String upstreamModel, MultipartForm form);
+
+  /**
+   * The body of an upload sent to {@code upstreamModel}: the client's form as received, but for its
+   * {@code model} field (the upstream model name) and, where the client's {@code response_format}
+   * reports nothing to bill, the format {@link AudioWire#reportingFormat} asks for instead.
+   */
+  static Buffer uploadBody(MultipartForm form, String upstreamModel) {
+    Map<String, String> fields = new LinkedHashMap<>();
+    fields.put("model", upstreamModel);
+    String reporting = AudioWire.reportingFormat(upstreamModel, form.field("response_format"));
+    if (reporting != null) {
+      fields.put("response_format", reporting);
+    }
+    return form.withFields(fields);
+  }
 
   /**
    * Headers of an audio call: {@code jsonHeaders} accepting any answer (audio, JSON or text, as

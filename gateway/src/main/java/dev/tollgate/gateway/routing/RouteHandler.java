@@ -417,10 +417,23 @@ public final class RouteHandler implements Handler<RoutingContext> {
           return;
         }
         if (req.endpoint().audio()) {
-          // audio, JSON or text as the client asked: passed through as it is (ADR 0054)
+          // audio, JSON or text as the client asked: passed through as it is, or the client's text, srt
+          // or vtt rendered from the reporting format the provider was asked for instead (ADR 0054)
           String type = ex.response().getHeader("content-type");
-          answer(AudioWire.usage(req.audio(), target, req.promptTokens(), b.result(), type), b.result(),
-              type == null ? "application/octet-stream" : type);
+          Usage usage = AudioWire.usage(req.audio(), target, req.promptTokens(), b.result(), type);
+          String asked = req.endpoint().upload() ? req.body().getString("response_format") : null;
+          if (AudioWire.reportingFormat(target.model(), asked) != null && type != null && type.contains("json")) {
+            String rendered;
+            try {
+              rendered = AudioWire.render(asked, b.result().toJsonObject());
+            } catch (RuntimeException e) {
+              unreadable(i, e);
+              return;
+            }
+            answer(usage, Buffer.buffer(rendered), "text/plain; charset=utf-8");
+            return;
+          }
+          answer(usage, b.result(), type == null ? "application/octet-stream" : type);
           return;
         }
         PassThroughAnswer raw = req.endpoint() == GatewayRequest.Endpoint.CHAT
@@ -445,10 +458,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
             default -> adapter.chatResponse(json, req.model());
           };
         } catch (RuntimeException e) {
-          // a shape no reader expected (a decode error, a wrong type, a null where a count belongs):
-          // an unreadable answer, which falls back or ends the request, never one left waiting
-          LOG.debug("unreadable answer from {} ({})", providerName, e.getClass().getSimpleName()); // no text: it may quote the answer
-          failed(i, new UpstreamError(200, UpstreamError.Kind.SERVER_ERROR, "upstream answered an unreadable body", -1));
+          unreadable(i, e);
           return;
         }
         Usage usage = result.usage().reportedByProvider() ? result.usage()
@@ -488,6 +498,15 @@ public final class RouteHandler implements Handler<RoutingContext> {
                 e.getMessage());
             return Future.succeededFuture();
           });
+    }
+
+    /**
+     * A 2xx answer of a shape no reader expected (a decode error, a wrong type, a null where a count
+     * belongs): an unreadable answer, which falls back or ends the request, never one left waiting.
+     */
+    private void unreadable(int i, RuntimeException e) {
+      LOG.debug("unreadable answer from {} ({})", providerName, e.getClass().getSimpleName()); // no text: it may quote the answer
+      failed(i, new UpstreamError(200, UpstreamError.Kind.SERVER_ERROR, "upstream answered an unreadable body", -1));
     }
 
     /** A whole 2xx JSON answer for the client: bill it, then send it. */

@@ -78,7 +78,7 @@ public final class AzureOpenAiAdapter implements ProviderAdapter, ResponsesAdapt
   @Override
   public UpstreamRequest uploadRequest(ProviderEndpoint endpoint, String operation, String upstreamModel, MultipartForm form) {
     return UpstreamRequest.upload(operationUrl(endpoint, operation, upstreamModel),
-        AudioAdapter.audioHeaders(OpenAiWire.jsonHeaders(endpoint, false, "api-key"), form), form.withField("model", upstreamModel));
+        AudioAdapter.audioHeaders(OpenAiWire.jsonHeaders(endpoint, false, "api-key"), form), AudioAdapter.uploadBody(form, upstreamModel));
   }
 
   /** The URL of {@code operation}: on the deployment, or for {@code v1} the version-less path. */

@@ -89,7 +89,7 @@ public final class OpenAiAdapter implements ProviderAdapter, EmbeddingsAdapter, 
   @Override
   public UpstreamRequest uploadRequest(ProviderEndpoint endpoint, String operation, String upstreamModel, MultipartForm form) {
     return UpstreamRequest.upload(url(endpoint, "/" + operation), AudioAdapter.audioHeaders(headers(endpoint, false), form),
-        form.withField("model", upstreamModel));
+        AudioAdapter.uploadBody(form, upstreamModel));
   }
 
   /** A one-answer (never streamed) call of {@code path}: the body with the upstream model. */
