@@ -65,22 +65,7 @@ public record Usage(
    */
   public record Audio(long characters, long seconds, long audioInputTokens) {}
 
-  /** Usage of an answer that is neither images nor audio. */
-  public Usage(
-      long inputTokens,
-      long cachedInputTokens,
-      long cacheWriteTokens,
-      long cacheWriteLongTokens,
-      long outputTokens,
-      boolean reportedByProvider,
-      boolean promptReportedByProvider,
-      long webSearchCalls,
-      Images images) {
-    this(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWriteLongTokens, outputTokens, reportedByProvider,
-        promptReportedByProvider, webSearchCalls, images, null);
-  }
-
-  /** Usage of an answer that is not images (kept for the callers from before images; see {@link #withImages}). */
+  /** Usage of an answer that is neither images nor audio (see {@link #withImages}). */
   public Usage(
       long inputTokens,
       long cachedInputTokens,
@@ -91,7 +76,7 @@ public record Usage(
       boolean promptReportedByProvider,
       long webSearchCalls) {
     this(inputTokens, cachedInputTokens, cacheWriteTokens, cacheWriteLongTokens, outputTokens, reportedByProvider,
-        promptReportedByProvider, webSearchCalls, null);
+        promptReportedByProvider, webSearchCalls, null, null);
   }
 
   /** Usage without provider-run web searches. */
