@@ -100,8 +100,11 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
     }
     // absurd ceilings are refused by the caps and TPM limits, not by overflowing the arithmetic
     maxOut = Math.min(maxOut, MAX_OUTPUT_CEILING);
-    req.estimated(prompt, maxOut);
-    long promptWithMargin = prompt + (prompt * config.promptMarginPercent() + 99) / 100;
+    // a continued conversation (previous_response_id): the provider replays it and bills it as input;
+    // its size is the provider's count (or a bound on it), so it takes no margin
+    long replayed = req.replayedTokens();
+    req.estimated(Math.addExact(prompt, replayed), maxOut);
+    long promptWithMargin = Math.addExact(prompt + (prompt * config.promptMarginPercent() + 99) / 100, replayed);
     long searches = webSearchCeiling(req);
     // each search's results join the prompt and are billed as input tokens
     long searchedPrompt = Math.addExact(promptWithMargin, Math.multiplyExact(searches, config.searchResultTokens()));
