@@ -19,7 +19,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Rate limits and spend reservation in one step ({@link SpendLedger#admit}): estimates the prompt
- * with the tokenizer, takes the output ceiling ({@code max_tokens}, {@code max_completion_tokens},
+ * with the tokenizer (plus, for a Responses request that continues a stored one, the conversation
+ * the provider replays, ADR 0050), takes the output ceiling ({@code max_tokens}, {@code max_completion_tokens},
  * the Responses API's {@code max_output_tokens}, the Messages API's required {@code max_tokens},
  * legacy completions' {@code max_tokens} times the completions generated, or the configured
  * default), prices the worst case at the most expensive target the request may use
