@@ -191,6 +191,26 @@ class MessagesApiTest {
   }
 
   @Test
+  void aDocumentsTextIsReservedAsThePromptItIsSoACapHoldsAgainstIt() {
+    // ~50,000 tokens of plain text as a document block: at $1.25 per million (the cache-write price)
+    // plus the margin it reserves ~69,000 micros, past the cap; it was reserved as 1,000 tokens
+    Seed seed = seed(PRIMARY).cap("month", "Tenant", null, "Reject", Period.Month, 20_000);
+    String text = "word ".repeat(50_000);
+    for (String source : List.of(
+        "{\"type\":\"text\",\"media_type\":\"text/plain\",\"data\":\"" + text + "\"}",
+        "{\"type\":\"content\",\"content\":[{\"type\":\"text\",\"text\":\"" + text + "\"}]}")) {
+      String body = "{\"model\":\"" + MODEL + "\",\"max_tokens\":100,\"messages\":[{\"role\":\"user\",\"content\":["
+          + "{\"type\":\"document\",\"source\":" + source + "},{\"type\":\"text\",\"text\":\"Summarize it.\"}]}]}";
+
+      HttpResponse<String> r = post(body, "x-api-key", seed.key("k"));
+
+      assertThat(r.statusCode()).as(r.body()).isEqualTo(402);
+      assertThat(new JsonObject(r.body()).getJsonObject("error").getString("code")).isEqualTo("spend_cap_exceeded");
+    }
+    assertThat(PRIMARY.requests()).isEmpty();
+  }
+
+  @Test
   void aSpendCapRefusesWith402InAnthropicsEnvelopeBeforeAnyProviderIsCalled() {
     Seed seed = seed(PRIMARY).cap("tiny", "Tenant", null, "Reject", Period.Month, 100);
 

@@ -14,6 +14,7 @@ import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
 import dev.tollgate.gateway.fake.FakeStatefulResponses;
 import dev.tollgate.gateway.fake.RecordedRequest;
 import dev.tollgate.gateway.fake.Reply;
+import dev.tollgate.gateway.fake.Responses;
 import dev.tollgate.gateway.store.ResponseStore;
 import dev.tollgate.gateway.support.GatewayHarness;
 import dev.tollgate.gateway.support.MinuteWindow;
@@ -448,5 +449,51 @@ class ResponseStateTest {
     error(HARNESS.gateway().post(PATH + "/" + id + "/cancel", key, ""), 400, "background_not_supported", "background");
     error(HARNESS.gateway().post(PATH + "/resp_unknown/cancel", key, ""), 404, "response_not_found", null);
     assertThat(A.requests()).hasSize(1);
+  }
+
+  /** A tenant whose route for {@link Seed#MODEL} has one target, on the harness's scripted provider. */
+  static Seed scripted() {
+    Seed seed = HARNESS.seed().tenant();
+    return OpenAiShapedRoutes.route(seed, Map.of("p", seed.provider(HARNESS.fake().baseUrl())), List.of("p"),
+        ResponseStateTest::target);
+  }
+
+  @Test
+  void aFollowUpReservesTheConversationTheProviderReplaysSoACapHoldsAgainstIt() {
+    // turn 1 stored a long conversation: 100,000 tokens in, 2,000 out ($0.15/$0.60 per million: 16,200 micros)
+    Seed seed = scripted().cap("month", "Tenant", null, "Reject", Period.Month, 30_000);
+    String key = seed.key("k");
+    HARNESS.fake().enqueue(Reply.json(200, Responses.response("long", 100_000, 0, 2_000, 0).put("id", "resp_long_1")));
+    create(key, "");
+    assertThat(new JsonObject(mapping(seed, "resp_long_1")).getLong("tokens")).isEqualTo(102_000L);
+
+    // turn 2 says little, but the provider replays the 102,000 tokens as input (15,300 micros): more than
+    // the 13,800 left, so the cap refuses it before it is sent, instead of letting it spend past the limit
+    HttpResponse<String> next = HARNESS.gateway().post(PATH, key, body(",\"previous_response_id\":\"resp_long_1\""));
+
+    assertThat(next.statusCode()).as(next.body()).isEqualTo(402);
+    assertThat(new JsonObject(next.body()).getJsonObject("error").getString("code")).isEqualTo("spend_cap_exceeded");
+    assertThat(HARNESS.fake().requests()).hasSize(1);
+  }
+
+  @Test
+  void aStreamedTurnsConversationIsRememberedWithItsSizeAndAFollowUpsReservationCoversIt() {
+    Seed seed = scripted();
+    String key = seed.key("k");
+    List<String> events = Responses.textEvents(List.of("long ", "answer"), 100_000, 0, 2_000).stream()
+        .map(e -> e.replace(Responses.ID, "resp_streamed_1")).toList();
+    HARNESS.fake().enqueue(Reply.sse(events));
+    HttpResponse<String> first = HARNESS.gateway().post(PATH, key, body(",\"stream\":true"));
+    assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+    // once the stream completed, the pin holds what the provider reported: input and output
+    await().atMost(Duration.ofSeconds(5)).untilAsserted(() ->
+        assertThat(new JsonObject(mapping(seed, "resp_streamed_1")).getLong("tokens")).isEqualTo(102_000L));
+
+    HARNESS.fake().enqueue(Reply.json(200, Responses.response("ok", 102_010, 0, 5, 0).put("id", "resp_streamed_2")));
+    create(key, ",\"previous_response_id\":\"resp_streamed_1\"");
+
+    Map<String, String> rec = UsageRecords.nth(HARNESS.redis(), seed.tenant, 2);
+    assertThat(rec).containsEntry("tokensIn", "102010").containsEntry("costMicros", "15305");
+    assertThat(Long.parseLong(rec.get("reservedMicros"))).isGreaterThanOrEqualTo(15_305L);
   }
 }

@@ -19,7 +19,8 @@ import io.vertx.ext.web.RoutingContext;
 
 /**
  * Rate limits and spend reservation in one step ({@link SpendLedger#admit}): estimates the prompt
- * with the tokenizer, takes the output ceiling ({@code max_tokens}, {@code max_completion_tokens},
+ * with the tokenizer (plus, for a Responses request that continues a stored one, the conversation
+ * the provider replays, ADR 0050), takes the output ceiling ({@code max_tokens}, {@code max_completion_tokens},
  * the Responses API's {@code max_output_tokens}, the Messages API's required {@code max_tokens},
  * legacy completions' {@code max_tokens} times the completions generated, or the configured
  * default), prices the worst case at the most expensive target the request may use
@@ -100,8 +101,11 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
     }
     // absurd ceilings are refused by the caps and TPM limits, not by overflowing the arithmetic
     maxOut = Math.min(maxOut, MAX_OUTPUT_CEILING);
-    req.estimated(prompt, maxOut);
-    long promptWithMargin = prompt + (prompt * config.promptMarginPercent() + 99) / 100;
+    // a continued conversation (previous_response_id): the provider replays it and bills it as input;
+    // its size is the provider's count (or a bound on it), so it takes no margin
+    long replayed = req.replayedTokens();
+    req.estimated(Math.addExact(prompt, replayed), maxOut);
+    long promptWithMargin = Math.addExact(prompt + (prompt * config.promptMarginPercent() + 99) / 100, replayed);
     long searches = webSearchCeiling(req);
     // each search's results join the prompt and are billed as input tokens
     long searchedPrompt = Math.addExact(promptWithMargin, Math.multiplyExact(searches, config.searchResultTokens()));

@@ -14,7 +14,7 @@ import java.util.List;
  * Pins a Responses API request that continues a stored response ({@code previous_response_id}) to
  * the provider entry that stored it (ADR 0050): the state lives in that provider account, so the
  * route narrows to its targets (retries and fallback among them only; the reservation prices only
- * them). An id this tenant did not store through this route policy (unknown, expired, deleted, or
+ * them), and the conversation it replays is reserved as input (its size, kept in the pin). An id this tenant did not store through this route policy (unknown, expired, deleted, or
  * another tenant's) is OpenAI's 400 {@code previous_response_not_found}, before admission: no
  * provider is called, nothing is counted or reserved. Runs after {@link ModelFilter}; costs one
  * Redis {@code GET}, only when the body names a previous response.
@@ -55,6 +55,7 @@ public final class PreviousResponseFilter implements Handler<RoutingContext> {
         ctx.fail(GatewayError.previousResponseNotRoutable(id, req.model()));
         return;
       }
+      req.continues(pin.get().tokens());
       RoutePlan.Route route = req.route();
       req.routed(req.plan(), pinned.size() == route.targets().size() ? route
           : new RoutePlan.Route(route.match(), pinned, route.fallbackOn()));

@@ -119,6 +119,7 @@ public final class GatewayRequest {
   private RoutePlan.Route route;
   private long promptTokens;
   private long maxOutputTokens;
+  private long replayedTokens;
   private Admission admission;
   private Buffer upload;
   private String uploadContentType;
@@ -191,6 +192,16 @@ public final class GatewayRequest {
   public void routed(RoutePlan plan, RoutePlan.Route route) {
     this.plan = plan;
     this.route = route;
+  }
+
+  /**
+   * The tokens of the stored conversation a Responses request continues ({@code
+   * previous_response_id}), which the provider replays and bills as input (ADR 0050); 0 otherwise.
+   */
+  public long replayedTokens() { return replayedTokens; }
+
+  public void continues(long replayedTokens) {
+    this.replayedTokens = replayedTokens;
   }
 
   public long promptTokens() { return promptTokens; }

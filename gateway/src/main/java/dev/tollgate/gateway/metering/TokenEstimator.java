@@ -265,6 +265,22 @@ public final class TokenEstimator {
     return n;
   }
 
+  /**
+   * An Anthropic {@code document} block: a plain-text source ({@code "type":"text"}, its {@code data})
+   * or a content source (a string or text blocks) is counted with its {@code title} and {@code
+   * context}; a PDF (inline, by URL or by file id) at the fixed count of an opaque part.
+   */
+  private long document(JsonObject part) {
+    JsonObject source = part.getValue("source") instanceof JsonObject o ? o : new JsonObject();
+    long n = count(part.getValue("title") instanceof String t ? t : null)
+        + count(part.getValue("context") instanceof String c ? c : null);
+    return n + switch (source.getValue("type") instanceof String t ? t : "") {
+      case "text" -> count(source.getValue("data") instanceof String d ? d : null);
+      case "content" -> content(source.getValue("content"));
+      default -> OPAQUE_PART_TOKENS;
+    };
+  }
+
   private long content(Object content) {
     if (content instanceof String s) {
       return count(s);
@@ -283,6 +299,11 @@ public final class TokenEstimator {
           case "tool_use" -> n += count(part.getString("name", "")) + count(part.getValue("input") instanceof JsonObject in ? in.encode() : "");
           case "tool_result" -> n += content(part.getValue("content"));
           case "image_url", "image", "input_image" -> n += IMAGE_TOKENS;
+          // Anthropic documents and search results carry text the model reads as prompt: counted, or
+          // a long one would be reserved as one opaque part and billed as all of it
+          case "document" -> n += document(part);
+          case "search_result" -> n += count(part.getValue("title") instanceof String t ? t : null)
+              + count(part.getValue("source") instanceof String src ? src : null) + content(part.getValue("content"));
           default -> n += OPAQUE_PART_TOKENS;
         }
       }

@@ -470,7 +470,8 @@ public final class RouteHandler implements Handler<RoutingContext> {
           body.put("usage", new JsonObject().put("prompt_tokens", usage.inputTokens()).put("total_tokens", usage.inputTokens()));
         }
         if (req.endpoint() == GatewayRequest.Endpoint.RESPONSES && !Boolean.FALSE.equals(body.getValue("store"))) {
-          remember(body.getValue("id") instanceof String id ? id : null).onComplete(v -> answer(usage, body.toBuffer()));
+          remember(body.getValue("id") instanceof String id ? id : null, conversationTokens(usage))
+              .onComplete(v -> answer(usage, body.toBuffer()));
           return;
         }
         answer(usage, body.toBuffer());
@@ -479,11 +480,12 @@ public final class RouteHandler implements Handler<RoutingContext> {
 
     /**
      * Remembers that the response {@code id} (null: none) this attempt produced is stored at this
-     * attempt's provider entry, unless the request says {@code store: false}; completes when that is
-     * in Redis, before the id reaches the client, so a follow-up can never race it (ADR 0050). A
-     * Redis failure is logged and the answer still goes out: it was produced and is billed.
+     * attempt's provider entry, with the {@code tokens} a follow-up makes the provider replay, unless
+     * the request says {@code store: false}; completes when that is in Redis, before the id reaches
+     * the client, so a follow-up can never race it (ADR 0050). A Redis failure is logged and the
+     * answer still goes out: it was produced and is billed.
      */
-    Future<Void> remember(String id) {
+    Future<Void> remember(String id, long tokens) {
       if (id == null || Boolean.FALSE.equals(req.body().getValue("store"))) {
         return Future.succeededFuture();
       }
@@ -492,7 +494,7 @@ public final class RouteHandler implements Handler<RoutingContext> {
             req.id(), providerName);
         return Future.succeededFuture();
       }
-      return responses.remember(req.tenant().tenantId(), id, new ResponseStore.Pin(req.plan().policy(), providerName, target.model()))
+      return responses.remember(req.tenant().tenantId(), id, new ResponseStore.Pin(req.plan().policy(), providerName, target.model(), tokens))
           .recover(e -> {
             LOG.warn("request {}: cannot remember stored response {} of tenant {}: {}", req.id(), id, req.tenant().tenant(),
                 e.getMessage());
@@ -507,6 +509,14 @@ public final class RouteHandler implements Handler<RoutingContext> {
     private void unreadable(int i, RuntimeException e) {
       LOG.debug("unreadable answer from {} ({})", providerName, e.getClass().getSimpleName()); // no text: it may quote the answer
       failed(i, new UpstreamError(200, UpstreamError.Kind.SERVER_ERROR, "upstream answered an unreadable body", -1));
+    }
+
+    /**
+     * The conversation a follow-up to this answer replays as input: what this request took in (the
+     * conversation it continued included) and what it produced.
+     */
+    long conversationTokens(Usage usage) {
+      return Math.addExact(usage.inputTokens(), usage.outputTokens());
     }
 
     /** A whole 2xx JSON answer for the client: bill it, then send it. */
@@ -687,7 +697,9 @@ public final class RouteHandler implements Handler<RoutingContext> {
 
     private void emit(List<String> payloads) {
       if (remembering == null && translator instanceof ResponsesStream rs && rs.storedResponseId() != null) {
-        remembering = call.remember(rs.storedResponseId());
+        // its size is not known before response.completed: bounded by the prompt and the output ceiling
+        remembering = call.remember(rs.storedResponseId(),
+            Math.addExact(call.req.promptTokens(), call.req.maxOutputTokens()));
         if (!remembering.isComplete()) {
           remembering.onComplete(v -> {
             List<String> waiting = new ArrayList<>(held);
@@ -767,6 +779,10 @@ public final class RouteHandler implements Handler<RoutingContext> {
       if (complete) {
         call.served();
         call.req.finish(new Outcome(200, null, usage, call.providerName, call.target, call.attempts));
+        if (remembering != null && usage.reportedByProvider() && translator instanceof ResponsesStream rs) {
+          // the conversation's size, now that the provider reported it, replaces the bound remembered
+          call.remember(rs.storedResponseId(), call.conversationTokens(usage));
+        }
         if (!out.closed()) {
           out.end(translator.endFrame());
         }

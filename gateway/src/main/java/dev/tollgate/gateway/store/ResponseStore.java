@@ -37,19 +37,24 @@ public final class ResponseStore {
 
   /**
    * Where a stored response lives: the route policy and its provider entry (whose account holds the
-   * state), and the upstream model that produced it.
+   * state), and the upstream model that produced it; and {@code tokens}, the size of the conversation
+   * a follow-up makes the provider replay as input: the response's input and output tokens as the
+   * provider reported them, or a bound on them (its prompt estimate and output ceiling) until it
+   * did. 0 for a mapping written before the size was kept.
    */
-  public record Pin(String policy, String provider, String model) {
+  public record Pin(String policy, String provider, String model, long tokens) {
 
     String encode() {
-      return new JsonObject().put("policy", policy).put("provider", provider).put("model", model).encode();
+      return new JsonObject().put("policy", policy).put("provider", provider).put("model", model).put("tokens", tokens)
+          .encode();
     }
 
     static Optional<Pin> decode(String json) {
       try {
         JsonObject o = new JsonObject(json);
+        long tokens = o.getValue("tokens") instanceof Number n ? Math.max(0, n.longValue()) : 0;
         return o.getValue("policy") instanceof String p && o.getValue("provider") instanceof String v
-            ? Optional.of(new Pin(p, v, o.getString("model"))) : Optional.empty();
+            ? Optional.of(new Pin(p, v, o.getString("model"), tokens)) : Optional.empty();
       } catch (DecodeException | ClassCastException e) {
         return Optional.empty();
       }
