@@ -26,7 +26,8 @@ import io.vertx.ext.web.RoutingContext;
  * default), prices the worst case at the most expensive target the request may use
  * (the route's targets that serve the endpoint, as {@code ModelFilter} narrowed them; every prompt
  * token at that target's dearest prompt price: a prompt may turn out to be all cache writes; plus
- * the web searches the request allows at the target's search price, ADR 0047; for the Gemini API
+ * the web searches the request allows at the target's search price, ADR 0047; a prompt holding a
+ * document the tokenizer cannot count at the target's context window, ADR 0055; for the Gemini API
  * {@code maxOutputTokens} plus the thinking budget, per candidate, ADR 0051; for images, {@code n}
  * images at the requested size and quality at the target's image prices, ADR 0049; for audio, the
  * speech's characters or the upload's longest duration with the token ceilings, ADR 0054) with the tenant's
@@ -115,7 +116,8 @@ public final class AdmissionFilter implements Handler<RoutingContext> {
       worstCost = Math.max(worstCost, images != null
           ? t.imageWorstCaseMicros(images.n(), images.size(), images.quality(), promptWithMargin)
           : req.audio() != null ? t.audioWorstCaseMicros(req.audio().characters(), req.audio().maxSeconds(), promptWithMargin)
-          : Math.addExact(t.worstCaseCostMicros(searchedPrompt, maxOut), t.webSearchCostMicros(searches)));
+          : Math.addExact(t.worstCaseCostMicros(req.uncountableDocuments() ? Math.max(searchedPrompt, t.contextWindow())
+              : searchedPrompt, maxOut), t.webSearchCostMicros(searches)));
     }
     long worstCase = req.tenant().pricing().capBasisMicros(worstCost, req.model());
     configReader.caps(req.tenant().tenantId())

@@ -53,6 +53,13 @@ public final class ModelFilter implements Handler<RoutingContext> {
         ctx.fail(GatewayError.webSearchNotPriced(req.model(), req.tools().param()));
         return;
       }
+      if (req.uncountableDocuments()) {
+        eligible = RoutePlanner.boundedForDocuments(eligible);
+        if (eligible.targets().isEmpty()) {
+          ctx.fail(GatewayError.documentNotBounded(req.model()));
+          return;
+        }
+      }
       if (req.endpoint() == GatewayRequest.Endpoint.IMAGES) {
         ImageRequest images = ImageRequest.of(req.body());
         eligible = RoutePlanner.pricedForImages(eligible, images);

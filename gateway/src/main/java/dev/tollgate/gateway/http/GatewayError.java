@@ -123,6 +123,16 @@ public final class GatewayError extends RuntimeException {
   }
 
   /**
+   * A prompt holding a document the gateway cannot count (a file by id or URL, a PDF, inline audio or
+   * video) on a route where no target has a {@code contextWindow} to bound it by (ADR 0055).
+   */
+  public static GatewayError documentNotBounded(String model) {
+    return of(400, "invalid_request_error", "document_not_bounded",
+        "The prompt holds a file whose size this gateway cannot count before the call, and no target serving the model '"
+            + model + "' has a context window to bound it by.").withParam("model");
+  }
+
+  /**
    * An images request that no eligible target of the model has an image price for (none at all,
    * or none for the requested size and quality): it could be neither reserved nor billed (ADR 0049).
    */

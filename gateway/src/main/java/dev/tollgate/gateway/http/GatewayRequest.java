@@ -112,6 +112,7 @@ public final class GatewayRequest {
   private String model;
   private boolean stream;
   private ProviderTools tools = ProviderTools.NONE;
+  private boolean uncountableDocuments;
   private ApiKeyRecord apiKey;
   private TenantRecord tenant;
   private String keyPrefix;
@@ -145,7 +146,11 @@ public final class GatewayRequest {
     this.model = model;
     this.stream = stream;
     this.tools = ProviderTools.of(endpoint, body);
+    this.uncountableDocuments = dev.tollgate.gateway.metering.Documents.uncountable(endpoint, body);
   }
+
+  /** The prompt holds a document the tokenizer cannot count: reserved at the context window (ADR 0055). */
+  public boolean uncountableDocuments() { return uncountableDocuments; }
 
   /** An upload's raw body and content type, as the upload body filter read them (parsed later). */
   public void upload(Buffer body, String contentType) {

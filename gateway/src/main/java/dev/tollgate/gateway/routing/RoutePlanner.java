@@ -102,6 +102,14 @@ public final class RoutePlanner {
   }
 
   /**
+   * {@code route} with only the targets whose {@code contextWindow} bounds a prompt holding a document
+   * the gateway cannot count (empty: none has): such a prompt is reserved at that window (ADR 0055).
+   */
+  public static RoutePlan.Route boundedForDocuments(RoutePlan.Route route) {
+    return keep(route, t -> t.contextWindow() > 0);
+  }
+
+  /**
    * {@code route} with only the targets that have a price for the provider-run tools the request
    * enables (empty: none has): a request that lets the provider search the web goes only to targets
    * with a web search price, so that its searches are reserved and billed (ADR 0047).
