@@ -482,6 +482,22 @@ class AudioApiTest {
         .getBytes(StandardCharsets.ISO_8859_1);
   }
 
+  /** A form of more parts than any audio form has (a body of thousands costs parsing) is refused, nothing reserved or called. */
+  @Test
+  void aFormOfTooManyPartsIsRefused() {
+    Seed seed = openAi(AudioApiTest::whisper);
+    Map<String, String> many = fields(Seed.MODEL);
+    for (int i = 0; i < 150; i++) {
+      many.put("p" + i + "[]", "v");
+    }
+
+    HttpResponse<String> r = upload(Audio.TRANSCRIPTIONS, seed.key("k"), form(many, FILE));
+
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    assertThat(new JsonObject(r.body()).getJsonObject("error").getString("message")).contains("at most 100 parts");
+    assertThat(HARNESS.fake().requests()).isEmpty();
+  }
+
   /**
    * A second {@code model} part is refused: the gateway authorized and rewrote the first, and a
    * provider that reads the last would have served the unauthorized model; so is a second {@code

@@ -26,6 +26,8 @@ public record MultipartForm(Buffer body, String contentType, List<Part> parts) {
   private static final Pattern BOUNDARY = Pattern.compile("[0-9A-Za-z'()+_,\\-./:=? ]{0,69}[0-9A-Za-z'()+_,\\-./:=?]");
   private static final byte[] CRLF = {'\r', '\n'};
   private static final byte[] HEADERS_END = {'\r', '\n', '\r', '\n'};
+  /** Parts a form may hold: OpenAI's audio forms have fewer than 30; a body of thousands costs only parsing. */
+  static final int MAX_PARTS = 100;
 
   /**
    * One part: its field name, whether it is a file, and where its content lies in the body.
@@ -88,6 +90,9 @@ public record MultipartForm(Buffer body, String contentType, List<Part> parts) {
       int next = indexOf(body, lineDelimiter, start);
       if (next < 0) {
         throw new IllegalArgumentException("The multipart body ends before its closing boundary.");
+      }
+      if (parts.size() == MAX_PARTS) {
+        throw new IllegalArgumentException("A multipart form may hold at most " + MAX_PARTS + " parts.");
       }
       parts.add(part(headers, start, next));
       at = next + 2;
