@@ -427,6 +427,15 @@ abstract class OperatorBehaviour {
     assertThat(keyRecord(ApiKeys.sha256Hex(legacy))).isNotNull();
     assertThat(rawKey(ns, getKey(ns, "migrated"))).isEqualTo(legacy);
     assertNoRawKeyInRedis(legacy);
+
+    // the imported Secret deleted: the key ends at once, as a generated key does when its Secret is lost
+    client().secrets().inNamespace(ns).withName("old-gateway").delete();
+    awaitReady(ApiKey.class, ns, "migrated", "False", "SecretNotFound");
+    await().atMost(WAIT).until(() -> keyRecord(ApiKeys.sha256Hex(legacy)) == null);
+    // and restored with the same value, the same key works again
+    create(Fixtures.secret(ns, "old-gateway", "key", legacy));
+    awaitReady(ApiKey.class, ns, "migrated", "True", "Projected");
+    assertThat(keyRecord(ApiKeys.sha256Hex(legacy))).isNotNull();
   }
 
   @Test

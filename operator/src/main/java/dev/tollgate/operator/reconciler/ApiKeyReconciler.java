@@ -177,9 +177,22 @@ public final class ApiKeyReconciler extends ProjectingReconciler<ApiKey, ApiKeyS
   }
 
   @Override
-  protected void withdrawWhileBlocked(ApiKey key, ApiKeyStatus status) {
+  protected void withdrawWhileBlocked(ApiKey key, ApiKeyStatus status, Problem problem) {
     ApiKeySpec spec = key.getSpec();
     if (spec == null) {
+      return;
+    }
+    Set<String> hashes = new LinkedHashSet<>();
+    if (status.getKeyId() != null) {
+      hashes.add(status.getKeyId());
+    }
+    if (status.getPreviousKeyId() != null) {
+      hashes.add(status.getPreviousKeyId());
+    }
+    if (spec.getImportFrom() != null && Problem.SECRET_NOT_FOUND.equals(problem.reason())) {
+      // the imported Secret (or its value) is gone: as a lost Secret ends a generated key, nobody may
+      // hold the key any more; the Secret restored with the same value restores it
+      hashes.forEach(hash -> revoke(hash, key));
       return;
     }
     boolean suspend = spec.getState() == ApiKeySpec.State.Suspended;
@@ -191,13 +204,6 @@ public final class ApiKeyReconciler extends ProjectingReconciler<ApiKey, ApiKeyS
     }
     if (!suspend && expiry == 0) {
       return;
-    }
-    Set<String> hashes = new LinkedHashSet<>();
-    if (status.getKeyId() != null) {
-      hashes.add(status.getKeyId());
-    }
-    if (status.getPreviousKeyId() != null) {
-      hashes.add(status.getPreviousKeyId());
     }
     for (String hash : hashes) {
       ApiKeyRecord stored = writer.get(RedisKeys.apiKey(hash), ApiKeyRecord.class);

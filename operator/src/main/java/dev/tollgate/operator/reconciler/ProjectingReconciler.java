@@ -52,9 +52,10 @@ abstract class ProjectingReconciler<P extends CustomResource<?, S>, S extends To
    * Called when a problem keeps the projection from being written: applies to what is already in
    * Redis only what the spec withdraws (a suspension, an expiry), never anything that widens access.
    * Suspending or expiring an object is how a platform team takes it out of service, and an unrelated
-   * problem (a typo, a missing reference) must not keep the old, usable record in force.
+   * problem (a typo, a missing reference) must not keep the old, usable record in force. {@code
+   * problem} is what blocks it: a missing credential can itself be a withdrawal.
    */
-  protected void withdrawWhileBlocked(P resource, S status) {}
+  protected void withdrawWhileBlocked(P resource, S status, Problem problem) {}
 
   /** True for kinds whose objects reference other objects (they report ResolvedRefs). */
   protected abstract boolean hasReferences();
@@ -82,7 +83,7 @@ abstract class ProjectingReconciler<P extends CustomResource<?, S>, S extends To
       }
     } catch (ProblemException e) {
       Problem p = e.problem();
-      withdrawWhileBlocked(resource, status);
+      withdrawWhileBlocked(resource, status, p);
       if (hasReferences()) {
         boolean resolved = !p.isMissingReference();
         Conditions.set(status, Condition.RESOLVED_REFS, resolved, resolved ? "Resolved" : p.reason(),

@@ -56,7 +56,7 @@ public final class TenantReconciler extends ProjectingReconciler<Tenant, TenantS
   }
 
   @Override
-  protected void withdrawWhileBlocked(Tenant tenant, TenantStatus status) {
+  protected void withdrawWhileBlocked(Tenant tenant, TenantStatus status, Problem problem) {
     if (tenant.getSpec() == null || tenant.getSpec().getState() != TenantSpec.State.Suspended) {
       return;
     }

@@ -36,7 +36,7 @@ class ResourceReferenceTest {
       | `TenantNotFound` | Ready=False, ResolvedRefs=False | `tenantRef` names no Tenant in the namespace |
       | `RoutePolicyNotFound` | Ready=False, ResolvedRefs=False | `routePolicyRef` names no RoutePolicy |
       | `ApiKeyNotFound` | Ready=False, ResolvedRefs=False | a SpendCap's `apiKeyRef` names no ApiKey |
-      | `SecretNotFound` | Ready=False, ResolvedRefs=False | a referenced Secret or key inside it is missing |
+      | `SecretNotFound` | Ready=False, ResolvedRefs=False | a referenced Secret or key inside it is missing; an ApiKey whose `importFrom` Secret (or its key) is gone ends in Redis at once, and the Secret restored with the same value restores it |
       | `SecretConflict` | Ready=False | the ApiKey's `secretName` is taken by a Secret it does not own |
       | `KeyConflict` | Ready=False | the ApiKey's key value (imported, or its Secret edited by hand) is already another ApiKey's, in any namespace; the first claim keeps it |
       | `InvalidSpec` | Ready=False | the spec breaks a rule the CRD cannot check (e.g. a key's models wider than its tenant's, a cap in another currency) |
