@@ -354,7 +354,7 @@ public class RoutePolicySpec {
 
     @Default("0")
     @Min(0)
-    @JsonPropertyDescription("Tokens the model accepts; used by `context-length` fallback. 0 (default) = unknown.")
+    @JsonPropertyDescription("Tokens the model accepts; used by `context-length` fallback, and it bounds the reservation of a prompt holding a document the gateway cannot count (a file by id or URL, a PDF). 0 (default) = unknown: such prompts skip this target.")
     private long contextWindow;
 
     public Target() {}
