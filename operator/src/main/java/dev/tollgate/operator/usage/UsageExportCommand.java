@@ -176,6 +176,11 @@ public final class UsageExportCommand {
           summaries.add(s);
         }
         export.flush();
+        // a PrintStream keeps its write errors to itself (a full disk behind `> file`, a pipe whose
+        // reader died): without this, the checkpoint would move past records nobody received
+        if (temp == null && stdout.checkError()) {
+          throw new IOException("standard output could not be written (disk full or pipe closed?); checkpoint not moved");
+        }
       } finally {
         if (temp != null) {
           w.close();

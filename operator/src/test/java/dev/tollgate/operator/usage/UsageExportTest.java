@@ -131,6 +131,27 @@ class UsageExportTest {
   }
 
   @Test
+  void aCheckpointedExportToAStandardOutputThatFailsKeepsTheCheckpoint() throws IOException {
+    add("2026-11-05T10:00:00Z", "req_1", "2026-11-05T10:00:00Z", "gpt-4o-mini", 100, 150, true);
+    Path checkpoint = dir.resolve("usage.checkpoint");
+    // `usage-export ... > /full-disk/usage.csv` or a pipe whose reader died: every write fails
+    PrintStream broken = new PrintStream(new java.io.OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        throw new IOException("No space left on device");
+      }
+    });
+    stderr.reset();
+
+    int code = UsageExportCommand.run(new String[] {"--tenant", "agency/acme", "--checkpoint", checkpoint.toString()},
+        Map.of("TOLLGATE_REDIS_URL", REDIS.url()), broken, new PrintStream(stderr));
+
+    assertThat(code).as(err()).isEqualTo(1);
+    assertThat(err()).contains("standard output");
+    assertThat(checkpoint).as("the records never reached anyone: the next run must export them").doesNotExist();
+  }
+
+  @Test
   void aScheduledRunWritesOneTimestampedFileIntoTheOutputDirectory() throws IOException {
     add("2026-11-05T10:00:00Z", "req_1", "2026-11-05T10:00:00Z", "gpt-4o-mini", 100, 150, true);
     Path exports = Files.createDirectory(dir.resolve("exports"));
