@@ -36,10 +36,12 @@ public final class UsageExport {
   }
 
   /**
-   * Records start no earlier than this before their entry is appended (request time, settle retries
-   * through an outage while the reservation's lease runs), plus clock skew between gateway and Redis.
+   * Records start no earlier than this before their entry is appended: a settlement retried through a
+   * Redis outage, or replayed from a stopped gateway's spool, still lands up to the reservation's lease
+   * plus 7 days after its request (the tombstone's retention, ADR 0045: SpendLedger.TOMBSTONE_RETENTION,
+   * admit.lua's TOMBSTONE_MS); a day more covers a long lease and clock skew between gateway and Redis.
    */
-  static final Duration APPEND_LAG = Duration.ofDays(1);
+  static final Duration APPEND_LAG = Duration.ofDays(8);
   private static final int PAGE = 1_000;
   /** Columns after the record's fields: its cost and billed amount as decimals in its currency. */
   private static final List<String> DECIMALS = List.of("cost", "billed");

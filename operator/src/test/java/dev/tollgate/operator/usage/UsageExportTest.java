@@ -89,6 +89,25 @@ class UsageExportTest {
   }
 
   @Test
+  void aRequestOfTheMonthSettledDaysLaterAfterARedisOutageIsInItsMonthsExport() throws IOException {
+    add("2026-11-05T10:00:00Z", "req_a", "2026-11-05T10:00:00Z", "gpt-4o-mini", 1_200, 1_800, true);
+    // answered on November 30 while Redis was down; the gateway retried (or replayed its spool) and the
+    // settlement landed three days later, within the week it is kept for (ADR 0045): November's
+    add("2026-12-03T08:00:00Z", "req_outage", "2026-11-30T22:00:00Z", "gpt-4o", 5_000, 7_500, true);
+    // and a December request settled at once: not November's
+    add("2026-12-03T08:00:01Z", "req_dec", "2026-12-03T08:00:00Z", "gpt-4o", 9, 9, true);
+    totals(NOV_TOTALS, 2, 6_200, 9_300);
+    Path out = dir.resolve("acme-2026-11.csv");
+
+    int code = run("--tenant", "agency/acme", "--month", "2026-11", "--out", out.toString());
+
+    assertThat(code).as(err()).isZero();
+    assertThat(Files.readAllLines(out).subList(1, 3)).extracting(l -> l.split(",")[1])
+        .containsExactly("req_a", "req_outage");
+    assertThat(err()).contains("2 records, cost 0.0062, billed 0.0093 (matches the month totals)");
+  }
+
+  @Test
   void aMonthWhoseRecordsDoNotAddUpToItsTotalsIsExportedButFailsWithCode3() throws IOException {
     add("2026-11-05T10:00:00Z", "req_a", "2026-11-05T10:00:00Z", "gpt-4o-mini", 1_200, 1_800, true);
     totals(NOV_TOTALS, 2, 2_400, 3_600); // one record trimmed, or still arriving
