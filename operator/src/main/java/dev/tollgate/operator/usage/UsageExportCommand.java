@@ -69,7 +69,14 @@ public final class UsageExportCommand {
         }
         String value = args[++i];
         switch (flag) {
-          case "--tenant" -> tenants.add(TenantId.parse(value));
+          case "--tenant" -> {
+            TenantId t = TenantId.parse(value);
+            if (tenants.contains(t)) {
+              // its records would be written twice into one file, each row invoiced twice
+              throw new IllegalArgumentException("--tenant " + t.id() + " given twice");
+            }
+            tenants.add(t);
+          }
           case "--month" -> {
             try {
               month = YearMonth.parse(value);

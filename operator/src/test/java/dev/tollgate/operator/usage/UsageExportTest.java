@@ -201,6 +201,21 @@ class UsageExportTest {
   }
 
   @Test
+  void aTenantGivenTwiceIsRefusedRatherThanExportedTwice() {
+    add("2026-11-05T10:00:00Z", "req_1", "2026-11-05T10:00:00Z", "gpt-4o-mini", 100, 150, true);
+    Path checkpoint = dir.resolve("usage.checkpoint");
+
+    // a tenant listed twice (usageExport.tenants, a script's loop): each of its rows would be invoiced twice
+    int code = run("--tenant", "agency/acme", "--tenant", "agency/globex", "--tenant", "agency/acme",
+        "--checkpoint", checkpoint.toString());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err()).contains("--tenant agency/acme given twice");
+    assertThat(stdout.toString(StandardCharsets.UTF_8)).doesNotContain("req_1");
+    assertThat(checkpoint).doesNotExist();
+  }
+
+  @Test
   void anUnreachableRedisFailsWithCode1() throws IOException {
     int closedPort;
     try (ServerSocket s = new ServerSocket(0)) {
