@@ -175,11 +175,12 @@ public final class UsageExport {
 
   /**
    * RFC 4180: quoted when it holds a comma, quote or line break; quotes doubled. Text a spreadsheet
-   * would run as a formula (a client-chosen model name starting with {@code = + - @}) gets a leading
-   * apostrophe (OWASP's CSV-injection advice); numbers are left alone.
+   * would run as a formula (a client-chosen model name starting with {@code = + - @}, or with a tab or
+   * carriage return, which a spreadsheet skips) gets a leading apostrophe (OWASP's CSV-injection
+   * advice); numbers are left alone.
    */
   private static void csv(StringBuilder line, String value) {
-    if (!value.isEmpty() && "=+-@".indexOf(value.charAt(0)) >= 0 && !value.matches("-?[0-9]+")) {
+    if (!value.isEmpty() && "=+-@\t\r".indexOf(value.charAt(0)) >= 0 && !value.matches("-?[0-9]+")) {
       value = "'" + value;
     }
     if (value.indexOf(',') < 0 && value.indexOf('"') < 0 && value.indexOf('\n') < 0 && value.indexOf('\r') < 0) {

@@ -108,6 +108,19 @@ class UsageExportTest {
   }
 
   @Test
+  void aModelNameStartingWithATabOrCarriageReturnIsDefusedLikeAFormula() throws IOException {
+    // OWASP's CSV-injection list: spreadsheets skip a leading tab or carriage return and run the formula
+    add("2026-11-05T10:00:00Z", "req_tab", "2026-11-05T10:00:00Z", "\t=HYPERLINK(\"http://x\")", 1, 1, true);
+    add("2026-11-05T10:00:01Z", "req_cr", "2026-11-05T10:00:01Z", "\r@SUM(1+1)", 1, 1, true);
+    Path out = dir.resolve("acme.csv");
+
+    assertThat(run("--tenant", "agency/acme", "--after", "0-0", "--out", out.toString())).as(err()).isZero();
+
+    String csv = Files.readString(out);
+    assertThat(csv).contains(",\"'\t=HYPERLINK(\"\"http://x\"\")\",").contains(",\"'\r@SUM(1+1)\",");
+  }
+
+  @Test
   void aMonthWhoseRecordsDoNotAddUpToItsTotalsIsExportedButFailsWithCode3() throws IOException {
     add("2026-11-05T10:00:00Z", "req_a", "2026-11-05T10:00:00Z", "gpt-4o-mini", 1_200, 1_800, true);
     totals(NOV_TOTALS, 2, 2_400, 3_600); // one record trimmed, or still arriving
