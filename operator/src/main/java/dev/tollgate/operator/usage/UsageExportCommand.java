@@ -11,6 +11,7 @@ import java.io.Reader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -51,8 +52,12 @@ public final class UsageExportCommand {
       "Redis: TOLLGATE_REDIS_URL, TOLLGATE_REDIS_MODE, TOLLGATE_REDIS_MASTER_NAME, TOLLGATE_REDIS_USERNAME,",
       "TOLLGATE_REDIS_PASSWORD, as for the operator.");
 
-  /** Parsed arguments. Exactly one of month, after, checkpoint is set. */
-  record Options(List<TenantId> tenants, YearMonth month, String after, Path checkpoint, UsageExport.Format format, Path out) {
+  /**
+   * Parsed arguments. Exactly one of month, after, checkpoint is set. {@code out} is the file to write,
+   * or with {@code outDir} the folder that gets a new file, named when the run's output is complete.
+   */
+  record Options(List<TenantId> tenants, YearMonth month, String after, Path checkpoint, UsageExport.Format format, Path out,
+      boolean outDir) {
 
     static Options parse(String[] args) {
       List<TenantId> tenants = new ArrayList<>();
@@ -124,11 +129,7 @@ public final class UsageExportCommand {
       if (after != null && tenants.size() > 1) {
         throw new IllegalArgumentException("--after applies to one tenant; use --checkpoint for several");
       }
-      if (outDir != null) {
-        String stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC).format(Instant.now());
-        out = outDir.resolve("usage-" + stamp + "." + format.name().toLowerCase(Locale.ROOT));
-      }
-      return new Options(List.copyOf(tenants), month, after, checkpoint, format, out);
+      return new Options(List.copyOf(tenants), month, after, checkpoint, format, out, outDir != null);
     }
   }
 
@@ -162,7 +163,8 @@ public final class UsageExportCommand {
 
   static int export(Options o, UnifiedJedis redis, PrintStream stdout, PrintStream stderr) throws IOException {
     Properties checkpoints = o.checkpoint() == null ? null : readCheckpoints(o.checkpoint());
-    Path temp = o.out() == null ? null : Files.createTempFile(o.out().toAbsolutePath().getParent(), ".usage-export", ".tmp");
+    Path temp = o.out() == null ? null
+        : Files.createTempFile(o.outDir() ? o.out() : o.out().toAbsolutePath().getParent(), ".usage-export", ".tmp");
     boolean mismatch = false;
     try {
       Writer w = temp == null
@@ -194,7 +196,11 @@ public final class UsageExportCommand {
         }
       }
       if (temp != null) {
-        move(temp, o.out());
+        if (o.outDir()) {
+          moveToNewFile(temp, o.out(), o.format());
+        } else {
+          move(temp, o.out());
+        }
         temp = null;
       }
       for (UsageExport.Summary s : summaries) {
@@ -243,6 +249,35 @@ public final class UsageExportCommand {
     new TreeMap<>(p).forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
     Files.writeString(temp, text, StandardCharsets.UTF_8);
     move(temp, file);
+  }
+
+  /**
+   * Moves a run's output into {@code dir} as {@code usage-<UTC time>.<ext>}, never over an existing
+   * file: a run finishing in the same second as the previous one (a loop of runs, one per tenant)
+   * would replace records that are past their checkpoint and nowhere else. On a clash it waits for the
+   * next second, so names stay unique and in run order.
+   */
+  private static void moveToNewFile(Path from, Path dir, UsageExport.Format format) throws IOException {
+    DateTimeFormatter stamp = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC);
+    String ext = "." + format.name().toLowerCase(Locale.ROOT);
+    for (int attempt = 0; ; attempt++) {
+      Instant now = Instant.now();
+      Path to = dir.resolve("usage-" + stamp.format(now) + ext);
+      try {
+        Files.move(from, to); // without REPLACE_EXISTING: refuses an existing file (a rename, same folder)
+        return;
+      } catch (FileAlreadyExistsException e) {
+        if (attempt >= 10) {
+          throw new IOException(to + " exists; not replaced (the checkpoint is kept: run again)");
+        }
+        try {
+          Thread.sleep(1_000 - now.toEpochMilli() % 1_000 + 1);
+        } catch (InterruptedException ie) {
+          Thread.currentThread().interrupt();
+          throw new IOException("interrupted while naming " + to, ie);
+        }
+      }
+    }
   }
 
   private static void move(Path from, Path to) throws IOException {

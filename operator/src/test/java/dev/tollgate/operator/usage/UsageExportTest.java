@@ -200,6 +200,35 @@ class UsageExportTest {
   }
 
   @Test
+  void aRunInTheSameSecondAsTheLastNeverReplacesItsFile() throws IOException {
+    add("2026-11-05T10:00:00Z", "req_2", "2026-11-05T10:00:00Z", "gpt-4o-mini", 100, 150, true);
+    Path exports = Files.createDirectory(dir.resolve("exports"));
+    // the files of runs just before, in the seconds this one may stamp (a loop of one run per tenant
+    // finishes several in a second): their records are past their checkpoints, nowhere else
+    java.time.format.DateTimeFormatter stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+        .withZone(java.time.ZoneOffset.UTC);
+    Instant now = Instant.now();
+    List<Path> earlier = new java.util.ArrayList<>();
+    for (int s = 0; s < 2; s++) {
+      earlier.add(Files.writeString(exports.resolve("usage-" + stamp.format(now.plusSeconds(s)) + ".jsonl"),
+          "{\"requestId\":\"req_1\"}\n"));
+    }
+
+    assertThat(run("--tenant", "agency/acme", "--checkpoint", dir.resolve("cp").toString(), "--format", "jsonl",
+        "--out-dir", exports.toString())).as(err()).isZero();
+
+    for (Path p : earlier) {
+      assertThat(requestIds(p)).as(p.toString()).containsExactly("req_1");
+    }
+    try (var files = Files.list(exports)) {
+      List<Path> added = files.filter(p -> !earlier.contains(p)).toList();
+      assertThat(added).hasSize(1);
+      assertThat(added.get(0).getFileName().toString()).matches("usage-\\d{8}T\\d{6}Z\\.jsonl");
+      assertThat(requestIds(added.get(0))).containsExactly("req_2");
+    }
+  }
+
+  @Test
   void badArgumentsAreRefusedWithCode2AndTheReason() {
     assertThat(run("--month", "2026-11")).isEqualTo(2);
     assertThat(err()).contains("--tenant is required");
