@@ -165,6 +165,7 @@ public final class UsageExportCommand {
     Properties checkpoints = o.checkpoint() == null ? null : readCheckpoints(o.checkpoint());
     Path temp = o.out() == null ? null
         : Files.createTempFile(o.outDir() ? o.out() : o.out().toAbsolutePath().getParent(), ".usage-export", ".tmp");
+    Path checkpointTemp = null;
     boolean mismatch = false;
     try {
       Writer w = temp == null
@@ -195,6 +196,17 @@ public final class UsageExportCommand {
           w.close();
         }
       }
+      // the new checkpoint is written beside its file before the output is put in place, and then only
+      // renamed: a checkpoint that cannot be stored (a full or read-only volume) leaves no output
+      // behind, whose records the next run would export again (invoiced twice)
+      if (checkpoints != null) {
+        for (UsageExport.Summary s : summaries) {
+          if (s.lastId() != null) {
+            checkpoints.setProperty(s.tenant().id(), s.lastId());
+          }
+        }
+        checkpointTemp = prepareCheckpoints(o.checkpoint(), checkpoints);
+      }
       if (temp != null) {
         if (o.outDir()) {
           moveToNewFile(temp, o.out(), o.format());
@@ -202,6 +214,10 @@ public final class UsageExportCommand {
           move(temp, o.out());
         }
         temp = null;
+      }
+      if (checkpointTemp != null) {
+        move(checkpointTemp, o.checkpoint());
+        checkpointTemp = null;
       }
       for (UsageExport.Summary s : summaries) {
         StringBuilder line = new StringBuilder("usage-export: ").append(s.tenant().id()).append(": ")
@@ -215,18 +231,15 @@ public final class UsageExportCommand {
                   + "; records of the month may still be arriving, or some were trimmed)");
           mismatch |= !c.matches();
         }
-        if (checkpoints != null && s.lastId() != null) {
-          checkpoints.setProperty(s.tenant().id(), s.lastId());
-        }
         stderr.println(line);
-      }
-      if (checkpoints != null) {
-        writeCheckpoints(o.checkpoint(), checkpoints);
       }
       return mismatch ? 3 : 0;
     } finally {
       if (temp != null) {
         Files.deleteIfExists(temp);
+      }
+      if (checkpointTemp != null) {
+        Files.deleteIfExists(checkpointTemp);
       }
     }
   }
@@ -241,14 +254,20 @@ public final class UsageExportCommand {
     return p;
   }
 
-  private static void writeCheckpoints(Path file, Properties p) throws IOException {
+  /** Writes the checkpoint file's new text to a temporary file beside it, for {@link #move}. */
+  private static Path prepareCheckpoints(Path file, Properties p) throws IOException {
     Path dir = file.toAbsolutePath().getParent();
     Path temp = Files.createTempFile(dir, ".usage-checkpoint", ".tmp");
     StringBuilder text = new StringBuilder("# usage-export: last exported stream id per tenant\n");
     // sorted, one line per tenant: a diffable file, whatever the order of --tenant
     new TreeMap<>(p).forEach((k, v) -> text.append(k).append('=').append(v).append('\n'));
-    Files.writeString(temp, text, StandardCharsets.UTF_8);
-    move(temp, file);
+    try {
+      Files.writeString(temp, text, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      Files.deleteIfExists(temp);
+      throw e;
+    }
+    return temp;
   }
 
   /**

@@ -184,6 +184,22 @@ class UsageExportTest {
   }
 
   @Test
+  void aCheckpointThatCannotBeStoredLeavesNoOutputBehind() throws IOException {
+    add("2026-11-05T10:00:00Z", "req_1", "2026-11-05T10:00:00Z", "gpt-4o-mini", 100, 150, true);
+    Path exports = Files.createDirectory(dir.resolve("exports"));
+    // a checkpoint that cannot be written (here: its folder is a file; in life a full or read-only volume)
+    Path checkpoint = Files.writeString(dir.resolve("not-a-folder"), "").resolve("usage.checkpoint");
+
+    assertThat(run("--tenant", "agency/acme", "--checkpoint", checkpoint.toString(), "--format", "jsonl",
+        "--out-dir", exports.toString())).isEqualTo(1);
+
+    // the next run exports the same records again: a file left now would have them invoiced twice
+    try (var files = Files.list(exports)) {
+      assertThat(files.toList()).isEmpty();
+    }
+  }
+
+  @Test
   void aScheduledRunWritesOneTimestampedFileIntoTheOutputDirectory() throws IOException {
     add("2026-11-05T10:00:00Z", "req_1", "2026-11-05T10:00:00Z", "gpt-4o-mini", 100, 150, true);
     Path exports = Files.createDirectory(dir.resolve("exports"));
