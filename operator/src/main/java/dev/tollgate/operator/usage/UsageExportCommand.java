@@ -34,8 +34,9 @@ import redis.clients.jedis.exceptions.JedisException;
  * month (checked against the month totals) or incrementally from a checkpoint file. Redis settings
  * come from the same {@code TOLLGATE_REDIS_*} variables as the operator's. The output file and the
  * checkpoint are replaced only once everything was written, so a failed run changes neither.
- * Exit codes: 0 done; 1 Redis or file error; 2 bad arguments or settings; 3 a month's records do not
- * add up to its totals (records of that month may still be arriving, or some were trimmed).
+ * Exit codes: 0 done; 1 Redis or file error; 2 bad arguments or settings; 3 records missing: a month's
+ * records do not add up to its totals (records of that month may still be arriving, or some were
+ * trimmed), or records were trimmed after the checkpoint before an incremental export read them.
  */
 public final class UsageExportCommand {
 
@@ -133,7 +134,21 @@ public final class UsageExportCommand {
     }
   }
 
+  /**
+   * Checkpoint entry suffix for a tenant's record count up to its stored id ({@code #}: never in a
+   * tenant id), from which the next run counts records trimmed before it could read them.
+   */
+  static final String ADDED = "#added";
+
   private UsageExportCommand() {}
+
+  private static long number(String s) {
+    try {
+      return s == null ? -1 : Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
 
   /** Runs the command; returns the exit code. {@code stdout} receives the records unless --out is given. */
   public static int run(String[] args, Map<String, String> env, PrintStream stdout, PrintStream stderr) {
@@ -166,6 +181,10 @@ public final class UsageExportCommand {
     Path temp = o.out() == null ? null
         : Files.createTempFile(o.outDir() ? o.out() : o.out().toAbsolutePath().getParent(), ".usage-export", ".tmp");
     Path checkpointTemp = null;
+    Map<TenantId, String> previous = new java.util.HashMap<>();
+    if (checkpoints != null) {
+      o.tenants().forEach(t -> previous.put(t, checkpoints.getProperty(t.id(), "the start")));
+    }
     boolean mismatch = false;
     try {
       Writer w = temp == null
@@ -181,7 +200,7 @@ public final class UsageExportCommand {
             s = export.month(t, o.month());
           } else {
             String after = o.after() != null ? o.after() : checkpoints.getProperty(t.id());
-            s = export.after(t, after);
+            s = export.after(t, after, o.after() != null ? -1 : number(checkpoints.getProperty(t.id() + ADDED)));
           }
           summaries.add(s);
         }
@@ -203,6 +222,9 @@ public final class UsageExportCommand {
         for (UsageExport.Summary s : summaries) {
           if (s.lastId() != null) {
             checkpoints.setProperty(s.tenant().id(), s.lastId());
+          }
+          if (s.added() >= 0) {
+            checkpoints.setProperty(s.tenant().id() + ADDED, Long.toString(s.added()));
           }
         }
         checkpointTemp = prepareCheckpoints(o.checkpoint(), checkpoints);
@@ -230,6 +252,13 @@ public final class UsageExportCommand {
                   + ", billed " + Money.format(c.billedMicros())
                   + "; records of the month may still be arriving, or some were trimmed)");
           mismatch |= !c.matches();
+        }
+        if (s.lost() > 0) {
+          // the checkpoint moves on all the same: those records are gone, and the next run reports new losses only
+          line.append(" (RECORDS TRIMMED BEFORE THEY WERE EXPORTED: ").append(s.lost()).append(" records after ")
+              .append(o.after() != null ? o.after() : previous.get(s.tenant()))
+              .append(" are gone; TOLLGATE_USAGE_STREAM_MAX_LEN too small for the export's schedule, or a trim past the checkpoint)");
+          mismatch = true;
         }
         stderr.println(line);
       }

@@ -184,6 +184,30 @@ class UsageExportTest {
   }
 
   @Test
+  void recordsTrimmedBeforeAnIncrementalExportReadThemFailTheRunWithCode3() throws IOException {
+    add("2026-11-05T10:00:00Z", "req_1", "2026-11-05T10:00:00Z", "gpt-4o-mini", 100, 150, true);
+    Path checkpoint = dir.resolve("usage.checkpoint");
+    assertThat(run("--tenant", "agency/acme", "--checkpoint", checkpoint.toString(), "--format", "jsonl",
+        "--out", dir.resolve("first.jsonl").toString())).as(err()).isZero();
+    add("2026-11-05T10:00:01Z", "req_2", "2026-11-05T10:00:01Z", "gpt-4o-mini", 100, 150, true);
+    add("2026-11-05T10:00:02Z", "req_3", "2026-11-05T10:00:02Z", "gpt-4o-mini", 100, 150, true);
+    // TOLLGATE_USAGE_STREAM_MAX_LEN smaller than a day of traffic, or a trim past the checkpoint
+    REDIS.client().xtrim(STREAM, redis.clients.jedis.params.XTrimParams.xTrimParams().maxLen(1));
+    Path second = dir.resolve("second.jsonl");
+
+    int code = run("--tenant", "agency/acme", "--checkpoint", checkpoint.toString(), "--format", "jsonl",
+        "--out", second.toString());
+
+    assertThat(code).as(err()).isEqualTo(3);
+    assertThat(requestIds(second)).containsExactly("req_3");
+    assertThat(err()).contains("agency/acme: 1 records").contains("RECORDS TRIMMED BEFORE THEY WERE EXPORTED")
+        .contains("1 records after " + id("2026-11-05T10:00:00Z") + " are gone");
+    // reported once: the next run, with nothing lost since, succeeds
+    assertThat(run("--tenant", "agency/acme", "--checkpoint", checkpoint.toString(), "--format", "jsonl",
+        "--out", dir.resolve("third.jsonl").toString())).as(err()).isZero();
+  }
+
+  @Test
   void aCheckpointThatCannotBeStoredLeavesNoOutputBehind() throws IOException {
     add("2026-11-05T10:00:00Z", "req_1", "2026-11-05T10:00:00Z", "gpt-4o-mini", 100, 150, true);
     Path exports = Files.createDirectory(dir.resolve("exports"));
