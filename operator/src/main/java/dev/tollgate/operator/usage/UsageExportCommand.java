@@ -2,6 +2,7 @@ package dev.tollgate.operator.usage;
 
 import dev.tollgate.operator.redis.RedisClients;
 import dev.tollgate.schema.Money;
+import dev.tollgate.schema.RedisKeys;
 import dev.tollgate.schema.RedisSettings;
 import dev.tollgate.schema.TenantId;
 import java.io.IOException;
@@ -177,6 +178,13 @@ public final class UsageExportCommand {
   }
 
   static int export(Options o, UnifiedJedis redis, PrintStream stdout, PrintStream stderr) throws IOException {
+    for (TenantId t : o.tenants()) {
+      // a misspelt tenant would export as zero records, "matching" its (absent) month totals; a tenant
+      // that exists has the operator's record, and a deleted one whose usage is still kept its stream
+      if (!redis.exists(RedisKeys.tenant(t)) && !redis.exists(RedisKeys.usage(t))) {
+        throw new IllegalArgumentException(t.id() + ": no tenant record and no usage records in Redis (misspelt?)");
+      }
+    }
     Properties checkpoints = o.checkpoint() == null ? null : readCheckpoints(o.checkpoint());
     Path temp = o.out() == null ? null
         : Files.createTempFile(o.outDir() ? o.out() : o.out().toAbsolutePath().getParent(), ".usage-export", ".tmp");

@@ -108,6 +108,25 @@ class UsageExportTest {
   }
 
   @Test
+  void aTenantRedisKnowsNothingOfIsRefusedRatherThanExportedAsZero() throws IOException {
+    add("2026-11-05T10:00:00Z", "req_a", "2026-11-05T10:00:00Z", "gpt-4o-mini", 1_200, 1_800, true);
+    totals(NOV_TOTALS, 1, 1_200, 1_800);
+    // an idle tenant has its record (the operator's projection) and no stream: exported as zero, rightly
+    REDIS.client().set(RedisKeys.tenant(new TenantId("agency", "idle")), "{}");
+    Path out = dir.resolve("acme-2026-11.csv");
+
+    // a misspelt tenant: no record, no stream, no totals; "0 records (matches the month totals)" invoiced zero
+    int code = run("--tenant", "agency/acme", "--tenant", "agency/acmee", "--month", "2026-11", "--out", out.toString());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err()).contains("agency/acmee: no tenant record and no usage records in Redis");
+    assertThat(out).doesNotExist();
+    assertThat(run("--tenant", "agency/acme", "--tenant", "agency/idle", "--month", "2026-11", "--out", out.toString()))
+        .as(err()).isZero();
+    assertThat(err()).contains("agency/idle: 0 records, cost 0.00, billed 0.00 (matches the month totals)");
+  }
+
+  @Test
   void aModelNameStartingWithATabOrCarriageReturnIsDefusedLikeAFormula() throws IOException {
     // OWASP's CSV-injection list: spreadsheets skip a leading tab or carriage return and run the formula
     add("2026-11-05T10:00:00Z", "req_tab", "2026-11-05T10:00:00Z", "\t=HYPERLINK(\"http://x\")", 1, 1, true);
