@@ -16,8 +16,10 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import redis.clients.jedis.StreamEntryID;
 import redis.clients.jedis.UnifiedJedis;
 import redis.clients.jedis.resps.StreamEntry;
+import redis.clients.jedis.resps.StreamInfo;
 
 /**
  * Reads a tenant's usage records (one per settled request, {@link RedisKeys#usage}) page by page and
@@ -36,10 +38,12 @@ public final class UsageExport {
   }
 
   /**
-   * Records start no earlier than this before their entry is appended (request time, settle retries
-   * through an outage while the reservation's lease runs), plus clock skew between gateway and Redis.
+   * Records start no earlier than this before their entry is appended: a settlement retried through a
+   * Redis outage, or replayed from a stopped gateway's spool, still lands up to the reservation's lease
+   * plus 7 days after its request (the tombstone's retention, ADR 0045: SpendLedger.TOMBSTONE_RETENTION,
+   * admit.lua's TOMBSTONE_MS); a day more covers a long lease and clock skew between gateway and Redis.
    */
-  static final Duration APPEND_LAG = Duration.ofDays(1);
+  static final Duration APPEND_LAG = Duration.ofDays(8);
   private static final int PAGE = 1_000;
   /** Columns after the record's fields: its cost and billed amount as decimals in its currency. */
   private static final List<String> DECIMALS = List.of("cost", "billed");
@@ -56,8 +60,15 @@ public final class UsageExport {
     this.json = format == Format.JSONL ? new JsonFactory().createGenerator(out).setRootValueSeparator(null) : null;
   }
 
-  /** What one tenant's export wrote. {@code lastId} is the last stream id read (null if none). */
-  public record Summary(TenantId tenant, long records, long costMicros, long billedMicros, String lastId) {}
+  /**
+   * What one tenant's export wrote. {@code lastId} is where the next incremental export continues (the
+   * last stream id read, or the stream's last generated id; null if none); for an incremental export,
+   * {@code added} is how many records the stream was ever given up to it (Redis 7's
+   * {@code entries-added}; -1 unknown), and {@code lost} how many after its starting id were deleted
+   * (a trim, XDEL) before it read them: records missing from every export.
+   */
+  public record Summary(TenantId tenant, long records, long costMicros, long billedMicros, String lastId, long added,
+      long lost) {}
 
   /** The month totals the gateway keeps beside the records, and whether an export of the month matches them. */
   public record Check(long requests, long costMicros, long billedMicros, boolean matches) {}
@@ -78,7 +89,41 @@ public final class UsageExport {
 
   /** Every record appended after {@code afterId} (exclusive; null = from the start). */
   public Summary after(TenantId tenant, String afterId) throws IOException {
-    return scan(tenant, afterId == null ? "-" : "(" + afterId, "+", null);
+    return after(tenant, afterId, -1);
+  }
+
+  /**
+   * Every record appended after {@code afterId}, and, given how many records the stream had been
+   * given up to it ({@code addedBefore}, from the previous run's {@link Summary#added}; -1 unknown), how
+   * many of those records were deleted before this read them. Reads up to the stream's last generated
+   * id as of its start, whose count Redis keeps (entries-added), so the next run can tell in turn.
+   */
+  public Summary after(TenantId tenant, String afterId, long addedBefore) throws IOException {
+    String key = RedisKeys.usage(tenant);
+    String from = afterId == null ? "-" : "(" + afterId;
+    long added = -1;
+    String lastGenerated = null;
+    if (redis.exists(key)) {
+      Map<String, Object> info = redis.xinfoStream(key).getStreamInfo();
+      Object a = info.get("entries-added"); // Redis 7 and later
+      Object l = info.get(StreamInfo.LAST_GENERATED_ID);
+      if (a instanceof Long n && l != null) {
+        added = n;
+        lastGenerated = l.toString();
+      }
+    }
+    if (added < 0) {
+      Summary s = scan(tenant, from, "+", null);
+      return new Summary(tenant, s.records(), s.costMicros(), s.billedMicros(), s.lastId(), -1, 0);
+    }
+    boolean beyond = afterId == null || new StreamEntryID(lastGenerated).compareTo(new StreamEntryID(afterId)) > 0;
+    if (!beyond) {
+      return new Summary(tenant, 0, 0, 0, null, added, 0);
+    }
+    Summary s = scan(tenant, from, lastGenerated, null);
+    // a stream deleted and created again (Redis flushed) counts from 0: nothing to compare with
+    long lost = addedBefore >= 0 && added >= addedBefore ? Math.max(0, added - addedBefore - s.records()) : 0;
+    return new Summary(tenant, s.records(), s.costMicros(), s.billedMicros(), lastGenerated, added, lost);
   }
 
   /** The records of requests that started in {@code month} (UTC). */
@@ -135,7 +180,7 @@ public final class UsageExport {
         billed = Math.addExact(billed, b);
       }
       if (page.size() < PAGE) {
-        return new Summary(tenant, records, cost, billed, last);
+        return new Summary(tenant, records, cost, billed, last, -1, 0);
       }
       cursor = "(" + last;
     }
@@ -173,11 +218,12 @@ public final class UsageExport {
 
   /**
    * RFC 4180: quoted when it holds a comma, quote or line break; quotes doubled. Text a spreadsheet
-   * would run as a formula (a client-chosen model name starting with {@code = + - @}) gets a leading
-   * apostrophe (OWASP's CSV-injection advice); numbers are left alone.
+   * would run as a formula (a client-chosen model name starting with {@code = + - @}, or with a tab or
+   * carriage return, which a spreadsheet skips) gets a leading apostrophe (OWASP's CSV-injection
+   * advice); numbers are left alone.
    */
   private static void csv(StringBuilder line, String value) {
-    if (!value.isEmpty() && "=+-@".indexOf(value.charAt(0)) >= 0 && !value.matches("-?[0-9]+")) {
+    if (!value.isEmpty() && "=+-@\t\r".indexOf(value.charAt(0)) >= 0 && !value.matches("-?[0-9]+")) {
       value = "'" + value;
     }
     if (value.indexOf(',') < 0 && value.indexOf('"') < 0 && value.indexOf('\n') < 0 && value.indexOf('\r') < 0) {

@@ -89,6 +89,57 @@ class UsageExportTest {
   }
 
   @Test
+  void aRequestOfTheMonthSettledDaysLaterAfterARedisOutageIsInItsMonthsExport() throws IOException {
+    add("2026-11-05T10:00:00Z", "req_a", "2026-11-05T10:00:00Z", "gpt-4o-mini", 1_200, 1_800, true);
+    // answered on November 30 while Redis was down; the gateway retried (or replayed its spool) and the
+    // settlement landed three days later, within the week it is kept for (ADR 0045): November's
+    add("2026-12-03T08:00:00Z", "req_outage", "2026-11-30T22:00:00Z", "gpt-4o", 5_000, 7_500, true);
+    // and a December request settled at once: not November's
+    add("2026-12-03T08:00:01Z", "req_dec", "2026-12-03T08:00:00Z", "gpt-4o", 9, 9, true);
+    totals(NOV_TOTALS, 2, 6_200, 9_300);
+    Path out = dir.resolve("acme-2026-11.csv");
+
+    int code = run("--tenant", "agency/acme", "--month", "2026-11", "--out", out.toString());
+
+    assertThat(code).as(err()).isZero();
+    assertThat(Files.readAllLines(out).subList(1, 3)).extracting(l -> l.split(",")[1])
+        .containsExactly("req_a", "req_outage");
+    assertThat(err()).contains("2 records, cost 0.0062, billed 0.0093 (matches the month totals)");
+  }
+
+  @Test
+  void aTenantRedisKnowsNothingOfIsRefusedRatherThanExportedAsZero() throws IOException {
+    add("2026-11-05T10:00:00Z", "req_a", "2026-11-05T10:00:00Z", "gpt-4o-mini", 1_200, 1_800, true);
+    totals(NOV_TOTALS, 1, 1_200, 1_800);
+    // an idle tenant has its record (the operator's projection) and no stream: exported as zero, rightly
+    REDIS.client().set(RedisKeys.tenant(new TenantId("agency", "idle")), "{}");
+    Path out = dir.resolve("acme-2026-11.csv");
+
+    // a misspelt tenant: no record, no stream, no totals; "0 records (matches the month totals)" invoiced zero
+    int code = run("--tenant", "agency/acme", "--tenant", "agency/acmee", "--month", "2026-11", "--out", out.toString());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err()).contains("agency/acmee: no tenant record and no usage records in Redis");
+    assertThat(out).doesNotExist();
+    assertThat(run("--tenant", "agency/acme", "--tenant", "agency/idle", "--month", "2026-11", "--out", out.toString()))
+        .as(err()).isZero();
+    assertThat(err()).contains("agency/idle: 0 records, cost 0.00, billed 0.00 (matches the month totals)");
+  }
+
+  @Test
+  void aModelNameStartingWithATabOrCarriageReturnIsDefusedLikeAFormula() throws IOException {
+    // OWASP's CSV-injection list: spreadsheets skip a leading tab or carriage return and run the formula
+    add("2026-11-05T10:00:00Z", "req_tab", "2026-11-05T10:00:00Z", "\t=HYPERLINK(\"http://x\")", 1, 1, true);
+    add("2026-11-05T10:00:01Z", "req_cr", "2026-11-05T10:00:01Z", "\r@SUM(1+1)", 1, 1, true);
+    Path out = dir.resolve("acme.csv");
+
+    assertThat(run("--tenant", "agency/acme", "--after", "0-0", "--out", out.toString())).as(err()).isZero();
+
+    String csv = Files.readString(out);
+    assertThat(csv).contains(",\"'\t=HYPERLINK(\"\"http://x\"\")\",").contains(",\"'\r@SUM(1+1)\",");
+  }
+
+  @Test
   void aMonthWhoseRecordsDoNotAddUpToItsTotalsIsExportedButFailsWithCode3() throws IOException {
     add("2026-11-05T10:00:00Z", "req_a", "2026-11-05T10:00:00Z", "gpt-4o-mini", 1_200, 1_800, true);
     totals(NOV_TOTALS, 2, 2_400, 3_600); // one record trimmed, or still arriving
@@ -131,6 +182,67 @@ class UsageExportTest {
   }
 
   @Test
+  void aCheckpointedExportToAStandardOutputThatFailsKeepsTheCheckpoint() throws IOException {
+    add("2026-11-05T10:00:00Z", "req_1", "2026-11-05T10:00:00Z", "gpt-4o-mini", 100, 150, true);
+    Path checkpoint = dir.resolve("usage.checkpoint");
+    // `usage-export ... > /full-disk/usage.csv` or a pipe whose reader died: every write fails
+    PrintStream broken = new PrintStream(new java.io.OutputStream() {
+      @Override
+      public void write(int b) throws IOException {
+        throw new IOException("No space left on device");
+      }
+    });
+    stderr.reset();
+
+    int code = UsageExportCommand.run(new String[] {"--tenant", "agency/acme", "--checkpoint", checkpoint.toString()},
+        Map.of("TOLLGATE_REDIS_URL", REDIS.url()), broken, new PrintStream(stderr));
+
+    assertThat(code).as(err()).isEqualTo(1);
+    assertThat(err()).contains("standard output");
+    assertThat(checkpoint).as("the records never reached anyone: the next run must export them").doesNotExist();
+  }
+
+  @Test
+  void recordsTrimmedBeforeAnIncrementalExportReadThemFailTheRunWithCode3() throws IOException {
+    add("2026-11-05T10:00:00Z", "req_1", "2026-11-05T10:00:00Z", "gpt-4o-mini", 100, 150, true);
+    Path checkpoint = dir.resolve("usage.checkpoint");
+    assertThat(run("--tenant", "agency/acme", "--checkpoint", checkpoint.toString(), "--format", "jsonl",
+        "--out", dir.resolve("first.jsonl").toString())).as(err()).isZero();
+    add("2026-11-05T10:00:01Z", "req_2", "2026-11-05T10:00:01Z", "gpt-4o-mini", 100, 150, true);
+    add("2026-11-05T10:00:02Z", "req_3", "2026-11-05T10:00:02Z", "gpt-4o-mini", 100, 150, true);
+    // TOLLGATE_USAGE_STREAM_MAX_LEN smaller than a day of traffic, or a trim past the checkpoint
+    REDIS.client().xtrim(STREAM, redis.clients.jedis.params.XTrimParams.xTrimParams().maxLen(1));
+    Path second = dir.resolve("second.jsonl");
+
+    int code = run("--tenant", "agency/acme", "--checkpoint", checkpoint.toString(), "--format", "jsonl",
+        "--out", second.toString());
+
+    assertThat(code).as(err()).isEqualTo(3);
+    assertThat(requestIds(second)).containsExactly("req_3");
+    assertThat(err()).contains("agency/acme: 1 records").contains("RECORDS TRIMMED BEFORE THEY WERE EXPORTED")
+        .contains("1 records after " + id("2026-11-05T10:00:00Z") + " are gone");
+    // reported once: the next run, with nothing lost since, succeeds
+    assertThat(run("--tenant", "agency/acme", "--checkpoint", checkpoint.toString(), "--format", "jsonl",
+        "--out", dir.resolve("third.jsonl").toString())).as(err()).isZero();
+  }
+
+  @Test
+  void aCheckpointThatCannotBeStoredLeavesNoOutputBehind() throws IOException {
+    add("2026-11-05T10:00:00Z", "req_1", "2026-11-05T10:00:00Z", "gpt-4o-mini", 100, 150, true);
+    Path exports = Files.createDirectory(dir.resolve("exports"));
+    // a checkpoint that cannot be written (here: its folder is a file; in life a full or read-only volume)
+    Path checkpoint = Files.writeString(dir.resolve("not-a-folder"), "").resolve("usage.checkpoint");
+
+    assertThat(run("--tenant", "agency/acme", "--checkpoint", checkpoint.toString(), "--format", "jsonl",
+        "--out-dir", exports.toString())).isEqualTo(1);
+
+    // the next run exports the same records again: a file left now would have them invoiced twice
+    try (var files = Files.list(exports)) {
+      assertThat(files.toList()).isEmpty();
+    }
+  }
+
+  @Test
   void aScheduledRunWritesOneTimestampedFileIntoTheOutputDirectory() throws IOException {
     add("2026-11-05T10:00:00Z", "req_1", "2026-11-05T10:00:00Z", "gpt-4o-mini", 100, 150, true);
     Path exports = Files.createDirectory(dir.resolve("exports"));
@@ -147,6 +259,35 @@ class UsageExportTest {
   }
 
   @Test
+  void aRunInTheSameSecondAsTheLastNeverReplacesItsFile() throws IOException {
+    add("2026-11-05T10:00:00Z", "req_2", "2026-11-05T10:00:00Z", "gpt-4o-mini", 100, 150, true);
+    Path exports = Files.createDirectory(dir.resolve("exports"));
+    // the files of runs just before, in the seconds this one may stamp (a loop of one run per tenant
+    // finishes several in a second): their records are past their checkpoints, nowhere else
+    java.time.format.DateTimeFormatter stamp = java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+        .withZone(java.time.ZoneOffset.UTC);
+    Instant now = Instant.now();
+    List<Path> earlier = new java.util.ArrayList<>();
+    for (int s = 0; s < 2; s++) {
+      earlier.add(Files.writeString(exports.resolve("usage-" + stamp.format(now.plusSeconds(s)) + ".jsonl"),
+          "{\"requestId\":\"req_1\"}\n"));
+    }
+
+    assertThat(run("--tenant", "agency/acme", "--checkpoint", dir.resolve("cp").toString(), "--format", "jsonl",
+        "--out-dir", exports.toString())).as(err()).isZero();
+
+    for (Path p : earlier) {
+      assertThat(requestIds(p)).as(p.toString()).containsExactly("req_1");
+    }
+    try (var files = Files.list(exports)) {
+      List<Path> added = files.filter(p -> !earlier.contains(p)).toList();
+      assertThat(added).hasSize(1);
+      assertThat(added.get(0).getFileName().toString()).matches("usage-\\d{8}T\\d{6}Z\\.jsonl");
+      assertThat(requestIds(added.get(0))).containsExactly("req_2");
+    }
+  }
+
+  @Test
   void badArgumentsAreRefusedWithCode2AndTheReason() {
     assertThat(run("--month", "2026-11")).isEqualTo(2);
     assertThat(err()).contains("--tenant is required");
@@ -158,6 +299,21 @@ class UsageExportTest {
     assertThat(err()).contains("tenant id must be <namespace>/<name>");
     assertThat(run("--tenant", "agency/acme", "--month", "2026-11", "--out", "a.csv", "--out-dir", ".")).isEqualTo(2);
     assertThat(err()).contains("give one of --out, --out-dir");
+  }
+
+  @Test
+  void aTenantGivenTwiceIsRefusedRatherThanExportedTwice() {
+    add("2026-11-05T10:00:00Z", "req_1", "2026-11-05T10:00:00Z", "gpt-4o-mini", 100, 150, true);
+    Path checkpoint = dir.resolve("usage.checkpoint");
+
+    // a tenant listed twice (usageExport.tenants, a script's loop): each of its rows would be invoiced twice
+    int code = run("--tenant", "agency/acme", "--tenant", "agency/globex", "--tenant", "agency/acme",
+        "--checkpoint", checkpoint.toString());
+
+    assertThat(code).isEqualTo(2);
+    assertThat(err()).contains("--tenant agency/acme given twice");
+    assertThat(stdout.toString(StandardCharsets.UTF_8)).doesNotContain("req_1");
+    assertThat(checkpoint).doesNotExist();
   }
 
   @Test
