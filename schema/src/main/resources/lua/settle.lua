@@ -14,7 +14,7 @@
 -- KEYS[1]  reservations HASH (RedisKeys.reservations)
 -- KEYS[2]  leases ZSET       (RedisKeys.reservationLeases)
 -- KEYS[3]  usage STREAM      (RedisKeys.usage)
--- KEYS[4..] every totals HASH (RedisKeys.totals, the month a request started in), TPM window and
+-- KEYS[4..] every totals HASH (RedisKeys.totals, the month a request was admitted in, its record's ts), TPM window and
 --          spend HASH the batch touches, each once; the requests refer to them by index
 --
 -- ARGV[1]  n, the number of requests

@@ -80,6 +80,38 @@ class ChatCompletionsTest {
         .containsKeys("policyVersion", "latencyMs");
   }
 
+  /**
+   * The record's {@code ts} is the admission's instant, which the month totals and cap periods are
+   * keyed by, not the arrival's: a body that arrives 1.5 s after its headers (as a request arriving at
+   * 23:59:59 and admitted after midnight would) is stamped when it was admitted, so an export by month
+   * and the month totals count it in the same month.
+   */
+  @Test
+  void theUsageRecordIsStampedWhenTheRequestWasAdmitted() throws Exception {
+    Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
+    String key = seed.key("slow");
+    byte[] body = TestGateway.chat(Seed.MODEL, 10, false).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    java.net.URI uri = java.net.URI.create(HARNESS.gateway().url("/v1/chat/completions"));
+    long arrived;
+    try (java.net.Socket s = new java.net.Socket(uri.getHost(), uri.getPort())) {
+      s.setSoTimeout(10_000);
+      var out = s.getOutputStream();
+      out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer " + key
+          + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      out.flush();
+      arrived = System.currentTimeMillis();
+      // the body follows 1.5 s later, as a slow upload's would
+      java.util.concurrent.CompletableFuture.runAsync(() -> { },
+          java.util.concurrent.CompletableFuture.delayedExecutor(1_500, java.util.concurrent.TimeUnit.MILLISECONDS)).join();
+      out.write(body);
+      out.flush();
+      assertThat(new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).startsWith("HTTP/1.1 200");
+    }
+    long ts = Long.parseLong(dev.tollgate.gateway.support.UsageRecords.nth(HARNESS.redis(), seed.tenant, 1).get("ts"));
+    assertThat(ts).isGreaterThanOrEqualTo(arrived + 1_400);
+  }
+
   @Test
   void theClientsTraceContextReachesTheProviderAndNothingIsInventedWithoutOne() {
     Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());

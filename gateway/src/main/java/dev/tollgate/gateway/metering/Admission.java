@@ -11,13 +11,15 @@ import java.util.List;
  * @param reservationId the request id
  * @param reservationsKey the tenant's reservations HASH, {@code leasesKey} its lease ZSET
  * @param usageKey the tenant's usage STREAM
- * @param totalsKey totals HASH of the month the request started in
+ * @param totalsKey totals HASH of the month the request was admitted in
  * @param keyTokensWindow the key's TPM window, {@code tenantTokensWindow} the tenant's
  * @param tokensCharged tokens counted against TPM at admission (prompt estimate + max output)
  * @param reservedMicros worst-case cap basis reserved on each of {@code spendKeys}
  * @param spendKeys spend HASH keys, in script order
  * @param spendTtlSeconds TTL of each spend key (same order)
  * @param leaseEndMillis when the reservation's lease ends (after it, an admission may release it)
+ * @param admittedMillis the instant every period key above was taken at (the month totals, the cap
+ *     periods): the usage record's {@code ts}, so that an export by month agrees with the totals
  */
 public record Admission(
     TenantId tenant,
@@ -32,4 +34,5 @@ public record Admission(
     long reservedMicros,
     List<String> spendKeys,
     long[] spendTtlSeconds,
-    long leaseEndMillis) {}
+    long leaseEndMillis,
+    long admittedMillis) {}

@@ -302,7 +302,7 @@ public final class SpendLedger {
           pendingSettles++; // its settle lands or gives up later, exactly once
         }
         promise.complete(new Admission(plan.tenant, req.id(), plan.reservations, plan.leases, plan.usage,
-            totals, keyTok, tenTok, tokens, amount, spendKeys, ttls, leaseEnd));
+            totals, keyTok, tenTok, tokens, amount, spendKeys, ttls, leaseEnd, now));
       } else if ("rate".equals(r.get(1).toString())) {
         int window = r.get(2).toInteger();
         promise.fail(rateLimited(window, rate[window - 1], r.get(3).toLong(), windowResetMs));
@@ -518,7 +518,9 @@ public final class SpendLedger {
     // the usage record's values, in USAGE_FIELDS order (docs/redis-schema.md)
     String[] record = {
         req.id(),
-        Long.toString(req.startMillis()),
+        // the admission's instant, not the arrival's: the month totals and cap periods are keyed by it,
+        // so a request arriving at 23:59:59.9 and admitted at 00:00:00.1 is in one month everywhere
+        Long.toString(a.admittedMillis()),
         a.tenant().id(),
         req.apiKey().keyName(),
         req.endpoint().label(),

@@ -18,7 +18,7 @@ class SettleSpoolTest {
 
   static Settlement settlement(String id) {
     Admission a = new Admission(new TenantId("agency", "acme"), id, "resv", "resvexp", "usage", "totals", "ktok", "ttok",
-        120, 52, List.of("spend:day", "spend:month"), new long[] {86400, 2592000}, 1_700_000_000_000L);
+        120, 52, List.of("spend:day", "spend:month"), new long[] {86400, 2592000}, 1_700_000_000_000L, 1_699_999_100_000L);
     return new Settlement(a, "web", 40, -80, 10, 30, 33, 40, List.of(id, "1700000000000", "agency/acme"));
   }
 
