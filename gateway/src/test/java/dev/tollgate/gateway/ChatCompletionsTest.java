@@ -7,6 +7,7 @@ import dev.tollgate.gateway.fake.FakeOpenAiCompatible;
 import dev.tollgate.gateway.support.GatewayHarness;
 import dev.tollgate.gateway.support.Seed;
 import dev.tollgate.gateway.support.TestGateway;
+import dev.tollgate.gateway.support.UsageRecords;
 import dev.tollgate.schema.ApiKeyRecord;
 import dev.tollgate.schema.ApiKeys;
 import dev.tollgate.schema.ConfigChange;
@@ -16,11 +17,16 @@ import dev.tollgate.schema.Pricing;
 import dev.tollgate.schema.RedisKeys;
 import dev.tollgate.schema.TenantRecord;
 import io.vertx.core.json.JsonObject;
+import java.net.Socket;
+import java.net.URI;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import redis.clients.jedis.StreamEntryID;
@@ -90,25 +96,25 @@ class ChatCompletionsTest {
   void theUsageRecordIsStampedWhenTheRequestWasAdmitted() throws Exception {
     Seed seed = HARNESS.seed().tenant().plan(HARNESS.fake().baseUrl());
     String key = seed.key("slow");
-    byte[] body = TestGateway.chat(Seed.MODEL, 10, false).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    java.net.URI uri = java.net.URI.create(HARNESS.gateway().url("/v1/chat/completions"));
+    byte[] body = TestGateway.chat(Seed.MODEL, 10, false).getBytes(StandardCharsets.UTF_8);
+    URI uri = URI.create(HARNESS.gateway().url("/v1/chat/completions"));
     long arrived;
-    try (java.net.Socket s = new java.net.Socket(uri.getHost(), uri.getPort())) {
+    try (Socket s = new Socket(uri.getHost(), uri.getPort())) {
       s.setSoTimeout(10_000);
       var out = s.getOutputStream();
       out.write(("POST /v1/chat/completions HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer " + key
           + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
-          .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          .getBytes(StandardCharsets.US_ASCII));
       out.flush();
       arrived = System.currentTimeMillis();
       // the body follows 1.5 s later, as a slow upload's would
-      java.util.concurrent.CompletableFuture.runAsync(() -> { },
-          java.util.concurrent.CompletableFuture.delayedExecutor(1_500, java.util.concurrent.TimeUnit.MILLISECONDS)).join();
+      CompletableFuture.runAsync(() -> { },
+          CompletableFuture.delayedExecutor(1_500, TimeUnit.MILLISECONDS)).join();
       out.write(body);
       out.flush();
-      assertThat(new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).startsWith("HTTP/1.1 200");
+      assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).startsWith("HTTP/1.1 200");
     }
-    long ts = Long.parseLong(dev.tollgate.gateway.support.UsageRecords.nth(HARNESS.redis(), seed.tenant, 1).get("ts"));
+    long ts = Long.parseLong(UsageRecords.nth(HARNESS.redis(), seed.tenant, 1).get("ts"));
     assertThat(ts).isGreaterThanOrEqualTo(arrived + 1_400);
   }
 

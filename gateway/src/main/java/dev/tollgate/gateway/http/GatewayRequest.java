@@ -1,5 +1,6 @@
 package dev.tollgate.gateway.http;
 
+import dev.tollgate.gateway.metering.Documents;
 import dev.tollgate.gateway.metering.Admission;
 import dev.tollgate.gateway.metering.AudioRequest;
 import dev.tollgate.gateway.metering.ProviderTools;
@@ -146,7 +147,7 @@ public final class GatewayRequest {
     this.model = model;
     this.stream = stream;
     this.tools = ProviderTools.of(endpoint, body);
-    this.uncountableDocuments = dev.tollgate.gateway.metering.Documents.uncountable(endpoint, body);
+    this.uncountableDocuments = Documents.uncountable(endpoint, body);
   }
 
   /** The prompt holds a document the tokenizer cannot count: reserved at the context window (ADR 0055). */

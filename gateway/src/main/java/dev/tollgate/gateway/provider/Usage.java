@@ -1,5 +1,7 @@
 package dev.tollgate.gateway.provider;
 
+import io.vertx.core.json.JsonObject;
+
 /**
  * Token usage as the provider reported it (or as counted by the gateway when it reported none).
  *
@@ -40,7 +42,7 @@ public record Usage(
   public static final Usage NONE = new Usage(0, 0, false);
 
   /** A provider's count that may be absent, null or not a number (servers vary): 0 then. */
-  public static long count(io.vertx.core.json.JsonObject o, String field) {
+  public static long count(JsonObject o, String field) {
     return o.getValue(field) instanceof Number n ? n.longValue() : 0L;
   }
 
